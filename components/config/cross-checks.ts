@@ -1,0 +1,165 @@
+/**
+ * Rules that relate one part of a stack's config to another: unique names,
+ * weights that add up, references that resolve, features the chosen Kong mode
+ * supports. Each check runs over every service once, indexing with Maps, so a
+ * stack of thousands of services validates in linear time.
+ */
+import type { EksClusterConfig, GatewayConfig, ServiceSpec, StackConfig } from "./schema";
+
+export interface ConfigIssue {
+    /** Path into the stack config, e.g. `services[2].versions[1].weight`. */
+    readonly path: string;
+    /** What is wrong and what is allowed. */
+    readonly message: string;
+}
+
+/** Namespaces meshgate's own components live in; services may not use them. */
+export const RESERVED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default", "istio-system", "kong", "observability"];
+
+/** The parts of a stack that parsed; cross-checks run on these only, so a field error is not reported twice. */
+export interface ParsedParts {
+    environment?: StackConfig["environment"];
+    cluster?: StackConfig["cluster"];
+    gateway?: GatewayConfig;
+    /** Each service that parsed, with its index in `services`. */
+    services: { index: number; spec: ServiceSpec }[];
+}
+
+export function crossCheck(parts: ParsedParts): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const add = (path: string, message: string) => issues.push({ path, message });
+    const dbless = (parts.gateway?.mode ?? "dbless") === "dbless";
+    const consumers = new Set((parts.gateway?.consumers ?? []).map((c) => c.name));
+
+    checkDuplicates(parts.gateway?.consumers ?? [], (c) => c.name, (i, first) => add(`gateway.consumers[${i}].name`, `"${(parts.gateway?.consumers ?? [])[i].name}" is already declared by gateway.consumers[${first}]; consumer names must be unique`));
+
+    const byName = new Map<string, number>();
+    const principals = new Set<string>();
+    for (const { index, spec } of parts.services) {
+        const first = byName.get(spec.name);
+        if (first !== undefined) {
+            add(`services[${index}].name`, `"${spec.name}" is already declared by services[${first}]; service names must be unique in a stack`);
+        } else {
+            byName.set(spec.name, index);
+        }
+        if (RESERVED_NAMESPACES.includes(spec.namespace)) {
+            add(`services[${index}].namespace`, `"${spec.namespace}" is reserved for the platform (${RESERVED_NAMESPACES.join(", ")}); use a namespace of your own`);
+        }
+        principals.add(`${spec.namespace}/${spec.serviceAccount ?? spec.name}`);
+    }
+
+    const routes = new Map<string, { index: number; name: string; methods: string[] }>();
+    for (const { index, spec } of parts.services) {
+        const at = `services[${index}]`;
+        checkVersions(spec, at, add);
+        checkCallers(spec, at, principals, add);
+        const gw = spec.gateway;
+        if (gw === undefined) {
+            continue;
+        }
+        if (gw.auth === "oauth2" && dbless) {
+            add(`${at}.gateway.auth`, 'oauth2 needs Kong with a database (gateway.mode: postgres); in dbless mode use key-auth, jwt or none');
+        }
+        if (gw.rateLimit?.policy === "cluster" && dbless) {
+            add(`${at}.gateway.rateLimit.policy`, 'cluster needs Kong with a database (gateway.mode: postgres); in dbless mode use local or redis');
+        }
+        if (gw.auth === "none" && (gw.rateLimit?.limitBy === "consumer" || gw.rateLimit?.limitBy === "credential")) {
+            add(`${at}.gateway.rateLimit.limitBy`, `${gw.rateLimit.limitBy} needs authentication, but gateway.auth is none; use ip, service, header or path`);
+        }
+        if (gw.consumers !== undefined) {
+            if (gw.auth === "none") {
+                add(`${at}.gateway.consumers`, "restricting consumers needs authentication, but gateway.auth is none; use key-auth or jwt");
+            }
+            gw.consumers.forEach((c, k) => {
+                if (!consumers.has(c)) {
+                    add(`${at}.gateway.consumers[${k}]`, `no consumer "${c}" in gateway.consumers (declared: ${[...consumers].join(", ") || "none"})`);
+                }
+            });
+        }
+        gw.paths.forEach((path, k) => {
+            for (const host of gw.hosts.length > 0 ? gw.hosts : ["*"]) {
+                const key = `${host} ${normalisePath(path)}`;
+                const other = routes.get(key);
+                if (other !== undefined && methodsOverlap(other.methods, gw.methods)) {
+                    add(`${at}.gateway.paths[${k}]`, `"${path}"${host === "*" ? "" : ` on host ${host}`} is already routed to ${other.name} (services[${other.index}]); a path may belong to one service only`);
+                } else if (other === undefined) {
+                    routes.set(key, { index, name: spec.name, methods: gw.methods });
+                }
+            }
+        });
+    }
+
+    if (parts.cluster?.type === "eks") {
+        checkEks(parts.cluster, parts.environment ?? "dev", add);
+    }
+    if (parts.gateway?.autoscaling !== undefined && parts.gateway.autoscaling.minReplicas > parts.gateway.autoscaling.maxReplicas) {
+        add("gateway.autoscaling.minReplicas", `${parts.gateway.autoscaling.minReplicas} is above maxReplicas (${parts.gateway.autoscaling.maxReplicas})`);
+    }
+    return issues;
+}
+
+function checkVersions(spec: ServiceSpec, at: string, add: (path: string, message: string) => void): void {
+    checkDuplicates(spec.versions, (v) => v.name, (i, first) => add(`${at}.versions[${i}].name`, `"${spec.versions[i].name}" is already declared by versions[${first}]; version names must be unique`));
+    const sum = spec.versions.reduce((total, v) => total + v.weight, 0);
+    if (sum !== 100) {
+        add(`${at}.versions`, `weights add up to ${sum} (${spec.versions.map((v) => `${v.name}: ${v.weight}`).join(", ")}); they must add up to 100`);
+    }
+    if (spec.canary !== undefined && !spec.versions.some((v) => v.name === spec.canary?.version)) {
+        add(`${at}.canary.version`, `"${spec.canary.version}" is not one of this service's versions (${spec.versions.map((v) => v.name).join(", ")})`);
+    }
+}
+
+function checkCallers(spec: ServiceSpec, at: string, principals: Set<string>, add: (path: string, message: string) => void): void {
+    spec.allowFrom.forEach((caller, k) => {
+        if (typeof caller === "string" && !principals.has(caller)) {
+            add(`${at}.allowFrom[${k}]`, `no service in this stack runs as ${caller} (namespace/serviceaccount); declare it, or write {principal: "${caller}", external: true} for a caller meshgate does not manage`);
+        }
+    });
+}
+
+function checkEks(cluster: EksClusterConfig, environment: string, add: (path: string, message: string) => void): void {
+    const prod = environment === "prod";
+    cluster.endpoint.publicAccessCidrs.forEach((c, i) => {
+        if (c === "0.0.0.0/0" && prod) {
+            add(`cluster.endpoint.publicAccessCidrs[${i}]`, "0.0.0.0/0 opens the API endpoint to the internet; prod allows only listed CIDRs (or publicAccess: false)");
+        }
+    });
+    if (prod && cluster.endpoint.publicAccess && cluster.endpoint.publicAccessCidrs.length === 0) {
+        add("cluster.endpoint.publicAccessCidrs", "prod with publicAccess: true must list the CIDRs allowed to reach the API endpoint (an empty list means 0.0.0.0/0), or set publicAccess: false");
+    }
+    cluster.nodeGroups.forEach((ng, i) => {
+        const at = `cluster.nodeGroups[${i}]`;
+        if (prod && ng.minSize < 2) {
+            add(`${at}.minSize`, `${ng.minSize} is below 2; prod node groups need at least 2 nodes`);
+        }
+        if (ng.minSize > ng.maxSize) {
+            add(`${at}.minSize`, `${ng.minSize} is above maxSize (${ng.maxSize})`);
+        }
+        if (ng.desiredSize !== undefined && (ng.desiredSize < ng.minSize || ng.desiredSize > ng.maxSize)) {
+            add(`${at}.desiredSize`, `${ng.desiredSize} must be from minSize (${ng.minSize}) to maxSize (${ng.maxSize})`);
+        }
+    });
+    checkDuplicates(cluster.nodeGroups, (g) => g.name, (i, first) => add(`cluster.nodeGroups[${i}].name`, `"${cluster.nodeGroups[i].name}" is already declared by nodeGroups[${first}]`));
+}
+
+function checkDuplicates<T>(items: readonly T[], key: (t: T) => string, report: (index: number, first: number) => void): void {
+    const seen = new Map<string, number>();
+    items.forEach((item, i) => {
+        const k = key(item);
+        const first = seen.get(k);
+        if (first === undefined) {
+            seen.set(k, i);
+        } else {
+            report(i, first);
+        }
+    });
+}
+
+function normalisePath(path: string): string {
+    return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+function methodsOverlap(a: readonly string[], b: readonly string[]): boolean {
+    return a.length === 0 || b.length === 0 || a.some((m) => b.includes(m));
+}
+

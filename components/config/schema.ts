@@ -1,0 +1,298 @@
+/**
+ * The schema of a meshgate stack: cluster, chart versions, mesh, gateway,
+ * observability and the per-service declarations. Field rules (types, ranges,
+ * formats, defaults) live here; rules that relate fields to each other live in
+ * `cross-checks.ts`, so that both kinds are reported in one pass.
+ */
+import { z } from "zod";
+import { CHART_DEFAULTS } from "../versions";
+
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** Go/Istio duration: one or more number+unit pairs. */
+export const DURATION = /^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/;
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
+const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"] as const;
+
+const UNIT_NS: Record<string, number> = { h: 3.6e12, m: 6e10, s: 1e9, ms: 1e6, us: 1e3, "µs": 1e3, ns: 1 };
+
+/** Parses a Go-style duration ("1m30s") into nanoseconds; undefined when malformed. */
+export function durationNanos(text: string): number | undefined {
+    if (!DURATION.test(text)) {
+        return undefined;
+    }
+    let total = 0;
+    for (const m of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
+        total += Number(m[1]) * UNIT_NS[m[2]];
+    }
+    return total;
+}
+
+export const dnsLabel = z
+    .string({ error: "must be a string" })
+    .max(63, { error: "must be at most 63 characters (a DNS-1123 label)" })
+    .regex(DNS1123_LABEL, {
+        error: "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+    });
+
+export const duration = z
+    .string({ error: 'must be a duration string such as "250ms", "10s" or "1m30s"' })
+    .refine((d) => (durationNanos(d) ?? 0) >= 1e6, {
+        error: 'must be a duration such as "250ms", "10s" or "1m30s" (units h, m, s, ms, us, ns), at least 1ms',
+    });
+
+const cidr = z.string().refine((c) => {
+    const m = CIDR.exec(c);
+    return m !== null && m.slice(1, 5).every((o) => Number(o) <= 255);
+}, { error: 'must be an IPv4 CIDR such as "203.0.113.0/24"' });
+
+const port = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be a port from 1 to 65535" }).max(65535, { error: "must be a port from 1 to 65535" });
+const positiveInt = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" });
+const percent = z.number().min(0, { error: "must be from 0 to 100" }).max(100, { error: "must be from 0 to 100" });
+
+// ---------------------------------------------------------------- charts
+
+const chartSpec = z.strictObject({
+    /** Exact chart version (no ranges: a plan must be reproducible). */
+    version: z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { error: 'must be an exact chart version such as "1.30.3" (no ranges)' }).optional(),
+    /** Chart repository; HTTPS or OCI only. */
+    repository: z.string().regex(/^(https|oci):\/\//, { error: "must be an https:// or oci:// repository URL" }).optional(),
+});
+
+export const chartsSchema = z
+    .strictObject(
+        Object.fromEntries(Object.keys(CHART_DEFAULTS).map((k) => [k, chartSpec.optional()])) as {
+            [K in keyof typeof CHART_DEFAULTS]: z.ZodOptional<typeof chartSpec>;
+        },
+    )
+    .default({});
+
+// ---------------------------------------------------------------- cluster
+
+const nodeGroup = z.strictObject({
+    name: dnsLabel,
+    instanceTypes: z.array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as "m6i.large"' })).min(1).default(["m6i.large"]),
+    minSize: z.number().int().min(0, { error: "must be 0 or more" }),
+    maxSize: positiveInt,
+    desiredSize: z.number().int().min(0).optional(),
+    diskSizeGiB: z.number().int().min(20, { error: "must be at least 20 GiB" }).max(16384).default(50),
+    capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+    labels: z.record(z.string(), z.string()).default({}),
+});
+
+const accessEntry = z.strictObject({
+    principalArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, { error: "must be an IAM role or user ARN" }),
+    accessPolicy: z.enum(["cluster-admin", "admin", "edit", "view"]).default("view"),
+    /** Limit the access policy to these namespaces; empty means cluster-wide. */
+    namespaces: z.array(dnsLabel).default([]),
+});
+
+const eksCluster = z.strictObject({
+    type: z.literal("eks"),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as "eu-west-1"' }),
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.33"' }).default("1.33"),
+    vpc: z
+        .strictObject({
+            cidr: cidr.default("10.0.0.0/16"),
+            availabilityZones: z.number().int().min(2, { error: "must be from 2 to 6" }).max(6, { error: "must be from 2 to 6" }).default(3),
+            /** One NAT gateway per AZ (resilient) or a single one (cheap). Default: perAz in prod, single elsewhere. */
+            natGateways: z.enum(["single", "perAz"]).optional(),
+        })
+        .default({ cidr: "10.0.0.0/16", availabilityZones: 3 }),
+    existingVpc: z
+        .strictObject({
+            vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id such as "vpc-0123abcd"' }),
+            privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id" })).min(2, { error: "must list at least 2 private subnets (in different AZs)" }),
+            publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id" })).default([]),
+        })
+        .optional(),
+    endpoint: z
+        .strictObject({
+            publicAccess: z.boolean().default(true),
+            /** CIDRs allowed to reach the public API endpoint. Never 0.0.0.0/0 in prod. */
+            publicAccessCidrs: z.array(cidr).default([]),
+        })
+        .default({ publicAccess: true, publicAccessCidrs: [] }),
+    nodeGroups: z.array(nodeGroup).min(1, { error: "must list at least one node group" }),
+    accessEntries: z.array(accessEntry).default([]),
+});
+
+const existingCluster = z.strictObject({
+    type: z.literal("existing"),
+    /** Path to a kubeconfig file; default: $KUBECONFIG or ~/.kube/config, read by the provider. */
+    kubeconfig: z.string().optional(),
+    /** kubeconfig context to use; default: the current context. */
+    context: z.string().optional(),
+    /** What a Service of type LoadBalancer gets: an AWS NLB (through the AWS Load Balancer Controller already installed), or whatever the cluster provides. */
+    loadBalancer: z.enum(["aws-nlb", "generic"]).default("generic"),
+});
+
+export const clusterSchema = z.discriminatedUnion("type", [eksCluster, existingCluster], {
+    error: 'must have type "eks" or "existing"',
+});
+
+// ---------------------------------------------------------------- add-ons
+
+export const meshSchema = z
+    .strictObject({
+        /** Off: gateway-only mode (Kong without sidecars); turning it on later adds the Istio side. */
+        enabled: z.boolean().default(true),
+        trustDomain: z.string().default("cluster.local"),
+        tracing: z.strictObject({ samplingPercentage: percent.default(1) }).default({ samplingPercentage: 1 }),
+        accessLogging: z.boolean().default(true),
+        /** Also install istio/gateway (an Istio ingress gateway); Kong is the edge, so off by default. */
+        ingressGateway: z.boolean().default(false),
+        /** Restrict each service namespace's sidecar egress to its own namespace, istio-system and the namespaces of the services it calls. */
+        egressScoping: z.boolean().default(false),
+        istiodReplicas: positiveInt.optional(),
+    })
+    .default({ enabled: true, trustDomain: "cluster.local", tracing: { samplingPercentage: 1 }, accessLogging: true, ingressGateway: false, egressScoping: false });
+
+const consumer = z.strictObject({
+    name: dnsLabel,
+    /** Credentials generated for this consumer (random, kept secret). */
+    credentials: z.array(z.enum(["key-auth", "jwt"])).min(1).default(["key-auth"]),
+});
+
+export const gatewaySchema = z
+    .strictObject({
+        /** DB-less (declarative, default) or backed by an in-cluster Postgres. */
+        mode: z.enum(["dbless", "postgres"]).default("dbless"),
+        replicas: positiveInt.optional(),
+        autoscaling: z.strictObject({ minReplicas: positiveInt, maxReplicas: positiveInt, targetCPUUtilizationPercentage: percent.default(70) }).optional(),
+        loadBalancer: z
+            .strictObject({
+                scheme: z.enum(["internet-facing", "internal"]).default("internet-facing"),
+                /** Client CIDRs allowed through the NLB; empty means anyone. */
+                sourceRanges: z.array(cidr).default([]),
+            })
+            .default({ scheme: "internet-facing", sourceRanges: [] }),
+        consumers: z.array(consumer).default([]),
+    })
+    .default({ mode: "dbless", loadBalancer: { scheme: "internet-facing", sourceRanges: [] }, consumers: [] });
+
+export const observabilitySchema = z
+    .strictObject({
+        enabled: z.boolean().default(true),
+        prometheus: z.strictObject({ retention: z.string().regex(/^\d+[smhdwy]$/, { error: 'must be a Prometheus duration such as "15d"' }).default("10d"), storageGiB: positiveInt.optional() }).default({ retention: "10d" }),
+        jaeger: z.strictObject({ storage: z.enum(["memory", "badger"]).default("memory"), storageGiB: positiveInt.default(10) }).default({ storage: "memory", storageGiB: 10 }),
+        kiali: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+    })
+    .default({ enabled: true, prometheus: { retention: "10d" }, jaeger: { storage: "memory", storageGiB: 10 }, kiali: { enabled: false } });
+
+// ---------------------------------------------------------------- services
+
+const version = z.strictObject({ name: dnsLabel, weight: percent });
+
+const canary = z
+    .strictObject({
+        /** Request header that pins a request to `version`. */
+        header: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: "must be a lower-case HTTP header name" }),
+        equals: z.string().min(1).optional(),
+        prefix: z.string().min(1).optional(),
+        regex: z.string().min(1).optional(),
+        version: dnsLabel,
+    })
+    .refine((c) => [c.equals, c.prefix, c.regex].filter((x) => x !== undefined).length === 1, {
+        error: "must set exactly one of equals, prefix, regex",
+    });
+
+export const RATE_WINDOWS = ["second", "minute", "hour", "day", "month", "year"] as const;
+
+const rateLimit = z
+    .strictObject({
+        second: positiveInt.optional(),
+        minute: positiveInt.optional(),
+        hour: positiveInt.optional(),
+        day: positiveInt.optional(),
+        month: positiveInt.optional(),
+        year: positiveInt.optional(),
+        /** What a limit is counted per. Default: consumer when authenticated, ip otherwise. */
+        limitBy: z.enum(["consumer", "credential", "ip", "service", "header", "path"]).optional(),
+        /** Where counters live. DB-less Kong supports local and redis only. */
+        policy: z.enum(["local", "redis", "cluster"]).default("local"),
+    })
+    .refine((r) => RATE_WINDOWS.some((w) => r[w] !== undefined), { error: `must set at least one of ${RATE_WINDOWS.join(", ")}` });
+
+const gatewayExposure = z.strictObject({
+    paths: z.array(z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: 'must be an absolute URL path such as "/api/v1/users"' })).min(1, { error: "must list at least one path" }),
+    methods: z.array(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(", ")}` })).default([]),
+    hosts: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a DNS host name" })).default([]),
+    stripPath: z.boolean().default(false),
+    /** key-auth | jwt | oauth2 (Kong with a database only) | none */
+    auth: z.enum(["key-auth", "jwt", "oauth2", "none"], { error: "must be one of key-auth, jwt, oauth2, none" }).default("key-auth"),
+    /** Only these consumers may call (adds an acl plugin); default: any authenticated consumer. */
+    consumers: z.array(dnsLabel).optional(),
+    rateLimit: rateLimit.optional(),
+    cors: z.strictObject({ origins: z.array(z.string().min(1)).min(1), methods: z.array(z.enum(HTTP_METHODS)).optional(), headers: z.array(z.string()).optional(), credentials: z.boolean().default(false), maxAge: z.number().int().min(0).optional() }).optional(),
+    ipRestriction: z.strictObject({ allow: z.array(cidr).default([]), deny: z.array(cidr).default([]) }).refine((r) => r.allow.length + r.deny.length > 0, { error: "must list allow or deny CIDRs" }).optional(),
+    /** Largest request body accepted, in megabytes. */
+    maxRequestMegabytes: z.number().positive().optional(),
+});
+
+const resilience = z.strictObject({
+    timeout: duration.optional(),
+    retries: z.strictObject({
+        attempts: z.number().int().min(0, { error: "must be from 0 to 10" }).max(10, { error: "must be from 0 to 10" }),
+        perTryTimeout: duration.optional(),
+        retryOn: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: 'must be a comma-separated list of Envoy retry conditions such as "5xx,reset,connect-failure"' }).default("5xx,reset,connect-failure,refused-stream"),
+    }).optional(),
+    outlierDetection: z.strictObject({
+        consecutive5xxErrors: positiveInt.default(5),
+        interval: duration.default("10s"),
+        baseEjectionTime: duration.default("30s"),
+        maxEjectionPercent: percent.default(50),
+    }).optional(),
+    connectionPool: z.strictObject({
+        maxConnections: positiveInt.optional(),
+        http1MaxPendingRequests: positiveInt.optional(),
+        http2MaxRequests: positiveInt.optional(),
+        maxRequestsPerConnection: positiveInt.optional(),
+    }).optional(),
+});
+
+const caller = z.union([
+    z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be "<namespace>/<serviceaccount>"' }),
+    z.strictObject({ principal: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be "<namespace>/<serviceaccount>"' }), external: z.literal(true) }),
+], { error: 'must be "<namespace>/<serviceaccount>" or {principal: "<namespace>/<serviceaccount>", external: true}' });
+
+export const serviceSchema = z.strictObject({
+    name: dnsLabel,
+    namespace: dnsLabel,
+    port: port,
+    /** Container port; default: `port`. */
+    targetPort: port.optional(),
+    /** Service account the workload runs as (its mesh identity). Default: the service name. */
+    serviceAccount: dnsLabel.optional(),
+    /** Create the Kubernetes Service (true) or annotate an existing one (false). */
+    createService: z.boolean().default(true),
+    versions: z.array(version).min(1, { error: "must list at least one version" }).default([{ name: "v1", weight: 100 }]),
+    canary: canary.optional(),
+    gateway: gatewayExposure.optional(),
+    resilience: resilience.default({}),
+    allowFrom: z.array(caller).default([]),
+});
+
+export const stackSchema = z.strictObject({
+    environment: z.enum(["dev", "staging", "prod"], { error: "must be one of dev, staging, prod" }).default("dev"),
+    cluster: clusterSchema,
+    charts: chartsSchema,
+    mesh: meshSchema,
+    gateway: gatewaySchema,
+    observability: observabilitySchema,
+    services: z.array(serviceSchema).default([]),
+});
+
+export type StackConfig = z.output<typeof stackSchema>;
+export type StackConfigInput = z.input<typeof stackSchema>;
+export type ServiceSpec = z.output<typeof serviceSchema>;
+export type ServiceSpecInput = z.input<typeof serviceSchema>;
+export type ClusterConfig = z.output<typeof clusterSchema>;
+export type EksClusterConfig = z.output<typeof eksCluster>;
+export type ExistingClusterConfig = z.output<typeof existingCluster>;
+export type MeshConfig = z.output<typeof meshSchema>;
+export type GatewayConfig = z.output<typeof gatewaySchema>;
+export type ObservabilityConfig = z.output<typeof observabilitySchema>;
+export type ChartsConfig = z.output<typeof chartsSchema>;
+export type Environment = StackConfig["environment"];
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+export type AuthType = NonNullable<ServiceSpec["gateway"]>["auth"];

@@ -1,0 +1,169 @@
+/**
+ * Validates a whole stack's configuration before any resource exists: the
+ * schema's field rules and the cross-checks, every problem at once, each with
+ * its path, the value found and what is allowed.
+ */
+import type { z } from "zod";
+import { crossCheck, type ConfigIssue, type ParsedParts } from "./cross-checks";
+import { clusterSchema, gatewaySchema, serviceSchema, stackSchema, type StackConfig } from "./schema";
+
+export type { ConfigIssue } from "./cross-checks";
+
+/** Thrown for invalid configuration; `issues` lists every problem found. */
+export class ConfigError extends Error {
+    constructor(
+        readonly stack: string,
+        readonly issues: readonly ConfigIssue[],
+    ) {
+        super(
+            `Invalid configuration for stack "${stack}" (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+                issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** Validates `raw` (the stack's `meshgate:*` config as plain data) and returns it with defaults applied; throws ConfigError listing every problem. */
+export function validateStackConfig(raw: unknown, opts: { stack: string }): StackConfig {
+    const { config, issues } = checkStackConfig(raw);
+    if (config === undefined || issues.length > 0) {
+        throw new ConfigError(opts.stack, issues);
+    }
+    return config;
+}
+
+/** Like validateStackConfig, but returns the issues instead of throwing. */
+export function checkStackConfig(raw: unknown): { config?: StackConfig; issues: ConfigIssue[] } {
+    const parsed = stackSchema.safeParse(raw);
+    const issues = parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i, raw));
+    issues.push(...crossCheck(parsedParts(raw, parsed.success ? parsed.data : undefined)));
+    return { config: parsed.success ? parsed.data : undefined, issues: dedupe(issues) };
+}
+
+/** The parts that parse on their own, so that cross-checks still run when some field is wrong. */
+function parsedParts(raw: unknown, whole: StackConfig | undefined): ParsedParts {
+    if (whole !== undefined) {
+        return { ...whole, services: whole.services.map((spec, index) => ({ index, spec })) };
+    }
+    const obj = isRecord(raw) ? raw : {};
+    const services = Array.isArray(obj.services) ? obj.services : [];
+    const env = obj.environment;
+    return {
+        environment: env === "dev" || env === "staging" || env === "prod" ? env : undefined,
+        cluster: clusterSchema.safeParse(obj.cluster).data,
+        gateway: gatewaySchema.safeParse(obj.gateway).data,
+        services: services.flatMap((s, index) => {
+            const r = serviceSchema.safeParse(s);
+            return r.success ? [{ index, spec: r.data }] : [];
+        }),
+    };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
+    const path = formatPath(issue.path);
+    const value = valueAt(raw, issue.path);
+    if (issue.code === "unrecognized_keys") {
+        return issue.keys.map((key) => ({
+            path: path === "" ? key : `${path}.${key}`,
+            message: `unknown field${suggest(key)}`,
+        }));
+    }
+    if (value === undefined && issue.code === "invalid_type") {
+        return [{ path, message: "is required" }];
+    }
+    return [{ path, message: `${issue.message}; got ${show(value)}` }];
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+    return path.reduce<string>((out, seg) => (typeof seg === "number" ? `${out}[${seg}]` : out === "" ? String(seg) : `${out}.${String(seg)}`), "");
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+    let cur: unknown = raw;
+    for (const seg of path) {
+        if (Array.isArray(cur) && typeof seg === "number") {
+            cur = cur[seg];
+        } else if (isRecord(cur) && typeof seg === "string") {
+            cur = cur[seg];
+        } else {
+            return undefined;
+        }
+    }
+    return cur;
+}
+
+function show(value: unknown): string {
+    const text = value === undefined ? "nothing" : JSON.stringify(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** " (did you mean "x"?)" for a misspelt key, from the field names the schema knows. */
+function suggest(key: string): string {
+    const known = KNOWN_KEYS;
+    let best: string | undefined;
+    let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
+    for (const k of known) {
+        const d = editDistance(key.toLowerCase(), k.toLowerCase());
+        if (d < bestDistance) {
+            best = k;
+            bestDistance = d;
+        }
+    }
+    return best === undefined ? "" : ` (did you mean "${best}"?)`;
+}
+
+/** Every field name the schema knows, for suggestions. */
+const KNOWN_KEYS: readonly string[] = [...new Set(collectKeys(stackSchema))];
+
+function collectKeys(schema: z.core.$ZodType, seen = new Set<z.core.$ZodType>()): string[] {
+    if (seen.has(schema)) {
+        return [];
+    }
+    seen.add(schema);
+    const def = schema._zod.def as unknown as Record<string, unknown>;
+    const out: string[] = [];
+    const shape = def.shape;
+    if (isRecord(shape)) {
+        for (const [k, v] of Object.entries(shape)) {
+            out.push(k, ...collectKeys(v as z.core.$ZodType, seen));
+        }
+    }
+    for (const key of ["innerType", "element", "in", "out", "schema"]) {
+        const inner = def[key];
+        if (isRecord(inner) && "_zod" in inner) {
+            out.push(...collectKeys(inner as unknown as z.core.$ZodType, seen));
+        }
+    }
+    if (Array.isArray(def.options)) {
+        for (const o of def.options) {
+            out.push(...collectKeys(o as z.core.$ZodType, seen));
+        }
+    }
+    return out;
+}
+
+function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let prev = row[0];
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const cur = row[j];
+            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+            prev = cur;
+        }
+    }
+    return row[b.length];
+}
+
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+    const seen = new Set<string>();
+    return issues.filter((i) => {
+        const k = `${i.path}\u0000${i.message}`;
+        return seen.has(k) ? false : (seen.add(k), true);
+    });
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
