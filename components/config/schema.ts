@@ -89,7 +89,7 @@ const accessEntry = z.strictObject({
 const eksCluster = z.strictObject({
     type: z.literal("eks"),
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as "eu-west-1"' }),
-    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.33"' }).default("1.33"),
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.35"' }).default("1.35"),
     vpc: z
         .strictObject({
             cidr: cidr.default("10.0.0.0/16"),

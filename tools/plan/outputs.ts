@@ -1,0 +1,74 @@
+/**
+ * Writes what a plan recorded: resources.json (the contract's
+ * `{urn, type, name, parent, dependsOn, inputs}`), manifests/ (every
+ * Kubernetes object as YAML, one multi-document file per namespace; Helm
+ * releases as `helm.sh/v3` `Release` documents holding their release spec),
+ * and policy-report.json.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import type { RecordedResource } from "./runtime";
+
+export interface Violation {
+    readonly policy: string;
+    readonly level: "advisory" | "mandatory" | "remediate";
+    readonly urn: string;
+    readonly message: string;
+}
+
+export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** The Kubernetes object a recorded resource stands for, or undefined for non-Kubernetes resources. */
+export function manifestOf(r: RecordedResource): Record<string, unknown> | undefined {
+    if (r.type === HELM_RELEASE) {
+        return { apiVersion: "helm.sh/v3", kind: "Release", ...r.inputs };
+    }
+    if (!r.custom || !r.type.startsWith("kubernetes:") || r.type.startsWith("kubernetes:helm") || r.type.startsWith("kubernetes:yaml")) {
+        return undefined;
+    }
+    return r.inputs;
+}
+
+function namespaceOf(obj: Record<string, unknown>): string {
+    const meta = obj.metadata as { namespace?: unknown } | undefined;
+    const ns = meta?.namespace ?? obj.namespace;
+    return typeof ns === "string" && ns !== "" ? ns : "_cluster";
+}
+
+export function writePlan(dir: string, resources: readonly RecordedResource[], violations: readonly Violation[]): { manifests: number; files: number } {
+    fs.rmSync(dir, { recursive: true, force: true });
+    const manifestsDir = path.join(dir, "manifests");
+    fs.mkdirSync(manifestsDir, { recursive: true });
+    fs.writeFileSync(
+        path.join(dir, "resources.json"),
+        JSON.stringify(
+            resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent ?? null, dependsOn: r.dependsOn, inputs: r.inputs })),
+            null,
+            1,
+        ) + "\n",
+    );
+    const byNamespace = new Map<string, string[]>();
+    let manifests = 0;
+    for (const r of resources) {
+        const obj = manifestOf(r);
+        if (obj === undefined) {
+            continue;
+        }
+        manifests++;
+        const ns = r.type === HELM_RELEASE ? "_helm-releases" : namespaceOf(obj);
+        const docs = byNamespace.get(ns) ?? [];
+        docs.push(`# ${r.urn}\n${stringify(obj, { lineWidth: 0 })}`);
+        byNamespace.set(ns, docs);
+    }
+    for (const [ns, docs] of byNamespace) {
+        fs.writeFileSync(path.join(manifestsDir, `${ns}.yaml`), docs.join("---\n"));
+    }
+    writeReport(dir, violations);
+    return { manifests, files: byNamespace.size };
+}
+
+export function writeReport(dir: string, violations: readonly Violation[]): void {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "policy-report.json"), JSON.stringify({ violations }, null, 2) + "\n");
+}
