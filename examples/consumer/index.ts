@@ -1,0 +1,4 @@
+// Entry point for `pulumi up` in this example project.
+import { consumerProgram } from "./program";
+
+export = consumerProgram();

@@ -1,0 +1,118 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { plan, type PlanResult } from "../../tools/plan/plan";
+import { listStacks, readStackConfig, stackConfigPath } from "../../tools/plan/stack-config";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "meshgate-plan-"));
+
+function cli(tool: "plan" | "check", args: string[]) {
+    return spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", `${tool}.ts`), ...args], { cwd: ROOT, encoding: "utf8" });
+}
+
+function planned(result: PlanResult): Extract<PlanResult, { kind: "planned" }> {
+    if (result.kind !== "planned") {
+        assert.fail(`invalid config: ${result.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+    }
+    return result;
+}
+
+describe("the offline plan (npm run plan)", () => {
+    const stacks = listStacks();
+
+    it("has the stacks dev (default), staging, prod and local", () => {
+        assert.deepEqual(stacks, ["dev", "local", "prod", "staging"]);
+    });
+
+    for (const stack of ["dev", "local", "prod", "staging"]) {
+        it(`plans ${stack}: writes resources.json, manifests/ and policy-report.json, with no mandatory violation`, async () => {
+            const outDir = path.join(tmp, stack);
+            const result = planned(await plan({ stack, config: readStackConfig(stackConfigPath(stack)), outDir }));
+            const resources = JSON.parse(fs.readFileSync(path.join(outDir, "resources.json"), "utf8")) as Record<string, unknown>[];
+            assert.equal(resources.length, result.run.resources.length);
+            for (const r of resources) {
+                assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "dependsOn", "inputs"]);
+            }
+            assert.ok(fs.readdirSync(path.join(outDir, "manifests")).length > 0);
+            const report = JSON.parse(fs.readFileSync(path.join(outDir, "policy-report.json"), "utf8")) as { violations: { level: string }[] };
+            const mandatory = report.violations.filter((v) => v.level === "mandatory");
+            assert.deepEqual(mandatory, [], `mandatory violations in ${stack}`);
+            if (stack === "prod") {
+                assert.deepEqual(report.violations, [], "prod plans with no violation at all");
+            }
+        });
+    }
+
+    it("keeps generated secrets out of resources.json and manifests (only \"[secret]\")", () => {
+        const text = fs.readFileSync(path.join(tmp, "dev", "resources.json"), "utf8");
+        assert.ok(text.includes('"[secret]"'), "secret inputs are recorded as [secret]");
+        // The mock runtime's RandomPassword results all start with "placeholder-".
+        assert.ok(!text.includes("placeholder-"), "no generated password, key or token in resources.json");
+        for (const f of fs.readdirSync(path.join(tmp, "dev", "manifests"))) {
+            assert.ok(!fs.readFileSync(path.join(tmp, "dev", "manifests", f), "utf8").includes("placeholder-"), f);
+        }
+    });
+
+    it("plans local (an existing cluster) without a single AWS resource, and prod with AWS and Kubernetes resources", () => {
+        const types = (stack: string) => (JSON.parse(fs.readFileSync(path.join(tmp, stack, "resources.json"), "utf8")) as { type: string }[]).map((r) => r.type);
+        assert.equal(types("local").filter((t) => t.startsWith("aws:")).length, 0);
+        assert.ok(types("prod").some((t) => t === "aws:eks/cluster:Cluster"));
+        assert.ok(types("prod").some((t) => t.startsWith("kubernetes:")));
+    });
+
+    it("exits 2 on a config file with three mistakes, lists all three with their paths, and writes nothing", () => {
+        const out = path.join(tmp, "invalid");
+        const res = cli("plan", ["dev", "--config-file", path.join(ROOT, "test", "fixtures", "invalid", "three-mistakes.yaml"), "--out", out]);
+        assert.equal(res.status, 2, res.stderr);
+        assert.match(res.stderr, /Invalid configuration for stack "dev".*3 problems/);
+        assert.match(res.stderr, /services\[0\]\.versions\[1\]\.weight: must be from 0 to 100; got 120/);
+        assert.match(res.stderr, /services\[1\]\.name: must be a DNS-1123 label.*got "Order_Service"/);
+        assert.match(res.stderr, /services\[2\]\.gateway\.auth: must be one of key-auth, jwt, oauth2, none; got "basic"/);
+        assert.ok(!fs.existsSync(out), "no output directory for an invalid stack");
+    });
+
+    it("runs from the command line: `plan dev` exits 0 and prints the component tree", () => {
+        const res = cli("plan", ["dev", "--out", path.join(tmp, "cli-dev")]);
+        assert.equal(res.status, 0, res.stderr + res.stdout);
+        assert.match(res.stdout, /pulumi:pulumi:Stack meshgate-dev/);
+        assert.match(res.stdout, /meshgate:index:Platform meshgate/);
+        assert.match(res.stdout, /policy pack: 0 mandatory/);
+    });
+
+    it("exits 2 naming the stacks when a stack has no config file", () => {
+        const res = cli("plan", ["nope"]);
+        assert.equal(res.status, 2);
+        assert.match(res.stderr, /No config for stack "nope".*Stacks: dev, local, prod, staging/);
+    });
+});
+
+describe("the manifest check (npm run check)", () => {
+    it("exits 0 on clean manifests and reports every object", () => {
+        const res = cli("check", [path.join(ROOT, "test", "fixtures", "good-manifests"), "--out", path.join(tmp, "check-good")]);
+        assert.equal(res.status, 0, res.stdout + res.stderr);
+        assert.match(res.stdout, /^ok {4}/m);
+        assert.doesNotMatch(res.stdout, /^FAIL/m);
+    });
+
+    it("exits 1 on the hand-written bad manifests, naming each object and rule", () => {
+        const res = cli("check", [path.join(ROOT, "test", "fixtures", "bad-manifests"), "--out", path.join(tmp, "check-bad")]);
+        assert.equal(res.status, 1, res.stdout + res.stderr);
+        assert.match(res.stdout, /^FAIL {2}.+\n {8}\[mandatory\] [a-z0-9-]+: /m);
+        const report = JSON.parse(fs.readFileSync(path.join(tmp, "check-bad", "policy-report.json"), "utf8")) as { violations: unknown[] };
+        assert.ok(report.violations.length > 0);
+    });
+
+    it("checks the plan's own manifests clean: what the plan writes passes the pack as plain YAML", () => {
+        const res = cli("check", [path.join(tmp, "prod", "manifests"), "--out", path.join(tmp, "check-prod")]);
+        assert.equal(res.status, 0, res.stdout + res.stderr);
+    });
+
+    it("exits 2 on a path that does not exist", () => {
+        const res = cli("check", [path.join(tmp, "no-such-dir")]);
+        assert.equal(res.status, 2);
+        assert.match(res.stderr, /no such file or directory/);
+    });
+});
