@@ -90,13 +90,13 @@ export interface KongCredentialData {
     readonly acl: { readonly group: string };
 }
 
-/** A `v1` Secret holding one Kong credential (its key material under `stringData`). */
-export interface KongCredentialSecretObject<T extends KongCredentialType = KongCredentialType, V = string> {
+/** A `v1` Secret holding one Kong credential, its fields (see {@link KongCredentialData}) under `stringData`. */
+export interface KongCredentialSecretObject<V = string> {
     readonly apiVersion: "v1";
     readonly kind: "Secret";
     readonly type: "Opaque";
     readonly metadata: NamespacedMeta & { readonly labels: Record<string, string> };
-    readonly stringData: { readonly [K in keyof KongCredentialData[T]]: V };
+    readonly stringData: Readonly<Record<string, V>>;
 }
 
 /** Any Kong custom resource meshgate emits. */

@@ -1,0 +1,186 @@
+/**
+ * API consumers of the gateway: one `KongConsumer` per consumer and one credential Secret
+ * per credential type (labelled `konghq.com/credential`, KIC 3.x), key material generated
+ * with `@pulumi/random` and kept secret end to end. Every consumer also gets an `acl`
+ * credential whose group is its own name, so a service can restrict its callers with the
+ * `acl` plugin (`allow: [<consumer>]`).
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DNS1123_LABEL } from "../config/schema";
+import { KONG_NAMESPACE } from "./names";
+import {
+    CREDENTIAL_LABEL,
+    INGRESS_CLASS_ANNOTATION,
+    KONG_CONFIGURATION_API_VERSION,
+    KONG_INGRESS_CLASS,
+    KongConsumerObject,
+    KongCredentialSecretObject,
+    KongCredentialType,
+} from "./types";
+
+/** Credential types a consumer can be given (acl is added to every consumer). */
+export type ConsumerCredentialType = "key-auth" | "jwt";
+
+export interface ApiConsumerSpec {
+    /** Consumer name: the KongConsumer's name and `username`, and its acl group (DNS-1123 label). */
+    readonly name: string;
+    /** Credentials to generate. */
+    readonly credentials: readonly ConsumerCredentialType[];
+}
+
+/** The generated credentials of one consumer. */
+export interface ConsumerCredentials {
+    /** The API key (header `apikey`). */
+    keyAuth?: string;
+    /** HS256 JWT credential: tokens carry `iss: key` and are signed with `secret`. */
+    jwt?: { key: string; secret: string };
+}
+
+export interface ApiConsumersArgs {
+    /** The consumers; names unique. */
+    readonly consumers: readonly ApiConsumerSpec[];
+    /** The gateway whose CRDs the KongConsumers need (a KongGateway). @default none: CRDs already installed */
+    readonly gateway?: { readonly crdsReady: pulumi.Resource };
+    /** Namespace of the consumers and their Secrets. @default "kong" */
+    readonly namespace?: string;
+    /** Give each consumer an acl credential with group = its name. @default true */
+    readonly acl?: boolean;
+    /** Length of generated API keys and JWT secrets (at least 32). @default 40 */
+    readonly keyLength?: number;
+}
+
+const defaults: { namespace: string; acl: boolean; keyLength: number } = {
+    namespace: KONG_NAMESPACE,
+    acl: true,
+    keyLength: 40,
+};
+
+/** JWT algorithm of the generated credentials (a shared secret). */
+export const JWT_ALGORITHM = "HS256";
+
+/** Name of a consumer's credential Secret: `<consumer>-<type>`. */
+export function credentialSecretName(consumer: string, type: KongCredentialType): string {
+    return `${consumer}-${type}`;
+}
+
+/** Every problem with a list of consumers, each naming the consumer's index and field. */
+export function consumerProblems(consumers: readonly ApiConsumerSpec[], keyLength = defaults.keyLength): string[] {
+    const problems: string[] = [];
+    const seen = new Set<string>();
+    consumers.forEach((c, i) => {
+        const at = `consumers[${i}]`;
+        if (!DNS1123_LABEL.test(c.name) || c.name.length > 50) {
+            problems.push(`${at}.name: "${c.name}" must be a DNS-1123 label of at most 50 characters (it names the consumer's Secrets)`);
+        }
+        if (seen.has(c.name)) problems.push(`${at}.name: "${c.name}" is declared twice`);
+        seen.add(c.name);
+        if (c.credentials.length === 0) problems.push(`${at}.credentials: must list key-auth and/or jwt`);
+        const types = new Set<string>();
+        c.credentials.forEach((t, j) => {
+            if (t !== "key-auth" && t !== "jwt") problems.push(`${at}.credentials[${j}]: "${String(t)}" must be key-auth or jwt`);
+            if (types.has(t)) problems.push(`${at}.credentials[${j}]: "${t}" is listed twice`);
+            types.add(t);
+        });
+    });
+    if (!Number.isInteger(keyLength) || keyLength < 32) problems.push(`keyLength: must be a whole number of at least 32, got ${keyLength}`);
+    return problems;
+}
+
+/** A credential Secret manifest (KIC 3.x: type from the `konghq.com/credential` label, fields in the data). */
+export function credentialSecretObject<V>(args: { consumer: string; namespace: string; type: KongCredentialType; data: Record<string, V> }): KongCredentialSecretObject<V> {
+    return {
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "Opaque",
+        metadata: {
+            name: credentialSecretName(args.consumer, args.type),
+            namespace: args.namespace,
+            labels: { [CREDENTIAL_LABEL]: args.type, "app.kubernetes.io/managed-by": "meshgate" },
+        },
+        stringData: args.data,
+    };
+}
+
+/** A KongConsumer manifest: `username` and `credentials` at the top level, bound to the `kong` class. */
+export function kongConsumerObject(args: { name: string; namespace: string; credentials: readonly string[] }): KongConsumerObject {
+    return {
+        apiVersion: KONG_CONFIGURATION_API_VERSION,
+        kind: "KongConsumer",
+        metadata: {
+            name: args.name,
+            namespace: args.namespace,
+            annotations: { [INGRESS_CLASS_ANNOTATION]: KONG_INGRESS_CLASS },
+        },
+        username: args.name,
+        credentials: [...args.credentials],
+    };
+}
+
+/** The credential types one consumer's Secrets carry, in order. */
+export function consumerCredentialTypes(c: ApiConsumerSpec, acl: boolean): KongCredentialType[] {
+    const types: KongCredentialType[] = [];
+    if (c.credentials.includes("key-auth")) types.push("key-auth");
+    if (c.credentials.includes("jwt")) types.push("jwt");
+    if (acl) types.push("acl");
+    return types;
+}
+
+/** KongConsumers with generated credentials. */
+export class ApiConsumers extends pulumi.ComponentResource {
+    /** Per consumer, its generated credentials (a secret output). */
+    public readonly credentials: pulumi.Output<Record<string, ConsumerCredentials>>;
+    /** Consumer names in declaration order (the acl groups). */
+    public readonly names: string[];
+    /** The KongConsumer resources by consumer name. */
+    public readonly consumers: Record<string, k8s.apiextensions.CustomResource>;
+
+    constructor(name: string, args: ApiConsumersArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("meshgate:kong:ApiConsumers", name, {}, opts);
+        const a = { ...defaults, ...definedOnly(args), consumers: args.consumers };
+        const problems = consumerProblems(a.consumers, a.keyLength);
+        if (problems.length > 0) {
+            throw new Error(`ApiConsumers ${name}: ${problems.join("; ")}`);
+        }
+        const crds = a.gateway ? [a.gateway.crdsReady] : [];
+        const secretOf = (p: random.RandomPassword) => pulumi.secret(p.result);
+        const password = (role: string, length: number) => new random.RandomPassword(`${name}-${role}`, { length, special: false }, { parent: this });
+
+        this.names = a.consumers.map((c) => c.name);
+        this.consumers = {};
+        const creds: Record<string, pulumi.Output<ConsumerCredentials>> = {};
+        for (const c of a.consumers) {
+            const secrets: k8s.core.v1.Secret[] = [];
+            const secret = (type: KongCredentialType, data: Record<string, pulumi.Input<string>>) => {
+                const obj = credentialSecretObject({ consumer: c.name, namespace: a.namespace, type, data });
+                const s = new k8s.core.v1.Secret(`${name}-${c.name}-${type}`, obj, { parent: this });
+                secrets.push(s);
+            };
+            const parts: { keyAuth?: pulumi.Output<string>; jwt?: pulumi.Output<{ key: string; secret: string }> } = {};
+            for (const type of consumerCredentialTypes(c, a.acl)) {
+                if (type === "key-auth") {
+                    const key = secretOf(password(`${c.name}-key-auth`, a.keyLength));
+                    secret(type, { key });
+                    parts.keyAuth = key;
+                } else if (type === "jwt") {
+                    const key = secretOf(password(`${c.name}-jwt-key`, 32));
+                    const jwtSecret = secretOf(password(`${c.name}-jwt-secret`, Math.max(a.keyLength, 64)));
+                    secret(type, { key, algorithm: JWT_ALGORITHM, secret: jwtSecret });
+                    parts.jwt = pulumi.all([key, jwtSecret]).apply(([k, sec]) => ({ key: k, secret: sec }));
+                } else {
+                    secret(type, { group: c.name });
+                }
+            }
+            const consumer = kongConsumerObject({ name: c.name, namespace: a.namespace, credentials: consumerCredentialTypes(c, a.acl).map((t) => credentialSecretName(c.name, t)) });
+            this.consumers[c.name] = new k8s.apiextensions.CustomResource(`${name}-${c.name}`, { ...consumer }, { parent: this, dependsOn: [...crds, ...secrets] });
+            creds[c.name] = pulumi.output(parts);
+        }
+        this.credentials = pulumi.secret(pulumi.all(creds));
+        this.registerOutputs({ credentials: this.credentials, names: this.names });
+    }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
