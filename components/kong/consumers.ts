@@ -41,9 +41,12 @@ export interface ConsumerCredentials {
 export interface ApiConsumersArgs {
     /** The consumers; names unique. */
     readonly consumers: readonly ApiConsumerSpec[];
-    /** The gateway whose CRDs the KongConsumers need (a KongGateway). @default none: CRDs already installed */
-    readonly gateway?: { readonly crdsReady: pulumi.Resource };
-    /** Namespace of the consumers and their Secrets. @default "kong" */
+    /**
+     * The gateway (a KongGateway): the KongConsumers wait for its CRDs, the Secrets for its
+     * namespace. @default none: CRDs and namespace already exist
+     */
+    readonly gateway?: { readonly crdsReady: pulumi.Resource; readonly namespace: pulumi.Output<string> };
+    /** Namespace of the consumers and their Secrets. @default the gateway's namespace, "kong" */
     readonly namespace?: string;
     /** Give each consumer an acl credential with group = its name. @default true */
     readonly acl?: boolean;
@@ -144,6 +147,8 @@ export class ApiConsumers extends pulumi.ComponentResource {
             throw new Error(`ApiConsumers ${name}: ${problems.join("; ")}`);
         }
         const crds = a.gateway ? [a.gateway.crdsReady] : [];
+        // The gateway's namespace as an input, so that the Secrets wait for it.
+        const namespace: pulumi.Input<string> = args.namespace ?? a.gateway?.namespace ?? a.namespace;
         const secretOf = (p: random.RandomPassword) => pulumi.secret(p.result);
         const password = (role: string, length: number) => new random.RandomPassword(`${name}-${role}`, { length, special: false }, { parent: this });
 
@@ -154,7 +159,7 @@ export class ApiConsumers extends pulumi.ComponentResource {
             const secrets: k8s.core.v1.Secret[] = [];
             const secret = (type: KongCredentialType, data: Record<string, pulumi.Input<string>>) => {
                 const obj = credentialSecretObject({ consumer: c.name, namespace: a.namespace, type, data });
-                const s = new k8s.core.v1.Secret(`${name}-${c.name}-${type}`, obj, { parent: this });
+                const s = new k8s.core.v1.Secret(`${name}-${c.name}-${type}`, { ...obj, metadata: { ...obj.metadata, namespace } }, { parent: this });
                 secrets.push(s);
             };
             const parts: { keyAuth?: pulumi.Output<string>; jwt?: pulumi.Output<{ key: string; secret: string }> } = {};

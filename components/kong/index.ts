@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ChartRef, chartRef } from "../versions";
 import { openTelemetryPlugin, PrometheusPluginSettings, prometheusPlugin } from "./global-plugins";
-import { KONG_NAMESPACE, KONG_PROXY_SERVICE, KONG_RELEASE, kongMetrics, KongMetrics, kongPrincipal } from "./names";
+import { KONG_NAMESPACE, KONG_POD_LABELS, KONG_PROXY_SERVICE, KONG_RELEASE, kongMetrics, KongMetrics, kongPrincipal } from "./names";
 import { KONG_INGRESS_CLASS, KongClusterPluginObject } from "./types";
 import { DatabaseSettings, deepMerge, KongChartValues, kongValues, LoadBalancerKind, POSTGRES_SECRET_KEYS, Scheme } from "./values";
 
@@ -131,6 +131,23 @@ export function globalPluginObjects(args: Pick<KongGatewayArgs, "tracing" | "pro
     return [prometheusPlugin(args.prometheus), ...(args.tracing ? [openTelemetryPlugin({ endpoint: args.tracing.endpoint, samplingRate: args.tracing.samplingRate })] : [])];
 }
 
+/** The ClusterIP Service exposing Kong's status port (`/metrics`) and the controller's metrics port, for Prometheus. */
+export function kongMetricsServiceObject(namespace: string) {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: kongMetrics.service, namespace, labels: { ...kongMetrics.selector } },
+        spec: {
+            type: "ClusterIP",
+            selector: { ...KONG_POD_LABELS },
+            ports: [
+                { name: kongMetrics.port, port: kongMetrics.portNumber, targetPort: "status", protocol: "TCP", appProtocol: "http" },
+                { name: kongMetrics.controllerPort, port: kongMetrics.controllerPortNumber, targetPort: "cmetrics", protocol: "TCP", appProtocol: "http" },
+            ],
+        },
+    } as const;
+}
+
 /** Where the proxy's load balancer address is read once the release is deployed. */
 export interface ProxyServiceRef {
     readonly namespace: string;
@@ -163,6 +180,8 @@ export class KongGateway extends pulumi.ComponentResource {
     public readonly proxyHostnameCommand: pulumi.Output<string>;
     /** What Prometheus scrapes (for Observability's ServiceMonitor). */
     public readonly metrics: KongMetrics = kongMetrics;
+    /** The Service in front of Kong's metrics ports. */
+    public readonly metricsService: k8s.core.v1.Service;
     /** The global KongClusterPlugins. */
     public readonly globalPlugins: k8s.apiextensions.CustomResource[];
     /** External Postgres without a given password: the generated one, to set on the database (secret). */
@@ -183,6 +202,16 @@ export class KongGateway extends pulumi.ComponentResource {
             { parent: this },
         );
         this.namespace = ns.metadata.name;
+
+        const metricsService = kongMetricsServiceObject(KONG_NAMESPACE);
+        this.metricsService = new k8s.core.v1.Service(
+            `${name}-metrics`,
+            {
+                metadata: { ...metricsService.metadata, namespace: ns.metadata.name },
+                spec: { ...metricsService.spec, selector: { ...metricsService.spec.selector }, ports: metricsService.spec.ports.map((p) => ({ ...p })) },
+            },
+            { parent: this },
+        );
 
         const releaseDeps: pulumi.Input<pulumi.Resource>[] = [...a.dependsOn];
         if (a.mode === "postgres") {

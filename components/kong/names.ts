@@ -37,33 +37,41 @@ export function kongPrincipal(trustDomain: string): string {
     return `${trustDomain}/ns/${KONG_NAMESPACE}/sa/${KONG_SERVICE_ACCOUNT}`;
 }
 
+/** ClusterIP Service meshgate adds in front of the Kong pods' status and controller-metrics ports. */
+export const KONG_METRICS_SERVICE = `${KONG_FULLNAME}-status`;
+
+/** Labels of {@link KONG_METRICS_SERVICE} (what a ServiceMonitor selects). */
+export const KONG_METRICS_SERVICE_LABELS = {
+    "app.kubernetes.io/name": "kong",
+    "app.kubernetes.io/instance": KONG_RELEASE,
+    "meshgate.io/metrics": "kong",
+} as const;
+
 /**
  * Where Prometheus scrapes Kong. Kong serves `/metrics` on its status listener (pod port
- * `status`, 8100; the global `prometheus` plugin fills it). No Service exposes that port,
- * so a ServiceMonitor selects the proxy Service (labelled `enable-metrics: "true"`) and
- * names the pod port as `targetPort`, as the chart's own ServiceMonitor does (Prometheus
- * discovers every container port of the pods behind a Service). A PodMonitor can use
- * `podSelector` and `port` instead. The ingress controller's own metrics are on pod port
- * `controllerPort`. Kong's inbound ports are not intercepted by the sidecar (chart default
- * `traffic.sidecar.istio.io/includeInboundPorts: ""`), so plain HTTP scraping works in the mesh.
+ * `status`, 8100), filled by the global `prometheus` plugin. The chart exposes that port on
+ * no Service, so KongGateway adds {@link KONG_METRICS_SERVICE} (selected by `selector`, port
+ * `port`); a ServiceMonitor needs only these fields: `selector.matchLabels = selector`,
+ * `namespaceSelector.matchNames = [namespace]`, `endpoints: [{port, path}]`. The same Service
+ * has port `controllerPort` for the ingress controller's own metrics (same path). Kong's
+ * inbound ports are not intercepted by the sidecar (chart default
+ * `traffic.sidecar.istio.io/includeInboundPorts: ""`), so Prometheus scrapes plain HTTP even
+ * in the mesh.
  */
 export const kongMetrics = {
     namespace: KONG_NAMESPACE,
-    /** `matchLabels` for a ServiceMonitor's `selector` (the proxy Service). */
-    selector: {
-        "app.kubernetes.io/name": "kong",
-        "app.kubernetes.io/instance": KONG_RELEASE,
-        "enable-metrics": "true",
-    },
-    /** `matchLabels` for a PodMonitor's `selector` (the Kong pods). */
-    podSelector: KONG_POD_LABELS,
-    /** Pod port name: a ServiceMonitor endpoint's `targetPort`, a PodMonitor endpoint's `port`. */
+    /** `matchLabels` of the metrics Service. */
+    selector: KONG_METRICS_SERVICE_LABELS,
+    /** Name of the Service port serving Kong's metrics. */
     port: "status",
-    /** Container port number behind `port`. */
-    portNumber: 8100,
     path: "/metrics",
-    /** Pod port name of the ingress controller's metrics (same path). */
+    /** Name of the metrics Service. */
+    service: KONG_METRICS_SERVICE,
+    /** Port number of `port` (the Service port and the container port). */
+    portNumber: 8100,
+    /** Service port of the ingress controller's metrics (container port `cmetrics`, 10255). */
     controllerPort: "cmetrics",
+    controllerPortNumber: 10255,
 } as const;
 
 export type KongMetrics = typeof kongMetrics;

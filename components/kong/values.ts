@@ -55,7 +55,6 @@ export interface KongChartValues {
         readonly type: "LoadBalancer";
         readonly nameOverride: string;
         readonly annotations: Record<string, string>;
-        readonly labels: Record<string, string>;
         readonly loadBalancerSourceRanges: string[];
         readonly http: { readonly enabled: boolean };
         readonly tls: { readonly enabled: boolean };
@@ -189,7 +188,6 @@ export function kongValues(s: KongValuesSettings): KongChartValues {
             type: "LoadBalancer",
             nameOverride: KONG_PROXY_SERVICE,
             annotations: s.loadBalancer === "aws-nlb" ? nlbAnnotations(s.scheme) : {},
-            labels: { "enable-metrics": kongMetrics.selector["enable-metrics"] },
             loadBalancerSourceRanges: [...s.sourceRanges],
             http: { enabled: true },
             tls: { enabled: true },
