@@ -1,0 +1,225 @@
+/**
+ * IstioMesh: the Istio control plane (istio/base, then istio/istiod, optionally istio/gateway)
+ * in istio-system, with the mesh-wide defaults: STRICT mTLS, access logs, and tracing to an
+ * OpenTelemetry collector (by default the Jaeger of meshgate's Observability) through a
+ * mesh-wide Telemetry resource.
+ *
+ * Ordering (only what must be ordered): istiod waits for base (CRDs, webhook config); the
+ * custom resources wait for base (their CRDs); the gateway waits for istiod (its pods are
+ * injected). Nothing here waits for Jaeger: the collector address is a plain string.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartRef, type ChartRef } from "../versions";
+import { jaegerOtlp } from "../observability/jaeger";
+import { JAEGER_RELEASE, OBSERVABILITY_NAMESPACE } from "../observability/names";
+import { deepMerge, type HelmValues } from "./helm";
+import { ISTIO_BASE_RELEASE, ISTIO_GATEWAY_RELEASE, ISTIO_NAMESPACE, ISTIOD_RELEASE, OTEL_TRACING_PROVIDER } from "./names";
+import { meshStrictPeerAuthentication, meshTelemetry, type PeerAuthentication, type Telemetry } from "./resources";
+import { istioBaseValues, istiodValues, istioGatewayValues, type TracingCollector } from "./values";
+
+export * from "./names";
+export * from "./resources";
+export * from "./values";
+export { deepMerge, type HelmValues } from "./helm";
+
+export interface IstioMeshArgs {
+    /**
+     * Production settings: istiod with at least two replicas under an HPA, a PodDisruptionBudget
+     * and zone spread (and the same for the optional gateway).
+     * @default false
+     */
+    readonly highAvailability?: boolean;
+    /** Chart repository/version for base, istiod and gateway (one Istio version). @default chartRef("istio") (1.30.3) */
+    readonly chart?: Partial<ChartRef>;
+    /** SPIFFE trust domain of the mesh. @default "cluster.local" */
+    readonly trustDomain?: string;
+    /** Envoy access logs (JSON) on every proxy's stdout. @default true */
+    readonly accessLogging?: boolean;
+    readonly tracing?: {
+        /** Percentage of requests traced, 0–100. @default 1 */
+        readonly samplingPercentage?: number;
+        /**
+         * OTLP/gRPC collector the proxies send spans to.
+         * @default the Jaeger of meshgate's Observability: `jaegerOtlp("jaeger", "observability")`
+         */
+        readonly collector?: TracingCollector;
+    };
+    /** istiod replicas (the HPA minimum in HA). @default 1, or 2 with highAvailability */
+    readonly istiodReplicas?: number;
+    /** istiod HPA maximum (HA only). @default 5 */
+    readonly istiodMaxReplicas?: number;
+    /** Also install istio/gateway (an Istio ingress gateway, release `istio-ingressgateway`). @default false */
+    readonly ingressGateway?: boolean;
+    /** Extra chart values per release, deep-merged last (the user wins). @default {} */
+    readonly values?: {
+        readonly base?: HelmValues;
+        readonly istiod?: HelmValues;
+        readonly gateway?: HelmValues;
+    };
+}
+
+const defaultCollector = jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE);
+
+const defaults = {
+    highAvailability: false,
+    trustDomain: "cluster.local",
+    accessLogging: true,
+    samplingPercentage: 1,
+    collector: { service: defaultCollector.grpcHost, port: defaultCollector.grpcPort } satisfies TracingCollector,
+    istiodMaxReplicas: 5,
+    ingressGateway: false,
+};
+
+/** A Helm release as meshgate installs it. */
+export interface ReleaseSpec {
+    /** Release name (fixed: other components rely on it). */
+    readonly name: string;
+    readonly chart: string;
+    readonly version: string;
+    readonly repository: string;
+    readonly namespace: string;
+    readonly values: HelmValues;
+}
+
+/** Everything IstioMesh creates, as plain data. */
+export interface IstioMeshPlan {
+    readonly namespace: string;
+    readonly base: ReleaseSpec;
+    readonly istiod: ReleaseSpec;
+    readonly gateway?: ReleaseSpec;
+    readonly telemetry: Telemetry;
+    readonly peerAuthentication: PeerAuthentication;
+    readonly tracingProviderName: string;
+    readonly rootNamespace: string;
+}
+
+/** Every problem with `args`, with its field path. */
+export function istioMeshArgProblems(args: IstioMeshArgs): string[] {
+    const problems: string[] = [];
+    const pct = args.tracing?.samplingPercentage;
+    if (pct !== undefined && !(pct >= 0 && pct <= 100)) {
+        problems.push(`tracing.samplingPercentage: must be from 0 to 100, got ${pct}`);
+    }
+    const port = args.tracing?.collector?.port;
+    if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
+        problems.push(`tracing.collector.port: must be a port from 1 to 65535, got ${port}`);
+    }
+    if (args.tracing?.collector !== undefined && args.tracing.collector.service.trim() === "") {
+        problems.push("tracing.collector.service: must be the collector Service's host name");
+    }
+    for (const key of ["istiodReplicas", "istiodMaxReplicas"] as const) {
+        const n = args[key];
+        if (n !== undefined && !(Number.isInteger(n) && n >= 1)) {
+            problems.push(`${key}: must be a whole number of at least 1, got ${n}`);
+        }
+    }
+    return problems;
+}
+
+/** The pure plan of an IstioMesh: release specs with merged values and the mesh-wide objects. Throws on invalid args. */
+export function planIstioMesh(args: IstioMeshArgs = {}): IstioMeshPlan {
+    const problems = istioMeshArgProblems(args);
+    if (problems.length > 0) {
+        throw new Error(`invalid IstioMesh args:\n  ${problems.join("\n  ")}`);
+    }
+    const ha = args.highAvailability ?? defaults.highAvailability;
+    const chart = chartRef("istio", args.chart);
+    const release = (name: string, chartName: string, values: HelmValues): ReleaseSpec => ({
+        name,
+        chart: chartName,
+        version: chart.version,
+        repository: chart.repository,
+        namespace: ISTIO_NAMESPACE,
+        values,
+    });
+    const samplingPercentage = args.tracing?.samplingPercentage ?? defaults.samplingPercentage;
+    const istiod = istiodValues({
+        highAvailability: ha,
+        trustDomain: args.trustDomain ?? defaults.trustDomain,
+        accessLogging: args.accessLogging ?? defaults.accessLogging,
+        tracingCollector: args.tracing?.collector ?? defaults.collector,
+        samplingPercentage,
+        replicas: args.istiodReplicas ?? (ha ? 2 : 1),
+        maxReplicas: args.istiodMaxReplicas ?? defaults.istiodMaxReplicas,
+    });
+    const rootNamespace = istiod.meshConfig.rootNamespace;
+    return {
+        namespace: ISTIO_NAMESPACE,
+        base: release(ISTIO_BASE_RELEASE, "base", deepMerge(istioBaseValues(), args.values?.base)),
+        istiod: release(ISTIOD_RELEASE, "istiod", deepMerge({ ...istiod }, args.values?.istiod)),
+        gateway:
+            args.ingressGateway ?? defaults.ingressGateway
+                ? release(ISTIO_GATEWAY_RELEASE, "gateway", deepMerge(istioGatewayValues({ highAvailability: ha }), args.values?.gateway))
+                : undefined,
+        telemetry: meshTelemetry({ rootNamespace, provider: OTEL_TRACING_PROVIDER, samplingPercentage }),
+        peerAuthentication: meshStrictPeerAuthentication(rootNamespace),
+        tracingProviderName: OTEL_TRACING_PROVIDER,
+        rootNamespace,
+    };
+}
+
+/** Creates a Helm release from a spec, in `namespace` (an output, so the release waits for the Namespace). */
+function helmRelease(resourceName: string, spec: ReleaseSpec, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
+    return new k8s.helm.v3.Release(
+        resourceName,
+        {
+            name: spec.name,
+            chart: spec.chart,
+            version: spec.version,
+            repositoryOpts: { repo: spec.repository },
+            namespace,
+            values: spec.values,
+        },
+        opts,
+    );
+}
+
+export class IstioMesh extends pulumi.ComponentResource {
+    /** The istio-system Namespace's name. */
+    public readonly namespace: pulumi.Output<string>;
+    /** What custom resources of Istio's kinds must wait for: the istio/base release (CRDs). */
+    public readonly crdsReady: pulumi.Resource;
+    /** What injected workloads must wait for: the istiod release (sidecar injector, ready when istiod is). */
+    public readonly controlPlaneReady: pulumi.Resource;
+    /** The istio/gateway release, when asked for. */
+    public readonly gateway?: k8s.helm.v3.Release;
+    /** Name of the tracing provider in meshConfig; Telemetry resources refer to it. */
+    public readonly tracingProviderName: string;
+    /** Istio's root namespace (mesh-wide Telemetry, PeerAuthentication). */
+    public readonly rootNamespace: string;
+
+    constructor(name: string, args: IstioMeshArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+        super("meshgate:istio:IstioMesh", name, {}, opts);
+        const plan = planIstioMesh(args);
+
+        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: plan.namespace } }, { parent: this });
+        const base = helmRelease(`${name}-base`, plan.base, ns.metadata.name, { parent: this });
+        const istiod = helmRelease(`${name}-istiod`, plan.istiod, ns.metadata.name, { parent: this, dependsOn: [base] });
+        if (plan.gateway !== undefined) {
+            this.gateway = helmRelease(`${name}-gateway`, plan.gateway, ns.metadata.name, { parent: this, dependsOn: [istiod] });
+        }
+        const custom = (role: string, obj: Telemetry | PeerAuthentication) =>
+            new k8s.apiextensions.CustomResource(
+                `${name}-${role}`,
+                { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...obj.metadata, namespace: ns.metadata.name }, spec: obj.spec },
+                { parent: this, dependsOn: [base] },
+            );
+        custom("telemetry", plan.telemetry);
+        custom("peer-authentication", plan.peerAuthentication);
+
+        this.namespace = ns.metadata.name;
+        this.crdsReady = base;
+        this.controlPlaneReady = istiod;
+        this.tracingProviderName = plan.tracingProviderName;
+        this.rootNamespace = plan.rootNamespace;
+        this.registerOutputs({
+            namespace: this.namespace,
+            baseStatus: base.status,
+            istiodStatus: istiod.status,
+            gatewayStatus: this.gateway?.status,
+            tracingProviderName: this.tracingProviderName,
+            rootNamespace: this.rootNamespace,
+        });
+    }
+}
