@@ -4,13 +4,15 @@
  * supports. Each check runs over every service once, indexing with Maps, so a
  * stack of thousands of services validates in linear time.
  */
-import type { EksClusterConfig, GatewayConfig, ServiceSpec, StackConfig } from "./schema";
+import { ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type ServiceSpec, type StackConfig } from "./schema";
 
 export interface ConfigIssue {
     /** Path into the stack config, e.g. `services[2].versions[1].weight`. */
     readonly path: string;
     /** What is wrong and what is allowed. */
     readonly message: string;
+    /** The name of the service the path points into, when it points into one (`services[i]`). */
+    readonly service?: string;
 }
 
 /** Namespaces meshgate's own components live in; services may not use them. */
@@ -53,6 +55,7 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
         const at = `services[${index}]`;
         checkVersions(spec, at, add);
         checkCallers(spec, at, principals, add);
+        checkContainerPort(spec, at, add);
         const gw = spec.gateway;
         if (gw === undefined) {
             continue;
@@ -80,7 +83,9 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
             for (const host of gw.hosts.length > 0 ? gw.hosts : ["*"]) {
                 const key = `${host} ${normalisePath(path)}`;
                 const other = routes.get(key);
-                if (other !== undefined && methodsOverlap(other.methods, gw.methods)) {
+                if (other !== undefined && other.index === index) {
+                    add(`${at}.gateway.paths[${k}]`, `"${path}" is listed twice`);
+                } else if (other !== undefined && methodsOverlap(other.methods, gw.methods)) {
                     add(`${at}.gateway.paths[${k}]`, `"${path}"${host === "*" ? "" : ` on host ${host}`} is already routed to ${other.name} (services[${other.index}]); a path may belong to one service only`);
                 } else if (other === undefined) {
                     routes.set(key, { index, name: spec.name, methods: gw.methods });
@@ -106,6 +111,17 @@ function checkVersions(spec: ServiceSpec, at: string, add: (path: string, messag
     }
     if (spec.canary !== undefined && !spec.versions.some((v) => v.name === spec.canary?.version)) {
         add(`${at}.canary.version`, `"${spec.canary.version}" is not one of this service's versions (${spec.versions.map((v) => v.name).join(", ")})`);
+    }
+}
+
+/** The container port (targetPort, else port) must not be one the Istio sidecar listens on. */
+function checkContainerPort(spec: ServiceSpec, at: string, add: (path: string, message: string) => void): void {
+    const [field, port] = spec.targetPort !== undefined ? ["targetPort", spec.targetPort] : ["port", spec.port];
+    if ((ISTIO_RESERVED_PORTS as readonly number[]).includes(port)) {
+        add(
+            `${at}.${field}`,
+            `${port} is reserved by the Istio sidecar in every pod (${ISTIO_RESERVED_PORTS.join(", ")}); the workload must listen on another port${field === "port" ? " (or set targetPort)" : ""}`,
+        );
     }
 }
 

@@ -48,6 +48,61 @@ const cidr = z.string().refine((c) => {
 const port = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be a port from 1 to 65535" }).max(65535, { error: "must be a port from 1 to 65535" });
 const positiveInt = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" });
 const percent = z.number().min(0, { error: "must be from 0 to 100" }).max(100, { error: "must be from 0 to 100" });
+/** A whole percentage: Istio route weights and ejection percentages are int32. */
+const wholePercent = z.number().int({ error: "must be a whole number from 0 to 100" }).min(0, { error: "must be from 0 to 100" }).max(100, { error: "must be from 0 to 100" });
+/** A positive Istio int32 (connection pool sizes). */
+const positiveInt32 = positiveInt.max(2147483647, { error: "must be at most 2147483647 (a 32-bit integer)" });
+
+/** Ports the Istio sidecar listens on in every pod; a workload cannot use them (istio.io "Application requirements"). */
+export const ISTIO_RESERVED_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090] as const;
+
+/** Retry conditions Istio 1.30 accepts in `retryOn` (Envoy's x-envoy-retry-on and x-envoy-retry-grpc-on), besides HTTP status codes. */
+export const RETRY_ON_POLICIES = [
+    "5xx",
+    "gateway-error",
+    "reset",
+    "reset-before-request",
+    "connect-failure",
+    "retriable-4xx",
+    "refused-stream",
+    "retriable-status-codes",
+    "retriable-headers",
+    "envoy-ratelimited",
+    "http3-post-connect-failure",
+    "cancelled",
+    "deadline-exceeded",
+    "internal",
+    "resource-exhausted",
+    "unavailable",
+] as const;
+
+/** HTTP status codes Go's net/http knows (Istio accepts a retryOn entry that is one of them). */
+const HTTP_STATUS_CODES = new Set([
+    100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412,
+    413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
+]);
+
+/** Entries of a retryOn list that Istio would reject. */
+export function invalidRetryOn(retryOn: string): string[] {
+    return retryOn.split(",").filter((p) => !(RETRY_ON_POLICIES as readonly string[]).includes(p) && !(/^\d{3}$/.test(p) && HTTP_STATUS_CODES.has(Number(p))));
+}
+
+/** Character sequences Kubernetes rejects in an Ingress path of type Prefix or Exact. */
+const INVALID_INGRESS_PATH_SEQUENCES = ["//", "/./", "/../", "%2f", "%2F"];
+const INVALID_INGRESS_PATH_SUFFIXES = ["/..", "/."];
+
+/** Why Kubernetes would reject `path` as a Prefix Ingress path; undefined when it is fine. Kong regex paths (`/~...`) are ImplementationSpecific and exempt. */
+export function ingressPathProblem(path: string): string | undefined {
+    if (path.startsWith("/~")) {
+        return undefined;
+    }
+    const seq = INVALID_INGRESS_PATH_SEQUENCES.find((q) => path.includes(q));
+    if (seq !== undefined) {
+        return `must not contain "${seq}" (Kubernetes rejects such Ingress paths)`;
+    }
+    const suffix = INVALID_INGRESS_PATH_SUFFIXES.find((q) => path.endsWith(q));
+    return suffix === undefined ? undefined : `must not end with "${suffix}" (Kubernetes rejects such Ingress paths)`;
+}
 
 // ---------------------------------------------------------------- charts
 
@@ -181,7 +236,7 @@ export const observabilitySchema = z
 
 // ---------------------------------------------------------------- services
 
-const version = z.strictObject({ name: dnsLabel, weight: percent });
+const version = z.strictObject({ name: dnsLabel, weight: wholePercent });
 
 const canary = z
     .strictObject({
@@ -211,10 +266,36 @@ const rateLimit = z
         /** Where counters live. DB-less Kong supports local and redis only. */
         policy: z.enum(["local", "redis", "cluster"]).default("local"),
     })
-    .refine((r) => RATE_WINDOWS.some((w) => r[w] !== undefined), { error: `must set at least one of ${RATE_WINDOWS.join(", ")}` });
+    .refine((r) => RATE_WINDOWS.some((w) => r[w] !== undefined), { error: `must set at least one of ${RATE_WINDOWS.join(", ")}` })
+    .superRefine((r, ctx) => {
+        // Kong's rate-limiting schema: a longer window may not allow fewer requests than a shorter one.
+        const set = RATE_WINDOWS.filter((w) => r[w] !== undefined);
+        for (let i = 0; i < set.length; i++) {
+            for (let j = i + 1; j < set.length; j++) {
+                const shorter = r[set[i]] ?? 0;
+                const longer = r[set[j]] ?? 0;
+                if (longer < shorter) {
+                    ctx.addIssue({ code: "custom", path: [set[j]], input: longer, message: `must be at least the limit per ${set[i]} (${shorter}): Kong rejects limits that decrease with a longer window` });
+                    return;
+                }
+            }
+        }
+    });
 
 const gatewayExposure = z.strictObject({
-    paths: z.array(z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: 'must be an absolute URL path such as "/api/v1/users"' })).min(1, { error: "must list at least one path" }),
+    paths: z
+        .array(
+            z
+                .string()
+                .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: 'must be an absolute URL path such as "/api/v1/users"' })
+                .superRefine((p, ctx) => {
+                    const problem = ingressPathProblem(p);
+                    if (problem !== undefined) {
+                        ctx.addIssue({ code: "custom", input: p, message: problem });
+                    }
+                }),
+        )
+        .min(1, { error: "must list at least one path" }),
     methods: z.array(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(", ")}` })).default([]),
     hosts: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a DNS host name" })).default([]),
     stripPath: z.boolean().default(false),
@@ -234,19 +315,28 @@ const resilience = z.strictObject({
     retries: z.strictObject({
         attempts: z.number().int().min(0, { error: "must be from 0 to 10" }).max(10, { error: "must be from 0 to 10" }),
         perTryTimeout: duration.optional(),
-        retryOn: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: 'must be a comma-separated list of Envoy retry conditions such as "5xx,reset,connect-failure"' }).default("5xx,reset,connect-failure,refused-stream"),
+        retryOn: z
+            .string()
+            .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: 'must be a comma-separated list of Envoy retry conditions such as "5xx,reset,connect-failure"' })
+            .superRefine((r, ctx) => {
+                const bad = invalidRetryOn(r);
+                if (bad.length > 0) {
+                    ctx.addIssue({ code: "custom", input: r, message: `${bad.map((b) => `"${b}"`).join(", ")} ${bad.length === 1 ? "is not a retry condition" : "are not retry conditions"} Istio accepts (${RETRY_ON_POLICIES.join(", ")}, or an HTTP status code)` });
+                }
+            })
+            .default("5xx,reset,connect-failure,refused-stream"),
     }).optional(),
     outlierDetection: z.strictObject({
-        consecutive5xxErrors: positiveInt.default(5),
+        consecutive5xxErrors: positiveInt32.default(5),
         interval: duration.default("10s"),
         baseEjectionTime: duration.default("30s"),
-        maxEjectionPercent: percent.default(50),
+        maxEjectionPercent: wholePercent.default(50),
     }).optional(),
     connectionPool: z.strictObject({
-        maxConnections: positiveInt.optional(),
-        http1MaxPendingRequests: positiveInt.optional(),
-        http2MaxRequests: positiveInt.optional(),
-        maxRequestsPerConnection: positiveInt.optional(),
+        maxConnections: positiveInt32.optional(),
+        http1MaxPendingRequests: positiveInt32.optional(),
+        http2MaxRequests: positiveInt32.optional(),
+        maxRequestsPerConnection: positiveInt32.optional(),
     }).optional(),
 });
 

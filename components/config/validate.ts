@@ -9,15 +9,20 @@ import { clusterSchema, gatewaySchema, serviceSchema, stackSchema, type StackCon
 
 export type { ConfigIssue } from "./cross-checks";
 
-/** Thrown for invalid configuration; `issues` lists every problem found. */
+/**
+ * Thrown for invalid configuration; `issues` lists every problem found. The
+ * message names the stack, then per problem the field's path and, for a
+ * service's field, the service's name.
+ */
 export class ConfigError extends Error {
     constructor(
-        readonly stack: string,
+        /** The stack whose config is invalid (not `stack`: that is Error's stack trace). */
+        readonly stackName: string,
         readonly issues: readonly ConfigIssue[],
     ) {
         super(
-            `Invalid configuration for stack "${stack}" (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-                issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n"),
+            `Invalid configuration for stack "${stackName}" (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+                issues.map((i) => `  - ${i.path}${i.service === undefined ? "" : ` (service ${i.service})`}: ${i.message}`).join("\n"),
         );
         this.name = "ConfigError";
     }
@@ -37,7 +42,17 @@ export function checkStackConfig(raw: unknown): { config?: StackConfig; issues: 
     const parsed = stackSchema.safeParse(raw);
     const issues = parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i, raw));
     issues.push(...crossCheck(parsedParts(raw, parsed.success ? parsed.data : undefined)));
-    return { config: parsed.success ? parsed.data : undefined, issues: dedupe(issues) };
+    return { config: parsed.success ? parsed.data : undefined, issues: dedupe(issues).map((i) => withService(i, raw)) };
+}
+
+/** Adds the service's name to an issue whose path points into `services[i]`, when that entry has a name. */
+function withService(issue: ConfigIssue, raw: unknown): ConfigIssue {
+    const m = /^services\[(\d+)\]/.exec(issue.path);
+    if (m === null || !isRecord(raw) || !Array.isArray(raw.services)) {
+        return issue;
+    }
+    const entry: unknown = raw.services[Number(m[1])];
+    return isRecord(entry) && typeof entry.name === "string" && entry.name !== "" ? { ...issue, service: entry.name } : issue;
 }
 
 /** The parts that parse on their own, so that cross-checks still run when some field is wrong. */
