@@ -1,0 +1,10 @@
+/** The cluster layer: an EKS cluster meshgate creates, or an existing one; both are a {@link ClusterConnection}. */
+export * from "./types";
+export { EksCluster, eksClusterIssues, accessEntryNames, ADDONS, ACCESS_POLICIES, CONTROL_PLANE_LOG_TYPES, DEFAULT_KUBERNETES_VERSION } from "./eks";
+export type { EksClusterArgs, AccessEntrySpec, AddonSpec, AddonName, NodeGroupSpec, EksVpcArgs, SubnetLayout } from "./eks";
+export { EksVpc, subnetLayout, amiTypeFor, launchTemplateArgs, scalingConfig } from "./eks";
+export { ExistingCluster, type ExistingClusterArgs } from "./existing";
+export { irsaRole, type IrsaRole, type IrsaRoleArgs } from "./irsa";
+export { irsaTrustPolicy, serviceTrustPolicy, type PolicyDocument, type PolicyStatement } from "./iam";
+export { ENVIRONMENT_TAG, partitionOf, awsTags, type AwsPartition } from "./aws";
+export { eksKubeconfig, type EksKubeconfigArgs } from "./kubeconfig";

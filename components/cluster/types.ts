@@ -1,0 +1,46 @@
+/**
+ * What everything above the cluster layer sees of a cluster: a Kubernetes
+ * provider and a few facts. `EksCluster` and `ExistingCluster` both implement it,
+ * so Istio, Kong and the observability stack never ask which kind they run on.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import type * as k8s from "@pulumi/kubernetes";
+
+/** Where the Kubernetes resources of a stack go, and what they must wait for. */
+export interface ClusterConnection {
+    /** Provider every Kubernetes resource uses (pass it as `provider` in the resource options). */
+    readonly provider: k8s.Provider;
+    /** The cluster's name (for EKS, the physical EKS cluster name). */
+    readonly clusterName: pulumi.Input<string>;
+    /**
+     * What a Service of type LoadBalancer gets: `"aws-nlb"` when the AWS Load Balancer
+     * Controller provisions an NLB for it (annotate such Services for the controller),
+     * `"generic"` when the cluster's own cloud provider (or none: kind, k3d) handles it.
+     */
+    readonly loadBalancer: "aws-nlb" | "generic";
+    /**
+     * Resources a Service of type LoadBalancer must wait for (the AWS Load Balancer
+     * Controller's Helm release); empty when there are none.
+     */
+    readonly loadBalancerReady: pulumi.Resource[];
+    /**
+     * Resources any workload must wait for: node groups and core add-ons, and on EKS the
+     * AWS Load Balancer Controller too, because its Service mutating webhook
+     * (`mservice.elbv2.k8s.aws`, failurePolicy Fail) intercepts the creation of every
+     * Service, of any type. Empty for an existing cluster.
+     */
+    readonly workloadsReady: pulumi.Resource[];
+    /** The cluster's OIDC identity for IAM roles for service accounts; undefined when the cluster has none meshgate knows of. */
+    readonly oidc?: OidcIdentity;
+}
+
+/** An EKS cluster's OIDC provider, as IAM roles for service accounts (IRSA) need it. */
+export interface OidcIdentity {
+    /** ARN of the IAM OIDC provider (`arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>`). */
+    readonly providerArn: pulumi.Input<string>;
+    /** The cluster's issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`). */
+    readonly issuerUrl: pulumi.Input<string>;
+}
+
+/** The stack's environment; prod switches on the stricter defaults. */
+export type Environment = "dev" | "staging" | "prod";
