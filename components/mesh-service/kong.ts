@@ -1,0 +1,191 @@
+/**
+ * The Kong side of an exposed service: pure builders from its `gateway`
+ * declaration to the KongPlugins (configs valid for Kong 3.9) and the Ingress
+ * that the Kong Ingress Controller 3.5 turns into a route.
+ */
+import type { ServiceSpec } from "../config/schema";
+import { kongPluginObject, pluginsAnnotation, type KongPluginObject } from "../kong/plugins";
+import { objectLabels, type ResolvedContext } from "./context";
+import { requireGateway } from "./istio";
+import type { IngressObject, IngressPath } from "./types";
+
+export type GatewayExposure = NonNullable<ServiceSpec["gateway"]>;
+
+/** Kong plugins a service's exposure can use, in the order they are attached. */
+export const SERVICE_PLUGINS = ["key-auth", "jwt", "oauth2", "acl", "rate-limiting", "cors", "ip-restriction", "request-size-limiting"] as const;
+export type ServicePluginName = (typeof SERVICE_PLUGINS)[number];
+
+/** Where key-auth looks for the key (header or query parameter). */
+export const KEY_AUTH_KEY_NAMES = ["apikey"];
+
+/** KIC annotations meshgate sets on a route's Ingress. */
+export const INGRESS_ANNOTATIONS = {
+    plugins: "konghq.com/plugins",
+    methods: "konghq.com/methods",
+    stripPath: "konghq.com/strip-path",
+    preserveHost: "konghq.com/preserve-host",
+} as const;
+
+/**
+ * The `config` of each Kong plugin the exposure needs, by plugin name, in
+ * attachment order. Only fields that differ from Kong's defaults or that
+ * meshgate wants explicit are set.
+ */
+export function pluginConfigs(spec: ServiceSpec, ctx: ResolvedContext): { plugin: ServicePluginName; config: Record<string, unknown> }[] {
+    const gw = spec.gateway;
+    if (gw === undefined) {
+        return [];
+    }
+    const { dbless } = requireGateway(spec, ctx);
+    const out: { plugin: ServicePluginName; config: Record<string, unknown> }[] = [];
+    switch (gw.auth) {
+        case "key-auth":
+            // The key is stripped before the request goes upstream.
+            out.push({ plugin: "key-auth", config: { key_names: [...KEY_AUTH_KEY_NAMES], hide_credentials: true } });
+            break;
+        case "jwt":
+            out.push({ plugin: "jwt", config: { claims_to_verify: ["exp"] } });
+            break;
+        case "oauth2":
+            if (dbless) {
+                throw new Error(`service "${spec.name}": oauth2 needs Kong with a database (gateway.mode: postgres); in dbless mode use key-auth, jwt or none`);
+            }
+            out.push({ plugin: "oauth2", config: { enable_client_credentials: true, hide_credentials: true } });
+            break;
+        case "none":
+            break;
+    }
+    if (gw.consumers !== undefined) {
+        // Each consumer carries an acl credential whose group is its name.
+        out.push({ plugin: "acl", config: { allow: [...gw.consumers], hide_groups_header: true } });
+    }
+    if (gw.rateLimit !== undefined) {
+        out.push({ plugin: "rate-limiting", config: rateLimitingConfig(spec, gw, gw.rateLimit, dbless) });
+    }
+    if (gw.cors !== undefined) {
+        const c = gw.cors;
+        out.push({
+            plugin: "cors",
+            config: {
+                origins: [...c.origins],
+                ...(c.methods === undefined ? {} : { methods: [...c.methods] }),
+                ...(c.headers === undefined ? {} : { headers: [...c.headers] }),
+                credentials: c.credentials,
+                ...(c.maxAge === undefined ? {} : { max_age: c.maxAge }),
+            },
+        });
+    }
+    if (gw.ipRestriction !== undefined) {
+        const r = gw.ipRestriction;
+        out.push({
+            plugin: "ip-restriction",
+            config: { ...(r.allow.length > 0 ? { allow: [...r.allow] } : {}), ...(r.deny.length > 0 ? { deny: [...r.deny] } : {}) },
+        });
+    }
+    if (gw.maxRequestMegabytes !== undefined) {
+        out.push({ plugin: "request-size-limiting", config: requestSizeConfig(gw.maxRequestMegabytes) });
+    }
+    return out;
+}
+
+function rateLimitingConfig(spec: ServiceSpec, gw: GatewayExposure, rl: NonNullable<GatewayExposure["rateLimit"]>, dbless: boolean): Record<string, unknown> {
+    if (dbless && rl.policy === "cluster") {
+        throw new Error(`service "${spec.name}": rate-limiting policy cluster needs Kong with a database; in dbless mode use local or redis`);
+    }
+    const windows = definedOnly({ second: rl.second, minute: rl.minute, hour: rl.hour, day: rl.day, month: rl.month, year: rl.year });
+    return {
+        ...windows,
+        policy: rl.policy,
+        // Default: per consumer when requests are authenticated, per client IP otherwise.
+        limit_by: rl.limitBy ?? (gw.auth === "none" ? "ip" : "consumer"),
+    };
+}
+
+/** Kong's `allowed_payload_size` is an integer: whole megabytes as such, anything else in bytes (Kong's megabyte is 10^6 bytes). */
+function requestSizeConfig(megabytes: number): Record<string, unknown> {
+    return Number.isInteger(megabytes)
+        ? { allowed_payload_size: megabytes, size_unit: "megabytes" }
+        : { allowed_payload_size: Math.round(megabytes * 1e6), size_unit: "bytes" };
+}
+
+/** A JSON patch KIC applies to a KongPlugin's config from a Secret (CRD field `configPatches`). */
+export interface KongConfigPatch {
+    readonly path: string;
+    readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
+}
+
+/** A KongPlugin manifest, possibly completed from Secrets through `configPatches`. */
+export type ServicePlugin = KongPluginObject & { readonly configPatches?: readonly KongConfigPatch[] };
+
+/** Key of the oauth2 provision key in its Secret. */
+export const OAUTH2_PROVISION_KEY = "provision_key";
+
+/** Name of the Secret holding a service's oauth2 provision key (generated, never in the KongPlugin itself). */
+export function oauth2SecretName(spec: Pick<ServiceSpec, "name">): string {
+    return `${spec.name}-oauth2`;
+}
+
+/**
+ * One KongPlugin per plugin the exposure needs, named `<service>-<plugin>`, in
+ * the service's namespace (where the Ingress is). The oauth2 plugin's
+ * `provision_key` is secret: KIC patches it in from the Secret
+ * {@link oauth2SecretName}, so it never appears in the KongPlugin.
+ */
+export function kongPlugins(spec: ServiceSpec, ctx: ResolvedContext): ServicePlugin[] {
+    return pluginConfigs(spec, ctx).map(({ plugin, config }) => {
+        const obj = kongPluginObject({ name: `${spec.name}-${plugin}`, namespace: spec.namespace, plugin, config, labels: objectLabels(spec, ctx) });
+        if (plugin !== "oauth2") {
+            return obj;
+        }
+        const patch: KongConfigPatch = { path: `/${OAUTH2_PROVISION_KEY}`, valueFrom: { secretKeyRef: { name: oauth2SecretName(spec), key: OAUTH2_PROVISION_KEY } } };
+        return { ...obj, configPatches: [patch] };
+    });
+}
+
+/**
+ * Path type per KIC: a path starting with `/~` is a Kong regex and must be
+ * `ImplementationSpecific`; any other path is a `Prefix` (the path itself and
+ * everything below it).
+ */
+export function ingressPath(path: string, spec: ServiceSpec): IngressPath {
+    return {
+        path,
+        pathType: path.startsWith("/~") ? "ImplementationSpecific" : "Prefix",
+        backend: { service: { name: spec.name, port: { number: spec.port } } },
+    };
+}
+
+/**
+ * The Ingress routing the exposure's paths (per host, or for any host) to
+ * the service's port, with its plugins attached by `konghq.com/plugins`, its
+ * methods, its strip-path choice, and `preserve-host: "false"` so that Kong
+ * sends the Host set on the Service (`konghq.com/host-header`, the FQDN) and
+ * the VirtualService matches.
+ */
+export function ingress(spec: ServiceSpec, ctx: ResolvedContext, plugins: ServicePlugin[]): IngressObject {
+    const gw = spec.gateway;
+    if (gw === undefined) {
+        throw new Error(`service "${spec.name}" is not exposed (no gateway); it has no Ingress`);
+    }
+    const { ingressClass } = requireGateway(spec, ctx);
+    const paths = () => gw.paths.map((p) => ingressPath(p, spec));
+    const annotations: Record<string, string> = {
+        ...(plugins.length > 0 ? { [INGRESS_ANNOTATIONS.plugins]: pluginsAnnotation(plugins) } : {}),
+        ...(gw.methods.length > 0 ? { [INGRESS_ANNOTATIONS.methods]: gw.methods.join(",") } : {}),
+        [INGRESS_ANNOTATIONS.stripPath]: String(gw.stripPath),
+        [INGRESS_ANNOTATIONS.preserveHost]: "false",
+    };
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: { name: spec.name, namespace: spec.namespace, labels: objectLabels(spec, ctx), annotations },
+        spec: {
+            ingressClassName: ingressClass,
+            rules: gw.hosts.length === 0 ? [{ http: { paths: paths() } }] : gw.hosts.map((host) => ({ host, http: { paths: paths() } })),
+        },
+    };
+}
+
+function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
