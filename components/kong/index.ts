@@ -18,7 +18,26 @@ export * from "./global-plugins";
 export * from "./names";
 export * from "./plugins";
 export * from "./types";
-export * from "./values";
+export {
+    AUTOSCALING_RESOURCES,
+    CHART_DEFAULT_POD_ANNOTATIONS,
+    HA_AUTOSCALING,
+    KONG_CHART_COMMENTED_KEYS,
+    KONG_PROXY_CONFIG,
+    kongValues,
+    nlbAnnotations,
+    POSTGRES_SECRET_KEYS,
+} from "./values";
+export type {
+    DatabaseSettings,
+    KongChartValues,
+    KongResourceRequirements,
+    KongTopologySpreadConstraint,
+    KongValuesSettings,
+    LoadBalancerKind,
+    Scheme,
+    SecretEnvValue,
+} from "./values";
 
 /** Name of the Secret holding the Postgres passwords (Postgres mode). */
 export const KONG_POSTGRES_SECRET = "kong-postgres-credentials";
@@ -119,6 +138,14 @@ export function kongValuesSettings(args: Omit<KongGatewayArgs, "environment">): 
 export function kongReleaseValues(args: Omit<KongGatewayArgs, "environment">): Record<string, unknown> {
     const ours: KongChartValues = kongValues(kongValuesSettings(args));
     return deepMerge(toRecord(ours), args.values ?? {});
+}
+
+/**
+ * How a Helm Release names the chart: from an HTTPS repository by name and `repositoryOpts`;
+ * from an OCI registry by its full `oci://…/kong` reference, without a repository.
+ */
+export function releaseChart(chart: ChartRef): { chart: string; repositoryOpts?: { repo: string } } {
+    return chart.repository.startsWith("oci://") ? { chart: `${chart.repository.replace(/\/+$/, "")}/kong` } : { chart: "kong", repositoryOpts: { repo: chart.repository } };
 }
 
 /** Labels of Kong's namespace. */
@@ -236,9 +263,8 @@ export class KongGateway extends pulumi.ComponentResource {
             `${name}-release`,
             {
                 name: KONG_RELEASE,
-                chart: "kong",
+                ...releaseChart(chart),
                 version: chart.version,
-                repositoryOpts: { repo: chart.repository },
                 namespace: ns.metadata.name,
                 createNamespace: false,
                 values,

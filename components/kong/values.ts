@@ -25,12 +25,12 @@ export interface SecretEnvValue {
     readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } };
 }
 
-export interface ResourceRequirements {
+export interface KongResourceRequirements {
     readonly requests?: { readonly cpu?: string; readonly memory?: string };
     readonly limits?: { readonly cpu?: string; readonly memory?: string };
 }
 
-export interface TopologySpreadConstraint {
+export interface KongTopologySpreadConstraint {
     readonly maxSkew: number;
     readonly topologyKey: string;
     readonly whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
@@ -64,7 +64,7 @@ export interface KongChartValues {
         readonly ingressClass: string;
         readonly createIngressClass: boolean;
         readonly env: Record<string, string | boolean>;
-        readonly resources?: ResourceRequirements;
+        readonly resources?: KongResourceRequirements;
     };
     readonly podAnnotations: Record<string, string>;
     readonly replicaCount: number;
@@ -75,8 +75,8 @@ export interface KongChartValues {
         readonly metrics?: { type: "Resource"; resource: { name: "cpu"; target: { type: "Utilization"; averageUtilization: number } } }[];
     };
     readonly podDisruptionBudget: { readonly enabled: boolean; readonly maxUnavailable?: number };
-    readonly topologySpreadConstraints?: TopologySpreadConstraint[];
-    readonly resources?: ResourceRequirements;
+    readonly topologySpreadConstraints?: KongTopologySpreadConstraint[];
+    readonly resources?: KongResourceRequirements;
     /** Off: Observability creates the ServiceMonitor from `kongMetrics`, so this release needs no Prometheus CRDs. */
     readonly serviceMonitor: { readonly enabled: boolean };
     readonly postgresql: {

@@ -68,11 +68,11 @@ describe("KongGateway (mock runtime)", () => {
         assert.equal(field(r.inputs, "values", "serviceMonitor", "enabled"), false);
     });
 
-    it("takes a chart override", async () => {
-        const run = await plan({ environment: "dev", chart: { version: "3.4.2", repository: "oci://mirror.example/kong" } });
-        const r = only(run, RELEASE);
-        assert.equal(r.inputs.version, "3.4.2");
-        assert.deepEqual(r.inputs.repositoryOpts, { repo: "oci://mirror.example/kong" });
+    it("takes a chart override: another HTTPS repository, or an OCI registry (chart by full reference)", async () => {
+        const https = only(await plan({ environment: "dev", chart: { version: "3.4.2", repository: "https://mirror.example/charts" } }), RELEASE);
+        assert.deepEqual([https.inputs.chart, https.inputs.version, https.inputs.repositoryOpts], ["kong", "3.4.2", { repo: "https://mirror.example/charts" }]);
+        const oci = only(await plan({ environment: "dev", chart: { repository: "oci://mirror.example/charts/" } }), RELEASE);
+        assert.deepEqual([oci.inputs.chart, oci.inputs.version, oci.inputs.repositoryOpts], ["oci://mirror.example/charts/kong", "3.4.1", undefined]);
     });
 
     it("creates namespace kong labelled for sidecar injection and with the environment; without the mesh, no injection label", async () => {
