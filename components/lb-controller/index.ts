@@ -95,7 +95,7 @@ export class LoadBalancerController extends pulumi.ComponentResource {
             a.values,
         );
         this.release = new k8s.helm.v3.Release(
-            name,
+            `${name}-release`,
             {
                 name: a.releaseName,
                 chart: "aws-load-balancer-controller",

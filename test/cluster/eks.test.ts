@@ -4,7 +4,8 @@
  * 3-AZ prod cluster.
  */
 import * as assert from "node:assert/strict";
-import { ACCESS_POLICIES, CONTROL_PLANE_LOG_TYPES, ENVIRONMENT_TAG } from "../../components/cluster";
+import * as pulumi from "@pulumi/pulumi";
+import { ACCESS_POLICIES, CONTROL_PLANE_LOG_TYPES, EksCluster, ENVIRONMENT_TAG, type ClusterConnection } from "../../components/cluster";
 import { placeholderId, placeholderOutputs } from "../../tools/plan/placeholders";
 import { runProgram, SECRET, type PlanRun } from "../../tools/plan/runtime";
 import { ADMIN_ROLE, at, eksArgs, eksProgram, list, named, OFFICE_CIDRS, parsed, record, T } from "./helpers";
@@ -252,6 +253,41 @@ describe("EksCluster (3 availability zones)", function () {
         });
     });
 
+    describe("ClusterConnection", () => {
+        const urnsOf = (resources: pulumi.Resource[]) => Promise.all(resources.map((r) => new Promise<string>((resolve) => r.urn.apply(resolve))));
+
+        it("offers an AWS NLB once the LB controller is ready, and makes workloads wait for nodes, add-ons and the controller's webhook", async () => {
+            let conn: ClusterConnection | undefined;
+            let ready: { lb: string[]; workloads: string[] } = { lb: [], workloads: [] };
+            const run = await runProgram(async () => {
+                const cluster = new EksCluster("meshgate", eksArgs("dev"));
+                conn = cluster;
+                ready = { lb: await urnsOf(cluster.loadBalancerReady), workloads: await urnsOf(cluster.workloadsReady) };
+                return {};
+            });
+            assert.equal(conn?.loadBalancer, "aws-nlb");
+            assert.deepEqual(ready.lb, [named(run, T.release, "meshgate-lb-controller-release").urn]);
+            const expected = [
+                named(run, T.nodeGroup, "meshgate-system"),
+                ...run.byType(T.addon),
+                named(run, T.release, "meshgate-lb-controller-release"),
+            ].map((r) => r.urn);
+            assert.deepEqual(ready.workloads.slice().sort(), expected.sort());
+            assert.ok(conn?.oidc !== undefined);
+        });
+
+        it("without the LB controller, offers generic load balancers and nothing to wait for but nodes and add-ons", async () => {
+            let conn: ClusterConnection | undefined;
+            await runProgram(() => {
+                conn = new EksCluster("meshgate", eksArgs("dev", { loadBalancerController: { enabled: false } }));
+                return {};
+            });
+            assert.equal(conn?.loadBalancer, "generic");
+            assert.deepEqual(conn?.loadBalancerReady, []);
+            assert.equal(conn?.workloadsReady.length, 5);
+        });
+    });
+
     describe("tags", () => {
         const untaggable = new Set([
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
@@ -291,7 +327,7 @@ describe("EksCluster (3 availability zones)", function () {
             }
             assert.deepEqual(at(named(run, T.cluster, "meshgate-cluster").inputs, "vpcConfig.subnetIds"), privateSubnetIds);
             assert.deepEqual(named(run, T.nodeGroup, "meshgate-system").inputs.subnetIds, privateSubnetIds);
-            assert.equal(at(named(run, T.release, "meshgate-lb-controller").inputs, "values.vpcId"), "vpc-0123abcd");
+            assert.equal(at(named(run, T.release, "meshgate-lb-controller-release").inputs, "values.vpcId"), "vpc-0123abcd");
         });
     });
 });

@@ -75,7 +75,7 @@ describe("LoadBalancerController", function () {
 
     describe("Helm release", () => {
         it("installs eks/aws-load-balancer-controller 3.5.0 from its repository as an explicitly named release in kube-system", () => {
-            const release = named(prod, T.release, "meshgate-lb-controller");
+            const release = named(prod, T.release, "meshgate-lb-controller-release");
             assert.equal(release.inputs.chart, "aws-load-balancer-controller");
             assert.equal(release.inputs.version, "3.5.0");
             assert.equal(release.inputs.version, AWS_LOAD_BALANCER_CONTROLLER_VERSION);
@@ -86,7 +86,7 @@ describe("LoadBalancerController", function () {
         });
 
         it("sets clusterName, region, vpcId, the role annotation, two replicas and a PodDisruptionBudget", () => {
-            const release = named(prod, T.release, "meshgate-lb-controller");
+            const release = named(prod, T.release, "meshgate-lb-controller-release");
             const values = record(release.inputs.values);
             const cluster = named(prod, T.cluster, "meshgate-cluster");
             assert.equal(values.clusterName, placeholderOutputs(T.cluster, cluster.name, cluster.inputs).name);
@@ -103,14 +103,14 @@ describe("LoadBalancerController", function () {
         });
 
         it("sets only keys that exist in the chart's values.yaml", () => {
-            const values = named(prod, T.release, "meshgate-lb-controller").inputs.values;
+            const values = named(prod, T.release, "meshgate-lb-controller-release").inputs.values;
             assert.deepEqual(unknownValueKeys(LB_CONTROLLER_CHART, values), []);
             const plain = controllerValues({ releaseName: "r", clusterName: "c", region: "eu-west-1", vpcId: "vpc-1", roleArn: "arn", serviceAccount: "sa", replicas: 2, tags: {} });
             assert.deepEqual(unknownValueKeys(LB_CONTROLLER_CHART, plain), []);
         });
 
         it("the key check fails on a misspelt copy of those values", () => {
-            const values = record(named(prod, T.release, "meshgate-lb-controller").inputs.values);
+            const values = record(named(prod, T.release, "meshgate-lb-controller-release").inputs.values);
             const { podDisruptionBudget, serviceAccount, ...rest } = values;
             const misspelt = { ...rest, podDisruptonBudget: podDisruptionBudget, serviceAccount: { ...record(serviceAccount), anotations: {} }, vpcID: "vpc-1" };
             const reported = unknownValueKeys(LB_CONTROLLER_CHART, misspelt);
@@ -127,7 +127,7 @@ describe("LoadBalancerController", function () {
                 eksProgram(eksArgs("prod", { loadBalancerController: { values: { replicaCount: 3, logLevel: "debug", enableServiceMutatorWebhok: false } } })),
                 { stack: "prod" },
             );
-            const values = record(named(run, T.release, "meshgate-lb-controller").inputs.values);
+            const values = record(named(run, T.release, "meshgate-lb-controller-release").inputs.values);
             assert.equal(values.replicaCount, 3);
             assert.equal(values.logLevel, "debug");
             assert.equal(values.region, "eu-west-1", "meshgate's values stay");
@@ -135,7 +135,7 @@ describe("LoadBalancerController", function () {
         });
 
         it("waits for the role's policy attachment, the node groups and the core add-ons", () => {
-            const release = named(prod, T.release, "meshgate-lb-controller");
+            const release = named(prod, T.release, "meshgate-lb-controller-release");
             const attachment = named(prod, T.attachment, "meshgate-lb-controller-role-controller");
             assert.ok(release.propertyDependencies.values?.includes(attachment.urn), "the role-arn value resolves only after the attachment");
             assert.ok(release.dependsOn.includes(attachment.urn));
