@@ -1,0 +1,119 @@
+// The one list of meshgate's rules, with what the README table says about each.
+// `policies/index.ts` serves them as a Pulumi policy pack; `policies/engine.ts` runs them in-process.
+import type { EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { awsRules } from "./aws";
+import { helmRules } from "./helm";
+import { istioRules } from "./istio";
+import { kongRules } from "./kong";
+import { observabilityRules } from "./observability";
+
+export type Policy = ResourceValidationPolicy | StackValidationPolicy;
+export type RuleFactory = (level?: EnforcementLevel) => Policy;
+export type Domain = "aws" | "helm" | "istio" | "kong" | "observability";
+
+export interface RuleInfo {
+    /** Stable policy name (kebab-case); the key of its policy configuration. */
+    readonly id: string;
+    readonly domain: Domain;
+    /** `resource` judges one resource; `stack` judges relations between resources. */
+    readonly kind: "resource" | "stack";
+    readonly level: EnforcementLevel;
+    readonly description: string;
+    /** Whether the rule offers `remediateResource` (applied when its level is `remediate`). */
+    readonly remediates: boolean;
+    /** How to fix a violation. */
+    readonly fix: string;
+    /** Names of its tunables (configSchema properties). */
+    readonly tunables: readonly string[];
+    readonly factory: RuleFactory;
+}
+
+const FIX: Record<string, string> = {
+    "eks-public-endpoint-restricted": "Set `vpcConfig.publicAccessCidrs` to the operators' CIDRs, or `endpointPublicAccess: false`.",
+    "eks-control-plane-logging": "Add the missing types to `enabledClusterLogTypes`.",
+    "eks-secrets-encryption": "`encryptionConfig: {resources: [\"secrets\"], provider: {keyArn}}` with a customer-managed key.",
+    "kms-key-rotation": "`enableKeyRotation: true`.",
+    "eks-nodegroup-private-subnets": "Pass private subnets (no `mapPublicIpOnLaunch`, no `kubernetes.io/role/elb` tag) as `subnetIds`.",
+    "ec2-launch-template-imdsv2": "`metadataOptions: {httpTokens: \"required\"}`.",
+    "eks-nodegroup-min-size-prod": "Raise `scalingConfig.minSize` (production, tag `meshgate.io/environment`).",
+    "iam-irsa-trust-conditions": "Condition `StringEquals` on `<issuer>:sub` (`system:serviceaccount:<ns>:<sa>`) and `<issuer>:aud` (`sts.amazonaws.com`).",
+    "iam-no-wildcard-admin": "Grant the actions and resources the workload needs; no AdministratorAccess.",
+    "helm-chart-version-pinned": "Set `version` to an exact chart version.",
+    "helm-repository-https": "Use an `https://` or `oci://` repository.",
+    "helm-values-no-plaintext-secrets": "Create a Kubernetes Secret and reference it (`existingSecret`, `secretKeyRef`).",
+    "istio-peer-authentication-strict": "`mtls.mode: STRICT` (or leave unset to inherit the mesh-wide STRICT policy).",
+    "istio-destination-rule-tls": "`tls.mode: ISTIO_MUTUAL`, or leave `tls` unset (auto mTLS).",
+    "istio-authorization-allow-scoped": "Add `selector.matchLabels` and a `from.source` (principals/namespaces) to every rule.",
+    "istio-virtual-service-weights": "Make the weights of one route's destinations sum to 100; drop the weight of a lone destination.",
+    "istio-virtual-service-route-order": "Move the route without `match` to the end of `http`.",
+    "istio-subset-defined": "Define the subset in a DestinationRule for the host, or route to an existing subset.",
+    "istio-telemetry-provider-ref": "Keep `providers: [{name}]`; move `randomSamplingPercentage` to the tracing entry.",
+    "istio-telemetry-provider-defined": "Add the provider to istiod's `meshConfig.extensionProviders`, or fix the name.",
+    "istio-namespace-injection": "Label the namespace `istio-injection: enabled` (or `istio.io/rev`); `istio-namespace-injection-label` can add it.",
+    "istio-namespace-injection-label": "Remediates: adds `istio-injection: enabled` to namespaces in `meshedNamespaces` and fixes misspelt values (`\"true\"`).",
+    "kong-no-kongingress": "Use `konghq.com/*` annotations, `KongUpstreamPolicy` and `KongPlugin`.",
+    "kong-route-authentication": "Attach key-auth/jwt/… through `konghq.com/plugins`, or annotate `meshgate.io/auth: \"none\"` for a public route.",
+    "kong-route-rate-limit": "Attach a `rate-limiting` KongPlugin through `konghq.com/plugins`.",
+    "kong-plugin-exists": "Create the KongPlugin in the route's namespace (or a KongClusterPlugin), or fix the name.",
+    "kong-plugin-config": "Remove fields the plugin does not have (e.g. `window_size` is rate-limiting-advanced only); fix rejected values.",
+    "kong-dbless-compatible": "Use jwt/key-auth instead of oauth2; `policy: local` or `redis`; or run Kong with a database.",
+    "kong-service-upstream-in-mesh": "Annotate the Service `ingress.kubernetes.io/service-upstream: \"true\"`.",
+    "kong-consumer-credentials-exist": "Create the Secret in the consumer's namespace with label `konghq.com/credential: <type>`.",
+    "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
+    "tracing-endpoint-defined": "Point the endpoint at the Jaeger release's service (`<release>.<namespace>.svc.cluster.local:4317/4318`).",
+};
+
+const DOMAINS: [Domain, readonly RuleFactory[]][] = [
+    ["aws", awsRules],
+    ["helm", helmRules],
+    ["istio", istioRules],
+    ["kong", kongRules],
+    ["observability", observabilityRules],
+];
+
+function describe(domain: Domain, factory: RuleFactory): RuleInfo {
+    const p = factory();
+    const isStack = "validateStack" in p;
+    return {
+        id: p.name,
+        domain,
+        kind: isStack ? "stack" : "resource",
+        level: p.enforcementLevel ?? "advisory",
+        description: p.description,
+        remediates: !isStack && typeof p.remediateResource === "function",
+        fix: FIX[p.name] ?? "",
+        tunables: Object.keys(p.configSchema?.properties ?? {}),
+        factory,
+    };
+}
+
+/** Every rule, in README order. */
+export const rules: readonly RuleInfo[] = DOMAINS.flatMap(([domain, factories]) => factories.map(f => describe(domain, f)));
+
+/**
+ * The policies of the pack, each at its default level unless `levels` names another
+ * (`{"kong-route-rate-limit": "mandatory"}`); `disabled` leaves a rule out.
+ */
+export function meshgatePolicies(levels: Readonly<Record<string, EnforcementLevel>> = {}): Policy[] {
+    return rules
+        .filter(r => levels[r.id] !== "disabled")
+        .map(r => r.factory(levels[r.id] ?? r.level));
+}
+
+/** All rules at their default levels. */
+export const policies: readonly Policy[] = meshgatePolicies();
+
+/** The README's rule table (markdown), generated from the rules themselves. */
+export function renderRulesTable(): string {
+    const esc = (s: string): string => s.replace(/\|/g, "\\|");
+    const lines = [
+        "| id | domain | kind | level | what it checks | tunables | remediation |",
+        "|---|---|---|---|---|---|---|",
+    ];
+    for (const r of rules) {
+        const fix = r.remediates ? `**auto** (level \`remediate\`). ${r.fix}` : r.fix;
+        const tun = r.tunables.length > 0 ? r.tunables.map(t => `\`${t}\``).join(", ") : "–";
+        lines.push(`| \`${r.id}\` | ${r.domain} | ${r.kind} | ${r.level} | ${esc(r.description)} | ${tun} | ${esc(fix)} |`);
+    }
+    return lines.join("\n");
+}

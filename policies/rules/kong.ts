@@ -1,0 +1,485 @@
+// Kong rules: routes exposed by the Kong Ingress Controller are authenticated and rate limited,
+// every plugin they name exists and is configured as the plugin's schema allows, DB-less Kong is
+// not asked for what needs a database, and Kong inside the mesh reaches services through their
+// ClusterIP. Annotation semantics from the KIC 3.x annotation reference: `konghq.com/plugins` is a
+// comma-separated list of KongPlugin (same namespace) or KongClusterPlugin names, on an Ingress,
+// HTTPRoute, Service or KongConsumer; plugins on a Service apply to every route to it.
+import { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { KONG_SCHEMA_VERSIONS, KongSchemaVersion, isKongPluginName, validateKongPluginConfig } from "../validate/kong-plugin";
+import {
+    Obj,
+    T,
+    arr,
+    chartName,
+    get,
+    isObj,
+    metaOf,
+    obj,
+    schema,
+    splitList,
+    str,
+    tunables,
+    typeSet,
+    validateTypes,
+} from "./common";
+import { injectionState } from "./istio";
+
+export const PLUGINS_ANNOTATION = "konghq.com/plugins";
+export const SERVICE_UPSTREAM_ANNOTATION = "ingress.kubernetes.io/service-upstream";
+export const INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
+export const CREDENTIAL_LABEL = "konghq.com/credential";
+
+const AUTH_PLUGINS: readonly string[] = [
+    "key-auth", "key-auth-enc", "jwt", "oauth2", "basic-auth", "hmac-auth", "ldap-auth", "ldap-auth-advanced",
+    "openid-connect", "mtls-auth", "jwt-signer", "oauth2-introspection", "vault-auth",
+];
+const RATE_LIMIT_PLUGINS: readonly string[] = ["rate-limiting", "rate-limiting-advanced"];
+
+const ingressTypes = typeSet(T.ingress);
+const httpRouteTypes = typeSet(T.httpRoute);
+const gatewayTypes = typeSet(T.gateway);
+const kongPluginTypes = typeSet(T.kongPlugin);
+const kongClusterPluginTypes = typeSet(T.kongClusterPlugin);
+const kongConsumerTypes = typeSet(T.kongConsumer);
+
+interface PluginObject {
+    resource: PolicyResource;
+    plugin: string;
+    disabled: boolean;
+}
+
+/** A route Kong may serve: an Ingress or HTTPRoute with its class and backend Services. */
+interface Route {
+    resource: PolicyResource;
+    kind: string;
+    namespace: string;
+    name: string;
+    annotations: Record<string, string>;
+    /** Ingress class (spec or annotation) or the gateway classes of its parent Gateways. */
+    classes: string[];
+    backends: { namespace: string; name: string }[];
+}
+
+/**
+ * What the Kong rules need from a stack, built in one pass. Cached per resources array, so the
+ * rules of one run share it.
+ */
+export class KongIndex {
+    readonly plugins = new Map<string, PluginObject>(); // "<ns>/<name>"
+    readonly clusterPlugins = new Map<string, PluginObject>(); // "<name>"
+    readonly globalPlugins: PluginObject[] = [];
+    readonly routes: Route[] = [];
+    readonly services = new Map<string, PolicyResource>(); // "<ns>/<name>"
+    readonly secrets = new Map<string, PolicyResource>(); // "<ns>/<name>"
+    readonly namespaces = new Map<string, PolicyResource>();
+    readonly consumers: PolicyResource[] = [];
+    readonly releases: PolicyResource[] = [];
+    /** Every object carrying konghq.com/plugins. */
+    readonly annotated: { resource: PolicyResource; namespace: string; names: string[] }[] = [];
+
+    private static readonly cache = new WeakMap<readonly PolicyResource[], KongIndex>();
+
+    static of(resources: readonly PolicyResource[]): KongIndex {
+        let idx = KongIndex.cache.get(resources);
+        if (!idx) {
+            idx = new KongIndex(resources);
+            KongIndex.cache.set(resources, idx);
+        }
+        return idx;
+    }
+
+    private constructor(resources: readonly PolicyResource[]) {
+        const gatewayClass = new Map<string, string>(); // "<ns>/<gateway>" -> class
+        const httpRoutes: PolicyResource[] = [];
+        for (const r of resources) {
+            const t = r.type;
+            if (!t.startsWith("kubernetes:")) {
+                continue;
+            }
+            if (t === T.helmRelease || t === T.helmChart) {
+                this.releases.push(r);
+                continue;
+            }
+            const meta = metaOf(r.props, r.name);
+            const pluginNames = splitList(meta.annotations[PLUGINS_ANNOTATION]);
+            if (pluginNames.length > 0) {
+                this.annotated.push({ resource: r, namespace: meta.namespace, names: pluginNames });
+            }
+            if (kongPluginTypes.has(t) || kongClusterPluginTypes.has(t)) {
+                const p: PluginObject = { resource: r, plugin: str(get(r.props, "plugin")) ?? "", disabled: get(r.props, "disabled") === true };
+                if (kongPluginTypes.has(t)) {
+                    this.plugins.set(`${meta.namespace}/${meta.name}`, p);
+                } else {
+                    this.clusterPlugins.set(meta.name, p);
+                    if (meta.labels.global === "true" && !p.disabled) {
+                        this.globalPlugins.push(p);
+                    }
+                }
+            } else if (t === T.service) {
+                this.services.set(`${meta.namespace}/${meta.name}`, r);
+            } else if (t === T.secret) {
+                this.secrets.set(`${meta.namespace}/${meta.name}`, r);
+            } else if (t === T.namespace) {
+                this.namespaces.set(meta.name, r);
+            } else if (kongConsumerTypes.has(t)) {
+                this.consumers.push(r);
+            } else if (ingressTypes.has(t)) {
+                this.routes.push(ingressRoute(r, meta.namespace, meta.name, meta.annotations));
+            } else if (httpRouteTypes.has(t)) {
+                httpRoutes.push(r);
+            } else if (gatewayTypes.has(t)) {
+                gatewayClass.set(`${meta.namespace}/${meta.name}`, str(get(r.props, "spec", "gatewayClassName")) ?? "");
+            }
+        }
+        for (const r of httpRoutes) {
+            this.routes.push(httpRoute(r, gatewayClass));
+        }
+    }
+
+    /** The plugin object an annotation entry names, from a resource in `namespace`. */
+    resolve(entry: string, namespace: string): PluginObject | undefined {
+        const i = entry.indexOf(":");
+        if (i > 0) {
+            return this.plugins.get(`${entry.slice(0, i)}/${entry.slice(i + 1)}`);
+        }
+        return this.plugins.get(`${namespace}/${entry}`) ?? this.clusterPlugins.get(entry);
+    }
+
+    /** Plugin types applied to a route: its own, its backend Services', and global ones. */
+    effectivePlugins(route: Route): Set<string> {
+        const out = new Set<string>();
+        const addAll = (annotations: Record<string, string>, ns: string): void => {
+            for (const entry of splitList(annotations[PLUGINS_ANNOTATION])) {
+                const p = this.resolve(entry, ns);
+                if (p && !p.disabled) {
+                    out.add(p.plugin);
+                }
+            }
+        };
+        addAll(route.annotations, route.namespace);
+        for (const b of route.backends) {
+            const svc = this.services.get(`${b.namespace}/${b.name}`);
+            if (svc) {
+                addAll(metaOf(svc.props, svc.name).annotations, b.namespace);
+            }
+        }
+        for (const g of this.globalPlugins) {
+            out.add(g.plugin);
+        }
+        return out;
+    }
+}
+
+function ingressRoute(r: PolicyResource, namespace: string, name: string, annotations: Record<string, string>): Route {
+    const spec = obj(get(r.props, "spec"));
+    const cls = str(spec.ingressClassName) ?? annotations[INGRESS_CLASS_ANNOTATION];
+    const backends: { namespace: string; name: string }[] = [];
+    const add = (backend: unknown): void => {
+        const svc = str(get(backend, "service", "name")) ?? str(get(backend, "serviceName"));
+        if (svc) {
+            backends.push({ namespace, name: svc });
+        }
+    };
+    add(spec.defaultBackend ?? spec.backend);
+    for (const rule of arr(spec.rules)) {
+        for (const path of arr(get(rule, "http", "paths"))) {
+            add(get(path, "backend"));
+        }
+    }
+    return { resource: r, kind: "Ingress", namespace, name, annotations, classes: cls ? [cls] : [], backends };
+}
+
+function httpRoute(r: PolicyResource, gatewayClass: Map<string, string>): Route {
+    const meta = metaOf(r.props, r.name);
+    const spec = obj(get(r.props, "spec"));
+    const classes: string[] = [];
+    for (const ref of arr(spec.parentRefs)) {
+        const kind = str(get(ref, "kind")) ?? "Gateway";
+        const cls = kind === "Gateway" ? gatewayClass.get(`${str(get(ref, "namespace")) ?? meta.namespace}/${str(get(ref, "name")) ?? ""}`) : undefined;
+        if (cls) {
+            classes.push(cls);
+        }
+    }
+    const backends: { namespace: string; name: string }[] = [];
+    for (const rule of arr(spec.rules)) {
+        for (const ref of arr(get(rule, "backendRefs"))) {
+            const kind = str(get(ref, "kind")) ?? "Service";
+            const name = str(get(ref, "name"));
+            if (kind === "Service" && name) {
+                backends.push({ namespace: str(get(ref, "namespace")) ?? meta.namespace, name });
+            }
+        }
+    }
+    return { resource: r, kind: "HTTPRoute", namespace: meta.namespace, name: meta.name, annotations: meta.annotations, classes, backends };
+}
+
+function kongRoutes(idx: KongIndex, ingressClasses: readonly string[], gatewayClasses: readonly string[]): Route[] {
+    const ing = new Set(ingressClasses);
+    const gw = new Set(gatewayClasses);
+    return idx.routes.filter(r => r.classes.some(c => (r.kind === "Ingress" ? ing : gw).has(c)));
+}
+
+const routeSchema = {
+    ingressClasses: ["kong"],
+    gatewayClasses: ["kong"],
+};
+
+/** Deprecated KongIngress objects. */
+export function kongNoKongIngress(level: EnforcementLevel = "advisory"): ResourceValidationPolicy {
+    return {
+        name: "kong-no-kongingress",
+        description: "KongIngress is deprecated; use konghq.com annotations, KongPlugin and KongUpstreamPolicy.",
+        enforcementLevel: level,
+        validateResource: validateTypes(T.kongIngress, (args, report) => {
+            const fields = ["spec", "routes", "plugins"].filter(f => f in args.props);
+            const ignored = fields.length > 0 ? ` Its ${fields.join(", ")} field${fields.length > 1 ? "s are" : " is"} not part of the CRD and is silently dropped.` : "";
+            report(`KongIngress is deprecated: move route settings to konghq.com/* annotations, upstream settings to a KongUpstreamPolicy and plugins to KongPlugins.${ignored}`);
+        }),
+    };
+}
+
+/** Kong-exposed routes without an authentication plugin. */
+export function kongRouteAuthentication(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
+    const defaults = { ...routeSchema, authPlugins: [...AUTH_PLUGINS], publicAnnotation: "meshgate.io/auth" };
+    return {
+        name: "kong-route-authentication",
+        description: "Routes exposed through Kong must carry an authentication plugin.",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
+                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                authPlugins: schema.strings("Plugins that authenticate a request.", defaults.authPlugins),
+                publicAnnotation: schema.string("A route annotated with this key and value \"none\" is deliberately public.", defaults.publicAnnotation),
+            },
+        },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const idx = KongIndex.of(args.resources);
+            const auth = new Set(c.authPlugins);
+            for (const route of kongRoutes(idx, c.ingressClasses, c.gatewayClasses)) {
+                if (route.annotations[c.publicAnnotation] === "none") {
+                    continue;
+                }
+                const plugins = idx.effectivePlugins(route);
+                if (![...plugins].some(p => auth.has(p))) {
+                    report(`${route.kind} ${route.namespace}/${route.name} is exposed by Kong without an authentication plugin (${[...auth].slice(0, 4).join(", ")}, …) in ${PLUGINS_ANNOTATION}, on its Service or global; annotate ${c.publicAnnotation}: "none" if it is public on purpose.`, route.resource.urn);
+                }
+            }
+        },
+    };
+}
+
+/** Kong-exposed routes without a rate limit. */
+export function kongRouteRateLimit(level: EnforcementLevel = "advisory"): StackValidationPolicy {
+    const defaults = { ...routeSchema, required: true, rateLimitPlugins: [...RATE_LIMIT_PLUGINS] };
+    return {
+        name: "kong-route-rate-limit",
+        description: "Routes exposed through Kong should carry a rate-limiting plugin.",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                required: schema.boolean("Whether every Kong route needs a rate limit.", defaults.required),
+                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
+                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                rateLimitPlugins: schema.strings("Plugins that limit request rates.", defaults.rateLimitPlugins),
+            },
+        },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            if (!c.required) {
+                args.notApplicable("rate limits not required by configuration");
+            }
+            const idx = KongIndex.of(args.resources);
+            const limits = new Set(c.rateLimitPlugins);
+            for (const route of kongRoutes(idx, c.ingressClasses, c.gatewayClasses)) {
+                if (![...idx.effectivePlugins(route)].some(p => limits.has(p))) {
+                    report(`${route.kind} ${route.namespace}/${route.name} is exposed by Kong without a rate limit (${c.rateLimitPlugins.join(", ")}).`, route.resource.urn);
+                }
+            }
+        },
+    };
+}
+
+/** konghq.com/plugins entries naming no KongPlugin/KongClusterPlugin. */
+export function kongPluginExists(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
+    return {
+        name: "kong-plugin-exists",
+        description: "Every plugin named in konghq.com/plugins must exist as a KongPlugin in the namespace or a KongClusterPlugin.",
+        enforcementLevel: level,
+        validateStack: (args, report) => {
+            const idx = KongIndex.of(args.resources);
+            for (const a of idx.annotated) {
+                const missing = a.names.filter(n => !idx.resolve(n, a.namespace));
+                if (missing.length > 0) {
+                    report(`${PLUGINS_ANNOTATION} names ${missing.map(m => `"${m}"`).join(", ")}, but no KongPlugin in namespace ${a.namespace} or KongClusterPlugin has that name; Kong ignores it.`, a.resource.urn);
+                }
+            }
+        },
+    };
+}
+
+/** Plugin configuration the plugin's schema rejects (unknown fields, wrong values). */
+export function kongPluginConfig(level: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
+    const defaults: { kongVersion: KongSchemaVersion } = { kongVersion: "3.9" };
+    return {
+        name: "kong-plugin-config",
+        description: "KongPlugin/KongClusterPlugin config must match the plugin's schema (for the plugins meshgate has schemas of).",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                kongVersion: { type: "string", enum: [...KONG_SCHEMA_VERSIONS], default: defaults.kongVersion, description: "Kong Gateway version whose plugin schemas apply." },
+            },
+        },
+        validateResource: validateTypes([...T.kongPlugin, ...T.kongClusterPlugin], (args, report) => {
+            const c = tunables(defaults, args);
+            const plugin = str(args.props.plugin);
+            if (!plugin) {
+                report("plugin is empty; name the Kong plugin to run.");
+                return;
+            }
+            if (!isKongPluginName(plugin)) {
+                args.notApplicable(`no schema for plugin ${plugin}`);
+            }
+            if (args.props.configFrom !== undefined || args.props.configPatches !== undefined) {
+                args.notApplicable("configuration comes from a Secret");
+            }
+            for (const problem of validateKongPluginConfig(plugin, args.props.config ?? {}, { kongVersion: c.kongVersion })) {
+                report(`${plugin}: ${problem}`);
+            }
+        }),
+    };
+}
+
+/** Whether Kong runs without a database, from the kong release values; undefined without a release. */
+export function kongDbless(releases: readonly PolicyResource[], kongCharts: ReadonlySet<string>): boolean | undefined {
+    let found: boolean | undefined;
+    for (const r of releases) {
+        if (!kongCharts.has(chartName(r.props))) {
+            continue;
+        }
+        const values = obj(get(r.props, "values"));
+        const db = str(get(values, "env", "database")) ?? str(get(values, "gateway", "env", "database"));
+        const dbless = db === undefined || db === "off";
+        found = (found ?? false) || dbless;
+    }
+    return found;
+}
+
+function dblessProblem(plugin: string, config: Obj): string | undefined {
+    if (plugin === "oauth2") {
+        return "oauth2 needs a database (it stores tokens) and cannot run DB-less; use jwt, key-auth or openid-connect.";
+    }
+    if ((plugin === "rate-limiting" || plugin === "response-ratelimiting") && config.policy === "cluster") {
+        return `${plugin} policy "cluster" needs a database; DB-less Kong supports "local" or "redis".`;
+    }
+    if (plugin === "rate-limiting-advanced" && config.strategy === "cluster") {
+        return `rate-limiting-advanced strategy "cluster" needs a database; DB-less Kong supports "local" or "redis".`;
+    }
+    return undefined;
+}
+
+/** Plugins that need a database, when Kong runs DB-less. */
+export function kongDblessCompatible(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
+    const defaults = { kongCharts: ["kong", "ingress"], assumeDbless: true };
+    return {
+        name: "kong-dbless-compatible",
+        description: "Plugins must work DB-less when Kong runs without a database (no oauth2, no policy: cluster).",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                kongCharts: schema.strings("Chart names of Kong releases (env.database decides DB-less).", defaults.kongCharts),
+                assumeDbless: schema.boolean("Treat Kong as DB-less when the stack has no Kong release.", defaults.assumeDbless),
+            },
+        },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const idx = KongIndex.of(args.resources);
+            const dbless = kongDbless(idx.releases, new Set(c.kongCharts)) ?? c.assumeDbless;
+            if (!dbless) {
+                args.notApplicable("Kong runs with a database");
+            }
+            for (const p of [...idx.plugins.values(), ...idx.clusterPlugins.values()]) {
+                const problem = dblessProblem(p.plugin, obj(get(p.resource.props, "config")));
+                if (problem && !p.disabled) {
+                    report(problem, p.resource.urn);
+                }
+            }
+        },
+    };
+}
+
+/** Services behind Kong routes, in meshed namespaces, that Kong would reach by Pod IP. */
+export function kongServiceUpstreamInMesh(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
+    const defaults = { ...routeSchema };
+    return {
+        name: "kong-service-upstream-in-mesh",
+        description: `Services exposed through Kong in meshed namespaces must be annotated ${SERVICE_UPSTREAM_ANNOTATION}: "true".`,
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
+                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+            },
+        },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const idx = KongIndex.of(args.resources);
+            const seen = new Set<string>();
+            for (const route of kongRoutes(idx, c.ingressClasses, c.gatewayClasses)) {
+                for (const b of route.backends) {
+                    const key = `${b.namespace}/${b.name}`;
+                    const svc = idx.services.get(key);
+                    const ns = idx.namespaces.get(b.namespace);
+                    if (!svc || !ns || seen.has(key)) {
+                        continue;
+                    }
+                    seen.add(key);
+                    if (injectionState(metaOf(ns.props, ns.name).labels) !== "enabled") {
+                        continue;
+                    }
+                    if (metaOf(svc.props, svc.name).annotations[SERVICE_UPSTREAM_ANNOTATION] !== "true") {
+                        report(`Service ${key} is exposed by ${route.kind} ${route.namespace}/${route.name} in a meshed namespace without ${SERVICE_UPSTREAM_ANNOTATION}: "true"; Kong would send to Pod IPs and bypass the VirtualService.`, svc.urn);
+                    }
+                }
+            }
+        },
+    };
+}
+
+/** KongConsumer credentials naming Secrets that are not there (or that KIC ignores). */
+export function kongConsumerCredentialsExist(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
+    return {
+        name: "kong-consumer-credentials-exist",
+        description: `KongConsumer credentials must name Secrets in its namespace labelled ${CREDENTIAL_LABEL}.`,
+        enforcementLevel: level,
+        validateStack: (args, report) => {
+            const idx = KongIndex.of(args.resources);
+            for (const consumer of idx.consumers) {
+                const meta = metaOf(consumer.props, consumer.name);
+                for (const cred of arr(get(consumer.props, "credentials"))) {
+                    if (typeof cred !== "string") {
+                        continue;
+                    }
+                    const secret = idx.secrets.get(`${meta.namespace}/${cred}`);
+                    if (!secret) {
+                        report(`credential Secret "${cred}" does not exist in namespace ${meta.namespace}.`, consumer.urn);
+                    } else if (!isObj(get(secret.props, "metadata", "labels")) || metaOf(secret.props, secret.name).labels[CREDENTIAL_LABEL] === undefined) {
+                        report(`credential Secret ${meta.namespace}/${cred} has no ${CREDENTIAL_LABEL} label (e.g. key-auth); the controller ignores it.`, consumer.urn);
+                    }
+                }
+            }
+        },
+    };
+}
+
+export const kongRules = [
+    kongNoKongIngress,
+    kongRouteAuthentication,
+    kongRouteRateLimit,
+    kongPluginExists,
+    kongPluginConfig,
+    kongDblessCompatible,
+    kongServiceUpstreamInMesh,
+    kongConsumerCredentialsExist,
+];

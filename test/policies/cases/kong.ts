@@ -1,0 +1,125 @@
+import { k8s, release, type PlainResource } from "../harness";
+import type { RuleCases } from "./types";
+
+const KONG = "configuration.konghq.com/v1";
+
+const plugin = (name: string, ns: string, type: string, config: Record<string, unknown> = {}) => k8s(KONG, "KongPlugin", name, ns, { plugin: type, config });
+const clusterPlugin = (name: string, type: string, config: Record<string, unknown>, labels: Record<string, string> = {}) =>
+    k8s(KONG, "KongClusterPlugin", name, undefined, { plugin: type, config }, { labels, annotations: { "kubernetes.io/ingress.class": "kong" } });
+const keyAuth = plugin("key-auth", "users", "key-auth", { key_names: ["apikey"] });
+const rateLimit = plugin("rate-limit", "users", "rate-limiting", { minute: 100, policy: "local" });
+
+function ingress(name: string, plugins: string | undefined, opts: { cls?: string; service?: string; annotations?: Record<string, string> } = {}): PlainResource {
+    const annotations = { ...(plugins !== undefined ? { "konghq.com/plugins": plugins } : {}), ...(opts.annotations ?? {}) };
+    return k8s("networking.k8s.io/v1", "Ingress", name, "users", {
+        spec: {
+            ingressClassName: opts.cls ?? "kong",
+            rules: [{ http: { paths: [{ path: "/api/v1/users", pathType: "Prefix", backend: { service: { name: opts.service ?? "user-service", port: { number: 8080 } } } }] } }],
+        },
+    }, { annotations });
+}
+
+const service = (name: string, annotations: Record<string, string> = {}) =>
+    k8s("v1", "Service", name, "users", { spec: { selector: { app: name }, ports: [{ name: "http", port: 8080 }] } }, { annotations });
+const meshedNs = k8s("v1", "Namespace", "users", undefined, {}, { labels: { "istio-injection": "enabled" } });
+const plainNs = k8s("v1", "Namespace", "users", undefined, {});
+const consumer = (credentials: string[]) => k8s(KONG, "KongConsumer", "alice", "users", { username: "alice", credentials }, { annotations: { "kubernetes.io/ingress.class": "kong" } });
+const secret = (name: string, labels: Record<string, string>) => k8s("v1", "Secret", name, "users", { stringData: { key: "[secret]" } }, { labels });
+const kongRelease = (database: string | undefined) =>
+    release("kong", { chart: "kong", version: "3.4.1", namespace: "kong", values: { env: database === undefined ? {} : { database } } });
+
+export const kongCases: RuleCases[] = [
+    {
+        rule: "kong-no-kongingress",
+        bad: [
+            { name: "a KongIngress", resources: [k8s(KONG, "KongIngress", "timeouts", "users", { upstream: { hash_on: "ip" } })], expect: [/KongIngress is deprecated/], level: "advisory" },
+            { name: "a KongIngress with a spec (silently dropped)", resources: [k8s(KONG, "KongIngress", "routes", "users", { spec: { routes: [] } })], expect: [/Its spec field is not part of the CRD/], level: "advisory" },
+        ],
+        good: [{ name: "a KongUpstreamPolicy", resources: [k8s("configuration.konghq.com/v1beta1", "KongUpstreamPolicy", "sticky", "users", { spec: { hashOn: { header: "x-user" } } })] }],
+    },
+    {
+        rule: "kong-route-authentication",
+        bad: [
+            { name: "a Kong Ingress with only a rate limit", resources: [rateLimit, ingress("users", "rate-limit")], expect: [/Ingress users\/users is exposed by Kong without an authentication plugin/] },
+            { name: "a Kong Ingress whose plugin name does not resolve", resources: [ingress("users", "key-auth")], expect: [/without an authentication plugin/] },
+            {
+                name: "an HTTPRoute on a Kong Gateway without plugins",
+                resources: [
+                    k8s("gateway.networking.k8s.io/v1", "Gateway", "edge", "kong", { spec: { gatewayClassName: "kong", listeners: [] } }),
+                    k8s("gateway.networking.k8s.io/v1", "HTTPRoute", "users", "users", { spec: { parentRefs: [{ name: "edge", namespace: "kong" }], rules: [{ backendRefs: [{ name: "user-service", port: 8080 }] }] } }),
+                ],
+                expect: [/HTTPRoute users\/users is exposed by Kong without an authentication plugin/],
+            },
+        ],
+        good: [
+            { name: "key-auth on the Ingress", resources: [keyAuth, rateLimit, ingress("users", "key-auth, rate-limit")] },
+            { name: "key-auth on the backend Service", resources: [keyAuth, service("user-service", { "konghq.com/plugins": "key-auth" }), ingress("users", undefined)] },
+            { name: "a global jwt KongClusterPlugin", resources: [clusterPlugin("jwt", "jwt", {}, { global: "true" }), ingress("users", undefined)] },
+            { name: "a route declared public", resources: [ingress("status", undefined, { annotations: { "meshgate.io/auth": "none" } })] },
+            { name: "an Ingress of another class", resources: [ingress("users", undefined, { cls: "nginx" })] },
+        ],
+    },
+    {
+        rule: "kong-route-rate-limit",
+        bad: [{ name: "a Kong Ingress without a rate limit", resources: [keyAuth, ingress("users", "key-auth")], expect: [/exposed by Kong without a rate limit \(rate-limiting, rate-limiting-advanced\)/], level: "advisory" }],
+        good: [
+            { name: "rate-limiting on the Ingress", resources: [keyAuth, rateLimit, ingress("users", "key-auth,rate-limit")] },
+            { name: "rate limits not required by configuration", resources: [keyAuth, ingress("users", "key-auth")], config: { required: false } },
+        ],
+    },
+    {
+        rule: "kong-plugin-exists",
+        bad: [{ name: "a plugin name with no KongPlugin", resources: [keyAuth, ingress("users", "key-auth, rate-limit")], expect: [/konghq\.com\/plugins names "rate-limit", but no KongPlugin in namespace users or KongClusterPlugin has that name/] }],
+        good: [
+            { name: "a KongPlugin in the namespace and a KongClusterPlugin", resources: [keyAuth, clusterPlugin("rate-limit-global", "rate-limiting", { minute: 5 }), ingress("users", "key-auth, rate-limit-global")] },
+            { name: "a KongPlugin of another namespace, by namespace:name", resources: [plugin("shared-auth", "shared", "key-auth"), ingress("users", "shared:shared-auth")] },
+        ],
+    },
+    {
+        rule: "kong-plugin-config",
+        bad: [
+            { name: "window_size on OSS rate-limiting", resources: [plugin("rl", "users", "rate-limiting", { minute: 100, window_size: [60] })], expect: [/rate-limiting: .*window_size/] },
+            { name: "a rejected value", resources: [plugin("rl", "users", "rate-limiting", { minute: 100, policy: "memcached" })], expect: [/rate-limiting: .*policy/] },
+            { name: "an empty plugin name", resources: [k8s(KONG, "KongPlugin", "x", "users", { config: {} })], expect: [/plugin is empty/] },
+        ],
+        good: [
+            { name: "a valid rate-limiting config", resources: [rateLimit] },
+            { name: "a global opentelemetry KongClusterPlugin", resources: [clusterPlugin("otel", "opentelemetry", { traces_endpoint: "http://jaeger.observability.svc.cluster.local:4318/v1/traces" }, { global: "true" })] },
+            { name: "a plugin meshgate has no schema for", resources: [plugin("rt", "users", "request-transformer", { add: { headers: ["x:1"] } })] },
+        ],
+    },
+    {
+        rule: "kong-dbless-compatible",
+        bad: [
+            { name: "oauth2 with no Kong release (DB-less assumed)", resources: [plugin("oauth", "users", "oauth2", { enable_client_credentials: true })], expect: [/oauth2 needs a database/] },
+            { name: "policy: cluster with a DB-less Kong release", resources: [kongRelease("off"), plugin("rl", "users", "rate-limiting", { minute: 5, policy: "cluster" })], expect: [/rate-limiting policy "cluster" needs a database/] },
+            { name: "policy: cluster with a Kong release leaving database unset", resources: [kongRelease(undefined), plugin("rl", "users", "rate-limiting", { minute: 5, policy: "cluster" })], expect: [/needs a database/] },
+        ],
+        good: [
+            { name: "policy: local DB-less", resources: [kongRelease("off"), rateLimit] },
+            { name: "oauth2 with Kong on Postgres", resources: [kongRelease("postgres"), plugin("oauth", "users", "oauth2", { enable_client_credentials: true })] },
+            { name: "oauth2 when configured not to assume DB-less", resources: [plugin("oauth", "users", "oauth2", { enable_client_credentials: true })], config: { assumeDbless: false } },
+        ],
+    },
+    {
+        rule: "kong-service-upstream-in-mesh",
+        bad: [
+            (() => {
+                const svc = service("user-service");
+                return { name: "a meshed Service behind Kong without service-upstream", resources: [meshedNs, svc, keyAuth, ingress("users", "key-auth")], on: svc, expect: [/Service users\/user-service is exposed by Ingress users\/users in a meshed namespace without ingress\.kubernetes\.io\/service-upstream: "true"/] };
+            })(),
+        ],
+        good: [
+            { name: "the Service annotated service-upstream", resources: [meshedNs, service("user-service", { "ingress.kubernetes.io/service-upstream": "true" }), ingress("users", undefined)] },
+            { name: "a Service in a namespace outside the mesh", resources: [plainNs, service("user-service"), ingress("users", undefined)] },
+        ],
+    },
+    {
+        rule: "kong-consumer-credentials-exist",
+        bad: [
+            { name: "a credential Secret that does not exist", resources: [consumer(["alice-key-auth"])], expect: [/credential Secret "alice-key-auth" does not exist in namespace users/] },
+            { name: "a credential Secret without the konghq.com/credential label", resources: [secret("alice-key-auth", {}), consumer(["alice-key-auth"])], expect: [/has no konghq\.com\/credential label/] },
+        ],
+        good: [{ name: "a labelled credential Secret", resources: [secret("alice-key-auth", { "konghq.com/credential": "key-auth" }), consumer(["alice-key-auth"])] }],
+    },
+];
