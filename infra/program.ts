@@ -8,6 +8,6 @@ import { loadStackConfig } from "./config";
 
 export function program(): Record<string, unknown> {
     const config = loadStackConfig();
-    const platform = Platform.fromStackConfig("meshgate", config);
+    const platform = new Platform("meshgate", config);
     return platform.stackOutputs();
 }

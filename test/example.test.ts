@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { consumerProgram } from "../examples/consumer/program";
 import { runProgram } from "../tools/plan/runtime";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -19,7 +20,6 @@ describe("the npm package, used from another Pulumi project (examples/consumer)"
     });
 
     it("plans the example's platform: two services on an existing cluster, no AWS resources", async () => {
-        const { consumerProgram } = await import("../examples/consumer/program");
         const run = await runProgram(consumerProgram, { stack: "example" });
         const types = run.resources.map((r) => r.type);
         assert.ok(types.includes("meshgate:index:Platform"), "a Platform component");

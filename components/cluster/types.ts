@@ -43,4 +43,4 @@ export interface OidcIdentity {
 }
 
 /** The stack's environment; prod switches on the stricter defaults. */
-export type Environment = "dev" | "staging" | "prod";
+export type { Environment } from "../config/schema";

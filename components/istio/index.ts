@@ -13,7 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chartRef, type ChartRef } from "../versions";
 import { jaegerOtlp } from "../observability/jaeger";
 import { JAEGER_RELEASE, OBSERVABILITY_NAMESPACE } from "../observability/names";
-import { deepMerge, type HelmValues } from "./helm";
+import { deepMerge, helmRelease, type HelmValues, type ReleaseSpec } from "../helm";
 import { ISTIO_BASE_RELEASE, ISTIO_GATEWAY_RELEASE, ISTIO_NAMESPACE, ISTIOD_RELEASE, OTEL_TRACING_PROVIDER } from "./names";
 import { meshStrictPeerAuthentication, meshTelemetry, type PeerAuthentication, type Telemetry } from "./resources";
 import { istioBaseValues, istiodValues, istioGatewayValues, type TracingCollector } from "./values";
@@ -21,7 +21,6 @@ import { istioBaseValues, istiodValues, istioGatewayValues, type TracingCollecto
 export * from "./names";
 export * from "./resources";
 export * from "./values";
-export { deepMerge, type HelmValues } from "./helm";
 
 export interface IstioMeshArgs {
     /**
@@ -51,6 +50,12 @@ export interface IstioMeshArgs {
     readonly istiodMaxReplicas?: number;
     /** Also install istio/gateway (an Istio ingress gateway, release `istio-ingressgateway`). @default false */
     readonly ingressGateway?: boolean;
+    /**
+     * What istiod (and the gateway) wait for besides the base release: the cluster's nodes and
+     * core add-ons (`ClusterConnection.workloadsReady`). The base release holds only CRDs and
+     * webhook configuration, so it does not wait. @default []
+     */
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** Extra chart values per release, deep-merged last (the user wins). @default {} */
     readonly values?: {
         readonly base?: HelmValues;
@@ -72,16 +77,6 @@ const defaults = {
 };
 
 /** A Helm release as meshgate installs it. */
-export interface ReleaseSpec {
-    /** Release name (fixed: other components rely on it). */
-    readonly name: string;
-    readonly chart: string;
-    readonly version: string;
-    readonly repository: string;
-    readonly namespace: string;
-    readonly values: HelmValues;
-}
-
 /** Everything IstioMesh creates, as plain data. */
 export interface IstioMeshPlan {
     readonly namespace: string;
@@ -159,22 +154,6 @@ export function planIstioMesh(args: IstioMeshArgs = {}): IstioMeshPlan {
     };
 }
 
-/** Creates a Helm release from a spec, in `namespace` (an output, so the release waits for the Namespace). */
-function helmRelease(resourceName: string, spec: ReleaseSpec, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
-    return new k8s.helm.v3.Release(
-        resourceName,
-        {
-            name: spec.name,
-            chart: spec.chart,
-            version: spec.version,
-            repositoryOpts: { repo: spec.repository },
-            namespace,
-            values: spec.values,
-        },
-        opts,
-    );
-}
-
 export class IstioMesh extends pulumi.ComponentResource {
     /** The istio-system Namespace's name. */
     public readonly namespace: pulumi.Output<string>;
@@ -195,7 +174,7 @@ export class IstioMesh extends pulumi.ComponentResource {
 
         const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: plan.namespace } }, { parent: this });
         const base = helmRelease(`${name}-base`, plan.base, ns.metadata.name, { parent: this });
-        const istiod = helmRelease(`${name}-istiod`, plan.istiod, ns.metadata.name, { parent: this, dependsOn: [base] });
+        const istiod = helmRelease(`${name}-istiod`, plan.istiod, ns.metadata.name, { parent: this, dependsOn: [base, ...(args.dependsOn ?? [])] });
         if (plan.gateway !== undefined) {
             this.gateway = helmRelease(`${name}-gateway`, plan.gateway, ns.metadata.name, { parent: this, dependsOn: [istiod] });
         }

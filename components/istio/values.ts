@@ -5,7 +5,7 @@
  * those keys at the TOP level of its values (`meshConfig`, `replicaCount`, `pdb`), never under
  * `pilot` (the pre-1.19 layout, silently ignored now) nor under `_internal_defaults_do_not_set`.
  */
-import { type HelmValues } from "./helm";
+import { type HelmValues } from "../helm";
 import { ISTIO_GATEWAY_RELEASE, ISTIO_NAMESPACE, OTEL_TRACING_PROVIDER } from "./names";
 
 /** An OpenTelemetry tracing collector reachable over OTLP/gRPC. */

@@ -46,6 +46,12 @@ export interface MeshNamespaceArgs {
     readonly labels?: Record<string, string>;
     /** What installs the Istio CRDs; the PeerAuthentication and Sidecar wait for it. @default [] */
     readonly istioCrds?: pulumi.Resource[];
+    /**
+     * What the namespace (and so every service object in it) waits for: on EKS the AWS Load
+     * Balancer Controller, whose Service webhook must be serving before any Service is created
+     * (`ClusterConnection.workloadsReady`). @default []
+     */
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 export function namespaceObject(args: MeshNamespaceArgs): NamespaceObject {
@@ -130,7 +136,7 @@ export class MeshNamespace extends pulumi.ComponentResource {
         super("meshgate:mesh:MeshNamespace", name, {}, opts);
         const mesh = args.mesh ?? true;
         this.name = args.namespace;
-        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, namespaceObject(args), { parent: this });
+        this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, namespaceObject(args), { parent: this, dependsOn: args.dependsOn ?? [] });
         const deps = [...(args.istioCrds ?? []), this.namespace];
         if (mesh) {
             this.peerAuthentication = new k8s.apiextensions.CustomResource(`${name}-peer-authentication`, { ...peerAuthentication(args.namespace) }, { parent: this, dependsOn: deps });

@@ -24,6 +24,8 @@ export const INGRESS_ANNOTATIONS = {
     methods: "konghq.com/methods",
     stripPath: "konghq.com/strip-path",
     preserveHost: "konghq.com/preserve-host",
+    /** Declares a route public on purpose (`auth: none`); the policy pack asks for it on unauthenticated routes. */
+    publicRoute: "meshgate.io/auth",
 } as const;
 
 /**
@@ -174,6 +176,7 @@ export function ingress(spec: ServiceSpec, ctx: ResolvedContext, plugins: Servic
         ...(gw.methods.length > 0 ? { [INGRESS_ANNOTATIONS.methods]: gw.methods.join(",") } : {}),
         [INGRESS_ANNOTATIONS.stripPath]: String(gw.stripPath),
         [INGRESS_ANNOTATIONS.preserveHost]: "false",
+        ...(gw.auth === "none" ? { [INGRESS_ANNOTATIONS.publicRoute]: "none" } : {}),
     };
     return {
         apiVersion: "networking.k8s.io/v1",

@@ -12,7 +12,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { deepMerge, type HelmValues } from "../istio/helm";
+import { deepMerge, helmRelease, type HelmValues, type ReleaseSpec } from "../helm";
 import { ISTIO_NAMESPACE } from "../istio/names";
 import { chartRef, type ChartRef } from "../versions";
 import { JAEGER_PORTS, JAEGER_RENAMING_KEYS, jaegerOtlp, jaegerQuery, jaegerServiceName, jaegerValues, type JaegerOtlpEndpoints, type JaegerStorage } from "./jaeger";
@@ -111,6 +111,8 @@ export interface ObservabilityArgs {
         readonly jaeger?: HelmValues;
         readonly kiali?: HelmValues;
     };
+    /** What the releases wait for: the cluster's nodes and core add-ons (`ClusterConnection.workloadsReady`). @default [] */
+    readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 const defaults = {
@@ -132,15 +134,6 @@ const defaults = {
 export const JAEGER_BADGER_PVC = "jaeger-badger-data";
 
 /** A Helm release as meshgate installs it. Values may hold Pulumi inputs (resource names). */
-export interface ReleaseSpec {
-    readonly name: string;
-    readonly chart: string;
-    readonly version: string;
-    readonly repository: string;
-    readonly namespace: string;
-    readonly values: HelmValues;
-}
-
 /** How to reach what Observability installs. */
 export interface ObservabilityEndpoints {
     readonly grafanaUrl: string;
@@ -338,21 +331,6 @@ export function planObservability(
     };
 }
 
-function helmRelease(resourceName: string, spec: ReleaseSpec, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
-    return new k8s.helm.v3.Release(
-        resourceName,
-        {
-            name: spec.name,
-            chart: spec.chart,
-            version: spec.version,
-            repositoryOpts: { repo: spec.repository },
-            namespace,
-            values: spec.values,
-        },
-        opts,
-    );
-}
-
 export class Observability extends pulumi.ComponentResource {
     /** The observability Namespace's name. */
     public readonly namespace: pulumi.Output<string>;
@@ -421,10 +399,11 @@ export class Observability extends pulumi.ComponentResource {
                   );
         const plan = planObservability(args, { grafanaAdminSecret: adminSecret.metadata.name, jaegerBadgerClaim: pvc?.metadata.name ?? JAEGER_BADGER_PVC });
 
-        const kps = helmRelease(`${name}-kube-prometheus-stack`, plan.kubePrometheusStack, ns.metadata.name, { parent: this });
-        const jaeger = helmRelease(`${name}-jaeger`, plan.jaeger, ns.metadata.name, { parent: this });
+        const workloads = { parent: this, dependsOn: args.dependsOn ?? [] };
+        const kps = helmRelease(`${name}-kube-prometheus-stack`, plan.kubePrometheusStack, ns.metadata.name, workloads);
+        const jaeger = helmRelease(`${name}-jaeger`, plan.jaeger, ns.metadata.name, workloads);
         if (plan.kiali !== undefined) {
-            helmRelease(`${name}-kiali`, plan.kiali, args.kiali?.namespace ?? plan.kiali.namespace, { parent: this });
+            helmRelease(`${name}-kiali`, plan.kiali, args.kiali?.namespace ?? plan.kiali.namespace, workloads);
         }
         for (const m of plan.monitors) {
             new k8s.apiextensions.CustomResource(

@@ -15,7 +15,7 @@
  * returns, so the receivers listen exactly where Istio and Kong send: OpenTelemetry receivers
  * otherwise default to `localhost`, unreachable from other pods.
  */
-import { type HelmValues } from "../istio/helm";
+import { type HelmValues } from "../helm";
 import { helmFullname } from "./names";
 
 /** Ports of the Jaeger Service (chart 4.11.1 `jaeger-service.yaml`) and of the container's health check. */

@@ -3,7 +3,7 @@
  * this stack's Prometheus (required), Jaeger (traces, over gRPC) and Grafana (links).
  * The chart copies `external_services` into Kiali's ConfigMap; the keys follow the Kiali CR.
  */
-import { type HelmValues } from "../istio/helm";
+import { type HelmValues } from "../helm";
 
 export interface KialiOptions {
     readonly highAvailability: boolean;

@@ -3,7 +3,7 @@
  * operator (and its CRDs), and Grafana (a subchart: its keys live under `grafana`, checked
  * against the grafana chart).
  */
-import { type HelmValues } from "../istio/helm";
+import { type HelmValues } from "../helm";
 import { GRAFANA_ADMIN_KEYS, JAEGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID } from "./names";
 
 /** A dashboard provisioned from grafana.com by id and pinned revision. */

@@ -1,11 +1,14 @@
 /**
- * Small helpers for Helm values shared by meshgate's add-on components.
+ * Helm helpers shared by meshgate's components: values merging with Helm's
+ * semantics, and releases built from plain specs.
  */
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
 
 /** Helm values: a YAML map. Leaves may be Pulumi inputs (a Secret's name, a PVC's name). */
 export type HelmValues = { [key: string]: unknown };
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
     if (typeof v !== "object" || v === null || Array.isArray(v)) {
         return false;
     }
@@ -35,4 +38,31 @@ export function deepMerge(base: HelmValues, ...overrides: (HelmValues | undefine
         out = next;
     }
     return out;
+}
+
+/** A Helm release as plain data: what a component installs, before it is a resource. */
+export interface ReleaseSpec {
+    /** Release name (fixed: other components rely on it). */
+    readonly name: string;
+    readonly chart: string;
+    readonly version: string;
+    readonly repository: string;
+    readonly namespace: string;
+    readonly values: HelmValues;
+}
+
+/** Creates the `helm.v3.Release` for a spec, in `namespace` (an output, so the release waits for the Namespace). */
+export function helmRelease(resourceName: string, spec: ReleaseSpec, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
+    return new k8s.helm.v3.Release(
+        resourceName,
+        {
+            name: spec.name,
+            chart: spec.chart,
+            version: spec.version,
+            repositoryOpts: { repo: spec.repository },
+            namespace,
+            values: spec.values,
+        },
+        opts,
+    );
 }

@@ -1,0 +1,14 @@
+/**
+ * meshgate: Kong at the edge, Istio inside, configured together from one
+ * declaration per service. The components of the npm package.
+ */
+export * from "./versions";
+export * from "./config";
+export * from "./cluster";
+export * from "./lb-controller";
+export * from "./istio";
+export * from "./kong";
+export * from "./observability";
+export * from "./mesh-namespace";
+export * from "./mesh-service";
+export * from "./platform";
