@@ -261,10 +261,10 @@ describe("MeshService builders", () => {
             );
         });
 
-        it("strips the path when asked, omits methods and plugins when there are none, and uses the gateway's ingress class", () => {
+        it("strips the path when asked, omits methods and plugins when there are none, marks a public route, and uses the gateway's ingress class", () => {
             const s = spec(exposed({ paths: ["/x"], auth: "none", stripPath: true }));
             const ing = ingress(s, resolveContext({ gateway: { ...gateway, ingressClass: "kong-internal" } }), []);
-            assert.deepEqual(ing.metadata.annotations, { "konghq.com/strip-path": "true", "konghq.com/preserve-host": "false" });
+            assert.deepEqual(ing.metadata.annotations, { "konghq.com/strip-path": "true", "konghq.com/preserve-host": "false", "meshgate.io/auth": "none" });
             assert.equal(ing.spec.ingressClassName, "kong-internal");
         });
     });
