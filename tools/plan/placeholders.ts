@@ -106,10 +106,13 @@ export const CALLS: Record<string, (inputs: Props) => Props> = {
     "aws:index/getRegion:getRegion": () => ({ id: REGION, name: REGION, region: REGION, endpoint: `ec2.${REGION}.amazonaws.com`, description: "US East (N. Virginia)" }),
     "aws:index/getCallerIdentity:getCallerIdentity": () => ({ id: ACCOUNT_ID, accountId: ACCOUNT_ID, arn: `arn:aws:iam::${ACCOUNT_ID}:user/planner`, userId: "AIDAPLACEHOLDER" }),
     "aws:index/getPartition:getPartition": () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }),
-    "aws:index/getAvailabilityZones:getAvailabilityZones": () => ({
-        id: REGION,
-        names: ["a", "b", "c", "d"].map((z) => `${REGION}${z}`),
-        zoneIds: [1, 2, 3, 4].map((z) => `use1-az${z}`),
-        groupNames: [REGION],
-    }),
+    "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs) => {
+        const region = typeof inputs.region === "string" ? inputs.region : REGION;
+        return {
+            id: region,
+            names: ["a", "b", "c", "d"].map((z) => `${region}${z}`),
+            zoneIds: [1, 2, 3, 4].map((z) => `${region.replace(/-/g, "").slice(0, 4)}-az${z}`),
+            groupNames: [region],
+        };
+    },
 };

@@ -80,7 +80,8 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
                     if (args.custom === false) {
                         return { id: undefined, state: {} };
                     }
-                    return { id: args.id ?? placeholderId(args.type, args.name, args.inputs), state: placeholderOutputs(args.type, args.name, args.inputs) };
+                    // The SDK sends "" (not undefined) as the id of a resource it creates.
+                    return { id: args.id || placeholderId(args.type, args.name, args.inputs), state: placeholderOutputs(args.type, args.name, args.inputs) };
                 },
                 call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
                     const mock = CALLS[args.token];
