@@ -12,6 +12,7 @@ import {
     PROD_ENVIRONMENTS,
     arr,
     get,
+    hasUnknown,
     isObj,
     parseJsonObject,
     schema,
@@ -38,6 +39,9 @@ export function eksPublicEndpointRestricted(level: EnforcementLevel = "mandatory
         validateResource: validateResourceOfType(aws.eks.Cluster, (cluster, args, report) => {
             const c = tunables(defaults, args);
             const vpc = cluster.vpcConfig;
+            if (hasUnknown(vpc) || hasUnknown(vpc?.endpointPublicAccess) || hasUnknown(vpc?.publicAccessCidrs)) {
+                args.notApplicable("endpoint settings unknown before deployment");
+            }
             // AWS defaults: public access on, open to 0.0.0.0/0.
             if (vpc?.endpointPublicAccess === false) {
                 return;
@@ -83,6 +87,9 @@ export function eksControlPlaneLogging(level: EnforcementLevel = "mandatory"): R
         },
         validateResource: validateResourceOfType(aws.eks.Cluster, (cluster, args, report) => {
             const c = tunables(defaults, args);
+            if (hasUnknown(cluster.enabledClusterLogTypes)) {
+                args.notApplicable("log types unknown before deployment");
+            }
             const enabled = new Set(arr(cluster.enabledClusterLogTypes).filter((x): x is string => typeof x === "string"));
             const missing = c.requiredLogTypes.filter(t => !enabled.has(t));
             if (missing.length > 0) {
@@ -98,10 +105,13 @@ export function eksSecretsEncryption(level: EnforcementLevel = "mandatory"): Res
         name: "eks-secrets-encryption",
         description: "EKS clusters must envelope-encrypt Kubernetes Secrets with a KMS key.",
         enforcementLevel: level,
-        validateResource: validateResourceOfType(aws.eks.Cluster, (cluster, _args, report) => {
+        validateResource: validateResourceOfType(aws.eks.Cluster, (cluster, args, report) => {
             const enc = cluster.encryptionConfig;
+            if (hasUnknown(enc) || hasUnknown(enc?.resources)) {
+                args.notApplicable("encryption settings unknown before deployment");
+            }
             const resources = arr(enc?.resources);
-            const keyArn = str(get(enc, "provider", "keyArn"));
+            const keyArn = hasUnknown(get(enc, "provider", "keyArn")) ? "(unknown)" : str(get(enc, "provider", "keyArn"));
             if (!enc || !resources.includes("secrets")) {
                 report("encryptionConfig does not cover \"secrets\"; set encryptionConfig: { resources: [\"secrets\"], provider: { keyArn } }.");
             } else if (!keyArn) {
@@ -122,6 +132,9 @@ export function kmsKeyRotation(level: EnforcementLevel = "mandatory"): ResourceV
             const usage = key.keyUsage ?? "ENCRYPT_DECRYPT";
             if (spec !== "SYMMETRIC_DEFAULT" || usage !== "ENCRYPT_DECRYPT" || key.customKeyStoreId) {
                 args.notApplicable("rotation applies to symmetric encryption keys in the AWS KMS key store");
+            }
+            if (hasUnknown(key.enableKeyRotation)) {
+                args.notApplicable("rotation setting unknown before deployment");
             }
             if (key.enableKeyRotation !== true) {
                 report("enableKeyRotation is not true.");
@@ -176,8 +189,11 @@ export function ec2LaunchTemplateImdsv2(level: EnforcementLevel = "mandatory"): 
         name: "ec2-launch-template-imdsv2",
         description: "Launch templates must require IMDSv2 (metadataOptions.httpTokens: required).",
         enforcementLevel: level,
-        validateResource: validateResourceOfType(aws.ec2.LaunchTemplate, (lt, _args, report) => {
+        validateResource: validateResourceOfType(aws.ec2.LaunchTemplate, (lt, args, report) => {
             const md = lt.metadataOptions;
+            if (hasUnknown(md) || hasUnknown(md?.httpTokens) || hasUnknown(md?.httpEndpoint)) {
+                args.notApplicable("metadata options unknown before deployment");
+            }
             if (md?.httpEndpoint === "disabled") {
                 return;
             }

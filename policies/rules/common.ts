@@ -1,13 +1,7 @@
 // Small, pure helpers shared by the rule modules: reading untyped property bags, Kubernetes
 // type tokens and object metadata, service host names, tunables with schema defaults.
 // Nothing here calls a cloud SDK or touches the file system.
-import type {
-    PolicyConfigSchema,
-    PolicyResource,
-    ResourceRemediation,
-    ResourceValidation,
-    ResourceValidationArgs,
-} from "@pulumi/policy";
+import type { PolicyConfigSchema, PolicyResource, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 
 export type Obj = Record<string, unknown>;
 
@@ -72,6 +66,22 @@ export function parseJsonObject(v: unknown): Obj | undefined {
 
 /** The value Pulumi's offline plan writes in place of a secret. */
 export const SECRET_PLACEHOLDER = "[secret]";
+
+/** What the offline plan writes for a value not known until deployment. */
+export const UNKNOWN_PLACEHOLDER = "[unknown]";
+
+/**
+ * A value not known before deployment: the plan's "[unknown]" placeholder or an SDK unknown
+ * (`{__pulumiUnknown: true}`). Rules do not judge such values (Pulumi's own preview cannot either).
+ */
+export function isUnknown(v: unknown): boolean {
+    return v === UNKNOWN_PLACEHOLDER || (isObj(v) && v.__pulumiUnknown === true);
+}
+
+/** True when the value, or an element of it if it is an array, is unknown. */
+export function hasUnknown(v: unknown): boolean {
+    return isUnknown(v) || (Array.isArray(v) && v.some(isUnknown));
+}
 
 // ---------------------------------------------------------------------------------------------
 // Kubernetes type tokens
@@ -150,18 +160,17 @@ export function metaOf(props: unknown, resourceName: string): ObjectMeta {
 
 /** Splits a comma-separated annotation value (`konghq.com/plugins: "a, b"`). */
 export function splitList(v: string | undefined): string[] {
-    return (v ?? "").split(",").map(s => s.trim()).filter(s => s.length > 0);
+    return (v ?? "").split(",").map(s => s.trim()).filter(s => s.length > 0 && s !== UNKNOWN_PLACEHOLDER);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Validations bound to type tokens (the CRDs have no typed class for validateResourceOfType)
 
-/** Type tokens a validation or remediation applies to; the in-process engine dispatches on it. */
-export type TypeTagged = { __pulumiType?: string; __pulumiTypes?: readonly string[] };
-
 /**
- * Like `validateResourceOfType`, for resources known by type token only. A single token is
- * attached as `__pulumiType`, which the Pulumi policy server also uses to skip other types.
+ * Like `validateResourceOfType`, for resources known by type token only (custom resources have
+ * no typed class). A single token is attached as `__pulumiType`, which the Pulumi policy server
+ * also uses to skip other types; several as `__pulumiTypes`, which the in-process engine uses to
+ * dispatch (the server calls the function, which declares itself not applicable).
  */
 export function validateTypes(types: readonly string[] | ReadonlySet<string>, validate: ResourceValidation): ResourceValidation {
     const list = [...types];
@@ -171,18 +180,6 @@ export function validateTypes(types: readonly string[] | ReadonlySet<string>, va
             args.notApplicable(`Policy only applies to ${list.join(", ")}`);
         }
         return validate(args, report);
-    };
-    return tag(fn, list);
-}
-
-export function remediateTypes(types: readonly string[] | ReadonlySet<string>, remediate: ResourceRemediation): ResourceRemediation {
-    const list = [...types];
-    const set = new Set(list);
-    const fn: ResourceRemediation = args => {
-        if (!set.has(args.type)) {
-            args.notApplicable(`Policy only applies to ${list.join(", ")}`);
-        }
-        return remediate(args);
     };
     return tag(fn, list);
 }

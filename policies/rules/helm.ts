@@ -3,7 +3,7 @@
 // chart/version/repositoryOpts/values inputs).
 import * as k8s from "@pulumi/kubernetes";
 import { EnforcementLevel, ResourceValidation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { SECRET_PLACEHOLDER, T, get, isObj, schema, str, tunables, validateTypes } from "./common";
+import { SECRET_PLACEHOLDER, T, UNKNOWN_PLACEHOLDER, get, hasUnknown, isObj, schema, str, tunables, validateTypes } from "./common";
 
 /** Both Helm resource kinds, with the same callback over their props. */
 function helmValidations(fn: (props: Record<string, unknown>, report: (m: string) => void, args: Parameters<ResourceValidation>[0]) => void): ResourceValidation[] {
@@ -29,6 +29,9 @@ export function helmChartVersionPinned(level: EnforcementLevel = "mandatory"): R
             const chart = str(props.chart) ?? "";
             if (isLocalChart(chart) || /\.tgz$/.test(chart)) {
                 args.notApplicable("local or archived chart: the files pin the version");
+            }
+            if (hasUnknown(props.version)) {
+                args.notApplicable("version unknown before deployment");
             }
             const version = str(props.version)?.trim();
             if (!version) {
@@ -95,7 +98,7 @@ export function plaintextSecrets(values: unknown, sensitive: RegExp, allowedKeys
 
 function isLiteralSecret(key: string, value: string, sensitive: RegExp, allowedKeys: ReadonlySet<string>): boolean {
     const v = value.trim();
-    if (v === "" || v === SECRET_PLACEHOLDER || allowedKeys.has(key)) {
+    if (v === "" || v === SECRET_PLACEHOLDER || v === UNKNOWN_PLACEHOLDER || allowedKeys.has(key)) {
         return false;
     }
     // A key that names where the secret lives, not the secret itself.

@@ -2,7 +2,15 @@
 // reference (subset, telemetry provider) resolves. Semantics checked against Istio 1.30's API
 // reference: a VirtualService uses the first matching HTTP route; weights split traffic only among
 // the destinations of one route; AuthorizationPolicy rules are OR-ed, `from` and `to` AND-ed.
-import { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import * as k8s from "@pulumi/kubernetes";
+import {
+    EnforcementLevel,
+    PolicyResource,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    remediateResourceOfType,
+    validateResourceOfType,
+} from "@pulumi/policy";
 import {
     Obj,
     T,
@@ -10,13 +18,13 @@ import {
     byType,
     chartName,
     get,
+    hasUnknown,
     isClusterHost,
     isObj,
     metaOf,
     obj,
     pushTo,
     qualifyHost,
-    remediateTypes,
     schema,
     str,
     stringMap,
@@ -159,6 +167,9 @@ export function istioVirtualServiceWeights(level: EnforcementLevel = "mandatory"
                         }
                     } else if (dests.length > 1) {
                         const weights = dests.map(d => get(d, "weight"));
+                        if (weights.some(hasUnknown)) {
+                            return;
+                        }
                         const sum = weights.reduce<number>((s, w) => s + (typeof w === "number" ? w : 0), 0);
                         if (sum !== 100) {
                             report(`${where} weights ${weights.map(w => (typeof w === "number" ? w : "unset")).join(" + ")} sum to ${sum}, not 100.`);
@@ -218,7 +229,7 @@ function destinations(spec: Obj): { host: string; subset: string; where: string 
     const add = (d: unknown, where: string): void => {
         const host = str(get(d, "host"));
         const subset = str(get(d, "subset"));
-        if (host && subset) {
+        if (host && subset && !hasUnknown(host) && !hasUnknown(subset)) {
             out.push({ host, subset, where });
         }
     };
@@ -495,21 +506,21 @@ export function istioNamespaceInjectionLabel(level: EnforcementLevel = "remediat
                 meshedNamespaces: schema.strings("Namespaces that must be meshed; the remediation labels them.", defaults.meshedNamespaces),
             },
         },
-        validateResource: validateTypes([T.namespace], (args, report) => {
+        validateResource: validateResourceOfType(k8s.core.v1.Namespace, (ns, args, report) => {
             const c = tunables(defaults, args);
-            const why = missingInjectionLabel(args.props, args.name, c.meshedNamespaces);
+            const why = missingInjectionLabel(ns, args.name, c.meshedNamespaces);
             if (why) {
                 report(why);
             }
         }),
-        remediateResource: remediateTypes([T.namespace], args => {
+        remediateResource: remediateResourceOfType(k8s.core.v1.Namespace, (ns, args) => {
             const c = tunables(defaults, args);
-            if (!missingInjectionLabel(args.props, args.name, c.meshedNamespaces)) {
+            if (!missingInjectionLabel(ns, args.name, c.meshedNamespaces)) {
                 return undefined;
             }
-            const metadata = obj(args.props.metadata);
+            const metadata = obj(ns.metadata);
             return {
-                ...args.props,
+                ...ns,
                 metadata: { ...metadata, labels: { ...stringMap(metadata.labels), "istio-injection": "enabled" } },
             };
         }),

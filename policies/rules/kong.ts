@@ -12,6 +12,7 @@ import {
     arr,
     chartName,
     get,
+    hasUnknown,
     isObj,
     metaOf,
     obj,
@@ -458,7 +459,7 @@ export function kongConsumerCredentialsExist(level: EnforcementLevel = "mandator
             for (const consumer of idx.consumers) {
                 const meta = metaOf(consumer.props, consumer.name);
                 for (const cred of arr(get(consumer.props, "credentials"))) {
-                    if (typeof cred !== "string") {
+                    if (typeof cred !== "string" || hasUnknown(cred)) {
                         continue;
                     }
                     const secret = idx.secrets.get(`${meta.namespace}/${cred}`);

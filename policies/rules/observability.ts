@@ -10,6 +10,7 @@ import {
     arr,
     chartName,
     get,
+    hasUnknown,
     isObj,
     metaOf,
     obj,
@@ -195,7 +196,7 @@ function meshEndpoints(r: PolicyResource): Endpoint[] {
         for (const kind of ["opentelemetry", "zipkin"]) {
             const cfg = get(p, kind);
             const service = str(get(cfg, "service"));
-            if (!service) {
+            if (!service || hasUnknown(service)) {
                 continue;
             }
             // Istio accepts "[<namespace>/]<hostname>".

@@ -67,6 +67,7 @@ export const awsCases: RuleCases[] = [
         good: [
             { name: "a private endpoint", resources: [cluster({})] },
             { name: "a public endpoint restricted to an operator CIDR", resources: [cluster({ vpcConfig: { subnetIds: ["s"], endpointPublicAccess: true, publicAccessCidrs: ["203.0.113.0/24"] } })] },
+            { name: "CIDRs unknown before deployment", resources: [cluster({ vpcConfig: { subnetIds: ["s"], endpointPublicAccess: true, publicAccessCidrs: ["[unknown]"] } })] },
         ],
     },
     {
@@ -90,6 +91,7 @@ export const awsCases: RuleCases[] = [
         bad: [{ name: "a symmetric key without rotation", resources: [resource("aws:kms/key:Key", "eks-secrets", { description: "x" })], expect: [/enableKeyRotation is not true/] }],
         good: [
             { name: "a rotated key", resources: [resource("aws:kms/key:Key", "eks-secrets", { enableKeyRotation: true })] },
+            { name: "a rotation setting unknown before deployment", resources: [resource("aws:kms/key:Key", "eks-secrets", { enableKeyRotation: { __pulumiUnknown: true } })] },
             { name: "an asymmetric signing key (cannot rotate)", resources: [resource("aws:kms/key:Key", "signer", { customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" })] },
         ],
     },

@@ -14,6 +14,7 @@ export const helmCases: RuleCases[] = [
         good: [
             { name: "an exact version", resources: [release("monitoring", pinned)] },
             { name: "a local chart directory", resources: [release("local", { chart: "./charts/local" })] },
+            { name: "a version unknown before deployment", resources: [release("x", { chart: "x", version: "[unknown]" })] },
         ],
     },
     {
@@ -50,7 +51,7 @@ export const helmCases: RuleCases[] = [
                         grafana: { adminPassword: "[secret]", admin: { existingSecret: "grafana-admin", userKey: "user", passwordKey: "password" } },
                         bypass: "yes",
                         serviceAccount: { automountServiceAccountToken: "false", tokenSecretName: "x" },
-                        env: { password: "${DB_PASSWORD}", vault_token: "{vault://env/token}" },
+                        env: { password: "${DB_PASSWORD}", vault_token: "{vault://env/token}", api_token: "[unknown]" },
                     },
                 })],
             },

@@ -64,6 +64,7 @@ export const istioCases: RuleCases[] = [
         good: [
             { name: "a 90/10 split", resources: [vs("users", "users", { hosts: ["user-service"], http: [{ route: [dest("user-service", "v1", 90), dest("user-service", "v2", 10)] }] })] },
             { name: "a lone destination without weight", resources: [vs("users", "users", { hosts: ["user-service"], http: [{ route: [dest("user-service")] }] })] },
+            { name: "weights unknown before deployment", resources: [vs("users", "users", { hosts: ["user-service"], http: [{ route: [{ ...dest("user-service", "v1"), weight: "[unknown]" }, dest("user-service", "v2", 10)] }] })] },
         ],
     },
     {
