@@ -21,6 +21,8 @@ export const RESERVED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lea
 /** The parts of a stack that parsed; cross-checks run on these only, so a field error is not reported twice. */
 export interface ParsedParts {
     environment?: StackConfig["environment"];
+    mesh?: StackConfig["mesh"];
+    observability?: StackConfig["observability"];
     cluster?: StackConfig["cluster"];
     gateway?: GatewayConfig;
     /** Each service that parsed, with its index in `services`. */
@@ -94,6 +96,9 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
         });
     }
 
+    if (parts.observability?.kiali.enabled === true && parts.mesh?.enabled === false) {
+        add("observability.kiali.enabled", "Kiali shows the Istio mesh, but mesh.enabled is false; turn the mesh on or Kiali off");
+    }
     if (parts.cluster?.type === "eks") {
         checkEks(parts.cluster, parts.environment ?? "dev", add);
     }

@@ -47,6 +47,10 @@ const cidr = z.string().refine((c) => {
 
 const port = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be a port from 1 to 65535" }).max(65535, { error: "must be a port from 1 to 65535" });
 const positiveInt = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" });
+/** An enum whose error says what is allowed. */
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+    return z.enum(values, { error: `must be one of ${values.join(", ")}` });
+}
 const percent = z.number().min(0, { error: "must be from 0 to 100" }).max(100, { error: "must be from 0 to 100" });
 /** A whole percentage: Istio route weights and ejection percentages are int32. */
 const wholePercent = z.number().int({ error: "must be a whole number from 0 to 100" }).min(0, { error: "must be from 0 to 100" }).max(100, { error: "must be from 0 to 100" });
@@ -130,13 +134,13 @@ const nodeGroup = z.strictObject({
     maxSize: positiveInt,
     desiredSize: z.number().int().min(0).optional(),
     diskSizeGiB: z.number().int().min(20, { error: "must be at least 20 GiB" }).max(16384).default(50),
-    capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
+    capacityType: oneOf(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
     labels: z.record(z.string(), z.string()).default({}),
 });
 
 const accessEntry = z.strictObject({
     principalArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/, { error: "must be an IAM role or user ARN" }),
-    accessPolicy: z.enum(["cluster-admin", "admin", "edit", "view"]).default("view"),
+    accessPolicy: oneOf(["cluster-admin", "admin", "edit", "view"]).default("view"),
     /** Limit the access policy to these namespaces; empty means cluster-wide. */
     namespaces: z.array(dnsLabel).default([]),
 });
@@ -150,7 +154,7 @@ const eksCluster = z.strictObject({
             cidr: cidr.default("10.0.0.0/16"),
             availabilityZones: z.number().int().min(2, { error: "must be from 2 to 6" }).max(6, { error: "must be from 2 to 6" }).default(3),
             /** One NAT gateway per AZ (resilient) or a single one (cheap). Default: perAz in prod, single elsewhere. */
-            natGateways: z.enum(["single", "perAz"]).optional(),
+            natGateways: oneOf(["single", "perAz"]).optional(),
         })
         .default({ cidr: "10.0.0.0/16", availabilityZones: 3 }),
     existingVpc: z
@@ -178,7 +182,7 @@ const existingCluster = z.strictObject({
     /** kubeconfig context to use; default: the current context. */
     context: z.string().optional(),
     /** What a Service of type LoadBalancer gets: an AWS NLB (through the AWS Load Balancer Controller already installed), or whatever the cluster provides. */
-    loadBalancer: z.enum(["aws-nlb", "generic"]).default("generic"),
+    loadBalancer: oneOf(["aws-nlb", "generic"]).default("generic"),
 });
 
 export const clusterSchema = z.discriminatedUnion("type", [eksCluster, existingCluster], {
@@ -205,18 +209,18 @@ export const meshSchema = z
 const consumer = z.strictObject({
     name: dnsLabel,
     /** Credentials generated for this consumer (random, kept secret). */
-    credentials: z.array(z.enum(["key-auth", "jwt"])).min(1).default(["key-auth"]),
+    credentials: z.array(oneOf(["key-auth", "jwt"])).min(1).default(["key-auth"]),
 });
 
 export const gatewaySchema = z
     .strictObject({
         /** DB-less (declarative, default) or backed by an in-cluster Postgres. */
-        mode: z.enum(["dbless", "postgres"]).default("dbless"),
+        mode: oneOf(["dbless", "postgres"]).default("dbless"),
         replicas: positiveInt.optional(),
         autoscaling: z.strictObject({ minReplicas: positiveInt, maxReplicas: positiveInt, targetCPUUtilizationPercentage: percent.default(70) }).optional(),
         loadBalancer: z
             .strictObject({
-                scheme: z.enum(["internet-facing", "internal"]).default("internet-facing"),
+                scheme: oneOf(["internet-facing", "internal"]).default("internet-facing"),
                 /** Client CIDRs allowed through the NLB; empty means anyone. */
                 sourceRanges: z.array(cidr).default([]),
             })
@@ -229,7 +233,7 @@ export const observabilitySchema = z
     .strictObject({
         enabled: z.boolean().default(true),
         prometheus: z.strictObject({ retention: z.string().regex(/^\d+[smhdwy]$/, { error: 'must be a Prometheus duration such as "15d"' }).default("10d"), storageGiB: positiveInt.optional() }).default({ retention: "10d" }),
-        jaeger: z.strictObject({ storage: z.enum(["memory", "badger"]).default("memory"), storageGiB: positiveInt.default(10) }).default({ storage: "memory", storageGiB: 10 }),
+        jaeger: z.strictObject({ storage: oneOf(["memory", "badger"]).default("memory"), storageGiB: positiveInt.default(10) }).default({ storage: "memory", storageGiB: 10 }),
         kiali: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
     })
     .default({ enabled: true, prometheus: { retention: "10d" }, jaeger: { storage: "memory", storageGiB: 10 }, kiali: { enabled: false } });
@@ -262,9 +266,9 @@ const rateLimit = z
         month: positiveInt.optional(),
         year: positiveInt.optional(),
         /** What a limit is counted per. Default: consumer when authenticated, ip otherwise. */
-        limitBy: z.enum(["consumer", "credential", "ip", "service", "header", "path"]).optional(),
+        limitBy: oneOf(["consumer", "credential", "ip", "service", "header", "path"]).optional(),
         /** Where counters live. DB-less Kong supports local and redis only. */
-        policy: z.enum(["local", "redis", "cluster"]).default("local"),
+        policy: oneOf(["local", "redis", "cluster"]).default("local"),
     })
     .refine((r) => RATE_WINDOWS.some((w) => r[w] !== undefined), { error: `must set at least one of ${RATE_WINDOWS.join(", ")}` })
     .superRefine((r, ctx) => {

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { crossCheck, type ConfigIssue, type ParsedParts } from "./cross-checks";
-import { clusterSchema, gatewaySchema, serviceSchema, stackSchema, type StackConfig } from "./schema";
+import { clusterSchema, gatewaySchema, meshSchema, observabilitySchema, serviceSchema, stackSchema, type StackConfig } from "./schema";
 
 export type { ConfigIssue } from "./cross-checks";
 
@@ -67,6 +67,8 @@ function parsedParts(raw: unknown, whole: StackConfig | undefined): ParsedParts 
         environment: env === "dev" || env === "staging" || env === "prod" ? env : undefined,
         cluster: clusterSchema.safeParse(obj.cluster).data,
         gateway: gatewaySchema.safeParse(obj.gateway).data,
+        mesh: meshSchema.safeParse(obj.mesh).data,
+        observability: observabilitySchema.safeParse(obj.observability).data,
         services: services.flatMap((s, index) => {
             const r = serviceSchema.safeParse(s);
             return r.success ? [{ index, spec: r.data }] : [];

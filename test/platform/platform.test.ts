@@ -1,0 +1,150 @@
+import { strict as assert } from "node:assert";
+import { meshgateSection, readStackConfig, stackConfigPath } from "../../tools/plan/stack-config";
+import { runProgram, type PlanRun, type RecordedResource } from "../../tools/plan/runtime";
+import { Platform, type PlatformArgs } from "../../components/platform";
+import { ConfigError } from "../../components/config";
+import { jaegerOtlp, JAEGER_RELEASE, OBSERVABILITY_NAMESPACE } from "../../components/observability";
+
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+function stackArgs(stack: string): PlatformArgs {
+    return meshgateSection(readStackConfig(stackConfigPath(stack))) as PlatformArgs;
+}
+
+async function planPlatform(args: PlatformArgs, stack = "test"): Promise<PlanRun> {
+    return runProgram(() => new Platform("meshgate", args).stackOutputs(), { stack });
+}
+
+function release(run: PlanRun, name: string): RecordedResource {
+    const r = run.byType(RELEASE).find((x) => x.inputs.name === name);
+    assert.ok(r, `release ${name}`);
+    return r;
+}
+
+function values(r: RecordedResource): Record<string, any> {
+    return r.inputs.values as Record<string, any>;
+}
+
+function custom(run: PlanRun, kind: string): RecordedResource[] {
+    return run.resources.filter((r) => r.type.endsWith(`:${kind}`) && r.type.startsWith("kubernetes:"));
+}
+
+describe("Platform", () => {
+    let prod: PlanRun;
+    let dev: PlanRun;
+    before(async () => {
+        prod = await planPlatform(stackArgs("prod"), "prod");
+        dev = await planPlatform(stackArgs("dev"), "dev");
+    });
+
+    it("rejects an invalid declaration before registering anything, listing every problem", async () => {
+        const bad = { ...stackArgs("dev"), services: [{ name: "Bad", namespace: "users", port: 0 }] } as unknown as PlatformArgs;
+        let registered = 0;
+        await assert.rejects(
+            runProgram(() => new Platform("meshgate", bad), { stack: "dev", onResource: (n) => (registered = n) }),
+            (err: unknown) => err instanceof ConfigError && err.issues.length === 2 && /services\[0\]\.name/.test(err.message) && /services\[0\]\.port/.test(err.message),
+        );
+        assert.ok(registered <= 1, `only the stack itself was registered (${registered})`);
+    });
+
+    describe("the tracing chain: one trace from Kong's span through every sidecar", () => {
+        const otlp = jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE);
+
+        it("Kong's opentelemetry plugin sends OTLP/HTTP to the Jaeger service the Jaeger release creates", () => {
+            const plugin = custom(dev, "KongClusterPlugin").find((r) => r.inputs.plugin === "opentelemetry");
+            assert.ok(plugin);
+            assert.equal((plugin.inputs.config as Record<string, unknown>).traces_endpoint, otlp.httpTracesEndpoint);
+            assert.equal(otlp.httpTracesEndpoint, `http://${JAEGER_RELEASE}.${OBSERVABILITY_NAMESPACE}.svc.cluster.local:4318/v1/traces`);
+            assert.equal(release(dev, JAEGER_RELEASE).inputs.namespace, OBSERVABILITY_NAMESPACE);
+            const env = values(release(dev, "kong")).env as Record<string, unknown>;
+            assert.equal(env.tracing_sampling_rate, 1, "dev samples every request (100%)");
+            assert.ok(env.tracing_instrumentations, "Kong emits spans only with tracing_instrumentations set");
+        });
+
+        it("istiod's extension provider points at Jaeger's OTLP/gRPC port, and the mesh Telemetry refers to it by name only", () => {
+            const providers = values(release(dev, "istiod")).meshConfig.extensionProviders as { name: string; opentelemetry: { service: string; port: number } }[];
+            assert.deepEqual(providers.map((p) => p.opentelemetry), [{ service: otlp.grpcHost, port: otlp.grpcPort }]);
+            const telemetry = custom(dev, "Telemetry");
+            assert.equal(telemetry.length, 1);
+            const tracing = (telemetry[0].inputs.spec as { tracing: { providers: unknown[]; randomSamplingPercentage: number }[] }).tracing;
+            assert.deepEqual(tracing[0].providers, [{ name: providers[0].name }]);
+            assert.equal(tracing[0].randomSamplingPercentage, 100);
+        });
+
+        it("samples 1% in prod on both sides", () => {
+            assert.equal((values(release(prod, "kong")).env as Record<string, unknown>).tracing_sampling_rate, 0.01);
+            const t = custom(prod, "Telemetry")[0].inputs.spec as { tracing: { randomSamplingPercentage: number }[] };
+            assert.equal(t.tracing[0].randomSamplingPercentage, 1);
+        });
+    });
+
+    describe("high availability in prod", () => {
+        it("runs istiod with at least two replicas and a PodDisruptionBudget, dev with one", () => {
+            const p = values(release(prod, "istiod"));
+            assert.ok(p.replicaCount >= 2 && p.autoscaleMin >= 2 && p.autoscaleEnabled === true, "istiod ≥ 2 replicas, autoscaled");
+            assert.deepEqual(p.pdb, { minAvailable: 1 }, "the chart renders the PDB when istiod has more than one replica");
+            const d = values(release(dev, "istiod"));
+            assert.equal(d.replicaCount, 1);
+            assert.equal(d.autoscaleEnabled, false);
+        });
+
+        it("autoscales Kong's proxy from three replicas with a PodDisruptionBudget", () => {
+            const v = values(release(prod, "kong"));
+            assert.equal(v.autoscaling.enabled, true);
+            assert.equal(v.autoscaling.minReplicas, 3);
+            assert.equal(v.podDisruptionBudget.enabled, true);
+        });
+
+        it("runs two Prometheus and two Alertmanager replicas", () => {
+            const v = values(release(prod, "kube-prometheus-stack"));
+            assert.equal(v.prometheus.prometheusSpec.replicas, 2);
+            assert.equal(v.alertmanager.alertmanagerSpec.replicas, 2);
+        });
+
+        it("keeps at least two nodes per node group, across private subnets", () => {
+            for (const ng of prod.byType("aws:eks/nodeGroup:NodeGroup")) {
+                assert.ok((ng.inputs.scalingConfig as { minSize: number }).minSize >= 2);
+            }
+        });
+    });
+
+    describe("secrets", () => {
+        it("puts no password in any release's values (Grafana's admin password and Kong's come from Secrets)", () => {
+            for (const run of [dev, prod]) {
+                for (const r of run.byType(RELEASE)) {
+                    const text = JSON.stringify(r.inputs.values);
+                    assert.ok(!/placeholder-/.test(text), `${r.name} has a generated secret in its values`);
+                    assert.ok(!/"(admin)?[pP]assword"\s*:\s*"(?!\[secret\])[^"]+"/.test(text), `${r.name} has a plain password value`);
+                }
+            }
+        });
+
+        it("exports the kubeconfig and the consumers' credentials as secrets", () => {
+            assert.equal(prod.outputs.kubeconfig, "[secret]");
+            assert.equal(prod.outputs.consumerCredentials, "[secret]");
+            assert.equal((prod.outputs.observability as Record<string, unknown>).grafanaAdminPassword, "[secret]");
+        });
+    });
+
+    describe("gateway-only mode (mesh off)", () => {
+        let gatewayOnly: PlanRun;
+        before(async () => {
+            const args = stackArgs("local");
+            gatewayOnly = await planPlatform({ ...args, mesh: { enabled: false } }, "local");
+        });
+
+        it("installs Kong and the services' Kong side, and no Istio at all", () => {
+            assert.deepEqual(gatewayOnly.resources.filter((r) => /istio\.io/.test(r.type)), []);
+            assert.ok(!gatewayOnly.byType(RELEASE).some((r) => String(r.inputs.chart).startsWith("istio")));
+            assert.ok(gatewayOnly.byType("kubernetes:networking.k8s.io/v1:Ingress").length > 0);
+            assert.ok(custom(gatewayOnly, "KongPlugin").length > 0);
+        });
+
+        it("leaves Kong's namespace and the service namespaces without sidecar injection", () => {
+            for (const ns of gatewayOnly.byType("kubernetes:core/v1:Namespace")) {
+                const labels = ((ns.inputs.metadata as { labels?: Record<string, string> }).labels ?? {}) as Record<string, string>;
+                assert.notEqual(labels["istio-injection"], "enabled", String((ns.inputs.metadata as { name: string }).name));
+            }
+        });
+    });
+});
