@@ -60,7 +60,7 @@ const FIX: Record<string, string> = {
     "kong-service-upstream-in-mesh": "Annotate the Service `ingress.kubernetes.io/service-upstream: \"true\"`.",
     "kong-consumer-credentials-exist": "Create the Secret in the consumer's namespace with label `konghq.com/credential: <type>`.",
     "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
-    "tracing-endpoint-defined": "Point the endpoint at the Jaeger release's service (`<release>.<namespace>.svc.cluster.local:4317/4318`).",
+    "tracing-endpoint-defined": "Point the endpoint at the Jaeger release's service: `<release>.<namespace>.svc.cluster.local`, 4318 for Kong (OTLP/HTTP), 4317 for Istio (OTLP/gRPC).",
 };
 
 const DOMAINS: [Domain, readonly RuleFactory[]][] = [

@@ -145,7 +145,11 @@ interface Endpoint {
     port?: number;
     /** Namespace the host is resolved from, when known. */
     context?: string;
+    /** OTLP transport the sender speaks, when it speaks OTLP. */
+    otlp?: "http" | "grpc";
 }
+
+const OTLP_PORT = { grpc: 4317, http: 4318 } as const;
 
 interface Collector {
     namespace: string;
@@ -171,14 +175,13 @@ export function hostPort(endpoint: string): { host: string; port?: number } | un
 function kongEndpoints(r: PolicyResource): Endpoint[] {
     const plugin = str(get(r.props, "plugin"));
     const config = obj(get(r.props, "config"));
-    const meta = metaOf(r.props, r.name);
-    const context = r.type.endsWith(":KongPlugin") ? meta.namespace : undefined;
     const out: Endpoint[] = [];
+    // Short names resolve in the Kong proxy's namespace, whatever the plugin's: no context.
     const add = (field: string): void => {
         const v = str(config[field]);
         const hp = v ? hostPort(v) : undefined;
         if (hp) {
-            out.push({ resource: r, where: `${plugin} config.${field}`, host: hp.host, port: hp.port, context });
+            out.push({ resource: r, where: `${plugin} config.${field}`, host: hp.host, port: hp.port, otlp: plugin === "opentelemetry" ? "http" : undefined });
         }
     };
     if (plugin === "opentelemetry") {
@@ -207,6 +210,8 @@ function meshEndpoints(r: PolicyResource): Endpoint[] {
                 where: `meshConfig.extensionProviders[${i}] (${str(get(p, "name")) ?? "?"}) ${kind}.service`,
                 host,
                 port: typeof port === "number" ? port : undefined,
+                // Istio's opentelemetry provider speaks OTLP/gRPC unless an `http` block is set.
+                otlp: kind === "opentelemetry" ? (get(cfg, "http") !== undefined ? "http" : "grpc") : undefined,
             });
         }
     });
@@ -224,7 +229,7 @@ export function tracingEndpointDefined(level: EnforcementLevel = "mandatory"): S
     const pluginTypes = typeSet(T.kongPlugin, T.kongClusterPlugin);
     return {
         name: "tracing-endpoint-defined",
-        description: "Tracing endpoints (Kong opentelemetry/zipkin plugins, meshConfig extensionProviders) must point at a collector the stack defines.",
+        description: "Tracing endpoints (Kong opentelemetry/zipkin plugins, meshConfig extensionProviders) must point at a collector the stack defines, on the OTLP port of their transport.",
         enforcementLevel: level,
         configSchema: {
             properties: {
@@ -284,6 +289,11 @@ export function tracingEndpointDefined(level: EnforcementLevel = "mandatory"): S
                 }
             }
             for (const e of endpoints) {
+                const other = e.otlp === "http" ? "grpc" : "http";
+                if (e.otlp && e.port === OTLP_PORT[other]) {
+                    report(`${e.where} sends OTLP/${e.otlp === "http" ? "HTTP" : "gRPC"} to port ${e.port}, the OTLP/${other === "http" ? "HTTP" : "gRPC"} port; use ${OTLP_PORT[e.otlp]}.`, e.resource.urn);
+                    continue;
+                }
                 const ref = serviceRef(e.host, e.context, c.clusterDomain);
                 if (!ref) {
                     continue; // outside the cluster

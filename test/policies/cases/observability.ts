@@ -40,6 +40,8 @@ export const observabilityCases: RuleCases[] = [
             { name: "a Kong opentelemetry endpoint naming no collector", resources: [jaeger(), otel("http://tempo.observability.svc:4318/v1/traces")], expect: [/opentelemetry config\.traces_endpoint points at tempo\.observability\.svc, but the stack defines no Jaeger\/collector service there/] },
             { name: "a meshConfig provider in the wrong namespace", resources: [jaeger(), istiod("jaeger.tracing.svc.cluster.local", 4317)], expect: [/extensionProviders\[0\] \(otel\) opentelemetry\.service points at jaeger\.tracing\.svc\.cluster\.local/] },
             { name: "a Jaeger endpoint on a non-OTLP port", resources: [jaeger(), otel("http://jaeger.observability.svc.cluster.local:14268/api/traces")], expect: [/sends to port 14268 .* which jaeger release jaeger does not serve/] },
+            { name: "Kong's OTLP/HTTP exporter pointed at the gRPC port", resources: [jaeger(), otel("http://jaeger.observability.svc.cluster.local:4317/v1/traces")], expect: [/opentelemetry config\.traces_endpoint sends OTLP\/HTTP to port 4317, the OTLP\/gRPC port; use 4318/] },
+            { name: "Istio's OTLP/gRPC provider pointed at the HTTP port", resources: [jaeger(), istiod("jaeger.observability.svc.cluster.local", 4318)], expect: [/opentelemetry\.service sends OTLP\/gRPC to port 4318, the OTLP\/HTTP port; use 4317/] },
         ],
         good: [
             { name: "Kong and the mesh sending OTLP to the Jaeger release", resources: [jaeger(), otel("http://jaeger.observability.svc.cluster.local:4318/v1/traces"), istiod("observability/jaeger.observability.svc.cluster.local", 4317)] },
