@@ -11,7 +11,8 @@ import { ChartRef, chartRef } from "../versions";
 import { openTelemetryPlugin, PrometheusPluginSettings, prometheusPlugin } from "./global-plugins";
 import { KONG_NAMESPACE, KONG_POD_LABELS, KONG_PROXY_SERVICE, KONG_RELEASE, kongMetrics, KongMetrics, kongPrincipal } from "./names";
 import { KONG_INGRESS_CLASS, KongClusterPluginObject } from "./types";
-import { DatabaseSettings, deepMerge, KongChartValues, kongValues, LoadBalancerKind, POSTGRES_SECRET_KEYS, Scheme } from "./values";
+import { deepMerge } from "../helm";
+import { DatabaseSettings, KongChartValues, kongValues, LoadBalancerKind, POSTGRES_SECRET_KEYS, Scheme } from "./values";
 
 export * from "./consumers";
 export * from "./global-plugins";

@@ -268,20 +268,3 @@ function postgresqlValues(s: KongValuesSettings): KongChartValues["postgresql"] 
         ...(s.mesh ? { primary: { podLabels: { "sidecar.istio.io/inject": "false" } } } : {}),
     };
 }
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-}
-
-/**
- * Deep merge for Helm values: maps merge key by key, anything else (lists, scalars, null)
- * from `override` replaces. Neither input is modified.
- */
-export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(override)) {
-        const prev = out[key];
-        out[key] = isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
-    }
-    return out;
-}

@@ -18,7 +18,7 @@ import {
     type EksClusterArgs,
 } from "../../components/cluster";
 import { ec2Principal } from "../../components/cluster/aws";
-import { deepMerge } from "../../components/cluster/util";
+import { deepMerge } from "../../components/helm";
 import { clusterSchema } from "../../components/config";
 import { runProgram } from "../../tools/plan/runtime";
 import { countByType, eksArgs, eksProgram } from "./helpers";
