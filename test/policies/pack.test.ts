@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { runPolicies } from "../../policies/engine";
 import { meshgatePolicies, policies, rules } from "../../policies/rules";
-import { README, renderReadme } from "../../policies/tools/render-readme";
+import { READMES, renderReadme } from "../../policies/tools/render-readme";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PACK = path.join(ROOT, "policies");
@@ -50,11 +50,13 @@ describe("policy pack", () => {
         await runPolicies([], { config: config as Record<string, unknown> });
     });
 
-    it("keeps the README rule table generated from the rules", () => {
-        const text = fs.readFileSync(README, "utf8");
-        assert.equal(renderReadme(text), text, "run: node --import tsx policies/tools/render-readme.ts");
-        for (const r of rules) {
-            assert.ok(text.includes(`\`${r.id}\``), r.id);
+    it("keeps the README rule tables (policies/README.md and the project README) generated from the rules", () => {
+        for (const file of READMES) {
+            const text = fs.readFileSync(file, "utf8");
+            assert.equal(renderReadme(text), text, `${file}: run npm run policy:readme`);
+            for (const r of rules) {
+                assert.ok(text.includes(`\`${r.id}\``), `${file} lists ${r.id}`);
+            }
         }
     });
 
