@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { formatIssue } from "../components/config";
 import { plan } from "./plan/plan";
 import { countsByPackage, componentTree } from "./plan/summary";
 import { REPO_ROOT, listStacks, readStackConfig, stackConfigPath } from "./plan/stack-config";
@@ -68,7 +69,7 @@ async function main(): Promise<number> {
     if (result.kind === "invalid") {
         console.error(`Invalid configuration for stack "${stack}" (${path.relative(process.cwd(), configFile)}), ${result.issues.length} problem${result.issues.length === 1 ? "" : "s"}:`);
         for (const issue of result.issues) {
-            console.error(`  - ${issue.path}: ${issue.message}`);
+            console.error(`  - ${formatIssue(issue)}`);
         }
         console.error("Nothing was planned.");
         return 2;

@@ -1,3 +1,3 @@
 export * from "./schema";
 export { crossCheck, RESERVED_NAMESPACES } from "./cross-checks";
-export { ConfigError, checkStackConfig, validateStackConfig, type ConfigIssue } from "./validate";
+export { ConfigError, checkStackConfig, formatIssue, validateStackConfig, type ConfigIssue } from "./validate";

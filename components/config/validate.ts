@@ -22,7 +22,7 @@ export class ConfigError extends Error {
     ) {
         super(
             `Invalid configuration for stack "${stackName}" (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-                issues.map((i) => `  - ${i.path}${i.service === undefined ? "" : ` (service ${i.service})`}: ${i.message}`).join("\n"),
+                issues.map((i) => `  - ${formatIssue(i)}`).join("\n"),
         );
         this.name = "ConfigError";
     }
@@ -43,6 +43,11 @@ export function checkStackConfig(raw: unknown): { config?: StackConfig; issues: 
     const issues = parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i, raw));
     issues.push(...crossCheck(parsedParts(raw, parsed.success ? parsed.data : undefined)));
     return { config: parsed.success ? parsed.data : undefined, issues: dedupe(issues).map((i) => withService(i, raw)) };
+}
+
+/** `path (service name): message`, as a user reads it. */
+export function formatIssue(issue: ConfigIssue): string {
+    return `${issue.path}${issue.service === undefined ? "" : ` (service ${issue.service})`}: ${issue.message}`;
 }
 
 /** Adds the service's name to an issue whose path points into `services[i]`, when that entry has a name. */

@@ -68,9 +68,9 @@ describe("the offline plan (npm run plan)", () => {
         const res = cli("plan", ["dev", "--config-file", path.join(ROOT, "test", "fixtures", "invalid", "three-mistakes.yaml"), "--out", out]);
         assert.equal(res.status, 2, res.stderr);
         assert.match(res.stderr, /Invalid configuration for stack "dev".*3 problems/);
-        assert.match(res.stderr, /services\[0\]\.versions\[1\]\.weight: must be from 0 to 100; got 120/);
-        assert.match(res.stderr, /services\[1\]\.name: must be a DNS-1123 label.*got "Order_Service"/);
-        assert.match(res.stderr, /services\[2\]\.gateway\.auth: must be one of key-auth, jwt, oauth2, none; got "basic"/);
+        assert.match(res.stderr, /services\[0\]\.versions\[1\]\.weight \(service user-service\): must be from 0 to 100; got 120/);
+        assert.match(res.stderr, /services\[1\]\.name \(service Order_Service\): must be a DNS-1123 label.*got "Order_Service"/);
+        assert.match(res.stderr, /services\[2\]\.gateway\.auth \(service catalog-service\): must be one of key-auth, jwt, oauth2, none; got "basic"/);
         assert.ok(!fs.existsSync(out), "no output directory for an invalid stack");
     });
 

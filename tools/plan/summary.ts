@@ -60,6 +60,9 @@ function render(
 
 /** `kubernetes:networking.istio.io/v1:VirtualService` → `VirtualService`, `aws:ec2/subnet:Subnet` → `Subnet`. */
 function shortKind(type: string): string {
+    if (type.startsWith("pulumi:providers:")) {
+        return `Provider(${type.slice("pulumi:providers:".length)})`;
+    }
     return type.slice(type.lastIndexOf(":") + 1);
 }
 
