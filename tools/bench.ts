@@ -1,0 +1,423 @@
+/**
+ * npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--no-startup] [--no-critical-path] [--out FILE]
+ *
+ * The meshgate benchmark (not a timed test):
+ * - scale: the offline plan (program under mocks, then the policy pack) of
+ *   generated stacks of 10, 100 and 1,000 services, each run in a fresh child
+ *   process with the flags `npm run plan` uses; wall and CPU time per phase,
+ *   GC, peak RSS, resources registered, growth ratios;
+ * - start-up: loading the program before it registers anything, as
+ *   `pulumi preview` (ts-node), as `npm run plan` (tsx) and from dist/;
+ * - the deploy critical path of the prod stack and of the 100-service stack
+ *   against the lower bound of the unavoidable dependencies.
+ * Writes bench/results.json and prints a summary that says which targets are
+ * met and which are missed. See bench/README.md.
+ */
+import { fork, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type { PlanSample } from "./bench/child";
+import type { CriticalPathReport, PathResult } from "./bench/critical-path";
+import { durationTable } from "./bench/durations";
+import { startupCommand, type StartupSample, type StartupVariant } from "./bench/startup";
+
+const ROOT = path.resolve(__dirname, "..");
+const CHILD = path.join(__dirname, "bench", "child.ts");
+/** The flags of `npm run plan` (package.json). */
+const PLAN_FLAGS = ["--import", "tsx", "--max-semi-space-size=64"];
+
+const TARGETS = {
+    plan1000Ms: 15_000,
+    growth100to1000: 11,
+    criticalPathOverLowerBound: 1.05,
+};
+
+interface Options {
+    sizes: number[];
+    repeats: number[];
+    startup: boolean;
+    criticalPath: boolean;
+    out: string;
+}
+
+function options(): Options {
+    const { values } = parseArgs({
+        options: {
+            sizes: { type: "string" },
+            repeats: { type: "string" },
+            quick: { type: "boolean", default: false },
+            "no-startup": { type: "boolean", default: false },
+            "no-critical-path": { type: "boolean", default: false },
+            out: { type: "string" },
+            help: { type: "boolean", short: "h", default: false },
+        },
+    });
+    if (values.help) {
+        console.log("usage: npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--no-startup] [--no-critical-path] [--out FILE]");
+        process.exit(0);
+    }
+    const sizes = (values.sizes ?? (values.quick ? "10,100" : "10,100,1000")).split(",").map(Number);
+    const repeats = values.repeats !== undefined ? values.repeats.split(",").map(Number) : sizes.map((n) => (values.quick ? 1 : n >= 1000 ? 2 : 3));
+    if (sizes.some((n) => !Number.isInteger(n) || n < 1) || repeats.length !== sizes.length || repeats.some((n) => !Number.isInteger(n) || n < 1)) {
+        console.error("--sizes and --repeats take comma-separated positive whole numbers, one repeat count per size");
+        process.exit(2);
+    }
+    return { sizes, repeats, startup: !values["no-startup"], criticalPath: !values["no-critical-path"], out: path.resolve(values.out ?? path.join(ROOT, "bench", "results.json")) };
+}
+
+/** Runs tools/bench/child.ts in a fresh process and returns what it measured. */
+function runPlanChild(args: string[]): Promise<PlanSample> {
+    return new Promise((resolve, reject) => {
+        const child = fork(CHILD, args, { cwd: ROOT, execArgv: PLAN_FLAGS, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+        let settled = false;
+        child.on("message", (msg: { ok: boolean; sample?: PlanSample; error?: string }) => {
+            settled = true;
+            if (msg.ok && msg.sample !== undefined) {
+                resolve(msg.sample);
+            } else {
+                reject(new Error(`benchmark child ${args.join(" ")} failed: ${msg.error ?? "no result"}`));
+            }
+        });
+        child.on("exit", (code) => {
+            if (!settled) {
+                reject(new Error(`benchmark child ${args.join(" ")} exited with ${code} before reporting`));
+            }
+        });
+    });
+}
+
+function runStartupChild(variant: StartupVariant, tmpdir: string): Promise<StartupSample> {
+    const { args, env } = startupCommand(variant, ROOT, tmpdir);
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        let err = "";
+        child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+        child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+        child.on("exit", (code) => {
+            const line = out.trim().split("\n").pop() ?? "";
+            if (code !== 0 || !line.startsWith("{")) {
+                reject(new Error(`start-up variant ${variant} failed (exit ${code}): ${err.slice(0, 2000)}`));
+                return;
+            }
+            resolve({ variant, ...(JSON.parse(line) as Omit<StartupSample, "variant">) });
+        });
+    });
+}
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const pad = (s: string, n: number) => s.padStart(n);
+
+interface ScaleResult {
+    services: number;
+    runs: number;
+    /** The run with the lowest plan wall time (noise on a shared machine only adds). */
+    best: PlanSample;
+    median: { planMs: number; programMs: number; policyMs: number; totalMs: number; peakRssMiB: number };
+    all: { planMs: number; programMs: number; policyMs: number; planCpuMs: number; gcMs: number; totalMs: number; peakRssMiB: number }[];
+}
+
+function summarizeScale(services: number, samples: PlanSample[]): ScaleResult {
+    const best = samples.reduce((a, b) => (b.planMs < a.planMs ? b : a));
+    const pick = (k: "planMs" | "programMs" | "policyMs" | "totalMs" | "peakRssMiB") => median(samples.map((s) => s[k]));
+    return {
+        services,
+        runs: samples.length,
+        best: { ...best, criticalPath: undefined },
+        median: { planMs: pick("planMs"), programMs: pick("programMs"), policyMs: pick("policyMs"), totalMs: pick("totalMs"), peakRssMiB: pick("peakRssMiB") },
+        all: samples.map((s) => ({ planMs: s.planMs, programMs: s.programMs, policyMs: s.policyMs, planCpuMs: s.planCpuMs, gcMs: s.gcMs, totalMs: s.totalMs, peakRssMiB: s.peakRssMiB })),
+    };
+}
+
+function chainLines(p: PathResult): string[] {
+    return p.chain.map((s) => `    ${pad(fmtMin(s.start), 6)} → ${pad(fmtMin(s.finish), 6)}  ${s.name}  [${s.key}, ${s.seconds} s]${s.via.length > 0 ? `  after previous: ${s.via.join(", ")}` : ""}`);
+}
+
+function fmtMin(seconds: number): string {
+    const m = Math.floor(seconds / 60);
+    const s = Math.round(seconds - m * 60);
+    return `${m}:${String(s).padStart(2, "0")}`;
+}
+
+function criticalPathSummary(label: string, r: CriticalPathReport): string[] {
+    const lines = [
+        `  ${label}: ${r.resources} resources; serial sum ${fmtMin(r.serialSeconds)}`,
+        `    planned critical path ${fmtMin(r.planned.seconds)} (${r.planned.seconds} s), lower bound ${fmtMin(r.lowerBound.seconds)} (${r.lowerBound.seconds} s), ratio ${r.ratio.toFixed(3)} — target ≤ ${TARGETS.criticalPathOverLowerBound}: ${r.ratio <= TARGETS.criticalPathOverLowerBound ? "met" : "MISSED"}`,
+        "    chain (start → finish, m:ss):",
+        ...chainLines(r.planned),
+    ];
+    if (r.avoidableOnPath.length > 0) {
+        lines.push("    avoidable edges on the planned path:");
+        for (const e of r.avoidableOnPath) {
+            lines.push(`      ${e.from} → ${e.to}: costs ${e.costSeconds} s`);
+        }
+    } else {
+        lines.push("    every edge on the planned path is an unavoidable one");
+    }
+    for (const w of r.awaitWaits) {
+        lines.push(
+            `    ${w.exceedsTimeout ? "FAILS:" : "risk: "} ${w.name} (${w.type.slice(w.type.lastIndexOf(":") + 1)}) is created ${fmtMin(w.waitSeconds)} before ${w.waitsFor} gives its await what it waits for; Pulumi's await times out at 10:00`,
+        );
+    }
+    const tight = r.avoidable.slice(0, 4);
+    if (tight.length > 0) {
+        lines.push(`    avoidable orderings off the path, least slack first (${r.avoidable.length} groups in results.json):`);
+        for (const a of tight) {
+            lines.push(`      ${a.to} wait${a.edges === 1 ? "s" : ""} for ${a.from}: slack ${a.slackSeconds} s`);
+        }
+    }
+    return lines;
+}
+
+function sensitivitySummary(label: string, sens: PlanSample["sensitivity"]): string[] {
+    return (sens ?? []).map((s) => {
+        const costs = s.report.avoidableOnPath.map((e) => `${e.from} → ${e.to} costs ${e.costSeconds} s`);
+        const fails = s.report.awaitWaits.filter((w) => w.exceedsTimeout).map((w) => `${w.name}'s await would time out (${fmtMin(w.waitSeconds)} wait)`);
+        const notes = [...costs, ...fails];
+        return `  ${label}, ${s.label}: planned ${fmtMin(s.report.planned.seconds)}, lower bound ${fmtMin(s.report.lowerBound.seconds)}, ratio ${s.report.ratio.toFixed(3)}${notes.length > 0 ? ` — ${notes.join("; ")}` : ""}`;
+    });
+}
+
+function sdkVersions(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const p of ["@pulumi/pulumi", "@pulumi/kubernetes", "@pulumi/aws", "@pulumi/random", "tsx", "typescript"]) {
+        try {
+            out[p] = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", p, "package.json"), "utf8")) as { version: string }).version;
+        } catch {
+            out[p] = "?";
+        }
+    }
+    return out;
+}
+
+async function main(): Promise<void> {
+    const opts = options();
+    const started = performance.now();
+    const loadBefore = os.loadavg();
+    const cpus = os.cpus();
+    console.log(`meshgate bench: node ${process.version}, ${cpus.length} × ${cpus[0]?.model ?? "?"}, load average ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`);
+    if (loadBefore[0] > cpus.length * 0.5) {
+        console.log(`  note: the machine is busy (1-min load ${loadBefore[0].toFixed(2)} on ${cpus.length} cores); wall times will be high and noisy — compare CPU times too`);
+    }
+
+    // ---------------------------------------------------------------- scale
+    console.log(`\nscale: ${opts.sizes.map((n, i) => `${n} services × ${opts.repeats[i]}`).join(", ")} (fresh process each; flags ${PLAN_FLAGS.join(" ")})`);
+    const samples = new Map<number, PlanSample[]>(opts.sizes.map((n) => [n, []]));
+    let cp100: CriticalPathReport | undefined;
+    let sens100: PlanSample["sensitivity"];
+    // Round-robin over sizes so that load from other processes spreads over all sizes.
+    for (let rep = 0; rep < Math.max(...opts.repeats); rep++) {
+        for (const [i, n] of opts.sizes.entries()) {
+            if (rep >= opts.repeats[i]) {
+                continue;
+            }
+            const wantCp = opts.criticalPath && n === 100 && cp100 === undefined;
+            const s = await runPlanChild(["--services", String(n), ...(wantCp ? ["--critical-path"] : [])]);
+            if (s.criticalPath !== undefined) {
+                cp100 = s.criticalPath;
+                sens100 = s.sensitivity;
+            }
+            samples.get(n)?.push(s);
+            console.log(
+                `  ${pad(String(n), 5)} services run ${rep + 1}: plan ${sec(s.planMs)} (program ${sec(s.programMs)}, policies ${sec(s.policyMs)}; CPU ${sec(s.planCpuMs)}, GC ${sec(s.gcMs)}), process ${sec(s.totalMs)}, peak RSS ${s.peakRssMiB.toFixed(0)} MiB, ${s.customResources} resources`,
+            );
+        }
+    }
+    const scale = opts.sizes.map((n) => summarizeScale(n, samples.get(n) ?? []));
+    const bySize = new Map(scale.map((s) => [s.services, s]));
+    const ratio = (a: number, b: number, k: "planMs" | "programMs" | "policyMs") => {
+        const x = bySize.get(a)?.best;
+        const y = bySize.get(b)?.best;
+        return x !== undefined && y !== undefined ? x[k] / y[k] : undefined;
+    };
+    const resourcesRatio = (a: number, b: number) => {
+        const x = bySize.get(a)?.best;
+        const y = bySize.get(b)?.best;
+        return x !== undefined && y !== undefined ? x.customResources / y.customResources : undefined;
+    };
+    const ratios = {
+        "plan(1000)/plan(100)": ratio(1000, 100, "planMs"),
+        "plan(100)/plan(10)": ratio(100, 10, "planMs"),
+        "program(1000)/program(100)": ratio(1000, 100, "programMs"),
+        "program(100)/program(10)": ratio(100, 10, "programMs"),
+        "policies(1000)/policies(100)": ratio(1000, 100, "policyMs"),
+        "policies(100)/policies(10)": ratio(100, 10, "policyMs"),
+        "resources(1000)/resources(100)": resourcesRatio(1000, 100),
+        "resources(100)/resources(10)": resourcesRatio(100, 10),
+    };
+
+    // ---------------------------------------------------------------- start-up
+    const startup: { variant: StartupVariant; runs: number; best: StartupSample; all: number[] }[] = [];
+    if (opts.startup) {
+        console.log("\nstart-up (fresh process each; loading only, no registration):");
+        const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "meshgate-bench-"));
+        try {
+            const plan: [StartupVariant, number][] = [
+                ["pulumi-default", 1],
+                ["pulumi-transpile-only", 2],
+                ["tsx-cold", 1],
+                ["tsx-warm", 3],
+                ["tsx-cjs", 3],
+                ["dist", 3],
+            ];
+            for (const [variant, runs] of plan) {
+                const got: StartupSample[] = [];
+                for (let k = 0; k < runs; k++) {
+                    // tsx-cold: a fresh, empty cache directory each time; tsx-warm reuses the one tsx-cold filled.
+                    const dir = variant === "tsx-cold" ? fs.mkdtempSync(path.join(tmp, "cold-")) : path.join(tmp, "warm");
+                    fs.mkdirSync(dir, { recursive: true });
+                    if (variant === "tsx-cold") {
+                        got.push(await runStartupChild(variant, dir));
+                        fs.cpSync(dir, path.join(tmp, "warm"), { recursive: true });
+                    } else {
+                        got.push(await runStartupChild(variant, dir));
+                    }
+                }
+                const best = got.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
+                startup.push({ variant, runs, best, all: got.map((g) => g.totalMs) });
+                const stepText = Object.entries(best.steps)
+                    .map(([k, v]) => `${k} ${sec(v)}`)
+                    .join(", ");
+                console.log(`  ${variant.padEnd(22)} ${sec(best.totalMs)} (best of ${runs}): boot ${sec(best.bootMs)}${best.registerMs > 1 ? `, ts-node register ${sec(best.registerMs)}` : ""}, ${stepText}`);
+            }
+        } finally {
+            fs.rmSync(tmp, { recursive: true, force: true });
+        }
+    }
+
+    // ---------------------------------------------------------------- critical path
+    let cpProd: CriticalPathReport | undefined;
+    let sensProd: PlanSample["sensitivity"];
+    if (opts.criticalPath) {
+        const prod = await runPlanChild(["--stack", "prod", "--critical-path"]);
+        cpProd = prod.criticalPath;
+        sensProd = prod.sensitivity;
+        if (cp100 === undefined) {
+            const s = await runPlanChild(["--services", "100", "--critical-path"]);
+            cp100 = s.criticalPath;
+            sens100 = s.sensitivity;
+        }
+    }
+
+    // ---------------------------------------------------------------- targets
+    const big = bySize.get(1000)?.best;
+    const growth = ratios["plan(1000)/plan(100)"];
+    const targets = [
+        {
+            name: "plan + policy check of 1,000 services",
+            target: `< ${TARGETS.plan1000Ms / 1000} s`,
+            value: big === undefined ? "not run" : sec(big.planMs),
+            met: big === undefined ? undefined : big.planMs < TARGETS.plan1000Ms,
+        },
+        {
+            name: "whole `npm run plan` process for 1,000 services (boot + imports + plan; informative)",
+            target: `< ${TARGETS.plan1000Ms / 1000} s`,
+            value: big === undefined ? "not run" : sec(big.totalMs),
+            met: big === undefined ? undefined : big.totalMs < TARGETS.plan1000Ms,
+        },
+        {
+            name: "growth plan(1000)/plan(100)",
+            target: `≤ ${TARGETS.growth100to1000}×`,
+            value: growth === undefined ? "not run" : `${growth.toFixed(2)}×`,
+            met: growth === undefined ? undefined : growth <= TARGETS.growth100to1000,
+        },
+        ...[
+            ["prod", cpProd],
+            ["100 services", cp100],
+        ].map(([label, r]) => {
+            const report = r as CriticalPathReport | undefined;
+            return {
+                name: `critical path / lower bound (${String(label)})`,
+                target: `≤ ${TARGETS.criticalPathOverLowerBound}`,
+                value: report === undefined ? "not run" : report.ratio.toFixed(3),
+                met: report === undefined ? undefined : report.ratio <= TARGETS.criticalPathOverLowerBound,
+            };
+        }),
+    ];
+
+    const loadAfter = os.loadavg();
+    const results = {
+        generatedAt: new Date().toISOString(),
+        machine: {
+            cpus: cpus.length,
+            model: cpus[0]?.model ?? "?",
+            memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+            platform: `${os.platform()} ${os.release()}`,
+            loadAverageBefore: loadBefore,
+            loadAverageAfter: loadAfter,
+        },
+        node: process.version,
+        versions: sdkVersions(),
+        method: {
+            childFlags: PLAN_FLAGS,
+            stackTraceLimit: 0,
+            statistic: "best (lowest plan wall time) of the runs per size, each in a fresh process; medians and every run are listed too",
+            generator: "tools/bench/generate.ts on the prod stack's cluster, mesh, gateway and observability settings",
+            planMs: "plan(): config validation + program under mocks + policy pack",
+            totalMs: "process start to the end of plan(): node and tsx boot, module loading, plan",
+        },
+        scale,
+        ratios,
+        startup,
+        criticalPath: {
+            durationTable: durationTable(),
+            prod: cpProd,
+            services100: cp100,
+            sensitivity: { prod: sensProd, services100: sens100 },
+        },
+        targets,
+        benchSeconds: (performance.now() - started) / 1000,
+    };
+    fs.mkdirSync(path.dirname(opts.out), { recursive: true });
+    fs.writeFileSync(opts.out, `${JSON.stringify(results, null, 2)}\n`);
+
+    // ---------------------------------------------------------------- summary
+    const lines: string[] = ["", "== summary =="];
+    lines.push("scale (best of N runs per size; wall time):");
+    lines.push(`  ${"services".padStart(8)} ${"resources".padStart(9)} ${"program".padStart(9)} ${"policies".padStart(9)} ${"plan".padStart(9)} ${"plan CPU".padStart(9)} ${"GC".padStart(8)} ${"process".padStart(9)} ${"peak RSS".padStart(9)} ${"runs".padStart(5)}`);
+    for (const s of scale) {
+        const b = s.best;
+        lines.push(
+            `  ${pad(String(s.services), 8)} ${pad(String(b.customResources), 9)} ${pad(sec(b.programMs), 9)} ${pad(sec(b.policyMs), 9)} ${pad(sec(b.planMs), 9)} ${pad(sec(b.planCpuMs), 9)} ${pad(sec(b.gcMs), 8)} ${pad(sec(b.totalMs), 9)} ${pad(`${b.peakRssMiB.toFixed(0)} MiB`, 9)} ${pad(String(s.runs), 5)}`,
+        );
+    }
+    lines.push(`  growth: ${Object.entries(ratios).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${(v as number).toFixed(2)}`).join(", ")}`);
+    if (startup.length > 0) {
+        lines.push("start-up (load the program, nothing registered):");
+        for (const s of startup) {
+            lines.push(`  ${s.variant.padEnd(22)} ${pad(sec(s.best.totalMs), 9)}  (best of ${s.runs})`);
+        }
+    }
+    if (cpProd !== undefined || cp100 !== undefined) {
+        lines.push("deploy critical path (`pulumi up` from scratch, durations from tools/bench/durations.ts):");
+        if (cpProd !== undefined) {
+            lines.push(...criticalPathSummary("prod", cpProd));
+        }
+        if (cp100 !== undefined) {
+            lines.push(...criticalPathSummary("100 services", cp100));
+        }
+        const sens = [...sensitivitySummary("prod", sensProd), ...sensitivitySummary("100 services", sens100)];
+        if (sens.length > 0) {
+            lines.push("  sensitivity (a duration at its reported worst):", ...sens);
+        }
+    }
+    lines.push("targets:");
+    for (const t of targets) {
+        lines.push(`  ${t.met === undefined ? "n/a   " : t.met ? "met   " : "MISSED"} ${t.name}: ${t.value} (target ${t.target})`);
+    }
+    lines.push(`wrote ${path.relative(process.cwd(), opts.out)} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    console.log(lines.join("\n"));
+}
+
+main().catch((err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+});
