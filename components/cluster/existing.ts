@@ -24,7 +24,7 @@ export interface ExistingClusterArgs {
      * Controller is already installed in the cluster, `"generic"` otherwise.
      * @default "generic"
      */
-    readonly loadBalancer?: "aws-nlb" | "generic";
+    readonly loadBalancer?: "aws-nlb" | "generic" | "none";
     /**
      * The cluster's name, for outputs and labels.
      * @default the context, or the component's name
@@ -46,7 +46,7 @@ const defaults = {
 export class ExistingCluster extends pulumi.ComponentResource implements ClusterConnection {
     public readonly provider: k8s.Provider;
     public readonly clusterName: pulumi.Output<string>;
-    public readonly loadBalancer: "aws-nlb" | "generic";
+    public readonly loadBalancer: "aws-nlb" | "generic" | "none";
     public readonly loadBalancerReady: pulumi.Resource[] = [];
     public readonly workloadsReady: pulumi.Resource[] = [];
     public readonly oidc?: OidcIdentity;

@@ -15,9 +15,10 @@ export interface ClusterConnection {
     /**
      * What a Service of type LoadBalancer gets: `"aws-nlb"` when the AWS Load Balancer
      * Controller provisions an NLB for it (annotate such Services for the controller),
-     * `"generic"` when the cluster's own cloud provider (or none: kind, k3d) handles it.
+     * `"generic"` when the cluster's own cloud provider handles it, `"none"` when nothing
+     * does (kind, k3d, bare metal: the gateway is exposed as a NodePort instead).
      */
-    readonly loadBalancer: "aws-nlb" | "generic";
+    readonly loadBalancer: "aws-nlb" | "generic" | "none";
     /**
      * Resources a Service of type LoadBalancer must wait for (the AWS Load Balancer
      * Controller's Helm release); empty when there are none.

@@ -181,8 +181,12 @@ const existingCluster = z.strictObject({
     kubeconfig: z.string().optional(),
     /** kubeconfig context to use; default: the current context. */
     context: z.string().optional(),
-    /** What a Service of type LoadBalancer gets: an AWS NLB (through the AWS Load Balancer Controller already installed), or whatever the cluster provides. */
-    loadBalancer: oneOf(["aws-nlb", "generic"]).default("generic"),
+    /**
+     * What exposes Kong's proxy: an AWS NLB (the AWS Load Balancer Controller is already installed),
+     * the cluster's own LoadBalancer implementation (generic), or a NodePort where there is none
+     * (kind, k3d, bare metal).
+     */
+    loadBalancer: oneOf(["aws-nlb", "generic", "none"]).default("generic"),
 });
 
 export const clusterSchema = z.discriminatedUnion("type", [eksCluster, existingCluster], {

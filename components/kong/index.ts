@@ -231,16 +231,6 @@ export class KongGateway extends pulumi.ComponentResource {
         );
         this.namespace = ns.metadata.name;
 
-        const metricsService = kongMetricsServiceObject(KONG_NAMESPACE);
-        this.metricsService = new k8s.core.v1.Service(
-            `${name}-metrics`,
-            {
-                metadata: { ...metricsService.metadata, namespace: ns.metadata.name },
-                spec: { ...metricsService.spec, selector: { ...metricsService.spec.selector }, ports: metricsService.spec.ports.map((p) => ({ ...p })) },
-            },
-            { parent: this },
-        );
-
         const releaseDeps: pulumi.Input<pulumi.Resource>[] = [...a.dependsOn];
         if (a.mode === "postgres") {
             const ext = a.postgres?.external;
@@ -275,13 +265,26 @@ export class KongGateway extends pulumi.ComponentResource {
         );
         this.crdsReady = this.release;
 
+        const metricsService = kongMetricsServiceObject(KONG_NAMESPACE);
+        this.metricsService = new k8s.core.v1.Service(
+            `${name}-metrics`,
+            {
+                metadata: { ...metricsService.metadata, namespace: ns.metadata.name },
+                spec: { ...metricsService.spec, selector: { ...metricsService.spec.selector }, ports: metricsService.spec.ports.map((p) => ({ ...p })) },
+            },
+            // Selects Kong's pods: create it once the release has them, or Pulumi waits for pods that do not exist yet.
+            { parent: this, dependsOn: [this.release] },
+        );
+
         this.globalPlugins = globalPluginObjects(a).map(
             (p) => new k8s.apiextensions.CustomResource(`${name}-${p.plugin}`, { ...p }, { parent: this, dependsOn: [this.release] }),
         );
 
         this.proxyService = this.release.status.apply((s) => ({ namespace: s.namespace ?? KONG_NAMESPACE, name: KONG_PROXY_SERVICE }));
-        this.proxyHostnameCommand = this.proxyService.apply(
-            (s) => `kubectl -n ${s.namespace} get service ${s.name} -o jsonpath='{.status.loadBalancer.ingress[0].hostname}{.status.loadBalancer.ingress[0].ip}'`,
+        this.proxyHostnameCommand = this.proxyService.apply((s) =>
+            a.loadBalancer === "none"
+                ? `kubectl -n ${s.namespace} get service ${s.name} -o jsonpath='{.spec.ports[0].nodePort}'`
+                : `kubectl -n ${s.namespace} get service ${s.name} -o jsonpath='{.status.loadBalancer.ingress[0].hostname}{.status.loadBalancer.ingress[0].ip}'`,
         );
 
         this.registerOutputs({

@@ -18,7 +18,12 @@ export const KONG_CHART_COMMENTED_KEYS = [
 ] as const;
 
 export type Scheme = "internet-facing" | "internal";
-export type LoadBalancerKind = "aws-nlb" | "generic";
+/**
+ * What the proxy Service is: `aws-nlb` a LoadBalancer the AWS Load Balancer Controller backs
+ * with an NLB; `generic` a LoadBalancer the cluster's own cloud provider serves; `none` a
+ * NodePort, for clusters without load balancers (kind, k3d, bare metal).
+ */
+export type LoadBalancerKind = "aws-nlb" | "generic" | "none";
 
 /** A Kubernetes `env[].valueFrom.secretKeyRef`, as the chart renders a map-valued `env` entry. */
 export interface SecretEnvValue {
@@ -52,7 +57,7 @@ export interface KongChartValues {
     readonly status: { readonly enabled: boolean; readonly http: { readonly enabled: boolean; readonly containerPort: number } };
     readonly proxy: {
         readonly enabled: boolean;
-        readonly type: "LoadBalancer";
+        readonly type: "LoadBalancer" | "NodePort";
         readonly nameOverride: string;
         readonly annotations: Record<string, string>;
         readonly loadBalancerSourceRanges: string[];
@@ -185,10 +190,10 @@ export function kongValues(s: KongValuesSettings): KongChartValues {
         status: { enabled: true, http: { enabled: true, containerPort: kongMetrics.portNumber } },
         proxy: {
             enabled: true,
-            type: "LoadBalancer",
+            type: s.loadBalancer === "none" ? "NodePort" : "LoadBalancer",
             nameOverride: KONG_PROXY_SERVICE,
             annotations: s.loadBalancer === "aws-nlb" ? nlbAnnotations(s.scheme) : {},
-            loadBalancerSourceRanges: [...s.sourceRanges],
+            loadBalancerSourceRanges: s.loadBalancer === "none" ? [] : [...s.sourceRanges],
             http: { enabled: true },
             tls: { enabled: true },
         },

@@ -108,7 +108,7 @@ export class MeshService extends pulumi.ComponentResource {
         }
         if (objects.ingress !== undefined) {
             note(objects.ingress);
-            this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, objects.ingress, { parent: this, dependsOn: [...inNamespace, ...this.plugins] });
+            this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, objects.ingress, { parent: this, dependsOn: [...kongDeps, ...this.plugins] });
         }
         this.objectNames = names;
         this.registerOutputs({ fqdn: this.fqdn, paths: this.paths, objects: this.objectNames });

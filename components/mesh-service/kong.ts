@@ -7,6 +7,7 @@ import type { ServiceSpec } from "../config/schema";
 import { kongPluginObject, pluginsAnnotation, type KongPluginObject } from "../kong/plugins";
 import { objectLabels, type ResolvedContext } from "./context";
 import { requireGateway } from "./istio";
+import { SKIP_AWAIT } from "./service";
 import type { IngressObject, IngressPath } from "./types";
 
 export type GatewayExposure = NonNullable<ServiceSpec["gateway"]>;
@@ -177,6 +178,7 @@ export function ingress(spec: ServiceSpec, ctx: ResolvedContext, plugins: Servic
         [INGRESS_ANNOTATIONS.stripPath]: String(gw.stripPath),
         [INGRESS_ANNOTATIONS.preserveHost]: "false",
         ...(gw.auth === "none" ? { [INGRESS_ANNOTATIONS.publicRoute]: "none" } : {}),
+        [SKIP_AWAIT]: "true",
     };
     return {
         apiVersion: "networking.k8s.io/v1",

@@ -32,6 +32,13 @@ export function upstreamAnnotations(spec: ServiceSpec, ctx: ResolvedContext): Re
  * `http`, so Istio treats the traffic as HTTP (protocol selection by port
  * name) and applies HTTP routing and authorization.
  */
+/**
+ * Pulumi's Kubernetes provider waits for a Service to select pods and for an Ingress to get
+ * an address, up to 10 minutes. meshgate deploys neither the workloads nor the load balancer
+ * behind an Ingress (Kong's release already waited for its own), so it does not wait.
+ */
+export const SKIP_AWAIT = "pulumi.com/skipAwait";
+
 export function kubernetesService(spec: ServiceSpec, ctx: ResolvedContext): ServiceObject {
     const annotations = upstreamAnnotations(spec, ctx);
     return {
@@ -41,7 +48,8 @@ export function kubernetesService(spec: ServiceSpec, ctx: ResolvedContext): Serv
             name: spec.name,
             namespace: spec.namespace,
             labels: { ...objectLabels(spec, ctx), [WORKLOAD_LABEL]: spec.name },
-            ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+            // The workload is deployed by its team, maybe later: do not wait for its pods.
+            annotations: { ...annotations, [SKIP_AWAIT]: "true" },
         },
         spec: {
             selector: { [WORKLOAD_LABEL]: spec.name },

@@ -167,8 +167,8 @@ describe("KongGateway (mock runtime)", () => {
         const kong = run.byType(RELEASE).find((r) => r.name === "edge-release");
         assert.ok(kong);
         assert.deepEqual(depsOf(kong), ["edge-namespace", "lbc"]);
-        // The metrics Service needs only the namespace: it installs in parallel with the release.
-        assert.deepEqual(depsOf(only(run, SERVICE)), ["edge-namespace"]);
+        // The metrics Service selects Kong's pods: it comes after the release that creates them.
+        assert.deepEqual(depsOf(only(run, SERVICE)), ["edge-namespace", "edge-release"]);
     });
 
     describe("Postgres mode", () => {

@@ -264,7 +264,7 @@ describe("MeshService builders", () => {
         it("strips the path when asked, omits methods and plugins when there are none, marks a public route, and uses the gateway's ingress class", () => {
             const s = spec(exposed({ paths: ["/x"], auth: "none", stripPath: true }));
             const ing = ingress(s, resolveContext({ gateway: { ...gateway, ingressClass: "kong-internal" } }), []);
-            assert.deepEqual(ing.metadata.annotations, { "konghq.com/strip-path": "true", "konghq.com/preserve-host": "false", "meshgate.io/auth": "none" });
+            assert.deepEqual(ing.metadata.annotations, { "konghq.com/strip-path": "true", "konghq.com/preserve-host": "false", "meshgate.io/auth": "none", "pulumi.com/skipAwait": "true" });
             assert.equal(ing.spec.ingressClassName, "kong-internal");
         });
     });

@@ -92,7 +92,7 @@ describe("MeshService and MeshNamespace components", function () {
         }
     });
 
-    it("makes Istio objects wait for the Istio CRDs and KongPlugins for the Kong CRDs, everything for its namespace, and the Ingress for its plugins", () => {
+    it("makes Istio objects wait for the Istio CRDs and KongPlugins for the Kong CRDs, everything for its namespace, and the Ingress for Kong and its plugins", () => {
         const urn = (type: string, name: string) => meshOn.resources.find((r) => r.type === type && r.name === name)?.urn ?? "";
         const istioBase = urn("kubernetes:helm.sh/v3:Release", "istio-base");
         const kong = urn("kubernetes:helm.sh/v3:Release", "kong");
@@ -101,7 +101,7 @@ describe("MeshService and MeshNamespace components", function () {
         assert.deepEqual(get("user-service-destination-rule").dependsOn.sort(), [istioBase, usersNs].sort());
         assert.deepEqual(get("user-service-key-auth").dependsOn.sort(), [kong, usersNs].sort());
         assert.deepEqual(get("user-service-service").dependsOn, [usersNs]);
-        assert.deepEqual(get("user-service-ingress").dependsOn.sort(), [usersNs, get("user-service-key-auth").urn, get("user-service-rate-limiting").urn].sort());
+        assert.deepEqual(get("user-service-ingress").dependsOn.sort(), [kong, usersNs, get("user-service-key-auth").urn, get("user-service-rate-limiting").urn].sort());
     });
 
     it("registers the FQDN, the exposed paths and the emitted objects as outputs", () => {

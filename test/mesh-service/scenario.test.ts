@@ -122,6 +122,7 @@ describe("scenario: user-service exposed with a canary, order-service internal",
                         "konghq.com/methods": "GET,POST",
                         "konghq.com/strip-path": "false",
                         "konghq.com/preserve-host": "false",
+                        "pulumi.com/skipAwait": "true",
                     },
                 },
                 spec: {
@@ -148,6 +149,7 @@ describe("scenario: user-service exposed with a canary, order-service internal",
                     annotations: {
                         "ingress.kubernetes.io/service-upstream": "true",
                         "konghq.com/host-header": USER_FQDN,
+                        "pulumi.com/skipAwait": "true",
                     },
                 },
                 spec: {
@@ -203,7 +205,7 @@ describe("scenario: user-service exposed with a canary, order-service internal",
             });
         });
 
-        it("has no Kong objects and no Kong annotations on its Service", () => {
+        it("has no Kong objects and no Kong annotations on its Service (which does not wait for the workload's pods)", () => {
             assert.equal(order.ingress, undefined);
             assert.deepEqual(order.plugins, []);
             assert.deepEqual(order.paths, []);
@@ -211,6 +213,7 @@ describe("scenario: user-service exposed with a canary, order-service internal",
                 name: "order-service",
                 namespace: "orders",
                 labels: { ...labels("order-service"), app: "order-service" },
+                annotations: { "pulumi.com/skipAwait": "true" },
             });
             assert.deepEqual(order.service?.spec, {
                 selector: { app: "order-service" },

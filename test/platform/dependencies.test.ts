@@ -32,6 +32,8 @@ const JUSTIFIED: [RegExp, RegExp, string][] = [
     [KONG_CR, /Release meshgate-gateway-release$/, "Kong custom resources need the KIC CRDs"],
     [/KongConsumer /, /kubernetes:core\/v1:Secret /, "a consumer names its credential Secrets"],
     [/networking\.k8s\.io\/v1:Ingress /, /KongPlugin /, "a route goes live only with its plugins in place, never unauthenticated"],
+    [/networking\.k8s\.io\/v1:Ingress /, /Release meshgate-gateway-release$/, "a route is served once Kong (and its IngressClass) is up"],
+    [/kubernetes:core\/v1:Service meshgate-gateway-metrics$/, /Release meshgate-gateway-release$/, "the metrics Service selects Kong's pods, which the release creates"],
     [/^kubernetes:monitoring\.coreos\.com\//, /Release meshgate-observability-kube-prometheus-stack$/, "monitors need the prometheus-operator CRDs"],
     [/^kubernetes:/, /kubernetes:core\/v1:Namespace /, "a namespaced object needs its namespace"],
     [/kubernetes:core\/v1:Namespace meshgate-ns-/, WORKLOADS_READY, "service namespaces (and so their Services) wait for the LB controller's Service webhook"],

@@ -126,6 +126,15 @@ describe("Platform", () => {
         });
     });
 
+    it("exposes Kong behind an NLB on EKS, and as a NodePort where the cluster has no load balancer (local: kind)", async () => {
+        const proxy = (run: PlanRun) => values(release(run, "kong")).proxy as { type: string; annotations: Record<string, string> };
+        assert.equal(proxy(prod).type, "LoadBalancer");
+        assert.equal(proxy(prod).annotations["service.beta.kubernetes.io/aws-load-balancer-type"], "external");
+        const local = await planPlatform(stackArgs("local"), "local");
+        assert.equal(proxy(local).type, "NodePort");
+        assert.deepEqual(proxy(local).annotations, {});
+    });
+
     describe("gateway-only mode (mesh off)", () => {
         let gatewayOnly: PlanRun;
         before(async () => {
