@@ -14,7 +14,7 @@
  * - The lower bound is the longest path over the unavoidable edges alone,
  *   whose classes are listed in `UNAVOIDABLE` with the reason for each.
  */
-import { apiGroupOf, chartFacts, chartOf, durationOf, isHelmRelease, type Duration, type ResourceLike } from "./durations";
+import { apiGroupOf, chartFacts, chartOf, durationOf, isHelmRelease, skipsAwait, type Duration, type ResourceLike } from "./durations";
 
 export interface GraphResource extends ResourceLike {
     readonly urn: string;
@@ -380,6 +380,9 @@ export function unavoidableEdges(g: DeployGraph): Edge[] {
         for (const p of refs) {
             add(plugins.get(`${String(md.namespace)}/${p}`), ing.urn, "plugin-ref");
         }
+        if (skipsAwait(ing)) {
+            continue;
+        }
         for (const svc of ingressBackends(ing)) {
             add(services.get(`${String(md.namespace)}/${svc}`), ing.urn, "await");
         }
@@ -388,7 +391,7 @@ export function unavoidableEdges(g: DeployGraph): Edge[] {
             add(kong?.urn, ing.urn, "await");
         }
     }
-    for (const svc of ofType("kubernetes:core/v1:Service")) {
+    for (const svc of ofType("kubernetes:core/v1:Service").filter((s) => !skipsAwait(s))) {
         const selector = ((svc.inputs.spec ?? {}) as { selector?: Record<string, unknown> }).selector ?? {};
         const instance = selector["app.kubernetes.io/instance"];
         const release = releases.find((r) => r.inputs.name === instance && r.inputs.namespace === metadataOf(svc).namespace);
@@ -612,7 +615,8 @@ function awaitWaits(g: DeployGraph, all: readonly Edge[]): AwaitWait[] {
     const planned = schedule(g, all);
     const out: AwaitWait[] = [];
     for (const [to, froms] of awaited) {
-        const created = Math.max(0, ...[...(other.get(to) ?? [])].filter((f) => !froms.has(f)).map((f) => planned.finish.get(f) ?? 0));
+        // Created once every recorded dependency is done, including one it also awaits (then the await is met at once).
+        const created = Math.max(0, ...[...(other.get(to) ?? [])].map((f) => planned.finish.get(f) ?? 0));
         const readyAt = (f: string) => {
             const lag = planned.preds.get(to)?.get(f);
             const fin = planned.finish.get(f) ?? 0;

@@ -80,6 +80,13 @@ const SERVICE_WITH_SELECTOR: Row = {
         "Pulumi's Service await (@pulumi/kubernetes core/v1/service.d.ts): ready endpoints, then a 10 s straggler wait; assumes the selected pods already run (otherwise the await times out after 10 min)",
 };
 const SERVICE_WITHOUT_SELECTOR: Row = { seconds: 1, source: "Pulumi's Service await skips the endpoint wait for a Service without a selector" };
+const SKIP_AWAIT: Row = { seconds: 1, source: "annotated pulumi.com/skipAwait: \"true\": Pulumi creates it and does not wait (@pulumi/kubernetes await docs)" };
+
+/** True when the object carries `pulumi.com/skipAwait: "true"`: Pulumi's await logic does not run for it. */
+export function skipsAwait(r: ResourceLike): boolean {
+    const md = (r.inputs.metadata ?? {}) as { annotations?: Record<string, unknown> };
+    return md.annotations?.["pulumi.com/skipAwait"] === "true";
+}
 
 const EKS_ADDON: Readonly<Record<string, Row>> = {
     "vpc-cni": { seconds: 60, source: "estimate: DaemonSet rollout; EKS reports ACTIVE once it is applied (no nodes needed)" },
@@ -193,6 +200,9 @@ export function durationOf(r: ResourceLike): Duration {
         const row = EKS_ADDON[name] ?? EKS_ADDON_DEFAULT;
         return { ...row, key: `eks-addon:${name}` };
     }
+    if ((r.type === "kubernetes:core/v1:Service" || r.type === "kubernetes:networking.k8s.io/v1:Ingress") && skipsAwait(r)) {
+        return { ...SKIP_AWAIT, key: "kubernetes:skip-await" };
+    }
     if (r.type === "kubernetes:core/v1:Service") {
         const spec = r.inputs.spec as { selector?: Record<string, unknown> } | undefined;
         const row = spec?.selector !== undefined && Object.keys(spec.selector).length > 0 ? SERVICE_WITH_SELECTOR : SERVICE_WITHOUT_SELECTOR;
@@ -228,6 +238,7 @@ export function durationTable(): { key: string; seconds: number; source: string 
         ...Object.entries(BY_TYPE).map(([key, row]) => ({ key, ...row })),
         { key: "service:selector", ...SERVICE_WITH_SELECTOR },
         { key: "service:no-selector", ...SERVICE_WITHOUT_SELECTOR },
+        { key: "kubernetes:skip-await", ...SKIP_AWAIT },
         ...Object.entries(EKS_ADDON).map(([name, row]) => ({ key: `eks-addon:${name}`, ...row })),
         ...Object.entries(CHARTS).map(([chart, f]) => ({ key: `helm:${chart}`, seconds: f.seconds, source: f.source })),
         { key: "kubernetes:custom-resource", ...CUSTOM_OBJECT },
