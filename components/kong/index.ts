@@ -185,10 +185,10 @@ export interface ProxyServiceRef {
 /**
  * Kong with its ingress controller, in namespace `kong`, release `kong`.
  *
- * The load balancer's hostname is not an output: it exists only once the cloud made the NLB
- * and cannot be read in a preview or offline. `proxyService` names the Service (resolved
- * after the release is deployed; Helm waits for the address), `proxyHostnameCommand` is the
- * kubectl command that prints it.
+ * The load balancer's hostname exists only once the cloud made the NLB: `proxyHostname` reads
+ * it from the proxy Service after the release is deployed (Helm waits for the address), so it
+ * is unknown in the first preview. `proxyService` names the Service, `proxyHostnameCommand` is
+ * the kubectl command that prints the address (or the NodePort without a load balancer).
  */
 export class KongGateway extends pulumi.ComponentResource {
     /** Kong's namespace (`kong`), known once the Namespace exists. */
@@ -204,8 +204,14 @@ export class KongGateway extends pulumi.ComponentResource {
     public readonly dbless: boolean;
     /** The proxy Service (type LoadBalancer), resolved after the release is deployed. */
     public readonly proxyService: pulumi.Output<ProxyServiceRef>;
-    /** A kubectl command printing the load balancer's hostname (or IP). */
+    /** A kubectl command printing the load balancer's hostname (or IP), or the NodePort without a load balancer. */
     public readonly proxyHostnameCommand: pulumi.Output<string>;
+    /**
+     * The load balancer's hostname (or IP), read from the proxy Service once the release is
+     * deployed (Helm waited for it); unknown during the first preview, undefined with
+     * `loadBalancer: "none"`.
+     */
+    public readonly proxyHostname?: pulumi.Output<string>;
     /** What Prometheus scrapes (for Observability's ServiceMonitor). */
     public readonly metrics: KongMetrics = kongMetrics;
     /** The Service in front of Kong's metrics ports. */
@@ -287,8 +293,15 @@ export class KongGateway extends pulumi.ComponentResource {
                 : `kubectl -n ${s.namespace} get service ${s.name} -o jsonpath='{.status.loadBalancer.ingress[0].hostname}{.status.loadBalancer.ingress[0].ip}'`,
         );
 
+        if (a.loadBalancer !== "none") {
+            // The documented way to read what a Helm release created: get it by the release's namespace.
+            const proxy = k8s.core.v1.Service.get(`${name}-proxy`, pulumi.interpolate`${this.release.status.namespace}/${KONG_PROXY_SERVICE}`, { parent: this });
+            this.proxyHostname = proxy.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
+        }
+
         this.registerOutputs({
             namespace: this.namespace,
+            proxyHostname: this.proxyHostname,
             ingressClass: this.ingressClass,
             principal: this.principal,
             dbless: this.dbless,

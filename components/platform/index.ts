@@ -36,6 +36,8 @@ export interface PlatformOutputs {
     readonly gateway: {
         readonly ingressClass: string;
         readonly proxyService: pulumi.Output<unknown>;
+        /** The NLB's (or load balancer's) hostname; absent without a load balancer. */
+        readonly hostname?: pulumi.Output<string>;
         readonly hostnameCommand: pulumi.Output<string>;
         readonly mode: string;
     };
@@ -199,6 +201,7 @@ export class Platform extends pulumi.ComponentResource {
             gateway: {
                 ingressClass: this.gateway.ingressClass,
                 proxyService: this.gateway.proxyService,
+                hostname: this.gateway.proxyHostname,
                 hostnameCommand: this.gateway.proxyHostnameCommand,
                 mode: this.config.gateway.mode,
             },

@@ -119,6 +119,12 @@ describe("Platform", () => {
             }
         });
 
+        it("exports the gateway's hostname, read from Kong's proxy Service after the release", () => {
+            const gw = prod.outputs.gateway as { hostname: string; hostnameCommand: string };
+            assert.match(gw.hostname, /^k8s-kong-kong-kon-[0-9a-f]{10}\.elb\.us-east-1\.amazonaws\.com$/);
+            assert.match(gw.hostnameCommand, /^kubectl -n kong get service kong-kong-proxy /);
+        });
+
         it("exports the kubeconfig and the consumers' credentials as secrets", () => {
             assert.equal(prod.outputs.kubeconfig, "[secret]");
             assert.equal(prod.outputs.consumerCredentials, "[secret]");

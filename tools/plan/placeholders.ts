@@ -101,6 +101,21 @@ export function placeholderOutputs(type: string, name: string, inputs: Props): P
     return extra === undefined ? inputs : { ...inputs, ...extra };
 }
 
+/** The state of an existing object a program reads with `Resource.get(name, id)`. */
+export function readPlaceholder(type: string, id: string): Props {
+    if (type === "kubernetes:core/v1:Service") {
+        const [namespace, name] = id.includes("/") ? id.split("/", 2) : ["default", id];
+        return {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name, namespace },
+            spec: { type: "LoadBalancer" },
+            status: { loadBalancer: { ingress: [{ hostname: `k8s-${namespace}-${name.slice(0, 8)}-${shortHash(id, 10)}.elb.${REGION}.amazonaws.com` }] } },
+        };
+    }
+    return { id };
+}
+
 /** Results of provider functions (invokes) programs may call. */
 export const CALLS: Record<string, (inputs: Props) => Props> = {
     "aws:index/getRegion:getRegion": () => ({ id: REGION, name: REGION, region: REGION, endpoint: `ec2.${REGION}.amazonaws.com`, description: "US East (N. Virginia)" }),

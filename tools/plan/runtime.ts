@@ -5,7 +5,7 @@
  * deterministic placeholder outputs and secret values replaced by "[secret]".
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CALLS, placeholderId, placeholderOutputs } from "./placeholders";
+import { CALLS, placeholderId, placeholderOutputs, readPlaceholder } from "./placeholders";
 
 export const SECRET = "[secret]";
 export const UNKNOWN = "[unknown]";
@@ -80,6 +80,10 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
                     }
                     if (args.custom === false) {
                         return { id: undefined, state: {} };
+                    }
+                    if (meta === undefined && args.id) {
+                        // A read (`Resource.get`): what the cloud would return for an existing object.
+                        return { id: args.id, state: readPlaceholder(args.type, args.id) };
                     }
                     // The SDK sends "" (not undefined) as the id of a resource it creates.
                     return { id: args.id || placeholderId(args.type, args.name, args.inputs), state: placeholderOutputs(args.type, args.name, args.inputs) };
