@@ -56,17 +56,23 @@ function arn(service: string, resource: string, region = REGION): string {
     return `arn:aws:${service}:${region}:${ACCOUNT_ID}:${resource}`;
 }
 
+/** The resource's region (AWS provider v7 resources take a `region` input), else the default. */
+function regionOf(inputs: Props): string {
+    return typeof inputs.region === "string" ? inputs.region : REGION;
+}
+
 /** Outputs per resource type beyond the echoed inputs. */
 const OUTPUTS: Record<string, (name: string, inputs: Props) => Props> = {
     "aws:eks/cluster:Cluster": (name, inputs) => {
         const clusterName = String(inputs.name ?? name);
         const id = shortHash(clusterName, 32).toUpperCase();
+        const region = regionOf(inputs);
         return {
             name: clusterName,
-            arn: arn("eks", `cluster/${clusterName}`),
-            endpoint: `https://${id}.gr7.${REGION}.eks.amazonaws.com`,
+            arn: arn("eks", `cluster/${clusterName}`, region),
+            endpoint: `https://${id}.gr7.${region}.eks.amazonaws.com`,
             certificateAuthority: { data: Buffer.from(`placeholder CA for ${clusterName}`).toString("base64") },
-            identities: [{ oidcs: [{ issuer: `https://oidc.eks.${REGION}.amazonaws.com/id/${id}` }] }],
+            identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${id}` }] }],
             status: "ACTIVE",
             vpcConfig: { ...asProps(inputs.vpcConfig), clusterSecurityGroupId: `sg-${shortHash(`${clusterName}-cluster`, 17)}`, vpcId: `vpc-${shortHash("vpc", 17)}` },
         };
@@ -74,8 +80,8 @@ const OUTPUTS: Record<string, (name: string, inputs: Props) => Props> = {
     "aws:iam/role:Role": (name, inputs) => ({ name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${String(inputs.name ?? name)}`, uniqueId: `AROA${shortHash(name, 16).toUpperCase()}` }),
     "aws:iam/policy:Policy": (name, inputs) => ({ name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${String(inputs.name ?? name)}` }),
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}` }),
-    "aws:kms/key:Key": (name) => ({ arn: arn("kms", `key/${shortHash(name, 8)}-0000-4000-8000-${shortHash(name, 12)}`), keyId: `${shortHash(name, 8)}-0000-4000-8000-${shortHash(name, 12)}` }),
-    "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ arn: arn("eks", `nodegroup/${String(inputs.clusterName ?? "cluster")}/${String(inputs.nodeGroupName ?? name)}`), status: "ACTIVE" }),
+    "aws:kms/key:Key": (name, inputs) => ({ arn: arn("kms", `key/${shortHash(name, 8)}-0000-4000-8000-${shortHash(name, 12)}`, regionOf(inputs)), keyId: `${shortHash(name, 8)}-0000-4000-8000-${shortHash(name, 12)}` }),
+    "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ arn: arn("eks", `nodegroup/${String(inputs.clusterName ?? "cluster")}/${String(inputs.nodeGroupName ?? name)}`, regionOf(inputs)), status: "ACTIVE" }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
     "kubernetes:helm.sh/v3:Release": (name, inputs) => ({
         status: { name: inputs.name ?? name, namespace: inputs.namespace ?? "default", status: "deployed", version: 1, chart: inputs.chart, appVersion: "placeholder" },
@@ -96,7 +102,7 @@ export function placeholderOutputs(type: string, name: string, inputs: Props): P
     }
     if (type.startsWith("aws:") && extra?.arn === undefined && inputs.arn === undefined) {
         const [, mod = "", kind = ""] = type.split(/[:/]/);
-        return { ...inputs, ...extra, arn: arn(mod, `${kind.toLowerCase()}/${name}`) };
+        return { ...inputs, ...extra, arn: arn(mod, `${kind.toLowerCase()}/${name}`, regionOf(inputs)) };
     }
     return extra === undefined ? inputs : { ...inputs, ...extra };
 }
