@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Environment, ServiceSpec } from "../config/schema";
 import { ISTIO_NAMESPACE } from "../istio/names";
 import { ISTIO_SECURITY_API_VERSION } from "../istio/resources";
-import { ISTIO_NETWORKING_API_VERSION, type PeerAuthenticationObject, type SidecarObject } from "../mesh-service/types";
+import { ISTIO_NETWORKING_API_VERSION, type DenyAllAuthorizationPolicyObject, type PeerAuthenticationObject, type SidecarObject } from "../mesh-service/types";
 
 /** Label that turns on Istio's sidecar injection for a namespace. */
 export const INJECTION_LABEL = "istio-injection";
@@ -80,6 +80,25 @@ export function peerAuthentication(namespace: string): PeerAuthenticationObject 
     };
 }
 
+/** Name of the namespace's allow-nothing AuthorizationPolicy. */
+export const DEFAULT_DENY_POLICY = "default-deny";
+
+/**
+ * Default-deny authorization for the namespace: an ALLOW policy without selector and
+ * without rules matches no request, so every workload in the namespace refuses every
+ * request that no other ALLOW policy admits (Istio's "allow-nothing" policy). Each
+ * service's own AuthorizationPolicy then admits exactly its callers; a workload meshgate
+ * does not know of in the namespace is closed until someone says who may call it.
+ */
+export function defaultDenyPolicy(namespace: string): DenyAllAuthorizationPolicyObject {
+    return {
+        apiVersion: ISTIO_SECURITY_API_VERSION,
+        kind: "AuthorizationPolicy",
+        metadata: { name: DEFAULT_DENY_POLICY, namespace },
+        spec: {},
+    };
+}
+
 /**
  * The namespace-wide Sidecar (no workload selector, named `default`) limiting
  * egress to `./*`, `istio-system/*`, `<ns>/*` for each called namespace and
@@ -130,6 +149,8 @@ export class MeshNamespace extends pulumi.ComponentResource {
     /** The Namespace resource: what the services' objects depend on. */
     readonly namespace: k8s.core.v1.Namespace;
     readonly peerAuthentication?: k8s.apiextensions.CustomResource;
+    /** The namespace's allow-nothing AuthorizationPolicy (default deny). */
+    readonly defaultDeny?: k8s.apiextensions.CustomResource;
     readonly sidecar?: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: MeshNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -140,6 +161,7 @@ export class MeshNamespace extends pulumi.ComponentResource {
         const deps = [...(args.istioCrds ?? []), this.namespace];
         if (mesh) {
             this.peerAuthentication = new k8s.apiextensions.CustomResource(`${name}-peer-authentication`, { ...peerAuthentication(args.namespace) }, { parent: this, dependsOn: deps });
+            this.defaultDeny = new k8s.apiextensions.CustomResource(`${name}-default-deny`, { ...defaultDenyPolicy(args.namespace) }, { parent: this, dependsOn: deps });
             if (args.egressNamespaces !== undefined) {
                 this.sidecar = new k8s.apiextensions.CustomResource(
                     `${name}-sidecar`,
@@ -148,6 +170,6 @@ export class MeshNamespace extends pulumi.ComponentResource {
                 );
             }
         }
-        this.registerOutputs({ name: this.name, mtls: mesh ? "STRICT" : "none", egressScoped: this.sidecar !== undefined });
+        this.registerOutputs({ name: this.name, mtls: mesh ? "STRICT" : "none", authorization: mesh ? "default-deny" : "none", egressScoped: this.sidecar !== undefined });
     }
 }

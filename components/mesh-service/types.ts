@@ -103,6 +103,14 @@ export interface AuthorizationPolicyObject {
     };
 }
 
+/** `security.istio.io/v1` AuthorizationPolicy with an empty spec: ALLOW nothing, for every workload of its namespace. */
+export interface DenyAllAuthorizationPolicyObject {
+    readonly apiVersion: typeof ISTIO_SECURITY_API_VERSION;
+    readonly kind: "AuthorizationPolicy";
+    readonly metadata: NamespacedMeta;
+    readonly spec: Record<string, never>;
+}
+
 /** `security.istio.io/v1` PeerAuthentication. */
 export interface PeerAuthenticationObject {
     readonly apiVersion: typeof ISTIO_SECURITY_API_VERSION;

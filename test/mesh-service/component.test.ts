@@ -3,6 +3,7 @@
  * they register, with which names, parents and dependencies, and that turning
  * the mesh on adds the Istio side without touching the Kong side.
  */
+import { validateCustomResource } from "../../policies/validate";
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceSpec } from "../../components/config";
@@ -195,7 +196,25 @@ describe("MeshService and MeshNamespace components", function () {
             const run = await runProgram(() => {
                 new mn.MeshNamespace("plain", { namespace: "plain", environment: "prod" });
             });
-            assert.deepEqual(kinds(run, "plain"), ["kubernetes:core/v1:Namespace plain-namespace", "kubernetes:security.istio.io/v1:PeerAuthentication plain-peer-authentication"]);
+            assert.deepEqual(kinds(run, "plain"), [
+                "kubernetes:core/v1:Namespace plain-namespace",
+                "kubernetes:security.istio.io/v1:AuthorizationPolicy plain-default-deny",
+                "kubernetes:security.istio.io/v1:PeerAuthentication plain-peer-authentication",
+            ]);
+        });
+
+        it("denies by default: an allow-nothing AuthorizationPolicy for the whole namespace, after the Istio CRDs", () => {
+            const deny = meshOn.byType("kubernetes:security.istio.io/v1:AuthorizationPolicy").find((r) => r.name === "users-default-deny");
+            assert.ok(deny, "users has a default-deny policy");
+            assert.deepEqual(deny.inputs, {
+                apiVersion: "security.istio.io/v1",
+                kind: "AuthorizationPolicy",
+                metadata: { name: "default-deny", namespace: "users" },
+                spec: {},
+            });
+            assert.deepEqual(validateCustomResource(deny.inputs), []);
+            const istioBase = meshOn.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.name === "istio-base");
+            assert.ok(istioBase && deny.dependsOn.includes(istioBase.urn));
         });
 
         it("computes the namespaces each namespace calls in one pass, ignoring external callers and calls within a namespace", () => {
