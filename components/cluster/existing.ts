@@ -49,6 +49,7 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
     public readonly loadBalancer: "aws-nlb" | "generic" | "none";
     public readonly loadBalancerReady: pulumi.Resource[] = [];
     public readonly workloadsReady: pulumi.Resource[] = [];
+    public readonly storageReady: pulumi.Resource[] = [];
     public readonly oidc?: OidcIdentity;
 
     constructor(name: string, args: ExistingClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {

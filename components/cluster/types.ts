@@ -31,6 +31,11 @@ export interface ClusterConnection {
      * Service, of any type. Empty for an existing cluster.
      */
     readonly workloadsReady: pulumi.Resource[];
+    /**
+     * Resources a workload that mounts persistent volumes must also wait for (on EKS the EBS CSI
+     * driver add-on); empty when the cluster's storage needs nothing from meshgate.
+     */
+    readonly storageReady: pulumi.Resource[];
     /** The cluster's OIDC identity for IAM roles for service accounts; undefined when the cluster has none meshgate knows of. */
     readonly oidc?: OidcIdentity;
 }

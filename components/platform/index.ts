@@ -129,7 +129,8 @@ export class Platform extends pulumi.ComponentResource {
                     meshMonitoring: mesh !== undefined,
                     istioNamespace: mesh?.rootNamespace,
                     kongMetrics,
-                    dependsOn: cluster.workloadsReady,
+                    // Prometheus, Alertmanager and Jaeger (badger) mount EBS volumes.
+                    dependsOn: [...cluster.workloadsReady, ...cluster.storageReady],
                 },
                 k8sOpts,
             );

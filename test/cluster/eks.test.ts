@@ -256,23 +256,25 @@ describe("EksCluster (3 availability zones)", function () {
     describe("ClusterConnection", () => {
         const urnsOf = (resources: pulumi.Resource[]) => Promise.all(resources.map((r) => new Promise<string>((resolve) => r.urn.apply(resolve))));
 
-        it("offers an AWS NLB once the LB controller is ready, and makes workloads wait for nodes, add-ons and the controller's webhook", async () => {
+        it("offers an AWS NLB once the LB controller is ready, makes workloads wait for nodes, core add-ons and the controller's webhook, and volumes for the EBS CSI driver", async () => {
             let conn: ClusterConnection | undefined;
-            let ready: { lb: string[]; workloads: string[] } = { lb: [], workloads: [] };
+            let ready: { lb: string[]; workloads: string[]; storage: string[] } = { lb: [], workloads: [], storage: [] };
             const run = await runProgram(async () => {
                 const cluster = new EksCluster("meshgate", eksArgs("dev"));
                 conn = cluster;
-                ready = { lb: await urnsOf(cluster.loadBalancerReady), workloads: await urnsOf(cluster.workloadsReady) };
+                ready = { lb: await urnsOf(cluster.loadBalancerReady), workloads: await urnsOf(cluster.workloadsReady), storage: await urnsOf(cluster.storageReady) };
                 return {};
             });
             assert.equal(conn?.loadBalancer, "aws-nlb");
             assert.deepEqual(ready.lb, [named(run, T.release, "meshgate-lb-controller-release").urn]);
+            const ebsCsi = named(run, T.addon, "meshgate-aws-ebs-csi-driver");
             const expected = [
                 named(run, T.nodeGroup, "meshgate-system"),
-                ...run.byType(T.addon),
+                ...run.byType(T.addon).filter((a) => a !== ebsCsi),
                 named(run, T.release, "meshgate-lb-controller-release"),
             ].map((r) => r.urn);
             assert.deepEqual(ready.workloads.slice().sort(), expected.sort());
+            assert.deepEqual(ready.storage, [ebsCsi.urn]);
             assert.ok(conn?.oidc !== undefined);
         });
 
@@ -284,7 +286,8 @@ describe("EksCluster (3 availability zones)", function () {
             });
             assert.equal(conn?.loadBalancer, "generic");
             assert.deepEqual(conn?.loadBalancerReady, []);
-            assert.equal(conn?.workloadsReady.length, 5);
+            assert.equal(conn?.workloadsReady.length, 4, "the node group, vpc-cni, kube-proxy, coredns");
+            assert.equal(conn?.storageReady.length, 1, "the EBS CSI driver");
         });
     });
 

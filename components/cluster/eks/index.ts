@@ -187,6 +187,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterConne
     public readonly loadBalancer: "aws-nlb" | "generic";
     public readonly loadBalancerReady: pulumi.Resource[];
     public readonly workloadsReady: pulumi.Resource[];
+    public readonly storageReady: pulumi.Resource[];
     public readonly oidc: OidcIdentity;
     /** kubeconfig (JSON) using `aws eks get-token`; secret. */
     public readonly kubeconfig: pulumi.Output<string>;
@@ -418,7 +419,8 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterConne
         }
         this.loadBalancer = lbEnabled ? "aws-nlb" : "generic";
         this.loadBalancerReady = this.loadBalancerController === undefined ? [] : [this.loadBalancerController.release];
-        this.workloadsReady = [...coreReady, ebsCsi, ...this.loadBalancerReady];
+        this.workloadsReady = [...coreReady, ...this.loadBalancerReady];
+        this.storageReady = [ebsCsi];
 
         this.registerOutputs({
             clusterName: this.clusterName,
