@@ -291,6 +291,41 @@ describe("EksCluster (3 availability zones)", function () {
         });
     });
 
+    describe("VPC flow logs", () => {
+        it("records all accepted and rejected traffic of the VPC to CloudWatch Logs, kept 14 days in dev and 365 in prod", () => {
+            for (const [run, days] of [[dev, 14], [prod, 365]] as const) {
+                const [flowLog] = run.byType("aws:ec2/flowLog:FlowLog");
+                assert.ok(flowLog, "a flow log");
+                assert.equal(flowLog.inputs.trafficType, "ALL");
+                assert.equal(flowLog.inputs.logDestinationType, "cloud-watch-logs");
+                const [group] = run.byType("aws:cloudwatch/logGroup:LogGroup");
+                assert.equal(group.inputs.retentionInDays, days);
+                assert.deepEqual(flowLog.propertyDependencies.vpcId, run.byType(T.vpc).map((v) => v.urn));
+                assert.deepEqual(flowLog.propertyDependencies.logDestination, [group.urn]);
+            }
+        });
+
+        it("delivers through a role only this account's flow-logs service assumes, allowed to write to that log group alone", () => {
+            const role = prod.byType("aws:iam/role:Role").find((r) => r.name.endsWith("-flow-logs"));
+            assert.ok(role);
+            const trust = JSON.parse(String(role.inputs.assumeRolePolicy)) as { Statement: { Principal: unknown; Condition: unknown }[] };
+            assert.deepEqual(trust.Statement[0].Principal, { Service: "vpc-flow-logs.amazonaws.com" });
+            assert.deepEqual(trust.Statement[0].Condition, { StringEquals: { "aws:SourceAccount": "123456789012" } });
+            const policy = prod.byType("aws:iam/rolePolicy:RolePolicy").find((r) => r.name.endsWith("-flow-logs"));
+            assert.ok(policy);
+            const doc = JSON.parse(String(policy.inputs.policy)) as { Statement: { Action: string[]; Resource: string[] }[] };
+            assert.deepEqual(doc.Statement[0].Action, ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"]);
+            assert.ok(doc.Statement[0].Resource.every((r) => r.startsWith("arn:aws:logs:eu-west-1:123456789012:log-group:")), JSON.stringify(doc.Statement[0].Resource));
+        });
+
+        it("keeps nodes waiting for the subnets' routes, not for the flow logs", () => {
+            for (const ng of prod.byType(T.nodeGroup)) {
+                const waits = new Set(ng.dependsOn);
+                assert.ok(!prod.resources.some((r) => r.name.endsWith("-flow-logs") && waits.has(r.urn)), ng.name);
+            }
+        });
+    });
+
     describe("tags", () => {
         const untaggable = new Set([
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment",

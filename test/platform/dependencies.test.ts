@@ -23,6 +23,7 @@ const JUSTIFIED: [RegExp, RegExp, string][] = [
     [/aws:ec2\/(eip:Eip|natGateway:NatGateway) /, /aws:ec2\/internetGateway:InternetGateway /, "a NAT gateway needs the VPC's internet gateway attached"],
     [/aws:eks\/nodeGroup:NodeGroup /, /^aws:ec2\//, "nodes in private subnets join the cluster only once the network (routes, NAT) is complete"],
     [/aws:eks\/nodeGroup:NodeGroup /, /aws:eks\/addon:Addon .*(vpc-cni|kube-proxy)$/, "nodes become Ready only with the CNI and kube-proxy"],
+    [/aws:ec2\/flowLog:FlowLog /, /aws:iam\/rolePolicy:RolePolicy /, "flow logs are delivered only once the delivery role may write to the log group"],
     [/aws:eks\/addon:Addon .*(coredns|aws-ebs-csi-driver)$/, /aws:eks\/nodeGroup:NodeGroup /, "these add-ons run pods"],
     [/Release meshgate-cluster-lb-controller-release$/, WORKLOADS_READY, "the controller runs pods on the nodes"],
     [/Release meshgate-(mesh-istiod|mesh-gateway|gateway-release|observability-.*)$/, WORKLOADS_READY, "releases run pods; on EKS every Service waits for the LB controller's webhook"],

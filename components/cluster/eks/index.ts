@@ -364,7 +364,7 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterConne
                 },
                 // Nodes need the CNI to become Ready and the NAT routes to reach ECR and EKS.
                 // desiredSize is left to the cluster autoscaler once created.
-                { parent: this, dependsOn: [vpcCni, kubeProxy, ...(network === undefined ? [] : [network])], ignoreChanges: ["scalingConfig.desiredSize"] },
+                { parent: this, dependsOn: [vpcCni, kubeProxy, ...(network?.egressReady ?? [])], ignoreChanges: ["scalingConfig.desiredSize"] },
             );
         }
         this.nodeGroups = nodeGroups;

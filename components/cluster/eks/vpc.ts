@@ -30,6 +30,11 @@ export interface EksVpcArgs {
     readonly natGateways?: "single" | "perAz";
     /** Tags for every resource (the environment tag is added). @default {} */
     readonly tags?: Readonly<Record<string, string>>;
+    /**
+     * Days to keep the VPC flow logs (every accepted and rejected connection, to CloudWatch Logs);
+     * 0 turns flow logs off. @default 365 in prod, 14 elsewhere
+     */
+    readonly flowLogRetentionDays?: number;
 }
 
 const defaults: Required<Pick<EksVpcArgs, "cidr" | "availabilityZones" | "tags">> = {
@@ -79,6 +84,8 @@ export function subnetLayout(cidr: string, zones: number): SubnetLayout {
 
 /** A VPC laid out for EKS (see the module comment). */
 export class EksVpc extends pulumi.ComponentResource {
+    /** The CloudWatch log group receiving the VPC's flow logs; undefined when they are off. */
+    public readonly flowLogGroup?: aws.cloudwatch.LogGroup;
     public readonly vpcId: pulumi.Output<string>;
     public readonly privateSubnetIds: pulumi.Output<string>[];
     public readonly publicSubnetIds: pulumi.Output<string>[];
@@ -86,6 +93,8 @@ export class EksVpc extends pulumi.ComponentResource {
     public readonly natGateways: aws.ec2.NatGateway[];
     /** Route table associations of the private subnets: nodes need them to reach ECR and EKS. */
     public readonly privateRoutes: aws.ec2.RouteTableAssociation[];
+    /** Every route-table association: once they exist, private nodes have a route out (to bootstrap, pull images). */
+    public readonly egressReady: aws.ec2.RouteTableAssociation[];
 
     constructor(name: string, args: EksVpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:cluster:EksVpc", name, {}, opts);
@@ -133,7 +142,7 @@ export class EksVpc extends pulumi.ComponentResource {
         );
 
         const publicRt = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], region, tags: tags("public") }, parent);
-        publicSubnets.forEach((s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id, region }, parent));
+        const publicRoutes = publicSubnets.map((s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id, region }, parent));
 
         const natCount = nat === "perAz" ? a.availabilityZones : 1;
         this.natGateways = Array.from({ length: natCount }, (_, i) => {
@@ -152,9 +161,67 @@ export class EksVpc extends pulumi.ComponentResource {
             (s, i) => new aws.ec2.RouteTableAssociation(`${name}-private-${i + 1}`, { subnetId: s.id, routeTableId: privateRts[natCount === 1 ? 0 : i].id, region }, parent),
         );
 
+        // Private nodes reach the internet through a NAT gateway, which needs its public subnet routed to the internet gateway.
+        this.egressReady = [...publicRoutes, ...this.privateRoutes];
         this.vpcId = vpc.id;
         this.privateSubnetIds = privateSubnets.map((s) => s.id);
         this.publicSubnetIds = publicSubnets.map((s) => s.id);
-        this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
+        const retention = a.flowLogRetentionDays ?? (a.environment === "prod" ? 365 : 14);
+        if (retention > 0) {
+            this.flowLogGroup = flowLogs(name, vpc.id, retention, region, tags("flow-logs"), this);
+        }
+
+        this.registerOutputs({ flowLogGroup: this.flowLogGroup?.name, vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
     }
+}
+
+/**
+ * VPC flow logs of all traffic (accepted and rejected) to a CloudWatch log group with a
+ * retention, delivered by a role only the flow-logs service of this account can assume and
+ * that may write only to that group.
+ */
+function flowLogs(name: string, vpcId: pulumi.Input<string>, retentionInDays: number, region: string, tags: Record<string, string>, parent: pulumi.Resource): aws.cloudwatch.LogGroup {
+    const group = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays, region, tags }, { parent });
+    const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+    const role = new aws.iam.Role(
+        `${name}-flow-logs`,
+        {
+            assumeRolePolicy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+                        Action: "sts:AssumeRole",
+                        Condition: { StringEquals: { "aws:SourceAccount": account } },
+                    },
+                ],
+            }),
+            tags,
+        },
+        { parent },
+    );
+    const policy = new aws.iam.RolePolicy(
+        `${name}-flow-logs`,
+        {
+            role: role.id,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+                        Resource: [group.arn, pulumi.interpolate`${group.arn}:*`],
+                    },
+                ],
+            }),
+        },
+        { parent },
+    );
+    new aws.ec2.FlowLog(
+        `${name}-flow-logs`,
+        { vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: group.arn, iamRoleArn: role.arn, maxAggregationInterval: 60, region, tags },
+        { parent, dependsOn: [policy] },
+    );
+    return group;
 }
