@@ -55,6 +55,8 @@ export const BY_TYPE: Readonly<Record<string, Row>> = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": { seconds: 10, source: IAM_PROPAGATION },
     "aws:iam/rolePolicy:RolePolicy": { seconds: 10, source: IAM_PROPAGATION },
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": { seconds: 2, source: "estimate: one CreateOpenIDConnectProvider call" },
+    "aws:cloudwatch/logGroup:LogGroup": { seconds: 2, source: "estimate: one CreateLogGroup and one PutRetentionPolicy call" },
+    "aws:ec2/flowLog:FlowLog": { seconds: 5, source: "estimate: one CreateFlowLogs call; AWS validates the delivery role, which may need IAM propagation" },
     "aws:kms/key:Key": { seconds: 10, source: "estimate: CreateKey, then the provider waits for the key and its policy to propagate" },
     "aws:eks/accessEntry:AccessEntry": { seconds: 3, source: "estimate: one CreateAccessEntry call" },
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": {
