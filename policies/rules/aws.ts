@@ -183,6 +183,33 @@ export function eksNodeGroupPrivateSubnets(level: EnforcementLevel = "mandatory"
     };
 }
 
+const VPC_TYPE = "aws:ec2/vpc:Vpc";
+const FLOW_LOG_TYPE = "aws:ec2/flowLog:FlowLog";
+
+/** VPCs the stack creates without a flow log (stack: a FlowLog whose vpcId comes from the Vpc). */
+export function ec2VpcFlowLogs(level: EnforcementLevel = "advisory"): StackValidationPolicy {
+    return {
+        name: "ec2-vpc-flow-logs",
+        description: "VPCs must record their traffic with a flow log.",
+        enforcementLevel: level,
+        validateStack: (args, report) => {
+            const logged = new Set<string>();
+            for (const r of args.resources) {
+                if (r.type === FLOW_LOG_TYPE) {
+                    for (const vpc of r.propertyDependencies["vpcId"] ?? []) {
+                        logged.add(vpc.urn);
+                    }
+                }
+            }
+            for (const r of args.resources) {
+                if (r.type === VPC_TYPE && !logged.has(r.urn)) {
+                    report(`VPC ${r.name} has no flow log: rejected and accepted connections leave no trace for incident response.`, r.urn);
+                }
+            }
+        },
+    };
+}
+
 /** Launch templates that still answer IMDSv1. */
 export function ec2LaunchTemplateImdsv2(level: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
     return {
@@ -380,6 +407,7 @@ export const awsRules = [
     eksSecretsEncryption,
     kmsKeyRotation,
     eksNodeGroupPrivateSubnets,
+    ec2VpcFlowLogs,
     ec2LaunchTemplateImdsv2,
     eksNodeGroupMinSizeProd,
     iamIrsaTrustConditions,

@@ -34,6 +34,7 @@ const FIX: Record<string, string> = {
     "eks-secrets-encryption": "`encryptionConfig: {resources: [\"secrets\"], provider: {keyArn}}` with a customer-managed key.",
     "kms-key-rotation": "`enableKeyRotation: true`.",
     "eks-nodegroup-private-subnets": "Pass private subnets (no `mapPublicIpOnLaunch`, no `kubernetes.io/role/elb` tag) as `subnetIds`.",
+    "ec2-vpc-flow-logs": "Add an `aws.ec2.FlowLog` for the VPC (`trafficType: ALL`) to CloudWatch Logs or S3 with a retention.",
     "ec2-launch-template-imdsv2": "`metadataOptions: {httpTokens: \"required\"}`.",
     "eks-nodegroup-min-size-prod": "Raise `scalingConfig.minSize` (production, tag `meshgate.io/environment`).",
     "iam-irsa-trust-conditions": "Condition `StringEquals` on `<issuer>:sub` (`system:serviceaccount:<ns>:<sa>`) and `<issuer>:aud` (`sts.amazonaws.com`).",

@@ -115,6 +115,17 @@ export const awsCases: RuleCases[] = [
         ],
     },
     {
+        rule: "ec2-vpc-flow-logs",
+        bad: [{ name: "a VPC without a flow log", resources: [resource("aws:ec2/vpc:Vpc", "main", { cidrBlock: "10.0.0.0/16" })], expect: [/VPC main has no flow log/] }],
+        good: [
+            (() => {
+                const vpc = resource("aws:ec2/vpc:Vpc", "main", { cidrBlock: "10.0.0.0/16" });
+                const log = resource("aws:ec2/flowLog:FlowLog", "main", { vpcId: "vpc-1", trafficType: "ALL", logDestinationType: "cloud-watch-logs" }, { propertyDependencies: { vpcId: [vpc.urn] }, dependencies: [vpc.urn] });
+                return { name: "a VPC with a flow log", resources: [vpc, log] };
+            })(),
+        ],
+    },
+    {
         rule: "ec2-launch-template-imdsv2",
         bad: [
             { name: "a launch template without metadataOptions", resources: [resource("aws:ec2/launchTemplate:LaunchTemplate", "nodes", {})], expect: [/httpTokens is unset \(IMDSv1 allowed\)/] },
