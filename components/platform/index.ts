@@ -14,12 +14,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { EksCluster, ExistingCluster, type ClusterConnection } from "../cluster";
-import { validateStackConfig, type StackConfig, type StackConfigInput } from "../config";
-import { IstioMesh } from "../istio";
-import { ApiConsumers, KongGateway, kongMetrics } from "../kong";
-import { MeshNamespace, calledNamespaces } from "../mesh-namespace";
-import { MeshService } from "../mesh-service";
-import { JAEGER_RELEASE, OBSERVABILITY_NAMESPACE, Observability, jaegerOtlp } from "../observability";
+import { validateStackConfig, type ServiceSpec, type StackConfig, type StackConfigInput } from "../config";
+import { IstioMesh, type IstioMeshArgs } from "../istio";
+import { ApiConsumers, KongGateway, kongMetrics, type KongGatewayArgs } from "../kong";
+import { MeshNamespace, calledNamespaces, type MeshNamespaceArgs } from "../mesh-namespace";
+import { MeshService, type MeshServiceArgs } from "../mesh-service";
+import { JAEGER_RELEASE, OBSERVABILITY_NAMESPACE, Observability, jaegerOtlp, type ObservabilityArgs } from "../observability";
 
 /**
  * A whole platform, declared as a meshgate stack config is: `environment`,
@@ -63,132 +63,44 @@ export class Platform extends pulumi.ComponentResource {
         const config = validateStackConfig(args, { stack: pulumi.getStack() });
         super("meshgate:index:Platform", name, {}, opts);
         this.config = config;
-        const { environment, mesh: meshConfig, gateway: gatewayConfig, observability: obsConfig, charts } = config;
-        const highAvailability = environment === "prod";
-
         const cluster = clusterFor(name, config, this);
         this.cluster = cluster;
         this.kubeconfig = cluster instanceof EksCluster ? cluster.kubeconfig : undefined;
         const k8sOpts = { parent: this, providers: [cluster.provider] };
 
-        const tracing = obsConfig.enabled ? jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE) : undefined;
-        const sampling = meshConfig.tracing.samplingPercentage;
-
-        const mesh = meshConfig.enabled
-            ? new IstioMesh(
-                  `${name}-mesh`,
-                  {
-                      highAvailability,
-                      chart: charts.istio,
-                      trustDomain: meshConfig.trustDomain,
-                      accessLogging: meshConfig.accessLogging,
-                      tracing: { samplingPercentage: tracing === undefined ? 0 : sampling, collector: tracing && { service: tracing.grpcHost, port: tracing.grpcPort } },
-                      istiodReplicas: meshConfig.istiodReplicas,
-                      ingressGateway: meshConfig.ingressGateway,
-                      dependsOn: cluster.workloadsReady,
-                  },
-                  k8sOpts,
-              )
-            : undefined;
+        const mesh = config.mesh.enabled ? new IstioMesh(`${name}-mesh`, istioMeshArgs(config, cluster), k8sOpts) : undefined;
         this.mesh = mesh;
-
-        const gateway = new KongGateway(
-            `${name}-gateway`,
-            {
-                environment,
-                mesh: mesh !== undefined,
-                trustDomain: meshConfig.trustDomain,
-                highAvailability,
-                loadBalancer: cluster.loadBalancer,
-                scheme: gatewayConfig.loadBalancer.scheme,
-                sourceRanges: gatewayConfig.loadBalancer.sourceRanges,
-                mode: gatewayConfig.mode,
-                replicas: gatewayConfig.replicas,
-                autoscaling: gatewayConfig.autoscaling,
-                tracing: tracing && { endpoint: tracing.httpTracesEndpoint, samplingRate: sampling / 100 },
-                chart: charts.kong,
-                dependsOn: [...cluster.workloadsReady, ...cluster.loadBalancerReady, ...(mesh ? [mesh.controlPlaneReady] : [])],
-            },
-            k8sOpts,
-        );
+        const gateway = new KongGateway(`${name}-gateway`, kongGatewayArgs(config, cluster, mesh), k8sOpts);
         this.gateway = gateway;
-
-        if (gatewayConfig.consumers.length > 0) {
-            this.consumers = new ApiConsumers(`${name}-consumers`, { consumers: gatewayConfig.consumers, gateway }, k8sOpts);
+        if (config.gateway.consumers.length > 0) {
+            this.consumers = new ApiConsumers(`${name}-consumers`, { consumers: config.gateway.consumers, gateway }, k8sOpts);
         }
-
-        if (obsConfig.enabled) {
-            this.observability = new Observability(
-                `${name}-observability`,
-                {
-                    highAvailability,
-                    charts: { kubePrometheusStack: charts.kubePrometheusStack, jaeger: charts.jaeger, kiali: charts.kiali },
-                    prometheus: { retention: obsConfig.prometheus.retention, storageGiB: obsConfig.prometheus.storageGiB },
-                    jaeger: { storage: obsConfig.jaeger.storage, storageGiB: obsConfig.jaeger.storageGiB },
-                    kiali: { enabled: obsConfig.kiali.enabled && mesh !== undefined, namespace: mesh?.namespace },
-                    meshMonitoring: mesh !== undefined,
-                    istioNamespace: mesh?.rootNamespace,
-                    kongMetrics,
-                    // Prometheus, Alertmanager and Jaeger (badger) mount EBS volumes.
-                    dependsOn: [...cluster.workloadsReady, ...cluster.storageReady],
-                },
-                k8sOpts,
-            );
+        if (config.observability.enabled) {
+            this.observability = new Observability(`${name}-observability`, observabilityArgs(config, cluster, mesh), k8sOpts);
         }
 
         // One namespace component per distinct namespace; the egress each needs is computed once for all services.
-        const egress = meshConfig.egressScoping ? calledNamespaces(config.services) : undefined;
+        const egress = config.mesh.egressScoping ? calledNamespaces(config.services) : undefined;
         const namespaces = new Map<string, MeshNamespace>();
-        for (const svc of config.services) {
-            if (!namespaces.has(svc.namespace)) {
-                namespaces.set(
-                    svc.namespace,
-                    new MeshNamespace(
-                        `${name}-ns-${svc.namespace}`,
-                        {
-                            namespace: svc.namespace,
-                            environment,
-                            mesh: mesh !== undefined,
-                            egressNamespaces: egress?.get(svc.namespace),
-                            extraEgressHosts: tracing ? [`${OBSERVABILITY_NAMESPACE}/*`] : [],
-                            istioCrds: mesh ? [mesh.crdsReady] : [],
-                            dependsOn: cluster.workloadsReady,
-                        },
-                        k8sOpts,
-                    ),
-                );
+        for (const { namespace } of config.services) {
+            if (!namespaces.has(namespace)) {
+                namespaces.set(namespace, new MeshNamespace(`${name}-ns-${namespace}`, meshNamespaceArgs(config, cluster, mesh, namespace, egress?.get(namespace)), k8sOpts));
             }
         }
         this.namespaces = namespaces;
 
-        const gatewayContext = { principal: gateway.principal, dbless: gateway.dbless, ingressClass: gateway.ingressClass };
         const services = new Map<string, MeshService>();
         for (const spec of config.services) {
-            services.set(
-                spec.name,
-                new MeshService(
-                    `${name}-${spec.name}`,
-                    {
-                        spec,
-                        mesh: mesh !== undefined,
-                        trustDomain: meshConfig.trustDomain,
-                        gateway: gatewayContext,
-                        namespace: namespaces.get(spec.namespace)?.namespace,
-                        istioCrds: mesh ? [mesh.crdsReady] : [],
-                        kongCrds: [gateway.crdsReady],
-                    },
-                    k8sOpts,
-                ),
-            );
+            services.set(spec.name, new MeshService(`${name}-${spec.name}`, meshServiceArgs(config, mesh, gateway, spec, namespaces.get(spec.namespace)), k8sOpts));
         }
         this.services = services;
 
         this.registerOutputs({
-            environment,
+            environment: config.environment,
             clusterName: cluster.clusterName,
             services: config.services.length,
             mesh: mesh !== undefined,
-            observability: obsConfig.enabled,
+            observability: config.observability.enabled,
         });
     }
 
@@ -245,4 +157,96 @@ function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource):
         },
         { parent },
     );
+}
+
+// ------------------------------------------------------------------ what each component gets
+// Pure mappings from the validated declaration to each component's args: the whole policy of
+// the composition (what is HA in prod, who waits for what, where traces go) in one place.
+
+/** Jaeger's OTLP endpoints when the stack has observability; names known up front, so nothing waits for Jaeger. */
+function tracingTarget(config: StackConfig) {
+    return config.observability.enabled ? jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE) : undefined;
+}
+
+export function istioMeshArgs(config: StackConfig, cluster: ClusterConnection): IstioMeshArgs {
+    const m = config.mesh;
+    const tracing = tracingTarget(config);
+    return {
+        highAvailability: config.environment === "prod",
+        chart: config.charts.istio,
+        trustDomain: m.trustDomain,
+        accessLogging: m.accessLogging,
+        tracing: { samplingPercentage: tracing === undefined ? 0 : m.tracing.samplingPercentage, collector: tracing && { service: tracing.grpcHost, port: tracing.grpcPort } },
+        istiodReplicas: m.istiodReplicas,
+        ingressGateway: m.ingressGateway,
+        dependsOn: cluster.workloadsReady,
+    };
+}
+
+export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined): KongGatewayArgs {
+    const g = config.gateway;
+    const tracing = tracingTarget(config);
+    return {
+        environment: config.environment,
+        mesh: mesh !== undefined,
+        trustDomain: config.mesh.trustDomain,
+        highAvailability: config.environment === "prod",
+        loadBalancer: cluster.loadBalancer,
+        scheme: g.loadBalancer.scheme,
+        sourceRanges: g.loadBalancer.sourceRanges,
+        mode: g.mode,
+        replicas: g.replicas,
+        autoscaling: g.autoscaling,
+        tracing: tracing && { endpoint: tracing.httpTracesEndpoint, samplingRate: config.mesh.tracing.samplingPercentage / 100 },
+        chart: config.charts.kong,
+        // Its proxy Service needs the LB controller; its pods are injected, so istiod's injector must be up.
+        dependsOn: [...cluster.workloadsReady, ...cluster.loadBalancerReady, ...(mesh ? [mesh.controlPlaneReady] : [])],
+    };
+}
+
+export function observabilityArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined): ObservabilityArgs {
+    const o = config.observability;
+    const { charts } = config;
+    return {
+        highAvailability: config.environment === "prod",
+        charts: { kubePrometheusStack: charts.kubePrometheusStack, jaeger: charts.jaeger, kiali: charts.kiali },
+        prometheus: { retention: o.prometheus.retention, storageGiB: o.prometheus.storageGiB },
+        jaeger: { storage: o.jaeger.storage, storageGiB: o.jaeger.storageGiB },
+        kiali: { enabled: o.kiali.enabled && mesh !== undefined, namespace: mesh?.namespace },
+        meshMonitoring: mesh !== undefined,
+        istioNamespace: mesh?.rootNamespace,
+        kongMetrics,
+        // Prometheus, Alertmanager and Jaeger (badger) mount EBS volumes.
+        dependsOn: [...cluster.workloadsReady, ...cluster.storageReady],
+    };
+}
+
+export function meshNamespaceArgs(
+    config: StackConfig,
+    cluster: ClusterConnection,
+    mesh: IstioMesh | undefined,
+    namespace: string,
+    egressNamespaces: readonly string[] | undefined,
+): MeshNamespaceArgs {
+    return {
+        namespace,
+        environment: config.environment,
+        mesh: mesh !== undefined,
+        egressNamespaces,
+        extraEgressHosts: config.observability.enabled ? [`${OBSERVABILITY_NAMESPACE}/*`] : [],
+        istioCrds: mesh ? [mesh.crdsReady] : [],
+        dependsOn: cluster.workloadsReady,
+    };
+}
+
+export function meshServiceArgs(config: StackConfig, mesh: IstioMesh | undefined, gateway: KongGateway, spec: ServiceSpec, namespace: MeshNamespace | undefined): MeshServiceArgs {
+    return {
+        spec,
+        mesh: mesh !== undefined,
+        trustDomain: config.mesh.trustDomain,
+        gateway: { principal: gateway.principal, dbless: gateway.dbless, ingressClass: gateway.ingressClass },
+        namespace: namespace?.namespace,
+        istioCrds: mesh ? [mesh.crdsReady] : [],
+        kongCrds: [gateway.crdsReady],
+    };
 }
