@@ -5,6 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { checkStackConfig, ConfigError, validateStackConfig, type ConfigIssue } from "../../components/config";
+import { orderService, userService } from "../mesh-service/fixtures";
 
 const base = { name: "svc", namespace: "team", port: 8080 };
 const twoVersions = [
@@ -31,24 +32,7 @@ const DURATION = 'must be a duration such as "250ms", "10s" or "1m30s" (units h,
 
 describe("service declaration validation", () => {
     it("accepts the issue's scenario without a problem", () => {
-        expectIssues(
-            [
-                {
-                    name: "user-service",
-                    namespace: "users",
-                    port: 8080,
-                    versions: [
-                        { name: "v1", weight: 90 },
-                        { name: "v2", weight: 10 },
-                    ],
-                    canary: { header: "x-version", equals: "v2", version: "v2" },
-                    gateway: { paths: ["/api/v1/users"], methods: ["GET", "POST"], auth: "key-auth", rateLimit: { minute: 100 } },
-                    resilience: { timeout: "10s", retries: { attempts: 3 } },
-                },
-                { name: "order-service", namespace: "orders", port: 8080, allowFrom: ["users/user-service"] },
-            ],
-            [],
-        );
+        expectIssues([userService, orderService], []);
     });
 
     describe("names", () => {
