@@ -1,4 +1,4 @@
-/** Small pure helpers shared by the cluster-layer components. */
+/** Small pure helpers shared by meshgate's components. */
 
 /** `T` with `undefined` removed from its optional fields (what {@link definedOnly} returns). */
 export type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };

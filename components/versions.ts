@@ -3,6 +3,8 @@
  * the upstream values.yaml and CRDs kept in data/). Every one can be overridden
  * per stack (`meshgate:charts`) or per component (`chart` args).
  */
+import { definedOnly } from "./util";
+
 export interface ChartRef {
     /** Chart repository URL (HTTPS). */
     readonly repository: string;
@@ -32,8 +34,4 @@ export type ChartName = keyof typeof CHART_DEFAULTS;
 /** The chart reference for `name`, with a stack's or caller's overrides applied. */
 export function chartRef(name: ChartName, override?: Partial<ChartRef>): ChartRef {
     return { ...CHART_DEFAULTS[name], ...definedOnly(override ?? {}) };
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

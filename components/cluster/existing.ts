@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConnection, OidcIdentity } from "./types";
-import { definedOnly } from "./util";
+import { definedOnly } from "../util";
 
 export interface ExistingClusterArgs {
     /**

@@ -19,6 +19,7 @@ import {
     KongCredentialSecretObject,
     KongCredentialType,
 } from "./types";
+import { definedOnly } from "../util";
 
 /** Credential types a consumer can be given (acl is added to every consumer). */
 export type ConsumerCredentialType = "key-auth" | "jwt";
@@ -184,8 +185,4 @@ export class ApiConsumers extends pulumi.ComponentResource {
         this.credentials = pulumi.secret(pulumi.all(creds));
         this.registerOutputs({ credentials: this.credentials, names: this.names });
     }
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -13,6 +13,7 @@ import { KONG_NAMESPACE, KONG_POD_LABELS, KONG_PROXY_SERVICE, KONG_RELEASE, kong
 import { KONG_INGRESS_CLASS, KongClusterPluginObject } from "./types";
 import { deepMerge } from "../helm";
 import { DatabaseSettings, KongChartValues, kongValues, LoadBalancerKind, POSTGRES_SECRET_KEYS, Scheme } from "./values";
+import { definedOnly } from "../util";
 
 export * from "./consumers";
 export * from "./global-plugins";
@@ -318,8 +319,4 @@ function newPassword(name: string, parent: pulumi.Resource): pulumi.Output<strin
 
 function toRecord(values: KongChartValues): Record<string, unknown> {
     return JSON.parse(JSON.stringify(values)) as Record<string, unknown>;
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

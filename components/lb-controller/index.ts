@@ -13,7 +13,7 @@ import { chartRef, type ChartRef } from "../versions";
 import { awsTags, partitionOf } from "../cluster/aws";
 import { irsaRole } from "../cluster/irsa";
 import type { Environment, OidcIdentity } from "../cluster/types";
-import { definedOnly } from "../cluster/util";
+import { definedOnly } from "../util";
 import { deepMerge } from "../helm";
 import { loadBalancerControllerPolicy } from "./iam-policy";
 import { controllerValues } from "./values";

@@ -19,6 +19,7 @@ import {
     type TrafficPolicy,
     type VirtualServiceObject,
 } from "./types";
+import { definedOnly } from "../util";
 
 function meta(spec: ServiceSpec, ctx: ResolvedContext): NamespacedMeta {
     return { name: spec.name, namespace: spec.namespace, labels: objectLabels(spec, ctx) };
@@ -165,8 +166,4 @@ export function requireGateway(spec: ServiceSpec, ctx: ResolvedContext): Require
         throw new Error(`service "${spec.name}" (namespace ${spec.namespace}) declares gateway exposure, but no Kong gateway was given (MeshServiceArgs.gateway)`);
     }
     return ctx.gateway;
-}
-
-function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

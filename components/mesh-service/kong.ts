@@ -9,6 +9,7 @@ import { objectLabels, type ResolvedContext } from "./context";
 import { requireGateway } from "./istio";
 import { SKIP_AWAIT } from "./service";
 import type { IngressObject, IngressPath } from "./types";
+import { definedOnly } from "../util";
 
 export type GatewayExposure = NonNullable<ServiceSpec["gateway"]>;
 
@@ -189,8 +190,4 @@ export function ingress(spec: ServiceSpec, ctx: ResolvedContext, plugins: Servic
             rules: gw.hosts.length === 0 ? [{ http: { paths: paths() } }] : gw.hosts.map((host) => ({ host, http: { paths: paths() } })),
         },
     };
-}
-
-function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
-    return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

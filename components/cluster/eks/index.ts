@@ -24,7 +24,7 @@ import { clusterKmsPolicy, serviceTrustPolicy } from "../iam";
 import { irsaRole } from "../irsa";
 import { eksKubeconfig } from "../kubeconfig";
 import type { ClusterConnection, Environment, OidcIdentity } from "../types";
-import { definedOnly } from "../util";
+import { definedOnly } from "../../util";
 import { amiTypeFor, launchTemplateArgs, nodeGroupDefaults, nodeGroupIssues, scalingConfig, type NodeGroupSpec } from "./node-group";
 import { EksVpc, subnetLayout } from "./vpc";
 

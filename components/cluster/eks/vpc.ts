@@ -10,7 +10,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsTags } from "../aws";
 import type { Environment } from "../types";
-import { definedOnly } from "../util";
+import { definedOnly } from "../../util";
 
 export interface EksVpcArgs {
     readonly environment: Environment;
