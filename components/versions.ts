@@ -19,6 +19,10 @@ export const KUBE_PROMETHEUS_STACK_VERSION = "88.5.3";
 export const JAEGER_CHART_VERSION = "4.11.1";
 export const AWS_LOAD_BALANCER_CONTROLLER_VERSION = "3.5.0";
 export const KIALI_SERVER_VERSION = "2.29.0";
+/** kubernetes-sigs/metrics-server chart (metrics-server 0.8.1). */
+export const METRICS_SERVER_CHART_VERSION = "3.13.1";
+/** kubernetes/autoscaler cluster-autoscaler chart (cluster-autoscaler 1.35.0, for Kubernetes 1.35). */
+export const CLUSTER_AUTOSCALER_CHART_VERSION = "9.59.0";
 
 export const CHART_DEFAULTS = {
     istio: { repository: "https://istio-release.storage.googleapis.com/charts", version: ISTIO_VERSION },
@@ -27,6 +31,8 @@ export const CHART_DEFAULTS = {
     jaeger: { repository: "https://jaegertracing.github.io/helm-charts", version: JAEGER_CHART_VERSION },
     awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", version: AWS_LOAD_BALANCER_CONTROLLER_VERSION },
     kiali: { repository: "https://kiali.org/helm-charts", version: KIALI_SERVER_VERSION },
+    metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server", version: METRICS_SERVER_CHART_VERSION },
+    clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", version: CLUSTER_AUTOSCALER_CHART_VERSION },
 } as const satisfies Record<string, ChartRef>;
 
 export type ChartName = keyof typeof CHART_DEFAULTS;

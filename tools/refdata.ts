@@ -5,7 +5,11 @@
  *   npm run refdata
  *
  * `--reference` defaults to `../shared/reference` relative to the repository root and
- * `--out` to `data/` in the repository root. The output is deterministic (sorted keys,
+ * `--out` to `data/` in the repository root. Charts not in the shared reference (FETCHED_CHARTS:
+ * metrics-server, cluster-autoscaler) are read from `--fetched DIR` (laid out as
+ * `charts/<chart>/{Chart.yaml,values.yaml}`, each file taken with
+ * `git -C <mirror> show <tag>:<path>/<file>` from the upstream repository at the tag
+ * FETCHED_CHARTS records); without `--fetched` their data files are kept as they are. The output is deterministic (sorted keys,
  * two-space JSON, LF line endings): re-running on the same reference makes no diff.
  *
  * What it writes (see the generated data/SOURCES.md for the per-file table):
@@ -39,6 +43,20 @@ const CHARTS: Readonly<Record<string, { upstream: string; version: string; value
     "kube-prometheus-stack": { upstream: "prometheus-community/helm-charts (charts/kube-prometheus-stack)", version: "88.5.3" },
 };
 
+/**
+ * Charts fetched from their upstream repository at a pinned tag (not in the shared reference).
+ * Only the derived key tree is kept in data/charts; the upstream files are never committed.
+ */
+const FETCHED_CHARTS: Readonly<Record<string, { upstream: string; version: string; tag: string; path: string }>> = {
+    "metrics-server": { upstream: "kubernetes-sigs/metrics-server (charts/metrics-server)", version: "3.13.1", tag: "metrics-server-helm-chart-3.13.1", path: "charts/metrics-server" },
+    "cluster-autoscaler": {
+        upstream: "kubernetes/autoscaler (cluster-autoscaler/charts/cluster-autoscaler)",
+        version: "9.59.0",
+        tag: "cluster-autoscaler-chart-9.59.0",
+        path: "cluster-autoscaler/charts/cluster-autoscaler",
+    },
+};
+
 /** Istio charts keep their defaults under this key; a release sets them at the top level. */
 const ISTIO_CHARTS = new Set(["istio-base", "istiod", "istio-gateway"]);
 const ISTIO_INTERNAL_DEFAULTS = "_internal_defaults_do_not_set";
@@ -66,6 +84,9 @@ const FREE_FORM_PATHS: Readonly<Record<string, readonly string[]>> = {
     "kiali-server": ["external_services", "kiali_feature_flags", "server", "auth", "deployment", "login_token", "istio_namespace", "clustering"],
     // The OpenTelemetry Collector configuration of Jaeger v2, rendered verbatim.
     jaeger: ["config", "userconfig", "uiconfig"],
+    // Command-line flags of the autoscaler: the chart renders every entry as `--<key>=<value>`
+    // (templates/deployment.yaml, `range $key, $value := .Values.extraArgs`).
+    "cluster-autoscaler": ["extraArgs"],
 };
 
 /**
@@ -238,9 +259,10 @@ interface ChartFile {
 }
 
 function buildChart(reference: string, chart: string, sourcesMd: string, allCharts: ReadonlySet<string>): ChartFile {
-    const meta = CHARTS[chart];
+    const fetched = FETCHED_CHARTS[chart];
+    const meta: { upstream: string; version: string; values?: string } | undefined = fetched ?? CHARTS[chart];
     if (!meta) throw new Error(`chart ${chart}: not known to tools/refdata.ts (add it to CHARTS)`);
-    if (!sourcesMd.includes(meta.version)) throw new Error(`chart ${chart}: version ${meta.version} is not in reference/SOURCES.md`);
+    if (!fetched && !sourcesMd.includes(meta.version)) throw new Error(`chart ${chart}: version ${meta.version} is not in reference/SOURCES.md`);
     const dir = path.join(reference, "charts", chart);
     const chartYaml = readYaml(path.join(dir, "Chart.yaml"));
     if (!isRecord(chartYaml)) throw new Error(`${chart}/Chart.yaml: not a map`);
@@ -304,8 +326,9 @@ function buildChart(reference: string, chart: string, sourcesMd: string, allChar
     if (subcharts) notes.push("subcharts: a section whose checkedAgainst names a chart in data/charts is checked against the union of this tree and that chart's tree; other subchart sections are open.");
     if (chart === "kong-ingress") notes.push("kong-ingress pins kong 3.2.0 for its controller/gateway subcharts; they are checked against the kong 3.4.1 tree, an approximation.");
 
+    if (fetched && String(chartYaml.version) !== fetched.version) throw new Error(`${chart}/Chart.yaml says version ${String(chartYaml.version)}, FETCHED_CHARTS pins ${fetched.version}`);
     return {
-        source: `reference/${valuesFile}`,
+        source: fetched ? `github.com/${fetched.upstream.split(" ")[0]} @ ${fetched.tag}: ${fetched.path}/values.yaml` : `reference/${valuesFile}`,
         upstream: meta.upstream,
         chart,
         chartYamlName: String(chartYaml.name),
@@ -489,15 +512,25 @@ function main(argv: readonly string[]): void {
     const root = repoRoot();
     let reference = path.resolve(root, "../shared/reference");
     let outDir = path.join(root, "data");
+    let fetchedDir: string | undefined;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--reference" && argv[i + 1]) reference = path.resolve(argv[++i]);
         else if (arg === "--out" && argv[i + 1]) outDir = path.resolve(argv[++i]);
-        else throw new Error(`usage: refdata.ts [--reference DIR] [--out DIR] (unexpected argument ${arg})`);
+        else if (arg === "--fetched" && argv[i + 1]) fetchedDir = path.resolve(argv[++i]);
+        else throw new Error(`usage: refdata.ts [--reference DIR] [--fetched DIR] [--out DIR] (unexpected argument ${arg})`);
     }
     if (!existsSync(path.join(reference, "SOURCES.md"))) throw new Error(`${reference}: no SOURCES.md; is this the reference directory?`);
     const sourcesMd = readFileSync(path.join(reference, "SOURCES.md"), "utf8");
 
+    // Without --fetched, the fetched charts' key trees are kept as they are.
+    const keptFetched = new Map<string, string>();
+    if (fetchedDir === undefined) {
+        for (const chart of Object.keys(FETCHED_CHARTS)) {
+            const file = path.join(outDir, "charts", `${chart}.json`);
+            if (existsSync(file)) keptFetched.set(chart, readFileSync(file, "utf8"));
+        }
+    }
     // Regenerate from scratch so files of removed inputs disappear.
     for (const sub of ["charts", "crds", "kong-plugins", "iam"]) rmSync(path.join(outDir, sub), { recursive: true, force: true });
     const written: Written[] = [];
@@ -513,6 +546,17 @@ function main(argv: readonly string[]): void {
     for (const chart of charts) {
         const built = buildChart(reference, chart, sourcesMd, chartSet);
         write(`charts/${chart}.json`, stableJson(built), { what: `key tree of ${chart} values.yaml`, source: built.source, upstream: built.upstream, version: built.version });
+    }
+    for (const [chart, meta] of Object.entries(FETCHED_CHARTS)) {
+        if (fetchedDir !== undefined) {
+            const built = buildChart(fetchedDir, chart, sourcesMd, chartSet);
+            write(`charts/${chart}.json`, stableJson(built), { what: `key tree of ${chart} values.yaml`, source: built.source, upstream: built.upstream, version: built.version });
+        } else {
+            const kept = keptFetched.get(chart);
+            if (kept === undefined) throw new Error(`chart ${chart}: data/charts/${chart}.json is missing; regenerate it with --fetched DIR (see FETCHED_CHARTS)`);
+            const parsed = JSON.parse(kept) as { source: string };
+            write(`charts/${chart}.json`, kept, { what: `key tree of ${chart} values.yaml`, source: parsed.source, upstream: meta.upstream, version: meta.version });
+        }
     }
 
     for (const crd of buildCrds(reference)) {
@@ -556,6 +600,12 @@ function sourcesTable(written: readonly Written[]): string {
         "",
         "    npm run refdata                # reads ../shared/reference",
         "    npm run refdata -- --reference DIR",
+        "    npm run refdata -- --fetched DIR  # also re-derives the charts fetched from upstream",
+        "",
+        "metrics-server and cluster-autoscaler are not in ../shared/reference: their key trees are",
+        "derived from the chart's values.yaml at the upstream tag the table names (the `read from`",
+        "column: `git -C <clone> show <tag>:<path>/values.yaml` and `Chart.yaml` into",
+        "`DIR/charts/<chart>/`). Only the derived key tree is kept here, never the upstream file.",
         "",
         "The output is deterministic: re-running on the same reference leaves no diff.",
         "The validators in `policies/validate/` read only these files (never ../shared).",

@@ -36,6 +36,17 @@ export interface ExistingClusterArgs {
      * @default none
      */
     readonly oidc?: OidcIdentity;
+    /**
+     * StorageClass for the claims meshgate creates (Prometheus, Jaeger badger).
+     * @default none: the cluster's default class
+     */
+    readonly storageClassName?: string;
+    /**
+     * The control plane runs outside the cluster (an EKS or other managed cluster): meshgate
+     * then does not scrape kube-controller-manager, kube-scheduler, etcd and kube-proxy.
+     * @default false
+     */
+    readonly managedControlPlane?: boolean;
 }
 
 const defaults = {
@@ -51,12 +62,16 @@ export class ExistingCluster extends pulumi.ComponentResource implements Cluster
     public readonly workloadsReady: pulumi.Resource[] = [];
     public readonly storageReady: pulumi.Resource[] = [];
     public readonly oidc?: OidcIdentity;
+    public readonly storageClassName?: string;
+    public readonly managedControlPlane: boolean;
 
     constructor(name: string, args: ExistingClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:cluster:ExistingCluster", name, {}, opts);
         const a = { ...defaults, ...definedOnly(args) };
         this.loadBalancer = a.loadBalancer;
         this.oidc = a.oidc;
+        this.storageClassName = a.storageClassName;
+        this.managedControlPlane = a.managedControlPlane ?? false;
         this.clusterName = pulumi.output(a.clusterName ?? a.context ?? name);
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: a.kubeconfig, context: a.context }, { parent: this });
         this.registerOutputs({ clusterName: this.clusterName, loadBalancer: this.loadBalancer });

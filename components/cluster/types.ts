@@ -33,9 +33,19 @@ export interface ClusterConnection {
     readonly workloadsReady: pulumi.Resource[];
     /**
      * Resources a workload that mounts persistent volumes must also wait for (on EKS the EBS CSI
-     * driver add-on); empty when the cluster's storage needs nothing from meshgate.
+     * driver add-on and the StorageClass); empty when the cluster's storage needs nothing from meshgate.
      */
     readonly storageReady: pulumi.Resource[];
+    /**
+     * The StorageClass every claim meshgate creates names: on EKS the encrypted gp3 class
+     * meshgate creates (EKS >= 1.30 has no default class); undefined: the cluster's default class.
+     */
+    readonly storageClassName?: string;
+    /**
+     * The control plane runs outside the cluster (EKS): kube-controller-manager, kube-scheduler
+     * and etcd cannot be scraped, and kube-proxy serves its metrics on 127.0.0.1 only.
+     */
+    readonly managedControlPlane: boolean;
     /** The cluster's OIDC identity for IAM roles for service accounts; undefined when the cluster has none meshgate knows of. */
     readonly oidc?: OidcIdentity;
 }

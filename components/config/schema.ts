@@ -173,6 +173,21 @@ const eksCluster = z.strictObject({
         .default({ publicAccess: true, publicAccessCidrs: [] }),
     nodeGroups: z.array(nodeGroup).min(1, { error: "must list at least one node group" }),
     accessEntries: z.array(accessEntry).default([]),
+    /**
+     * How the kubeconfig's `aws eks get-token` authenticates. Default: the AWS provider's own
+     * profile and role (`aws:profile`, `aws:assumeRoles`), which the program passes in: the
+     * identity that creates the cluster is the one that gets cluster-admin.
+     */
+    kubeconfig: z
+        .strictObject({
+            profile: z.string().min(1).optional(),
+            roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, { error: "must be an IAM role ARN" }).optional(),
+        })
+        .optional(),
+    /** metrics-server, the resource metrics API that Kong's and istiod's HPAs read. */
+    metricsServer: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+    /** The cluster autoscaler: grows and shrinks the node groups between minSize and maxSize. */
+    autoscaler: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
 });
 
 const existingCluster = z.strictObject({
@@ -187,6 +202,12 @@ const existingCluster = z.strictObject({
      * (kind, k3d, bare metal).
      */
     loadBalancer: oneOf(["aws-nlb", "generic", "none"]).default("generic"),
+    /** StorageClass for the claims meshgate creates; default: the cluster's default class. */
+    storageClass: dnsLabel.optional(),
+    /** Install metrics-server (off: most existing clusters have one: k3d, minikube's add-on, GKE, AKS). */
+    metricsServer: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+    /** The control plane runs outside the cluster (a managed cluster): do not scrape controller-manager, scheduler, etcd, kube-proxy. */
+    managedControlPlane: z.boolean().default(false),
 });
 
 export const clusterSchema = z.discriminatedUnion("type", [eksCluster, existingCluster], {
@@ -236,9 +257,18 @@ export const gatewaySchema = z
 export const observabilitySchema = z
     .strictObject({
         enabled: z.boolean().default(true),
-        prometheus: z.strictObject({ retention: z.string().regex(/^\d+[smhdwy]$/, { error: 'must be a Prometheus duration such as "15d"' }).default("10d"), storageGiB: positiveInt.optional() }).default({ retention: "10d" }),
+        prometheus: z
+            .strictObject({
+                retention: z.string().regex(/^\d+[smhdwy]$/, { error: 'must be a Prometheus duration such as "15d"' }).default("10d"),
+                /** Size cap of the TSDB; default 85% of storageGiB (none without a volume). */
+                retentionSize: z.string().regex(/^\d+(\.\d+)?(B|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)$/, { error: 'must be a size such as "170GiB"' }).optional(),
+                storageGiB: positiveInt.optional(),
+            })
+            .default({ retention: "10d" }),
         jaeger: z.strictObject({ storage: oneOf(["memory", "badger"]).default("memory"), storageGiB: positiveInt.default(10) }).default({ storage: "memory", storageGiB: 10 }),
         kiali: z.strictObject({ enabled: z.boolean().default(false) }).default({ enabled: false }),
+        /** Scrape kube-controller-manager, kube-scheduler, etcd and kube-proxy; default: off on EKS (not reachable there), on elsewhere. */
+        controlPlaneMetrics: z.boolean().optional(),
     })
     .default({ enabled: true, prometheus: { retention: "10d" }, jaeger: { storage: "memory", storageGiB: 10 }, kiali: { enabled: false } });
 

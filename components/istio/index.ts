@@ -1,8 +1,9 @@
 /**
  * IstioMesh: the Istio control plane (istio/base, then istio/istiod, optionally istio/gateway)
- * in istio-system, with the mesh-wide defaults: STRICT mTLS, access logs, and tracing to an
- * OpenTelemetry collector (by default the Jaeger of meshgate's Observability) through a
- * mesh-wide Telemetry resource.
+ * in istio-system, with the mesh-wide defaults: STRICT mTLS, access logs, Prometheus metrics
+ * merging, and, when a collector is given, tracing to it through a mesh-wide Telemetry
+ * resource. Without a collector the mesh traces nowhere: no extension provider, no Telemetry,
+ * `enableTracing: false` (a provider naming a Service that does not exist would only fail).
  *
  * Ordering (only what must be ordered): istiod waits for base (CRDs, webhook config); the
  * custom resources wait for base (their CRDs); the gateway waits for istiod (its pods are
@@ -11,8 +12,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRef, type ChartRef } from "../versions";
-import { jaegerOtlp } from "../observability/jaeger";
-import { JAEGER_RELEASE, OBSERVABILITY_NAMESPACE } from "../observability/names";
 import { deepMerge, helmRelease, type HelmValues, type ReleaseSpec } from "../helm";
 import { ISTIO_BASE_RELEASE, ISTIO_GATEWAY_RELEASE, ISTIO_NAMESPACE, ISTIOD_RELEASE, OTEL_TRACING_PROVIDER } from "./names";
 import { meshStrictPeerAuthentication, meshTelemetry, type PeerAuthentication, type Telemetry } from "./resources";
@@ -39,8 +38,10 @@ export interface IstioMeshArgs {
         /** Percentage of requests traced, 0–100. @default 1 */
         readonly samplingPercentage?: number;
         /**
-         * OTLP/gRPC collector the proxies send spans to.
-         * @default the Jaeger of meshgate's Observability: `jaegerOtlp("jaeger", "observability")`
+         * OTLP/gRPC collector the proxies send spans to, e.g. the Jaeger of meshgate's
+         * Observability (`jaegerOtlp("jaeger", "observability")`: the Platform passes it when the
+         * stack has observability).
+         * @default none: the mesh traces nowhere
          */
         readonly collector?: TracingCollector;
     };
@@ -64,14 +65,11 @@ export interface IstioMeshArgs {
     };
 }
 
-const defaultCollector = jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE);
-
 const defaults = {
     highAvailability: false,
     trustDomain: "cluster.local",
     accessLogging: true,
     samplingPercentage: 1,
-    collector: { service: defaultCollector.grpcHost, port: defaultCollector.grpcPort } satisfies TracingCollector,
     istiodMaxReplicas: 5,
     ingressGateway: false,
 };
@@ -83,9 +81,11 @@ export interface IstioMeshPlan {
     readonly base: ReleaseSpec;
     readonly istiod: ReleaseSpec;
     readonly gateway?: ReleaseSpec;
-    readonly telemetry: Telemetry;
+    /** The mesh-wide tracing Telemetry; absent without a collector. */
+    readonly telemetry?: Telemetry;
     readonly peerAuthentication: PeerAuthentication;
-    readonly tracingProviderName: string;
+    /** Name of the tracing provider in meshConfig; absent without a collector. */
+    readonly tracingProviderName?: string;
     readonly rootNamespace: string;
 }
 
@@ -133,7 +133,7 @@ export function planIstioMesh(args: IstioMeshArgs = {}): IstioMeshPlan {
         highAvailability: ha,
         trustDomain: args.trustDomain ?? defaults.trustDomain,
         accessLogging: args.accessLogging ?? defaults.accessLogging,
-        tracingCollector: args.tracing?.collector ?? defaults.collector,
+        tracingCollector: args.tracing?.collector,
         samplingPercentage,
         replicas: args.istiodReplicas ?? (ha ? 2 : 1),
         maxReplicas: args.istiodMaxReplicas ?? defaults.istiodMaxReplicas,
@@ -147,9 +147,9 @@ export function planIstioMesh(args: IstioMeshArgs = {}): IstioMeshPlan {
             args.ingressGateway ?? defaults.ingressGateway
                 ? release(ISTIO_GATEWAY_RELEASE, "gateway", deepMerge(istioGatewayValues({ highAvailability: ha }), args.values?.gateway))
                 : undefined,
-        telemetry: meshTelemetry({ rootNamespace, provider: OTEL_TRACING_PROVIDER, samplingPercentage }),
+        telemetry: args.tracing?.collector === undefined ? undefined : meshTelemetry({ rootNamespace, provider: OTEL_TRACING_PROVIDER, samplingPercentage }),
         peerAuthentication: meshStrictPeerAuthentication(rootNamespace),
-        tracingProviderName: OTEL_TRACING_PROVIDER,
+        tracingProviderName: args.tracing?.collector === undefined ? undefined : OTEL_TRACING_PROVIDER,
         rootNamespace,
     };
 }
@@ -163,8 +163,8 @@ export class IstioMesh extends pulumi.ComponentResource {
     public readonly controlPlaneReady: pulumi.Resource;
     /** The istio/gateway release, when asked for. */
     public readonly gateway?: k8s.helm.v3.Release;
-    /** Name of the tracing provider in meshConfig; Telemetry resources refer to it. */
-    public readonly tracingProviderName: string;
+    /** Name of the tracing provider in meshConfig (Telemetry resources refer to it); undefined without a collector. */
+    public readonly tracingProviderName?: string;
     /** Istio's root namespace (mesh-wide Telemetry, PeerAuthentication). */
     public readonly rootNamespace: string;
 
@@ -184,7 +184,9 @@ export class IstioMesh extends pulumi.ComponentResource {
                 { apiVersion: obj.apiVersion, kind: obj.kind, metadata: { ...obj.metadata, namespace: ns.metadata.name }, spec: obj.spec },
                 { parent: this, dependsOn: [base] },
             );
-        custom("telemetry", plan.telemetry);
+        if (plan.telemetry !== undefined) {
+            custom("telemetry", plan.telemetry);
+        }
         custom("peer-authentication", plan.peerAuthentication);
 
         this.namespace = ns.metadata.name;

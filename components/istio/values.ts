@@ -31,10 +31,19 @@ export interface MeshConfigValues {
     readonly accessLogEncoding: "TEXT" | "JSON";
     /** Generate trace spans and request ids (spans go to the Telemetry-selected provider). */
     readonly enableTracing: boolean;
+    /**
+     * Metrics merging: the injector annotates every injected pod `prometheus.io/port: 15020`,
+     * `prometheus.io/path: /stats/prometheus`, and the sidecar's agent serves there Envoy's
+     * metrics merged with the application's (scraped from the app's own `prometheus.io/*`
+     * annotations, inside the pod, so STRICT mTLS does not get in the way). Istio's default,
+     * set explicitly because meshgate's PodMonitor relies on it.
+     */
+    readonly enablePrometheusMerge: boolean;
     readonly defaultConfig: {
         /** Application containers start only after the sidecar is ready. */
         readonly holdApplicationUntilProxyStarts: boolean;
     };
+    /** Empty without a tracing collector. */
     readonly extensionProviders: readonly OpenTelemetryExtensionProvider[];
     /** Providers used when a Telemetry resource names none. */
     readonly defaultProviders: { readonly tracing: readonly string[] };
@@ -87,8 +96,8 @@ export interface IstiodOptions {
     readonly highAvailability: boolean;
     readonly trustDomain: string;
     readonly accessLogging: boolean;
-    /** Where the proxies send spans (OTLP/gRPC). */
-    readonly tracingCollector: TracingCollector;
+    /** Where the proxies send spans (OTLP/gRPC); undefined: nowhere (no provider, tracing off). */
+    readonly tracingCollector?: TracingCollector;
     /** Percentage of requests traced. */
     readonly samplingPercentage: number;
     /** istiod replicas (the autoscaler's minimum in HA). */
@@ -98,14 +107,16 @@ export interface IstiodOptions {
 }
 
 /**
- * istiod values: meshConfig with access logs on stdout, tracing to the OpenTelemetry provider
- * `otel-tracing` (the collector's service and port), applications held until their proxy is
+ * istiod values: meshConfig with access logs on stdout, metrics merging, tracing to the
+ * OpenTelemetry provider `otel-tracing` (the collector's service and port) when there is a
+ * collector and no tracing at all when there is none, applications held until their proxy is
  * ready; in HA at least two replicas under an HPA, a PodDisruptionBudget and zone spread; in
  * dev one fixed replica and no PDB (a PDB on one replica blocks node drains).
  */
 export function istiodValues(o: IstiodOptions): IstiodValues {
     const ha = o.highAvailability;
     const replicas = ha ? Math.max(2, o.replicas) : o.replicas;
+    const c = o.tracingCollector;
     return {
         global: {
             istioNamespace: ISTIO_NAMESPACE,
@@ -116,14 +127,13 @@ export function istiodValues(o: IstiodOptions): IstiodValues {
             trustDomain: o.trustDomain,
             accessLogFile: o.accessLogging ? "/dev/stdout" : "",
             accessLogEncoding: "JSON",
-            enableTracing: true,
+            enableTracing: c !== undefined,
+            enablePrometheusMerge: true,
             defaultConfig: { holdApplicationUntilProxyStarts: true },
-            extensionProviders: [
-                { name: OTEL_TRACING_PROVIDER, opentelemetry: { service: o.tracingCollector.service, port: o.tracingCollector.port } },
-            ],
-            defaultProviders: { tracing: [OTEL_TRACING_PROVIDER] },
+            extensionProviders: c === undefined ? [] : [{ name: OTEL_TRACING_PROVIDER, opentelemetry: { service: c.service, port: c.port } }],
+            defaultProviders: { tracing: c === undefined ? [] : [OTEL_TRACING_PROVIDER] },
         },
-        traceSampling: o.samplingPercentage,
+        traceSampling: c === undefined ? 0 : o.samplingPercentage,
         replicaCount: replicas,
         autoscaleEnabled: ha,
         autoscaleMin: replicas,

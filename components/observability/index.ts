@@ -28,7 +28,7 @@ import {
     MONITOR_LABELS,
     OBSERVABILITY_NAMESPACE,
 } from "./names";
-import { DEFAULT_DASHBOARDS, kubePrometheusStackValues, type GrafanaDashboard } from "./prometheus";
+import { DEFAULT_DASHBOARDS, defaultObservabilityResources, kubePrometheusStackValues, type GrafanaDashboard } from "./prometheus";
 
 export * from "./jaeger";
 export * from "./kiali";
@@ -52,15 +52,23 @@ export interface ObservabilityArgs {
     readonly prometheus?: {
         /** How long samples are kept (Prometheus duration). @default "10d" */
         readonly retention?: string;
-        /** Size cap of the TSDB, e.g. "45GiB". @default none */
+        /** Size cap of the TSDB, e.g. "45GiB". @default 85% of storageGiB (see defaultRetentionSize), none without a volume */
         readonly retentionSize?: string;
         /** PVC per replica, GiB. @default none: emptyDir, data lost when the pod goes */
         readonly storageGiB?: number;
-        /** StorageClass of those PVCs. @default the cluster's default class */
+        /** StorageClass of those PVCs (on EKS, `ClusterConnection.storageClassName`). @default the cluster's default class */
         readonly storageClassName?: string;
         /** @default 1, or 2 with highAvailability */
         readonly replicas?: number;
     };
+    /**
+     * Scrape kube-controller-manager, kube-scheduler, etcd and kube-proxy (and keep their
+     * alerts). Turn off where the cluster does not expose them (EKS: the control plane runs
+     * outside the cluster, kube-proxy serves metrics on 127.0.0.1 only), or their Down alerts
+     * fire forever.
+     * @default true
+     */
+    readonly controlPlaneMetrics?: boolean;
     readonly alertmanager?: {
         /** @default 1, or 2 with highAvailability */
         readonly replicas?: number;
@@ -80,7 +88,7 @@ export interface ObservabilityArgs {
         readonly storage?: "memory" | "badger";
         /** Badger PVC size, GiB. @default 10 */
         readonly storageGiB?: number;
-        /** StorageClass of the badger PVC. @default the cluster's default class */
+        /** StorageClass of the badger PVC (on EKS, `ClusterConnection.storageClassName`). @default the cluster's default class */
         readonly storageClassName?: string;
         /** Memory storage: traces kept. @default 100000 */
         readonly maxTraces?: number;
@@ -127,6 +135,7 @@ const defaults = {
     grafanaExternalUrl: "http://localhost:3000",
     jaegerExternalUrl: `http://localhost:${JAEGER_PORTS.queryHttp}`,
     meshMonitoring: true,
+    controlPlaneMetrics: true,
     scrapeInterval: "15s",
 };
 
@@ -264,6 +273,8 @@ export function planObservability(
                 grafanaAdminSecret: refs.grafanaAdminSecret,
                 dashboards: args.grafana?.dashboards ?? DEFAULT_DASHBOARDS,
                 jaegerQueryUrl: query.httpUrl,
+                controlPlaneMetrics: args.controlPlaneMetrics ?? defaults.controlPlaneMetrics,
+                resources: defaultObservabilityResources(ha),
             }),
             args.values?.kubePrometheusStack,
         ),

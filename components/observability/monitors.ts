@@ -39,8 +39,8 @@ export interface RelabelConfig {
 
 /** A scrape endpoint: a named container port (PodMonitor) or Service port (ServiceMonitor). */
 export interface MonitorEndpoint {
-    /** Port name (PodMonitor: container port name; ServiceMonitor: Service port name). */
-    readonly port: string;
+    /** Port name (PodMonitor: container port name; ServiceMonitor: Service port name); absent: every container port, narrowed by relabelings. */
+    readonly port?: string;
     readonly path: string;
     /** Prometheus duration, e.g. "15s". */
     readonly interval: string;
@@ -66,6 +66,8 @@ export interface ServiceMonitor {
     readonly metadata: MonitorMeta;
     readonly spec: {
         readonly jobLabel?: string;
+        /** Labels copied from the Service onto every series (`app` for the Istio dashboards). */
+        readonly targetLabels?: readonly string[];
         readonly selector: LabelSelector;
         readonly namespaceSelector: NamespaceSelector;
         readonly endpoints: readonly MonitorEndpoint[];
@@ -96,10 +98,17 @@ interface MonitorPlacement {
 }
 
 /**
- * Envoy's own stats on every injected sidecar and gateway, in every namespace: the container
- * port `http-envoy-prom` (15090, `/stats/prometheus`) the injector adds. Selecting by port
- * name catches sidecars and gateways alike; a pod labelled `istio-prometheus-ignore` opts out
- * (Istio's own convention). Port 15090 is not intercepted, so STRICT mTLS does not block it.
+ * Istio's metrics merging, scraped the way Istio's own prometheus-operator example does
+ * (istio/istio 1.30.3 samples/addons/extras/prometheus-operator.yaml, PodMonitor
+ * `envoy-stats-monitor`; kept in ../shared/reference/istio-addons): on every injected pod, the
+ * `istio-proxy` container's target is moved to the port of the pod's `prometheus.io/port`
+ * annotation, which the injector sets to 15020 (`meshConfig.enablePrometheusMerge`, on by
+ * default and set by meshgate). There the sidecar's agent serves Envoy's stats merged with the
+ * application's own metrics, which it scrapes inside the pod from the application's original
+ * `prometheus.io/scrape|port|path` annotations: so a Prometheus outside the mesh gets
+ * application metrics even under STRICT mTLS, without scraping the application's port (which
+ * STRICT would refuse) and without one PodMonitor per service. Port 15020 is not intercepted.
+ * A pod labelled `istio-prometheus-ignore` opts out (Istio's convention).
  */
 export function envoyStatsPodMonitor(p: MonitorPlacement): PodMonitor {
     return {
@@ -110,12 +119,47 @@ export function envoyStatsPodMonitor(p: MonitorPlacement): PodMonitor {
             jobLabel: "envoy-stats",
             selector: { matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }] },
             namespaceSelector: { any: true },
-            podMetricsEndpoints: [{ port: ENVOY_PROMETHEUS_PORT.name, path: ENVOY_PROMETHEUS_PORT.path, interval: p.interval }],
+            podMetricsEndpoints: [{ path: MERGED_METRICS_PATH, interval: p.interval, relabelings: mergedMetricsRelabelings() }],
         },
     };
 }
 
-/** istiod's control-plane metrics: Service port `http-monitoring` (15014) in Istio's namespace. */
+/** Path of the merged metrics on the agent's port (`prometheus.io/path` as the injector sets it). */
+export const MERGED_METRICS_PATH = ENVOY_PROMETHEUS_PORT.path;
+
+/** Port the sidecar's agent serves merged metrics on (`prometheus.io/port` as the injector sets it). */
+export const MERGED_METRICS_PORT = 15020;
+
+/** The relabelings of Istio's example PodMonitor: keep istio-proxy on annotated pods, scrape the annotated port (IPv4 and IPv6), namespace and pod labels. */
+export function mergedMetricsRelabelings(): RelabelConfig[] {
+    return [
+        { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_name"], regex: "istio-proxy" },
+        { action: "keep", sourceLabels: ["__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape"] },
+        {
+            action: "replace",
+            regex: "(\\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})",
+            replacement: "[$2]:$1",
+            sourceLabels: ["__meta_kubernetes_pod_annotation_prometheus_io_port", "__meta_kubernetes_pod_ip"],
+            targetLabel: "__address__",
+        },
+        {
+            action: "replace",
+            regex: "(\\d+);((([0-9]+?)(\\.|$)){4})",
+            replacement: "$2:$1",
+            sourceLabels: ["__meta_kubernetes_pod_annotation_prometheus_io_port", "__meta_kubernetes_pod_ip"],
+            targetLabel: "__address__",
+        },
+        { action: "labeldrop", regex: "__meta_kubernetes_pod_label_(.+)" },
+        { sourceLabels: ["__meta_kubernetes_namespace"], action: "replace", targetLabel: "namespace" },
+        { sourceLabels: ["__meta_kubernetes_pod_name"], action: "replace", targetLabel: "pod" },
+    ];
+}
+
+/**
+ * istiod's control-plane metrics: Service port `http-monitoring` (15014) in Istio's namespace,
+ * with the Service's `app` label on every series (`targetLabels`, as Istio's example
+ * `istio-component-monitor` does): the Istio control-plane dashboard filters on `app="istiod"`.
+ */
 export function istiodServiceMonitor(p: MonitorPlacement & { readonly istioNamespace?: string }): ServiceMonitor {
     return {
         apiVersion: MONITORING_API_VERSION,
@@ -123,6 +167,7 @@ export function istiodServiceMonitor(p: MonitorPlacement & { readonly istioNames
         metadata: { name: "istiod", namespace: p.namespace, labels: { ...(p.labels ?? MONITOR_LABELS) } },
         spec: {
             jobLabel: "istio",
+            targetLabels: ["app"],
             selector: { matchLabels: { istio: ISTIOD_SERVICE_LABELS.istio } },
             namespaceSelector: { matchNames: [p.istioNamespace ?? ISTIO_NAMESPACE] },
             endpoints: [{ port: ISTIOD_MONITORING_PORT.name, path: "/metrics", interval: p.interval }],

@@ -74,7 +74,7 @@ export interface KubePrometheusStackOptions {
     readonly highAvailability: boolean;
     /** Prometheus retention (Prometheus duration, e.g. "10d"). */
     readonly retention: string;
-    /** Size cap on the TSDB ("50GiB"); empty for none. */
+    /** Size cap on the TSDB ("50GiB"). @default 85% of storageGiB with a volume, none without */
     readonly retentionSize?: string;
     /** PersistentVolumeClaim size for each Prometheus replica, in GiB; absent: emptyDir (data lost on restart). */
     readonly storageGiB?: number;
@@ -88,6 +88,53 @@ export interface KubePrometheusStackOptions {
     readonly dashboards: readonly GrafanaDashboard[];
     /** Jaeger query URL for Grafana's Jaeger datasource; absent: no Jaeger datasource. */
     readonly jaegerQueryUrl?: string;
+    /**
+     * Scrape (and alert on) kube-controller-manager, kube-scheduler, etcd and kube-proxy. Off
+     * where the cluster does not expose them: on EKS the first three run outside the cluster
+     * and kube-proxy's metrics listen on 127.0.0.1 only, so their monitors never find a target
+     * and `KubeControllerManagerDown`, `KubeSchedulerDown` (and `KubeProxyDown`) fire forever.
+     */
+    readonly controlPlaneMetrics: boolean;
+    /** Resource requests and limits per stateful component. */
+    readonly resources: ObservabilityResources;
+}
+
+/** Kubernetes container resources. */
+export interface ContainerResources {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly memory: string };
+}
+
+export interface ObservabilityResources {
+    readonly prometheus: ContainerResources;
+    readonly alertmanager: ContainerResources;
+    readonly grafana: ContainerResources;
+}
+
+/**
+ * Requests (what the scheduler reserves) and memory limits of the stateful components: without
+ * requests Prometheus lands on any node and is the first evicted under memory pressure, losing
+ * its head block. Estimates for meshgate's scrape load (Envoy, istiod, Kong, the cluster);
+ * override with `values`.
+ */
+export function defaultObservabilityResources(highAvailability: boolean): ObservabilityResources {
+    return {
+        prometheus: highAvailability
+            ? { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } }
+            : { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "2Gi" } },
+        alertmanager: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+        grafana: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+    };
+}
+
+/**
+ * The size cap Prometheus keeps its TSDB under on a volume of `storageGiB`: 85%, the most the
+ * Prometheus documentation advises ("Operational aspects": set `retention.size` to at most
+ * 80–85% of the disk, leaving room for the WAL and compaction); without it a full volume stops
+ * ingestion before the time retention deletes anything.
+ */
+export function defaultRetentionSize(storageGiB: number): string {
+    return `${Math.max(1, Math.floor(storageGiB * 0.85))}GiB`;
 }
 
 /** Spread replicas across zones (soft: a single-zone cluster still schedules them) and nodes. */
@@ -111,6 +158,7 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): HelmVa
             ? {}
             : {
                   volumeClaimTemplate: {
+                      // The claim names its class whenever one is given: EKS >= 1.30 has no default class.
                       spec: {
                           accessModes: ["ReadWriteOnce"],
                           resources: { requests: { storage: `${o.storageGiB}Gi` } },
@@ -119,13 +167,23 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): HelmVa
                   },
               };
     const { dashboardProviders, dashboards } = grafanaDashboardValues(o.dashboards);
+    const retentionSize = o.retentionSize ?? (o.storageGiB === undefined ? "" : defaultRetentionSize(o.storageGiB));
+    const cp = o.controlPlaneMetrics;
     return {
+        // kube-prometheus-stack 88.5.3: each component's `enabled` gates its Service, ServiceMonitor
+        // and (with defaultRules.rules.*) its alerts; both are set, so no Down alert is left behind.
+        kubeControllerManager: { enabled: cp },
+        kubeScheduler: { enabled: cp },
+        kubeEtcd: { enabled: cp },
+        kubeProxy: { enabled: cp },
+        defaultRules: { rules: { kubeControllerManager: cp, kubeSchedulerAlerting: cp, kubeSchedulerRecording: cp, etcd: cp, kubeProxy: cp } },
         prometheus: {
             prometheusSpec: {
                 replicas: o.prometheusReplicas,
                 retention: o.retention,
-                retentionSize: o.retentionSize ?? "",
+                retentionSize,
                 storageSpec,
+                resources: o.resources.prometheus,
                 // Select monitors and rules labelled `release: <this release>` in every namespace.
                 serviceMonitorSelectorNilUsesHelmValues: true,
                 podMonitorSelectorNilUsesHelmValues: true,
@@ -138,6 +196,7 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): HelmVa
         alertmanager: {
             alertmanagerSpec: {
                 replicas: o.alertmanagerReplicas,
+                resources: o.resources.alertmanager,
                 podAntiAffinity: ha ? "hard" : "soft",
                 topologySpreadConstraints: ha ? spread({ matchLabels: { "app.kubernetes.io/name": "alertmanager" } }) : [],
             },
@@ -145,6 +204,7 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): HelmVa
         },
         grafana: {
             replicas: 1,
+            resources: o.resources.grafana,
             admin: { existingSecret: o.grafanaAdminSecret, userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
             sidecar: { datasources: { uid: PROMETHEUS_DATASOURCE_UID } },
             additionalDataSources:

@@ -19,6 +19,7 @@ import { IstioMesh, type IstioMeshArgs } from "../istio";
 import { ApiConsumers, KongGateway, kongMetrics, type KongGatewayArgs } from "../kong";
 import { MeshNamespace, calledNamespaces, type MeshNamespaceArgs } from "../mesh-namespace";
 import { MeshService, type MeshServiceArgs } from "../mesh-service";
+import { MetricsServer } from "../metrics-server";
 import { JAEGER_RELEASE, OBSERVABILITY_NAMESPACE, Observability, jaegerOtlp, type ObservabilityArgs } from "../observability";
 
 /**
@@ -57,6 +58,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly observability?: Observability;
     public readonly namespaces: ReadonlyMap<string, MeshNamespace>;
     public readonly services: ReadonlyMap<string, MeshService>;
+    /** metrics-server installed for an existing cluster (`cluster.metricsServer.enabled`); on EKS it is the EksCluster's. */
+    public readonly metricsServer?: MetricsServer;
 
     /** Throws ConfigError, listing every problem, before registering anything when `args` is invalid. */
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -67,6 +70,13 @@ export class Platform extends pulumi.ComponentResource {
         this.cluster = cluster;
         this.kubeconfig = cluster instanceof EksCluster ? cluster.kubeconfig : undefined;
         const k8sOpts = { parent: this, providers: [cluster.provider] };
+        if (config.cluster.type === "existing" && config.cluster.metricsServer.enabled) {
+            this.metricsServer = new MetricsServer(
+                `${name}-metrics-server`,
+                { highAvailability: config.environment === "prod", chart: config.charts.metricsServer, dependsOn: cluster.workloadsReady },
+                k8sOpts,
+            );
+        }
 
         const mesh = config.mesh.enabled ? new IstioMesh(`${name}-mesh`, istioMeshArgs(config, cluster), k8sOpts) : undefined;
         this.mesh = mesh;
@@ -140,7 +150,11 @@ export class Platform extends pulumi.ComponentResource {
 function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource): EksCluster | ExistingCluster {
     const c = config.cluster;
     if (c.type === "existing") {
-        return new ExistingCluster(`${name}-cluster`, { kubeconfig: c.kubeconfig, context: c.context, loadBalancer: c.loadBalancer }, { parent });
+        return new ExistingCluster(
+            `${name}-cluster`,
+            { kubeconfig: c.kubeconfig, context: c.context, loadBalancer: c.loadBalancer, storageClassName: c.storageClass, managedControlPlane: c.managedControlPlane },
+            { parent },
+        );
     }
     return new EksCluster(
         `${name}-cluster`,
@@ -154,6 +168,9 @@ function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource):
             nodeGroups: c.nodeGroups,
             accessEntries: c.accessEntries,
             loadBalancerController: { chart: config.charts.awsLoadBalancerController },
+            kubeconfig: c.kubeconfig,
+            metricsServer: { enabled: c.metricsServer.enabled, chart: config.charts.metricsServer },
+            clusterAutoscaler: { enabled: c.autoscaler.enabled, chart: config.charts.clusterAutoscaler },
         },
         { parent },
     );
@@ -210,13 +227,16 @@ export function observabilityArgs(config: StackConfig, cluster: ClusterConnectio
     return {
         highAvailability: config.environment === "prod",
         charts: { kubePrometheusStack: charts.kubePrometheusStack, jaeger: charts.jaeger, kiali: charts.kiali },
-        prometheus: { retention: o.prometheus.retention, storageGiB: o.prometheus.storageGiB },
-        jaeger: { storage: o.jaeger.storage, storageGiB: o.jaeger.storageGiB },
+        // Every claim names the cluster's class: on EKS the gp3 class EksCluster creates (EKS >= 1.30 has no default).
+        prometheus: { retention: o.prometheus.retention, retentionSize: o.prometheus.retentionSize, storageGiB: o.prometheus.storageGiB, storageClassName: cluster.storageClassName },
+        jaeger: { storage: o.jaeger.storage, storageGiB: o.jaeger.storageGiB, storageClassName: cluster.storageClassName },
+        // On EKS kube-controller-manager, kube-scheduler and etcd run outside the cluster: their alerts would fire forever.
+        controlPlaneMetrics: o.controlPlaneMetrics ?? !cluster.managedControlPlane,
         kiali: { enabled: o.kiali.enabled && mesh !== undefined, namespace: mesh?.namespace },
         meshMonitoring: mesh !== undefined,
         istioNamespace: mesh?.rootNamespace,
         kongMetrics,
-        // Prometheus, Alertmanager and Jaeger (badger) mount EBS volumes.
+        // Prometheus and Jaeger (badger) mount EBS volumes: after the EBS CSI driver and the StorageClass.
         dependsOn: [...cluster.workloadsReady, ...cluster.storageReady],
     };
 }

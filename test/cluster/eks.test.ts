@@ -274,7 +274,8 @@ describe("EksCluster (3 availability zones)", function () {
                 named(run, T.release, "meshgate-lb-controller-release"),
             ].map((r) => r.urn);
             assert.deepEqual(ready.workloads.slice().sort(), expected.sort());
-            assert.deepEqual(ready.storage, [ebsCsi.urn]);
+            assert.deepEqual(ready.storage, [ebsCsi.urn, named(run, "kubernetes:storage.k8s.io/v1:StorageClass", "meshgate-storage-class").urn]);
+            assert.equal(conn?.storageClassName, "gp3");
             assert.ok(conn?.oidc !== undefined);
         });
 
@@ -287,7 +288,7 @@ describe("EksCluster (3 availability zones)", function () {
             assert.equal(conn?.loadBalancer, "generic");
             assert.deepEqual(conn?.loadBalancerReady, []);
             assert.equal(conn?.workloadsReady.length, 4, "the node group, vpc-cni, kube-proxy, coredns");
-            assert.equal(conn?.storageReady.length, 1, "the EBS CSI driver");
+            assert.equal(conn?.storageReady.length, 2, "the EBS CSI driver and the gp3 StorageClass");
         });
     });
 

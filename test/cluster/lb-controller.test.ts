@@ -146,8 +146,8 @@ describe("LoadBalancerController", function () {
 
         it("is left out with loadBalancerController.enabled: false", async () => {
             const run = await runProgram(eksProgram(eksArgs("dev", { loadBalancerController: { enabled: false } })), { stack: "dev" });
-            assert.equal(run.byType(T.release).length, 0);
-            assert.equal(run.byType(T.policy).length, 0);
+            assert.deepEqual(run.byType(T.release).map((r) => r.inputs.chart).sort(), ["cluster-autoscaler", "metrics-server"]);
+            assert.deepEqual(run.byType(T.policy).map((r) => r.name), ["meshgate-autoscaler-policy"]);
             assert.equal(at(run.byType("meshgate:lb-controller:LoadBalancerController"), "length"), 0);
         });
     });

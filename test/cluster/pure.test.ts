@@ -149,16 +149,17 @@ describe("cluster helpers", () => {
         assert.equal(DEFAULT_KUBERNETES_VERSION, "1.35");
     });
 
-    it("registers 52 resources for a 3-AZ dev cluster and 58 for prod (NAT, EIP and route table per zone)", async () => {
+    it("registers 60 resources for a 3-AZ dev cluster and 66 for prod (NAT, EIP and route table per zone)", async () => {
         const dev = await runProgram(eksProgram(eksArgs("dev")), { stack: "dev" });
         const prod = await runProgram(eksProgram(eksArgs("prod")), { stack: "prod" });
         const withoutStack = (n: number) => n - 1;
-        assert.equal(withoutStack(dev.resources.length), 52);
-        assert.equal(withoutStack(prod.resources.length), 58);
+        // 52 + the StorageClass, metrics-server (component, release), the autoscaler (component, policy, role, attachment, release).
+        assert.equal(withoutStack(dev.resources.length), 60);
+        assert.equal(withoutStack(prod.resources.length), 66);
         const d = countByType(dev);
         const p = countByType(prod);
         assert.deepEqual([d["aws:ec2/natGateway:NatGateway"], p["aws:ec2/natGateway:NatGateway"]], [1, 3]);
-        assert.equal(dev.resources.filter((r) => r.type.startsWith("aws:")).length, 47, "43 + flow logs: log group, role, role policy, flow log");
-        assert.equal(prod.resources.filter((r) => r.type.startsWith("aws:")).length, 53);
+        assert.equal(dev.resources.filter((r) => r.type.startsWith("aws:")).length, 50, "43 + flow logs (log group, role, role policy, flow log) + the autoscaler's policy, role and attachment");
+        assert.equal(prod.resources.filter((r) => r.type.startsWith("aws:")).length, 56);
     });
 });

@@ -29,6 +29,11 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 const CHART_ID = { base: "istio-base", istiod: "istiod", gateway: "istio-gateway" } as const;
 
 const istiod = (plan: IstioMeshPlan) => plan.istiod.values as unknown as IstiodValues;
+/** The Jaeger of meshgate's Observability, as the Platform passes it. */
+const JAEGER = (() => {
+    const o = jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE);
+    return { service: o.grpcHost, port: o.grpcPort };
+})();
 
 describe("IstioMesh: releases", () => {
     const dev = planIstioMesh({});
@@ -66,8 +71,9 @@ describe("IstioMesh: releases", () => {
         }
     });
 
-    it("configures the mesh: JSON access logs on stdout, tracing on, applications held until the proxy is ready", () => {
-        const mc = istiod(dev).meshConfig;
+    it("configures the mesh: JSON access logs on stdout, tracing on with a collector, metrics merging, applications held until the proxy is ready", () => {
+        const mc = istiod(planIstioMesh({ tracing: { collector: JAEGER } })).meshConfig;
+        assert.equal(mc.enablePrometheusMerge, true);
         assert.equal(mc.accessLogFile, "/dev/stdout");
         assert.equal(mc.accessLogEncoding, "JSON");
         assert.equal(mc.enableTracing, true);
@@ -79,7 +85,7 @@ describe("IstioMesh: releases", () => {
     });
 
     it("deep-merges the user's values last: the user wins, meshgate's other keys stay", () => {
-        const p = planIstioMesh({ values: { istiod: { meshConfig: { accessLogEncoding: "TEXT" }, resources: { requests: { cpu: "100m" } } } } });
+        const p = planIstioMesh({ tracing: { collector: JAEGER }, values: { istiod: { meshConfig: { accessLogEncoding: "TEXT" }, resources: { requests: { cpu: "100m" } } } } });
         const mc = istiod(p).meshConfig;
         assert.equal(mc.accessLogEncoding, "TEXT");
         assert.equal(mc.enableTracing, true);
@@ -128,7 +134,7 @@ describe("IstioMesh: high availability", () => {
 });
 
 describe("IstioMesh: tracing chain", () => {
-    const plan = planIstioMesh({ tracing: { samplingPercentage: 5 } });
+    const plan = planIstioMesh({ tracing: { samplingPercentage: 5, collector: JAEGER } });
     const mc = istiod(plan).meshConfig;
     const otlp = jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE);
 
@@ -139,6 +145,7 @@ describe("IstioMesh: tracing chain", () => {
     });
 
     it("has the mesh-wide Telemetry refer to that provider by name, with the stack's sampling percentage", () => {
+        assert.ok(plan.telemetry);
         assert.equal(plan.telemetry.metadata.name, MESH_TELEMETRY_NAME);
         assert.equal(plan.telemetry.metadata.namespace, mc.rootNamespace);
         assert.deepEqual(plan.telemetry.spec.tracing, [{ providers: [{ name: mc.extensionProviders[0].name }], randomSamplingPercentage: 5 }]);
@@ -148,8 +155,20 @@ describe("IstioMesh: tracing chain", () => {
     });
 
     it("samples 1% by default, and keeps an explicit 0", () => {
-        assert.equal(planIstioMesh({}).telemetry.spec.tracing[0].randomSamplingPercentage, 1);
-        assert.equal(planIstioMesh({ tracing: { samplingPercentage: 0 } }).telemetry.spec.tracing[0].randomSamplingPercentage, 0);
+        assert.equal(planIstioMesh({ tracing: { collector: JAEGER } }).telemetry?.spec.tracing[0].randomSamplingPercentage, 1);
+        assert.equal(planIstioMesh({ tracing: { samplingPercentage: 0, collector: JAEGER } }).telemetry?.spec.tracing[0].randomSamplingPercentage, 0);
+    });
+
+    it("traces nowhere without a collector: no extension provider, no Telemetry, tracing off (a stack without observability has no jaeger.observability)", () => {
+        const p = planIstioMesh({ tracing: { samplingPercentage: 50 } });
+        const m = istiod(p).meshConfig;
+        assert.deepEqual(m.extensionProviders, []);
+        assert.deepEqual(m.defaultProviders.tracing, []);
+        assert.equal(m.enableTracing, false);
+        assert.equal(istiod(p).traceSampling, 0);
+        assert.equal(p.telemetry, undefined);
+        assert.equal(p.tracingProviderName, undefined);
+        assert.ok(!JSON.stringify(p.istiod.values).includes("jaeger"), "nothing names Jaeger");
     });
 
     it("points at another collector when given one", () => {
@@ -171,7 +190,7 @@ describe("IstioMesh: mesh-wide security", () => {
 });
 
 describe("IstioMesh: chart value keys exist in each chart's values.yaml", () => {
-    const plans = [planIstioMesh({ ingressGateway: true }), planIstioMesh({ highAvailability: true, ingressGateway: true })];
+    const plans = [planIstioMesh({ ingressGateway: true }), planIstioMesh({ highAvailability: true, ingressGateway: true, tracing: { collector: JAEGER } })];
 
     it("sets only keys of istio-base, istiod and istio-gateway 1.30.3, in dev and prod", () => {
         for (const plan of plans) {
@@ -184,7 +203,7 @@ describe("IstioMesh: chart value keys exist in each chart's values.yaml", () => 
     });
 
     it("fails on a misspelt copy: the checker flags each bad key", () => {
-        const good = planIstioMesh({ highAvailability: true }).istiod.values;
+        const good = planIstioMesh({ highAvailability: true, tracing: { collector: JAEGER } }).istiod.values;
         const mc = good.meshConfig as Record<string, unknown>;
         const bad = { ...good, replicaCont: 2, pilot: { autoscaleMin: 2 }, meshConfig: { ...mc, enableTracng: true } };
         const flagged = unknownValueKeys("istiod", bad);
@@ -204,14 +223,16 @@ describe("IstioMesh: chart value keys exist in each chart's values.yaml", () => 
 describe("IstioMesh: custom resources validate against the Istio 1.30 CRDs (schema and CEL)", () => {
     it("accepts the Telemetry and the PeerAuthentication, dev and prod, at 0, 1 and 100 percent", () => {
         for (const samplingPercentage of [0, 1, 100]) {
-            const p = planIstioMesh({ tracing: { samplingPercentage } });
+            const p = planIstioMesh({ tracing: { samplingPercentage, collector: JAEGER } });
+            assert.ok(p.telemetry);
             assert.deepEqual(validateCustomResource(p.telemetry), []);
             assert.deepEqual(validateCustomResource(p.peerAuthentication), []);
         }
     });
 
     it("is a check that bites: a sampling rate over 100 or an unknown mTLS mode is rejected", () => {
-        const p = planIstioMesh({});
+        const p = planIstioMesh({ tracing: { collector: JAEGER } });
+        assert.ok(p.telemetry);
         const telemetry = { ...p.telemetry, spec: { tracing: [{ providers: [{ name: OTEL_TRACING_PROVIDER }], randomSamplingPercentage: 101 }] } };
         assert.notDeepEqual(validateCustomResource(telemetry), []);
         assert.notDeepEqual(validateCustomResource({ ...p.peerAuthentication, spec: { mtls: { mode: "ON" } } }), []);
@@ -236,7 +257,7 @@ describe("IstioMesh under the mock runtime", function () {
     before(async () => {
         run = await runProgram(() => {
             const k8sProvider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-            const mesh = new IstioMesh("mesh", { highAvailability: true, ingressGateway: true, tracing: { samplingPercentage: 10 } }, { providers: { kubernetes: k8sProvider } });
+            const mesh = new IstioMesh("mesh", { highAvailability: true, ingressGateway: true, tracing: { samplingPercentage: 10, collector: JAEGER } }, { providers: { kubernetes: k8sProvider } });
             return { tracingProviderName: mesh.tracingProviderName, rootNamespace: mesh.rootNamespace, namespace: mesh.namespace };
         });
         provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes")?.urn ?? "";

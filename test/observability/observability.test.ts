@@ -9,6 +9,7 @@ import * as k8s from "@pulumi/kubernetes";
 // runProgram sets the mocks for each run; these modules create nothing when loaded.
 import { planIstioMesh, type IstiodValues } from "../../components/istio";
 import {
+    MERGED_METRICS_PORT,
     DEFAULT_DASHBOARDS,
     GRAFANA_ADMIN_SECRET,
     JAEGER_BADGER_PVC,
@@ -214,12 +215,13 @@ describe("Observability: Jaeger and the tracing chain", () => {
     });
 
     it("closes the chain: istiod's extension provider is the Service and port Observability's Jaeger listens on", () => {
-        const mesh = planIstioMesh({});
+        const obsOtlp = jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE);
+        const mesh = planIstioMesh({ tracing: { collector: { service: obsOtlp.grpcHost, port: obsOtlp.grpcPort } } });
         const provider = (mesh.istiod.values as unknown as IstiodValues).meshConfig.extensionProviders[0];
         const obs = planObservability({});
         assert.deepEqual(provider.opentelemetry, { service: obs.endpoints.jaegerOtlp.grpcHost, port: obs.endpoints.jaegerOtlp.grpcPort });
         assert.equal(at(obs.jaeger.values, "userconfig.receivers.otlp.protocols.grpc.endpoint"), `0.0.0.0:${provider.opentelemetry.port}`);
-        assert.equal(mesh.telemetry.spec.tracing[0].providers[0].name, provider.name);
+        assert.equal(mesh.telemetry?.spec.tracing[0].providers[0].name, provider.name);
     });
 
     it("keeps spans in memory by default", () => {
@@ -271,11 +273,26 @@ describe("Observability: monitors", () => {
         }
     });
 
-    it("scrapes Envoy's /stats/prometheus on port http-envoy-prom (15090) of every injected pod in every namespace", () => {
+    it("scrapes Istio's merged metrics (Envoy's and the application's) on the port of each injected pod's prometheus.io/port annotation (15020), as Istio's prometheus-operator example does", () => {
         const m = monitor("PodMonitor", "envoy-stats");
         assert.ok(m);
         assert.deepEqual(m.spec.namespaceSelector, { any: true });
-        assert.deepEqual(m.spec.podMetricsEndpoints, [{ port: "http-envoy-prom", path: "/stats/prometheus", interval: "15s" }]);
+        assert.equal(m.spec.podMetricsEndpoints.length, 1);
+        const [ep] = m.spec.podMetricsEndpoints;
+        assert.equal(ep.port, undefined, "not port 15090: Envoy's own stats only, no application metrics");
+        assert.deepEqual([ep.path, ep.interval], ["/stats/prometheus", "15s"]);
+        const relabel = ep.relabelings ?? [];
+        assert.deepEqual(relabel[0], { action: "keep", sourceLabels: ["__meta_kubernetes_pod_container_name"], regex: "istio-proxy" });
+        assert.deepEqual(relabel[1], { action: "keep", sourceLabels: ["__meta_kubernetes_pod_annotationpresent_prometheus_io_scrape"] });
+        const address = relabel.filter((r) => r.targetLabel === "__address__");
+        assert.equal(address.length, 2, "IPv6 and IPv4");
+        for (const r of address) {
+            assert.deepEqual(r.sourceLabels, ["__meta_kubernetes_pod_annotation_prometheus_io_port", "__meta_kubernetes_pod_ip"]);
+        }
+        // The IPv4 rewrite turns "15020;10.0.1.7" into "10.0.1.7:15020".
+        const v4 = address[1];
+        assert.equal("15020;10.0.1.7".replace(new RegExp(`^(?:${v4.regex})$`), v4.replacement ?? ""), "10.0.1.7:15020");
+        assert.equal(MERGED_METRICS_PORT, 15020);
         assert.deepEqual(m.spec.selector, { matchExpressions: [{ key: "istio-prometheus-ignore", operator: "DoesNotExist" }] });
     });
 
@@ -285,6 +302,12 @@ describe("Observability: monitors", () => {
         assert.deepEqual(m.spec.namespaceSelector, { matchNames: ["istio-system"] });
         assert.deepEqual(m.spec.selector, { matchLabels: { istio: "pilot" } });
         assert.deepEqual(m.spec.endpoints, [{ port: "http-monitoring", path: "/metrics", interval: "15s" }]);
+    });
+
+    it("copies istiod's app label onto its series (targetLabels), which the Istio control-plane dashboard filters on (app=\"istiod\")", () => {
+        const m = monitor("ServiceMonitor", "istiod");
+        assert.ok(m && m.kind === "ServiceMonitor");
+        assert.deepEqual(m.spec.targetLabels, ["app"]);
     });
 
     it("scrapes Kong's metrics Service from the plain values KongGateway reports", () => {

@@ -22,6 +22,8 @@ const CHART_IDS: Record<string, string> = {
     jaeger: "jaeger",
     "aws-load-balancer-controller": "aws-load-balancer-controller",
     "kiali-server": "kiali-server",
+    "metrics-server": "metrics-server",
+    "cluster-autoscaler": "cluster-autoscaler",
 };
 
 /** Keys the charts' templates read but their values.yaml only shows in comments. */

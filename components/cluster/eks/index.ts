@@ -9,20 +9,30 @@
  * - EKS add-ons vpc-cni and kube-proxy (before the nodes), coredns and
  *   aws-ebs-csi-driver (after them), vpc-cni and the EBS CSI driver with IRSA roles of
  *   their own (the node role has no network or volume permissions);
+ * - the default StorageClass `gp3` (encrypted, WaitForFirstConsumer) once the EBS CSI driver
+ *   is there: EKS >= 1.30 has none, and a claim without one stays Pending;
+ * - metrics-server (what HPAs read) and the cluster autoscaler (grows node groups up to
+ *   `maxSize`, IAM through IRSA, least privilege), after the LB controller's Service webhook;
  * - the IAM OIDC provider for IRSA, a kubeconfig (secret) that authenticates with
- *   `aws eks get-token`, and the `k8s.Provider` every Kubernetes resource uses;
+ *   `aws eks get-token` as the identity that created the cluster (the AWS provider's profile
+ *   and role, which the infra program passes in `kubeconfig`), and the `k8s.Provider` every
+ *   Kubernetes resource uses;
  * - the AWS Load Balancer Controller (optional, on by default), so Services of type
  *   LoadBalancer get NLBs.
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterAutoscaler } from "../../cluster-autoscaler";
+import type { HelmValues } from "../../helm";
 import { LoadBalancerController } from "../../lb-controller";
+import { MetricsServer } from "../../metrics-server";
 import type { ChartRef } from "../../versions";
 import { awsTags, ec2Principal, EKS_PRINCIPAL, managedPolicyArn, partitionOf } from "../aws";
 import { clusterKmsPolicy, serviceTrustPolicy } from "../iam";
 import { irsaRole } from "../irsa";
 import { eksKubeconfig } from "../kubeconfig";
+import { DEFAULT_STORAGE_CLASS, gp3StorageClass } from "../storage";
 import type { ClusterConnection, Environment, OidcIdentity } from "../types";
 import { definedOnly } from "../../util";
 import { amiTypeFor, launchTemplateArgs, nodeGroupDefaults, nodeGroupIssues, scalingConfig, type NodeGroupSpec } from "./node-group";
@@ -118,13 +128,25 @@ export interface EksClusterArgs {
     readonly loadBalancerController?: { readonly enabled?: boolean; readonly chart?: Partial<ChartRef>; readonly values?: Readonly<Record<string, unknown>> };
     /** EKS deletion protection. @default true in prod, false elsewhere */
     readonly deletionProtection?: boolean;
-    /** How the kubeconfig's `aws eks get-token` authenticates. @default the AWS CLI's default credentials */
+    /**
+     * How the kubeconfig's `aws eks get-token` authenticates. Give it the AWS provider's
+     * profile and role (the infra program does, from `aws:profile` and `aws:assumeRoles`):
+     * with `bootstrapCreatorAdmin` cluster-admin goes to the identity that created the cluster,
+     * and a token for any other identity gets 401/403 until it has an access entry.
+     * @default the AWS CLI's default credentials
+     */
     readonly kubeconfig?: { readonly profile?: string; readonly roleArn?: string };
+    /** metrics-server (the resource metrics API HPAs read). @default { enabled: true } */
+    readonly metricsServer?: { readonly enabled?: boolean; readonly chart?: Partial<ChartRef>; readonly values?: HelmValues };
+    /** The cluster autoscaler for the managed node groups (scales between minSize and maxSize). @default { enabled: true } */
+    readonly clusterAutoscaler?: { readonly enabled?: boolean; readonly chart?: Partial<ChartRef>; readonly values?: HelmValues };
     /** Tags for every AWS resource (`meshgate.io/environment` is always added). @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }
 
-const defaults: Required<Pick<EksClusterArgs, "kubernetesVersion" | "vpc" | "endpoint" | "accessEntries" | "bootstrapCreatorAdmin" | "addons" | "loadBalancerController" | "kubeconfig" | "tags">> = {
+const defaults: Required<Pick<EksClusterArgs, "kubernetesVersion" | "vpc" | "endpoint" | "accessEntries" | "bootstrapCreatorAdmin" | "addons" | "loadBalancerController" | "kubeconfig" | "tags" | "metricsServer" | "clusterAutoscaler">> = {
+    metricsServer: {},
+    clusterAutoscaler: {},
     kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
     vpc: {},
     endpoint: {},
@@ -188,6 +210,9 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterConne
     public readonly loadBalancerReady: pulumi.Resource[];
     public readonly workloadsReady: pulumi.Resource[];
     public readonly storageReady: pulumi.Resource[];
+    /** The default StorageClass meshgate creates (`gp3`). */
+    public readonly storageClassName: string;
+    public readonly managedControlPlane = true;
     public readonly oidc: OidcIdentity;
     /** kubeconfig (JSON) using `aws eks get-token`; secret. */
     public readonly kubeconfig: pulumi.Output<string>;
@@ -202,6 +227,8 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterConne
     public readonly nodeGroups: Readonly<Record<string, aws.eks.NodeGroup>>;
     public readonly addons: Readonly<Record<AddonName, aws.eks.Addon>>;
     public readonly loadBalancerController?: LoadBalancerController;
+    public readonly metricsServer?: MetricsServer;
+    public readonly clusterAutoscaler?: ClusterAutoscaler;
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:cluster:EksCluster", name, {}, opts);
@@ -420,7 +447,40 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterConne
         this.loadBalancer = lbEnabled ? "aws-nlb" : "generic";
         this.loadBalancerReady = this.loadBalancerController === undefined ? [] : [this.loadBalancerController.release];
         this.workloadsReady = [...coreReady, ...this.loadBalancerReady];
-        this.storageReady = [ebsCsi];
+
+        // ---------------------------------------------------------------- storage
+        const sc = gp3StorageClass({ name: DEFAULT_STORAGE_CLASS });
+        const storageClass = new k8s.storage.v1.StorageClass(`${name}-storage-class`, sc, { parent: this, provider: this.provider, dependsOn: [ebsCsi] });
+        this.storageClassName = sc.metadata.name;
+        this.storageReady = [ebsCsi, storageClass];
+
+        // ---------------------------------------------------------------- autoscaling
+        // Both create Services, so both wait for the LB controller's Service webhook (workloadsReady).
+        const k8sOpts = { parent: this, providers: [this.provider] };
+        if (a.metricsServer.enabled ?? true) {
+            this.metricsServer = new MetricsServer(
+                `${name}-metrics-server`,
+                { highAvailability: prod, chart: a.metricsServer.chart, values: a.metricsServer.values, dependsOn: this.workloadsReady },
+                k8sOpts,
+            );
+        }
+        if (a.clusterAutoscaler.enabled ?? true) {
+            this.clusterAutoscaler = new ClusterAutoscaler(
+                `${name}-autoscaler`,
+                {
+                    environment: a.environment,
+                    region,
+                    clusterName: this.cluster.name,
+                    clusterArn: this.cluster.arn,
+                    oidc: this.oidc,
+                    chart: a.clusterAutoscaler.chart,
+                    values: a.clusterAutoscaler.values,
+                    dependsOn: this.workloadsReady,
+                    tags: a.tags,
+                },
+                k8sOpts,
+            );
+        }
 
         this.registerOutputs({
             clusterName: this.clusterName,
