@@ -81,7 +81,7 @@ async function main(): Promise<number> {
     const pkgs = Object.entries(countsByPackage(run.resources)).map(([k, n]) => `${k} ${n}`).join(", ");
     console.log(`stack ${stack}: ${total} resources (${pkgs}) in ${run.resources.length - total} components`);
     console.log(`timings: program ${(timings.programMs / 1000).toFixed(2)} s, policies ${(timings.policyMs / 1000).toFixed(2)} s, write ${(timings.writeMs / 1000).toFixed(2)} s`);
-    console.log(`wrote ${path.relative(process.cwd(), outDir) || "."}/{resources.json, manifests/, policy-report.json}`);
+    console.log(`wrote ${path.relative(process.cwd(), outDir) || "."}/{resources.json, manifests/, policy-report.json, workloads.json}`);
     const mandatory = printViolations(violations, (urn) => urn.slice(urn.lastIndexOf("::") + 2));
     return mandatory > 0 ? 1 : 0;
 }

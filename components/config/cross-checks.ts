@@ -111,11 +111,16 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
 function checkVersions(spec: ServiceSpec, at: string, add: (path: string, message: string) => void): void {
     checkDuplicates(spec.versions, (v) => v.name, (i, first) => add(`${at}.versions[${i}].name`, `"${spec.versions[i].name}" is already declared by versions[${first}]; version names must be unique`));
     const sum = spec.versions.reduce((total, v) => total + v.weight, 0);
-    if (sum !== 100) {
+    if (spec.versions.length > 0 && sum !== 100) {
         add(`${at}.versions`, `weights add up to ${sum} (${spec.versions.map((v) => `${v.name}: ${v.weight}`).join(", ")}); they must add up to 100`);
     }
     if (spec.canary !== undefined && !spec.versions.some((v) => v.name === spec.canary?.version)) {
-        add(`${at}.canary.version`, `"${spec.canary.version}" is not one of this service's versions (${spec.versions.map((v) => v.name).join(", ")})`);
+        add(
+            `${at}.canary.version`,
+            spec.versions.length === 0
+                ? `"${spec.canary.version}" is not a declared version: a canary needs versions (e.g. [{name: v1, weight: 100}, {name: ${spec.canary.version}, weight: 0}])`
+                : `"${spec.canary.version}" is not one of this service's versions (${spec.versions.map((v) => v.name).join(", ")})`,
+        );
     }
 }
 

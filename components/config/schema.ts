@@ -393,7 +393,12 @@ export const serviceSchema = z.strictObject({
     serviceAccount: dnsLabel.optional(),
     /** Create the Kubernetes Service (true) or annotate an existing one (false). */
     createService: z.boolean().default(true),
-    versions: z.array(version).min(1, { error: "must list at least one version" }).default([{ name: "v1", weight: 100 }]),
+    /**
+     * Subsets by the pods' `version` label, weights adding up to 100. None (the default, or
+     * `[]`): the VirtualService routes to the Service's host without a subset, and the pods
+     * need no `version` label.
+     */
+    versions: z.array(version).default([]),
     canary: canary.optional(),
     gateway: gatewayExposure.optional(),
     resilience: resilience.default({}),

@@ -152,8 +152,18 @@ export function releaseChart(chart: ChartRef): { chart: string; repositoryOpts?:
 
 /** Labels of Kong's namespace. */
 export function kongNamespaceLabels(environment: string, mesh: boolean): Record<string, string> {
-    return { "meshgate.io/environment": environment, ...(mesh ? { "istio-injection": "enabled" } : {}) };
+    return {
+        "meshgate.io/environment": environment,
+        ...(mesh ? { "istio-injection": "enabled" } : {}),
+        // AWS Load Balancer Controller v3.5 (docs/deploy/pod_readiness_gate.md): pods in a namespace
+        // with this label get a readiness gate that holds until their NLB target is healthy, so a
+        // rollout does not take old pods away before the new ones receive traffic.
+        [NLB_READINESS_GATE_LABEL]: "enabled",
+    };
 }
+
+/** Namespace label that makes the AWS Load Balancer Controller inject target-health readiness gates. */
+export const NLB_READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
 
 /** The global KongClusterPlugins for these settings: prometheus always, opentelemetry with tracing. */
 export function globalPluginObjects(args: Pick<KongGatewayArgs, "tracing" | "prometheus">): KongClusterPluginObject[] {

@@ -15,11 +15,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ServiceSpec } from "../config/schema";
-import type { MeshServiceContext } from "./context";
+import { resolveContext, type MeshServiceContext } from "./context";
+import { workloadContract, type WorkloadContract } from "./contract";
 import { OAUTH2_PROVISION_KEY } from "./kong";
 import { meshServiceObjects, type MeshServiceObjects } from "./objects";
 
 export * from "./context";
+export * from "./contract";
 export * from "./istio";
 export * from "./kong";
 export * from "./objects";
@@ -46,6 +48,8 @@ export class MeshService extends pulumi.ComponentResource {
     readonly objectNames: string[];
     /** The manifests this component applied. */
     readonly objects: MeshServiceObjects;
+    /** What the team's pods must look like for these objects to apply (labels, service account, ports, callers). */
+    readonly contract: WorkloadContract;
     readonly service?: k8s.core.v1.Service;
     readonly servicePatch?: k8s.core.v1.ServicePatch;
     readonly destinationRule?: k8s.apiextensions.CustomResource;
@@ -58,6 +62,7 @@ export class MeshService extends pulumi.ComponentResource {
         super("meshgate:mesh:MeshService", name, {}, opts);
         const objects = meshServiceObjects(args.spec, args);
         this.objects = objects;
+        this.contract = workloadContract(args.spec, resolveContext(args));
         this.fqdn = objects.fqdn;
         this.paths = objects.paths;
         const inNamespace = args.namespace === undefined ? [] : [args.namespace];
@@ -111,6 +116,6 @@ export class MeshService extends pulumi.ComponentResource {
             this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, objects.ingress, { parent: this, dependsOn: [...kongDeps, ...this.plugins] });
         }
         this.objectNames = names;
-        this.registerOutputs({ fqdn: this.fqdn, paths: this.paths, objects: this.objectNames });
+        this.registerOutputs({ fqdn: this.fqdn, paths: this.paths, objects: this.objectNames, contract: this.contract });
     }
 }

@@ -27,8 +27,9 @@ function meta(spec: ServiceSpec, ctx: ResolvedContext): NamespacedMeta {
 
 /**
  * DestinationRule for the service's FQDN: mTLS with Istio's certificates,
- * one subset per version (pods labelled `version: <name>`), and the
- * connection pool and outlier detection of `resilience` when declared.
+ * one subset per declared version (pods labelled `version: <name>`; none when
+ * no versions are declared), and the connection pool and outlier detection of
+ * `resilience` when declared.
  */
 export function destinationRule(spec: ServiceSpec, ctx: ResolvedContext): DestinationRuleObject {
     const r = spec.resilience;
@@ -53,7 +54,7 @@ export function destinationRule(spec: ServiceSpec, ctx: ResolvedContext): Destin
         spec: {
             host: serviceFqdn(spec, ctx.clusterDomain),
             trafficPolicy,
-            subsets: spec.versions.map((v) => ({ name: v.name, labels: { [VERSION_LABEL]: v.name } })),
+            ...(spec.versions.length === 0 ? {} : { subsets: spec.versions.map((v) => ({ name: v.name, labels: { [VERSION_LABEL]: v.name } })) }),
         },
     };
 }
@@ -78,8 +79,9 @@ function connectionPool(pool: ServiceSpec["resilience"]["connectionPool"]): { co
  * VirtualService for the service's FQDN. When a canary is declared, the route
  * matching its header comes first and sends everything to the canary's
  * version; then one default route holds every version with a weight above 0
- * (weights split traffic only among the destinations of one route). A single
- * destination gets no weight. Timeout and retries apply to both routes.
+ * (weights split traffic only among the destinations of one route), or the
+ * host without a subset when no versions are declared. A single destination
+ * gets no weight. Timeout and retries apply to both routes.
  */
 export function virtualService(spec: ServiceSpec, ctx: ResolvedContext): VirtualServiceObject {
     const host = serviceFqdn(spec, ctx.clusterDomain);
@@ -95,8 +97,12 @@ export function virtualService(spec: ServiceSpec, ctx: ResolvedContext): Virtual
         });
     }
     const weighted = spec.versions.filter((v) => v.weight > 0);
+    // No versions declared: the Service's host itself, no subset, so any pod the Service selects
+    // serves (a subset would need a `version` label nobody asked the workload for: 503 otherwise).
     const route: HTTPRouteDestination[] =
-        weighted.length === 1
+        weighted.length === 0
+            ? [{ destination: { host } }]
+            : weighted.length === 1
             ? [{ destination: { host, subset: weighted[0].name } }]
             : weighted.map((v) => ({ destination: { host, subset: v.name }, weight: v.weight }));
     http.push({ name: "default", route, ...routePolicy(spec.resilience) });

@@ -51,12 +51,14 @@ export interface DestinationRuleObject {
     readonly spec: {
         readonly host: string;
         readonly trafficPolicy: TrafficPolicy;
-        readonly subsets: Subset[];
+        /** Absent when the service declares no versions. */
+        readonly subsets?: Subset[];
     };
 }
 
 export interface HTTPRouteDestination {
-    readonly destination: { readonly host: string; readonly subset: string };
+    /** `subset` is absent when the service declares no versions. */
+    readonly destination: { readonly host: string; readonly subset?: string };
     /** Left out when the route has a single destination. */
     readonly weight?: number;
 }

@@ -18,7 +18,7 @@ import { validateStackConfig, type ServiceSpec, type StackConfig, type StackConf
 import { IstioMesh, type IstioMeshArgs } from "../istio";
 import { ApiConsumers, KongGateway, kongMetrics, type KongGatewayArgs } from "../kong";
 import { MeshNamespace, calledNamespaces, type MeshNamespaceArgs } from "../mesh-namespace";
-import { MeshService, type MeshServiceArgs } from "../mesh-service";
+import { MeshService, type MeshServiceArgs, type WorkloadContract } from "../mesh-service";
 import { MetricsServer } from "../metrics-server";
 import { JAEGER_RELEASE, OBSERVABILITY_NAMESPACE, Observability, jaegerOtlp, type ObservabilityArgs } from "../observability";
 
@@ -44,7 +44,8 @@ export interface PlatformOutputs {
     };
     readonly consumerCredentials?: pulumi.Output<unknown>;
     readonly observability?: Record<string, pulumi.Input<unknown>>;
-    readonly services: Record<string, { fqdn: string; paths: string[] }>;
+    /** Per service: where it is, and the contract its pods must meet (see WorkloadContract). */
+    readonly services: Record<string, { fqdn: string; paths: string[]; contract: WorkloadContract }>;
 }
 
 export class Platform extends pulumi.ComponentResource {
@@ -142,7 +143,7 @@ export class Platform extends pulumi.ComponentResource {
                       },
                   }
                 : {}),
-            services: Object.fromEntries([...this.services].map(([n, s]) => [n, { fqdn: s.fqdn, paths: s.paths }])),
+            services: Object.fromEntries([...this.services].map(([n, s]) => [n, { fqdn: s.fqdn, paths: s.paths, contract: s.contract }])),
         };
     }
 }

@@ -103,8 +103,8 @@ describe("service declaration validation", () => {
     });
 
     describe("versions and weights", () => {
-        it("requires at least one version", () => {
-            expectIssue([{ ...base, versions: [] }], "services[0].versions", "must list at least one version; got []");
+        it("takes an empty list as no versions (the validated config validates again unchanged)", () => {
+            expectIssues([{ ...base, versions: [] }], []);
         });
 
         it("rejects a version name that is not a DNS-1123 label (it becomes a pod label and a subset name)", () => {
@@ -168,7 +168,19 @@ describe("service declaration validation", () => {
 
     describe("canary", () => {
         it("rejects a canary version the service does not have", () => {
-            expectIssue([{ ...base, canary: { header: "x-version", equals: "v2", version: "v2" } }], "services[0].canary.version", '"v2" is not one of this service\'s versions (v1)');
+            expectIssue(
+                [{ ...base, versions: [{ name: "v1", weight: 100 }], canary: { header: "x-version", equals: "v2", version: "v2" } }],
+                "services[0].canary.version",
+                '"v2" is not one of this service\'s versions (v1)',
+            );
+        });
+
+        it("rejects a canary on a service that declares no versions, saying what to declare", () => {
+            expectIssue(
+                [{ ...base, canary: { header: "x-version", equals: "v2", version: "v2" } }],
+                "services[0].canary.version",
+                '"v2" is not a declared version: a canary needs versions (e.g. [{name: v1, weight: 100}, {name: v2, weight: 0}])',
+            );
         });
 
         it("requires exactly one of equals, prefix, regex", () => {
@@ -381,7 +393,7 @@ describe("service declaration validation", () => {
 
         it("returns the config with defaults applied when it is valid", () => {
             const config = validateStackConfig({ cluster: { type: "existing" }, services: [base] }, { stack: "dev" });
-            assert.deepEqual(config.services[0], { ...base, createService: true, versions: [{ name: "v1", weight: 100 }], resilience: {}, allowFrom: [] });
+            assert.deepEqual(config.services[0], { ...base, createService: true, versions: [], resilience: {}, allowFrom: [] });
         });
     });
 });

@@ -76,9 +76,9 @@ describe("KongGateway (mock runtime)", () => {
     });
 
     it("creates namespace kong labelled for sidecar injection and with the environment; without the mesh, no injection label", async () => {
-        assert.deepEqual(field(only(prod, NAMESPACE).inputs, "metadata"), { name: "kong", labels: { "meshgate.io/environment": "prod", "istio-injection": "enabled" } });
+        assert.deepEqual(field(only(prod, NAMESPACE).inputs, "metadata"), { name: "kong", labels: { "meshgate.io/environment": "prod", "istio-injection": "enabled", "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } });
         const gatewayOnly = await plan({ environment: "dev", mesh: false });
-        assert.deepEqual(field(only(gatewayOnly, NAMESPACE).inputs, "metadata", "labels"), { "meshgate.io/environment": "dev" });
+        assert.deepEqual(field(only(gatewayOnly, NAMESPACE).inputs, "metadata", "labels"), { "meshgate.io/environment": "dev", "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" });
     });
 
     it("the recorded release values use only keys of kong's values.yaml (plus the commented keys the templates read)", () => {

@@ -3,7 +3,8 @@
  * `{urn, type, name, parent, dependsOn, inputs}`), manifests/ (every
  * Kubernetes object as YAML, one multi-document file per namespace; Helm
  * releases as `helm.sh/v3` `Release` documents holding their release spec),
- * and policy-report.json.
+ * policy-report.json, and workloads.json (the workload contract per service,
+ * from the stack output `services`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -71,4 +72,27 @@ export function writePlan(dir: string, resources: readonly RecordedResource[], v
 export function writeReport(dir: string, violations: readonly Violation[]): void {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "policy-report.json"), JSON.stringify({ violations }, null, 2) + "\n");
+}
+
+/**
+ * workloads.json: per service, what its pods must look like (labels, versions, service account,
+ * ports, callers), taken from the program's stack output `services.<name>.contract`. Nothing is
+ * written when the outputs carry no contracts (a program other than meshgate's).
+ */
+export function writeWorkloadContracts(dir: string, outputs: Readonly<Record<string, unknown>>): number {
+    const services = outputs.services;
+    if (typeof services !== "object" || services === null) {
+        return 0;
+    }
+    const contracts = Object.fromEntries(
+        Object.entries(services as Record<string, unknown>).flatMap(([name, s]) =>
+            typeof s === "object" && s !== null && "contract" in s ? [[name, (s as { contract: unknown }).contract]] : [],
+        ),
+    );
+    if (Object.keys(contracts).length === 0) {
+        return 0;
+    }
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "workloads.json"), JSON.stringify(contracts, null, 2) + "\n");
+    return Object.keys(contracts).length;
 }

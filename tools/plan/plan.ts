@@ -6,7 +6,7 @@
 import { checkStackConfig, type ConfigIssue } from "../../components/config";
 import { runPolicies, type PlainResource } from "../../policies/engine";
 import { program } from "../../infra/program";
-import { writePlan, type Violation } from "./outputs";
+import { writePlan, writeWorkloadContracts, type Violation } from "./outputs";
 import { runProgram, type PlanRun, type RecordedResource } from "./runtime";
 import { meshgateSection } from "./stack-config";
 
@@ -42,6 +42,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     const t2 = performance.now();
     if (opts.outDir !== undefined) {
         writePlan(opts.outDir, run.resources, violations);
+        writeWorkloadContracts(opts.outDir, run.outputs);
     }
     const t3 = performance.now();
     return { kind: "planned", run, violations, timings: { programMs: t1 - t0, policyMs: t2 - t1, writeMs: t3 - t2 } };
