@@ -401,6 +401,59 @@ export function iamNoWildcardAdmin(level: EnforcementLevel = "mandatory"): Resou
     };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Example values left in a stack
+
+/** Account IDs used in AWS documentation examples (no real account has them). */
+export const PLACEHOLDER_ACCOUNT_IDS: readonly string[] = ["123456789012", "111122223333", "444455556666", "999999999999", "000000000000"];
+/** RFC 5737 documentation ranges, never routed on the internet. */
+export const DOCUMENTATION_CIDRS: readonly string[] = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+
+/** Why a string is an example value, or undefined. */
+export function placeholderReason(v: string): string | undefined {
+    const account = /^arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):/.exec(v)?.[1];
+    if (account !== undefined && PLACEHOLDER_ACCOUNT_IDS.includes(account)) {
+        return `${v} is in account ${account}, an AWS documentation example`;
+    }
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}\/(\d{1,2})$/.exec(v);
+    if (m !== null && Number(m[4]) >= 24 && DOCUMENTATION_CIDRS.includes(`${m[1]}.${m[2]}.${m[3]}.0/24`)) {
+        return `${v} is an RFC 5737 documentation range, not routed on the internet (an API endpoint limited to it locks everyone out)`;
+    }
+    return undefined;
+}
+
+/** AWS resources must not carry the example account IDs and CIDRs of documentation (and of meshgate's example stacks). */
+export function awsPlaceholderValues(level: EnforcementLevel = "advisory"): ResourceValidationPolicy {
+    return {
+        name: "aws-placeholder-values",
+        description: "AWS resources must not use documentation account IDs (123456789012, …) or RFC 5737 documentation CIDRs: example values left in a stack.",
+        enforcementLevel: level,
+        validateResource: (args, report) => {
+            if (!args.type.startsWith("aws:")) {
+                return;
+            }
+            // ARNs only where a stack writes them (principalArn of access entries and their
+            // policy associations): other ARNs are outputs of resources of the same stack.
+            const walk = (v: unknown, at: string): void => {
+                if (typeof v === "string") {
+                    const arnField = /(^|\.)principalArn$/.test(at);
+                    const why = v.startsWith("arn:") && !arnField ? undefined : placeholderReason(v);
+                    if (why !== undefined) {
+                        report(`${at}: ${why}; replace the example value before deploying.`);
+                    }
+                } else if (Array.isArray(v)) {
+                    v.forEach((x, i) => walk(x, `${at}[${i}]`));
+                } else if (typeof v === "object" && v !== null) {
+                    for (const [k, x] of Object.entries(v)) {
+                        walk(x, at === "" ? k : `${at}.${k}`);
+                    }
+                }
+            };
+            walk(args.props, "");
+        },
+    };
+}
+
 export const awsRules = [
     eksPublicEndpointRestricted,
     eksControlPlaneLogging,
@@ -412,4 +465,5 @@ export const awsRules = [
     eksNodeGroupMinSizeProd,
     iamIrsaTrustConditions,
     iamNoWildcardAdmin,
+    awsPlaceholderValues,
 ];

@@ -6,6 +6,7 @@ import { helmRules } from "./helm";
 import { istioRules } from "./istio";
 import { kongRules } from "./kong";
 import { observabilityRules } from "./observability";
+import { eksKubernetesRules } from "./eks-kubernetes";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
 export type RuleFactory = (level?: EnforcementLevel) => Policy;
@@ -39,6 +40,7 @@ const FIX: Record<string, string> = {
     "eks-nodegroup-min-size-prod": "Raise `scalingConfig.minSize` (production, tag `meshgate.io/environment`).",
     "iam-irsa-trust-conditions": "Condition `StringEquals` on `<issuer>:sub` (`system:serviceaccount:<ns>:<sa>`) and `<issuer>:aud` (`sts.amazonaws.com`).",
     "iam-no-wildcard-admin": "Grant the actions and resources the workload needs; no AdministratorAccess.",
+    "aws-placeholder-values": "Replace the example account IDs, ARNs and documentation CIDRs (meshgate's stacks/ ship them) with your own.",
     "helm-chart-version-pinned": "Set `version` to an exact chart version.",
     "helm-repository-https": "Use an `https://` or `oci://` repository.",
     "helm-values-no-plaintext-secrets": "Create a Kubernetes Secret and reference it (`existingSecret`, `secretKeyRef`).",
@@ -61,11 +63,13 @@ const FIX: Record<string, string> = {
     "kong-service-upstream-in-mesh": "Annotate the Service `ingress.kubernetes.io/service-upstream: \"true\"`.",
     "kong-consumer-credentials-exist": "Create the Secret in the consumer's namespace with label `konghq.com/credential: <type>`.",
     "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
+    "prometheus-control-plane-targets": "Set `kubeControllerManager`, `kubeScheduler`, `kubeEtcd` and `kubeProxy` `.enabled: false` in the release's values (meshgate does on EKS).",
+    "storage-class-defined": "Create the StorageClass (on EKS: an encrypted gp3 `ebs.csi.aws.com` class, annotated default), or name an existing one in `storageClassName`.",
     "tracing-endpoint-defined": "Point the endpoint at the Jaeger release's service: `<release>.<namespace>.svc.cluster.local`, 4318 for Kong (OTLP/HTTP), 4317 for Istio (OTLP/gRPC).",
 };
 
 const DOMAINS: [Domain, readonly RuleFactory[]][] = [
-    ["aws", awsRules],
+    ["aws", [...awsRules, ...eksKubernetesRules]],
     ["helm", helmRules],
     ["istio", istioRules],
     ["kong", kongRules],

@@ -41,7 +41,8 @@ describe("the offline plan (npm run plan)", () => {
             const mandatory = report.violations.filter((v) => v.level === "mandatory");
             assert.deepEqual(mandatory, [], `mandatory violations in ${stack}`);
             if (stack === "prod") {
-                assert.deepEqual(report.violations, [], "prod plans with no violation at all");
+                // Only the warnings that its example account ID and CIDR are examples (pulumi up refuses them).
+                assert.deepEqual([...new Set(report.violations.map((v) => `${v.level} ${(v as unknown as { policy: string }).policy}`))], ["advisory aws-placeholder-values"], "prod plans with no other violation");
             }
         });
     }

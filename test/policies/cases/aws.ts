@@ -187,4 +187,23 @@ export const awsCases: RuleCases[] = [
             { name: "a role with scoped inline policies", resources: [resource("aws:iam/role:Role", "lbc", { assumeRolePolicy: "{}", inlinePolicies: [{ name: "lbc", policy: JSON.stringify(scopedDoc) }] })] },
         ],
     },
+    {
+        rule: "aws-placeholder-values",
+        bad: [
+            {
+                name: "an access entry for a role in AWS's documentation account",
+                resources: [resource("aws:eks/accessEntry:AccessEntry", "admins", { clusterName: "main", principalArn: "arn:aws:iam::123456789012:role/platform-admins", type: "STANDARD" })],
+                expect: [/principalArn: arn:aws:iam::123456789012:role\/platform-admins is in account 123456789012, an AWS documentation example/],
+            },
+            {
+                name: "an API endpoint open only to TEST-NET-2",
+                resources: [cluster({ vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["198.51.100.0/24"] } })],
+                expect: [/vpcConfig\.publicAccessCidrs\[0\]: 198\.51\.100\.0\/24 is an RFC 5737 documentation range/],
+            },
+        ],
+        good: [
+            { name: "a real-looking account and CIDR", resources: [resource("aws:eks/accessEntry:AccessEntry", "admins", { clusterName: "main", principalArn: "arn:aws:iam::210987654321:role/platform-admins" }), cluster({ vpcConfig: { subnetIds: ["subnet-1"], endpointPublicAccess: true, publicAccessCidrs: ["81.2.69.0/24"] } })] },
+            { name: "an ARN another resource of the stack outputs (the offline plan's mocks use 123456789012)", resources: [resource("aws:eks/addon:Addon", "cni", { addonName: "vpc-cni", serviceAccountRoleArn: "arn:aws:iam::123456789012:role/cni" })] },
+        ],
+    },
 ];
