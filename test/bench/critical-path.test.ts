@@ -139,4 +139,19 @@ describe("deploy critical path", () => {
         const g = new DeployGraph([a, b]);
         assert.throws(() => longestPath(g, recordedEdges(g)), /cycle \(involving a, b\)/);
     });
+
+    it("makes a release that mounts volumes wait for the StorageClass its claims name, and gives the new add-ons their durations", () => {
+        const resources = graph();
+        const provider = urn(PROVIDER, "k8s");
+        const sc = res("kubernetes:storage.k8s.io/v1:StorageClass", "gp3", { provider, inputs: { metadata: { name: "gp3" } } });
+        const kps = res(RELEASE, "kps", {
+            provider,
+            inputs: { chart: "kube-prometheus-stack", namespace: "observability", values: { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: "gp3" } } } } } } },
+        });
+        const g = new DeployGraph([...resources, sc, kps]);
+        const storage = unavoidableEdges(g).filter((e) => e.kind === "storage");
+        assert.deepEqual(storage.map((e) => [e.from, e.to]), [[sc.urn, kps.urn]]);
+        assert.equal(durationOf({ type: RELEASE, custom: true, inputs: { chart: "metrics-server" } }).key, "helm:metrics-server");
+        assert.equal(durationOf({ type: RELEASE, custom: true, inputs: { chart: "cluster-autoscaler" } }).key, "helm:cluster-autoscaler");
+    });
 });

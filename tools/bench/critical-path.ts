@@ -34,7 +34,7 @@ export const UNAVOIDABLE = {
     cni: "node groups need the VPC CNI and kube-proxy add-ons to become Ready (the cluster is created without the self-managed add-ons)",
     nodes: "runs pods (a Helm release, or the coredns / EBS CSI add-ons), which need nodes",
     dns: "runs pods that resolve names through CoreDNS (cluster services, AWS API endpoints)",
-    storage: "mounts EBS volumes, which need the EBS CSI driver",
+    storage: "mounts EBS volumes, which need the EBS CSI driver and the StorageClass its claims name (EKS >= 1.30 has no default class)",
     crd: "is a custom resource whose CRD that Helm release installs, or a controller (istiod) that needs those CRDs to start",
     namespace: "lives in a namespace the stack creates",
     injection: "runs pods in a namespace labelled for sidecar injection: istiod must be serving the injection webhook",
@@ -299,9 +299,13 @@ export function unavoidableEdges(g: DeployGraph): Edge[] {
 
     // storage: releases that mount EBS volumes after the EBS CSI driver.
     const ebs = addons.get("aws-ebs-csi-driver");
+    const storageClasses = ofType("kubernetes:storage.k8s.io/v1:StorageClass");
     for (const r of withPods) {
         if (mountsVolumes(r)) {
             add(ebs?.urn, r.urn, "storage");
+            for (const sc of storageClasses) {
+                add(sc.urn, r.urn, "storage");
+            }
         }
     }
 

@@ -161,6 +161,14 @@ export const CHARTS: Readonly<Record<string, ChartFacts>> = {
         services: true,
     },
     "kiali-server": { seconds: 60, source: `${HELM_AWAIT}; one Kiali Deployment (estimate)`, crdGroups: [], pods: true, services: true },
+    "metrics-server": {
+        seconds: 45,
+        source: `${HELM_AWAIT}; 1-2 metrics-server replicas, readiness after the first kubelet scrape (readinessProbe initialDelaySeconds 20 in chart 3.13.1 values.yaml) (estimate)`,
+        crdGroups: [],
+        pods: true,
+        services: true,
+    },
+    "cluster-autoscaler": { seconds: 45, source: `${HELM_AWAIT}; one cluster-autoscaler Deployment (estimate)`, crdGroups: [], pods: true, services: true },
 };
 const CHART_DEFAULT: ChartFacts = { seconds: 90, source: `${HELM_AWAIT}; an unknown chart (estimate)`, crdGroups: [], pods: true, services: true };
 
