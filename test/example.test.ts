@@ -2,6 +2,8 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { consumerProgram } from "../examples/consumer/program";
+import { runPolicies } from "../policies/engine";
+import { toPlainResource } from "../tools/plan/plan";
 import { runProgram } from "../tools/plan/runtime";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -27,5 +29,14 @@ describe("the npm package, used from another Pulumi project (examples/consumer)"
         assert.equal(types.filter((t) => t.startsWith("aws:")).length, 0);
         const ingresses = run.byType("kubernetes:networking.k8s.io/v1:Ingress");
         assert.deepEqual(ingresses.map((r) => (r.inputs.metadata as { name: string }).name), ["storefront"]);
+    });
+
+    it("passes the policy pack: the mesh on and observability off traces nowhere instead of at a missing Jaeger", async () => {
+        const run = await runProgram(consumerProgram, { stack: "example" });
+        const violations = await runPolicies(run.resources.map(toPlainResource));
+        assert.deepEqual(violations.filter((v) => v.level === "mandatory"), []);
+        const istiod = run.byType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === "istiod");
+        assert.ok(istiod, "the mesh is on");
+        assert.deepEqual((istiod.inputs.values as { meshConfig: { extensionProviders: unknown[] } }).meshConfig.extensionProviders, []);
     });
 });
