@@ -6,6 +6,8 @@ export * from "./versions";
 export * from "./config";
 export * from "./cluster";
 export * from "./lb-controller";
+export * from "./metrics-server";
+export * from "./cluster-autoscaler";
 export * from "./istio";
 export * from "./kong";
 export * from "./observability";

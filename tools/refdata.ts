@@ -527,7 +527,8 @@ function main(argv: readonly string[]): void {
     const keptFetched = new Map<string, string>();
     if (fetchedDir === undefined) {
         for (const chart of Object.keys(FETCHED_CHARTS)) {
-            const file = path.join(outDir, "charts", `${chart}.json`);
+            // From the repository's data/ (also when --out points elsewhere).
+            const file = path.join(root, "data", "charts", `${chart}.json`);
             if (existsSync(file)) keptFetched.set(chart, readFileSync(file, "utf8"));
         }
     }

@@ -8,3 +8,4 @@ export { irsaRole, type IrsaRole, type IrsaRoleArgs } from "./irsa";
 export { irsaTrustPolicy, serviceTrustPolicy, type PolicyDocument, type PolicyStatement } from "./iam";
 export { ENVIRONMENT_TAG, partitionOf, awsTags, type AwsPartition } from "./aws";
 export { eksKubeconfig, type EksKubeconfigArgs } from "./kubeconfig";
+export { gp3StorageClass, DEFAULT_STORAGE_CLASS, EBS_CSI_PROVISIONER, DEFAULT_CLASS_ANNOTATION, type StorageClassObject, type Gp3StorageClassOptions } from "./storage";

@@ -35,7 +35,8 @@ describe("data/: the trimmed reference slice", () => {
             const rel = path.relative(dataDir, file);
             const body = json(rel);
             assert.equal(typeof body.source, "string", `${rel}: source`);
-            assert.match(String(body.source), /^reference\//, rel);
+            // reference/… (the shared reference), or github.com/<repo> @ <tag>: <path> (charts fetched at an upstream tag).
+            assert.match(String(body.source), /^(reference\/|github\.com\/[\w.-]+\/[\w.-]+ @ [\w.-]+: )/, rel);
             assert.equal(typeof (body.version ?? body.kongVersion), "string", `${rel}: version`);
         }
     });
