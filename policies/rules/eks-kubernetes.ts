@@ -164,4 +164,106 @@ export function prometheusControlPlaneTargets(level: EnforcementLevel = "mandato
     };
 }
 
-export const eksKubernetesRules = [storageClassDefined, prometheusControlPlaneTargets];
+// ---------------------------------------------------------------------------------------------
+// Autoscaling: EKS ships no metrics-server
+
+const HPA = [...kindTypes("autoscaling", ["v2", "v1"], "HorizontalPodAutoscaler")];
+
+/** Helm values that make a chart create an HPA (kong/kong 3.4.1, istio/istiod and istio/gateway 1.30.3). */
+const CHART_HPA: Readonly<Record<string, (values: unknown) => boolean>> = {
+    kong: v => get(v, "autoscaling", "enabled") === true,
+    istiod: v => get(v, "autoscaleEnabled") !== false,
+    gateway: v => get(v, "autoscaling", "enabled") !== false,
+};
+
+/** HorizontalPodAutoscalers need the resource metrics API: on EKS, a metrics-server the stack installs. */
+export function autoscalingMetricsAvailable(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
+    const defaults = { metricsCharts: ["metrics-server"], managedControlPlane: false };
+    return {
+        name: "autoscaling-metrics-available",
+        description: "On EKS, HorizontalPodAutoscalers (and charts that create them) need a metrics-server in the stack: EKS ships none, so the HPA never scales.",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                metricsCharts: schema.strings("Charts that serve the resource metrics API (metrics.k8s.io).", defaults.metricsCharts),
+                managedControlPlane: { type: "boolean", default: false, description: "Judge the stack as an EKS-like cluster without metrics-server even without an aws.eks.Cluster in it." },
+            },
+        },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const eks = args.resources.some(r => r.type === EKS_CLUSTER);
+            if (!eks && !c.managedControlPlane) {
+                args.notApplicable("the stack creates no EKS cluster");
+            }
+            const metricsCharts = new Set(c.metricsCharts);
+            const served = args.resources.some(
+                r => ((r.type === T.helmRelease || r.type === T.helmChart) && metricsCharts.has(chartName(r.props))) || (r.type === "aws:eks/addon:Addon" && get(r.props, "addonName") === "metrics-server"),
+            );
+            if (served) {
+                return;
+            }
+            for (const r of args.resources) {
+                if (HPA.includes(r.type)) {
+                    const meta = metaOf(r.props, r.name);
+                    report(`HorizontalPodAutoscaler ${meta.namespace}/${meta.name} has no metrics: the stack installs no metrics-server (EKS ships none), so it never scales.`, r.urn);
+                } else if (r.type === T.helmRelease || r.type === T.helmChart) {
+                    const hpa = CHART_HPA[chartName(r.props)];
+                    if (hpa !== undefined && hpa(get(r.props, "values"))) {
+                        report(`release ${releaseName(r.props, r.name)} creates a HorizontalPodAutoscaler, but the stack installs no metrics-server (EKS ships none): it never scales.`, r.urn);
+                    }
+                }
+            }
+        },
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+// NLB rollouts: IP targets and pod readiness gates
+
+const NLB_TARGET_TYPE = "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type";
+const READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
+
+/**
+ * With IP targets, the AWS Load Balancer Controller registers pods themselves; without its
+ * readiness gate a rollout can remove old pods before the new ones are healthy targets (AWS Load
+ * Balancer Controller v3.5, docs/deploy/pod_readiness_gate.md). The gate is injected into pods of
+ * namespaces labelled `elbv2.k8s.aws/pod-readiness-gate-inject: enabled`.
+ */
+export function nlbPodReadinessGate(level: EnforcementLevel = "advisory"): StackValidationPolicy {
+    return {
+        name: "nlb-pod-readiness-gate",
+        description: "Services behind an NLB with IP targets must live in a namespace labelled elbv2.k8s.aws/pod-readiness-gate-inject: enabled, so rollouts keep serving.",
+        enforcementLevel: level,
+        validateStack: (args, report) => {
+            const labels = new Map<string, Record<string, string>>();
+            for (const r of args.resources) {
+                if (r.type === T.namespace) {
+                    const meta = metaOf(r.props, r.name);
+                    labels.set(meta.name, meta.labels);
+                }
+            }
+            const check = (namespace: string, what: string, urn: string) => {
+                const nsLabels = labels.get(namespace);
+                if (nsLabels !== undefined && nsLabels[READINESS_GATE_LABEL] !== "enabled") {
+                    report(`${what} sends an NLB to pod IPs, but namespace ${namespace} is not labelled ${READINESS_GATE_LABEL}: enabled; a rollout may remove old targets before the new pods are registered.`, urn);
+                }
+            };
+            for (const r of args.resources) {
+                if (r.type === T.service) {
+                    const meta = metaOf(r.props, r.name);
+                    if (meta.annotations[NLB_TARGET_TYPE] === "ip" && get(r.props, "spec", "type") === "LoadBalancer") {
+                        check(meta.namespace, `Service ${meta.namespace}/${meta.name}`, r.urn);
+                    }
+                } else if ((r.type === T.helmRelease || r.type === T.helmChart) && chartName(r.props) === "kong") {
+                    const annotations = obj(get(r.props, "values", "proxy", "annotations"));
+                    if (annotations[NLB_TARGET_TYPE] === "ip") {
+                        const ns = str(get(r.props, "namespace")) ?? "default";
+                        check(ns, `release ${releaseName(r.props, r.name)} (Kong's proxy Service)`, r.urn);
+                    }
+                }
+            }
+        },
+    };
+}
+
+export const eksKubernetesRules = [storageClassDefined, prometheusControlPlaneTargets, autoscalingMetricsAvailable, nlbPodReadinessGate];

@@ -64,6 +64,8 @@ const FIX: Record<string, string> = {
     "kong-consumer-credentials-exist": "Create the Secret in the consumer's namespace with label `konghq.com/credential: <type>`.",
     "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
     "prometheus-control-plane-targets": "Set `kubeControllerManager`, `kubeScheduler`, `kubeEtcd` and `kubeProxy` `.enabled: false` in the release's values (meshgate does on EKS).",
+    "autoscaling-metrics-available": "Install metrics-server (the `metrics-server` chart, or the EKS add-on) in the stack.",
+    "nlb-pod-readiness-gate": "Label the namespace `elbv2.k8s.aws/pod-readiness-gate-inject: enabled` (meshgate labels Kong's).",
     "storage-class-defined": "Create the StorageClass (on EKS: an encrypted gp3 `ebs.csi.aws.com` class, annotated default), or name an existing one in `storageClassName`.",
     "tracing-endpoint-defined": "Point the endpoint at the Jaeger release's service: `<release>.<namespace>.svc.cluster.local`, 4318 for Kong (OTLP/HTTP), 4317 for Istio (OTLP/gRPC).",
 };

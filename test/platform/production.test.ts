@@ -133,6 +133,13 @@ describe("production: what a real pulumi up meets", function () {
             assert.ok(!doc.Statement.some((st) => st.Action === "*" || (st.Action as readonly string[]).some((a) => a.endsWith(":*"))));
         });
 
+        it("gives a hand-written EKS stack whose HPAs have no metrics-server a mandatory violation", async () => {
+            const without = prod.resources.filter((r) => r.inputs.chart !== "metrics-server");
+            const violations = await runPolicies(without.map(toPlainResource));
+            const hpa = violations.filter((v) => v.policy === "autoscaling-metrics-available");
+            assert.ok(hpa.length >= 2 && hpa.every((v) => v.level === "mandatory"), "Kong's and istiod's HPAs");
+        });
+
         it("installs metrics-server on an existing cluster only when asked", async () => {
             assert.equal(release(local, "metrics-server"), undefined);
             const cfg = readStackConfig(stackConfigPath("local"));
@@ -196,6 +203,17 @@ describe("production: what a real pulumi up meets", function () {
     });
 
     describe("7. NLB rollouts", () => {
+        it("gives a hand-written stack with NLB IP targets in an unlabelled namespace a warning", async () => {
+            const unlabelled = prod.resources.map((r) => {
+                const meta = r.inputs.metadata as { name?: string; labels?: Record<string, string> } | undefined;
+                if (r.type !== "kubernetes:core/v1:Namespace" || meta?.name !== "kong") return r;
+                const { ["elbv2.k8s.aws/pod-readiness-gate-inject"]: _gone, ...labels } = meta.labels ?? {};
+                return { ...r, inputs: { ...r.inputs, metadata: { ...meta, labels } } };
+            });
+            const violations = await runPolicies(unlabelled.map(toPlainResource));
+            assert.equal(violations.filter((v) => v.policy === "nlb-pod-readiness-gate").length, 1);
+        });
+
         it("labels Kong's namespace for the LB controller's pod readiness gates", () => {
             const ns = prod.byType("kubernetes:core/v1:Namespace").find((r) => (r.inputs.metadata as { name: string }).name === "kong");
             assert.equal((ns?.inputs.metadata as { labels: Record<string, string> }).labels["elbv2.k8s.aws/pod-readiness-gate-inject"], "enabled");

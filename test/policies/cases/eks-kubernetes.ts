@@ -55,4 +55,55 @@ export const eksKubernetesCases: RuleCases[] = [
             { name: "a claim without class on a cluster configured with a default class", resources: [pvc()], config: { clusterDefaultClass: "standard" } },
         ],
     },
+    {
+        rule: "autoscaling-metrics-available",
+        bad: [
+            {
+                name: "an HPA on EKS with no metrics-server",
+                resources: [eks(), k8s("autoscaling/v2", "HorizontalPodAutoscaler", "api", "shop", { spec: { scaleTargetRef: { kind: "Deployment", name: "api" }, minReplicas: 2, maxReplicas: 5 } })],
+                expect: [/HorizontalPodAutoscaler shop\/api has no metrics: the stack installs no metrics-server \(EKS ships none\)/],
+            },
+            {
+                name: "Kong with autoscaling on EKS and no metrics-server",
+                resources: [eks(), release("kong", { chart: "kong", version: "3.4.1", namespace: "kong", values: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 } } })],
+                expect: [/release kong creates a HorizontalPodAutoscaler, but the stack installs no metrics-server/],
+            },
+        ],
+        good: [
+            { name: "an HPA beside the metrics-server release", resources: [eks(), release("metrics-server", { chart: "metrics-server", version: "3.13.1", namespace: "kube-system" }), k8s("autoscaling/v2", "HorizontalPodAutoscaler", "api", "shop", { spec: {} })] },
+            { name: "an HPA beside the EKS metrics-server add-on", resources: [eks(), resource("aws:eks/addon:Addon", "ms", { addonName: "metrics-server" }), k8s("autoscaling/v2", "HorizontalPodAutoscaler", "api", "shop", { spec: {} })] },
+            { name: "an HPA on a cluster that is not EKS", resources: [k8s("autoscaling/v2", "HorizontalPodAutoscaler", "api", "shop", { spec: {} })] },
+        ],
+    },
+    {
+        rule: "nlb-pod-readiness-gate",
+        bad: [
+            {
+                name: "Kong's proxy on NLB IP targets in a namespace without the readiness-gate label",
+                resources: [
+                    k8s("v1", "Namespace", "kong", undefined, {}, { labels: { "istio-injection": "enabled" } }),
+                    release("kong", { chart: "kong", version: "3.4.1", namespace: "kong", values: { proxy: { annotations: { "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip" } } } }),
+                ],
+                expect: [/release kong \(Kong's proxy Service\) sends an NLB to pod IPs, but namespace kong is not labelled elbv2\.k8s\.aws\/pod-readiness-gate-inject: enabled/],
+            },
+            {
+                name: "a LoadBalancer Service with IP targets",
+                resources: [
+                    k8s("v1", "Namespace", "edge", undefined),
+                    k8s("v1", "Service", "proxy", "edge", { spec: { type: "LoadBalancer", selector: { app: "proxy" }, ports: [{ port: 443 }] } }, { annotations: { "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip" } }),
+                ],
+                expect: [/Service edge\/proxy sends an NLB to pod IPs/],
+            },
+        ],
+        good: [
+            {
+                name: "the namespace labelled for readiness gates",
+                resources: [
+                    k8s("v1", "Namespace", "kong", undefined, {}, { labels: { "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } }),
+                    release("kong", { chart: "kong", version: "3.4.1", namespace: "kong", values: { proxy: { annotations: { "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip" } } } }),
+                ],
+            },
+            { name: "instance targets", resources: [k8s("v1", "Namespace", "edge", undefined), k8s("v1", "Service", "proxy", "edge", { spec: { type: "LoadBalancer" } }, { annotations: { "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance" } })] },
+        ],
+    },
 ];
