@@ -156,12 +156,23 @@ export function jaegerConfig(storage: JaegerStorage): HelmValues {
 }
 
 /**
+ * Keys the jaeger chart 4.11.1 reads in its templates but does not list in values.yaml:
+ * `templates/jaeger/jaeger-deploy.yaml` renders `{{- with .Values.jaeger.resources }}` into
+ * the all-in-one container.
+ */
+export const JAEGER_CHART_TEMPLATE_KEYS = ["jaeger.resources"] as const;
+
+/** Requests and memory limit of the all-in-one Jaeger (memory storage holds every trace in the heap). */
+export const JAEGER_RESOURCES = { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "2Gi" } } as const;
+
+/**
  * Values of the jaeger release. One replica whatever the environment: memory and badger
  * storage are per process (two replicas would split every trace between them); an HA Jaeger
  * needs Elasticsearch/OpenSearch/Cassandra, configured through `values.userconfig`.
+ * Resource requests are set (`jaeger.resources`, see JAEGER_CHART_TEMPLATE_KEYS).
  */
 export function jaegerValues(storage: JaegerStorage): HelmValues {
-    const jaeger: HelmValues = { replicas: 1 };
+    const jaeger: HelmValues = { replicas: 1, resources: { requests: { ...JAEGER_RESOURCES.requests }, limits: { ...JAEGER_RESOURCES.limits } } };
     if (storage.type === "badger") {
         jaeger.extraVolumes = [{ name: "badger-data", persistentVolumeClaim: { claimName: storage.claimName } }];
         jaeger.extraVolumeMounts = [{ name: "badger-data", mountPath: BADGER_MOUNT_PATH }];

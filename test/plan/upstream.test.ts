@@ -7,6 +7,7 @@
  */
 import { strict as assert } from "node:assert";
 import { KONG_CHART_COMMENTED_KEYS } from "../../components/kong";
+import { JAEGER_CHART_TEMPLATE_KEYS } from "../../components/observability";
 import { unknownValueKeys, validateCustomResource, validateKongPluginConfig } from "../../policies/validate";
 import { plan } from "../../tools/plan/plan";
 import type { RecordedResource } from "../../tools/plan/runtime";
@@ -27,7 +28,7 @@ const CHART_IDS: Record<string, string> = {
 };
 
 /** Keys the charts' templates read but their values.yaml only shows in comments. */
-const COMMENTED_KEYS: Record<string, readonly string[]> = { kong: KONG_CHART_COMMENTED_KEYS };
+const COMMENTED_KEYS: Record<string, readonly string[]> = { kong: KONG_CHART_COMMENTED_KEYS, jaeger: JAEGER_CHART_TEMPLATE_KEYS };
 
 const CHECKED_GROUPS = /^kubernetes:(networking\.istio\.io|security\.istio\.io|telemetry\.istio\.io|configuration\.konghq\.com)\//;
 

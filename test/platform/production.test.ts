@@ -268,6 +268,7 @@ describe("production: what a real pulumi up meets", function () {
             assert.deepEqual(v.prometheus.prometheusSpec.resources.requests, { cpu: "500m", memory: "2Gi" });
             assert.ok(v.alertmanager.alertmanagerSpec.resources.requests.memory);
             assert.ok(v.grafana.resources.requests.cpu);
+            assert.ok(values(release(prod, "jaeger")).jaeger.resources.requests.memory, "Jaeger (jaeger.resources, read by the chart's deployment template)");
         });
     });
 });
