@@ -60,6 +60,10 @@ const FIX: Record<string, string> = {
     "kong-dbless-compatible": "Use jwt/key-auth instead of oauth2; `policy: local` or `redis`; or run Kong with a database.",
     "kong-service-upstream-in-mesh": "Annotate the Service `ingress.kubernetes.io/service-upstream: \"true\"`.",
     "kong-consumer-credentials-exist": "Create the Secret in the consumer's namespace with label `konghq.com/credential: <type>`.",
+    "kong-cors-preflight": "Add `OPTIONS` to `konghq.com/methods`; set `run_on_preflight: false` on the route's auth plugins.",
+    "kong-rate-limit-local-replicas": "`policy: redis` with a Redis all Kong pods share (meshgate: `gateway.rateLimitRedis`), or divide the limit by the pods.",
+    "kong-nlb-client-ip": "Annotate `service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: preserve_client_ip.enabled=true`, or PROXY protocol v2 with Kong's `real_ip_header: proxy_protocol`.",
+    "kong-edge-https-only": "Give a certificate (ACM `aws-load-balancer-ssl-cert`, or Kong's `ssl_cert`) and close port 80 (`proxy.http.enabled: false`) or redirect every route (`konghq.com/protocols: https`).",
     "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
     "tracing-endpoint-defined": "Point the endpoint at the Jaeger release's service: `<release>.<namespace>.svc.cluster.local`, 4318 for Kong (OTLP/HTTP), 4317 for Istio (OTLP/gRPC).",
 };
