@@ -5,6 +5,7 @@ import { awsRules } from "./aws";
 import { helmRules } from "./helm";
 import { istioRules } from "./istio";
 import { kongRules } from "./kong";
+import { retryRules } from "./retries";
 import { observabilityRules } from "./observability";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
@@ -52,6 +53,7 @@ const FIX: Record<string, string> = {
     "istio-telemetry-provider-defined": "Add the provider to istiod's `meshConfig.extensionProviders`, or fix the name.",
     "istio-namespace-injection": "Label the namespace `istio-injection: enabled` (or `istio.io/rev`); `istio-namespace-injection-label` can add it.",
     "istio-namespace-injection-label": "Remediates: adds `istio-injection: enabled` to namespaces in `meshedNamespaces` and fixes misspelt values (`\"true\"`).",
+    "istio-retry-non-idempotent": "`retryOn: connect-failure,refused-stream` (meshgate's default), or retries on a route that matches only idempotent methods.",
     "kong-no-kongingress": "Use `konghq.com/*` annotations, `KongUpstreamPolicy` and `KongPlugin`.",
     "kong-route-authentication": "Attach key-auth/jwt/… through `konghq.com/plugins`, or annotate `meshgate.io/auth: \"none\"` for a public route.",
     "kong-route-rate-limit": "Attach a `rate-limiting` KongPlugin through `konghq.com/plugins`.",
@@ -71,7 +73,7 @@ const FIX: Record<string, string> = {
 const DOMAINS: [Domain, readonly RuleFactory[]][] = [
     ["aws", awsRules],
     ["helm", helmRules],
-    ["istio", istioRules],
+    ["istio", [...istioRules, ...retryRules]],
     ["kong", kongRules],
     ["observability", observabilityRules],
 ];

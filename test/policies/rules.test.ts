@@ -6,10 +6,11 @@ import { helmCases } from "./cases/helm";
 import { istioCases } from "./cases/istio";
 import { kongCases } from "./cases/kong";
 import { observabilityCases } from "./cases/observability";
+import { retryCases } from "./cases/retries";
 import type { RuleCases } from "./cases/types";
 import { runRule, show } from "./harness";
 
-const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...kongCases, ...observabilityCases];
+const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...kongCases, ...observabilityCases, ...retryCases];
 
 describe("policy rules", () => {
     it("has a firing and a quiet case for every rule", () => {
