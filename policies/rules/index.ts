@@ -65,6 +65,8 @@ const FIX: Record<string, string> = {
     "kong-cors-preflight": "Add `OPTIONS` to `konghq.com/methods`; set `run_on_preflight: false` on the route's auth plugins.",
     "kong-rate-limit-local-replicas": "`policy: redis` with a Redis all Kong pods share (meshgate: `gateway.rateLimitRedis`), or divide the limit by the pods.",
     "kong-nlb-client-ip": "Annotate `service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: preserve_client_ip.enabled=true`, or PROXY protocol v2 with Kong's `real_ip_header: proxy_protocol`.",
+    "kong-canary-header-at-edge": "Attach a `request-transformer` KongPlugin with `remove.headers: [<header>]` to the route (meshgate does unless `canary.clientSelectable`).",
+    "kong-plugin-no-plaintext-secrets": "Store the value in a Secret and use `configPatches[].valueFrom.secretKeyRef` (or a `{vault://...}` reference).",
     "kong-edge-https-only": "Give a certificate (ACM `aws-load-balancer-ssl-cert`, or Kong's `ssl_cert`) and close port 80 (`proxy.http.enabled: false`) or redirect every route (`konghq.com/protocols: https`).",
     "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
     "tracing-endpoint-defined": "Point the endpoint at the Jaeger release's service: `<release>.<namespace>.svc.cluster.local`, 4318 for Kong (OTLP/HTTP), 4317 for Istio (OTLP/gRPC).",

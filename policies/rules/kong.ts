@@ -17,6 +17,7 @@ import {
     metaOf,
     obj,
     schema,
+    serviceRef,
     splitList,
     str,
     tunables,
@@ -42,6 +43,7 @@ const gatewayTypes = typeSet(T.gateway);
 const kongPluginTypes = typeSet(T.kongPlugin);
 const kongClusterPluginTypes = typeSet(T.kongClusterPlugin);
 const kongConsumerTypes = typeSet(T.kongConsumer);
+const virtualServiceTypes = typeSet(T.virtualService);
 
 interface PluginObject {
     resource: PolicyResource;
@@ -679,6 +681,91 @@ export function kongEdgeHttpsOnly(level: EnforcementLevel = "mandatory"): StackV
     };
 }
 
+/** Header names an Istio VirtualService route in `http` matches on (its canary selectors). */
+function matchedHeaders(vs: PolicyResource): string[] {
+    const out = new Set<string>();
+    for (const route of arr(get(vs.props, "spec", "http"))) {
+        for (const m of arr(get(route, "match"))) {
+            for (const h of Object.keys(obj(get(m, "headers")))) out.add(h.toLowerCase());
+        }
+    }
+    return [...out];
+}
+
+/** Internet clients pinning themselves to a version: a Kong route to a service whose VirtualService routes by a header Kong lets through. */
+export function kongCanaryHeaderAtEdge(level: EnforcementLevel = "advisory"): StackValidationPolicy {
+    const defaults = { ...routeSchema, clusterDomain: "cluster.local", allowedHeaders: [] as string[] };
+    return {
+        name: "kong-canary-header-at-edge",
+        description: "Kong routes to services whose VirtualService routes by a request header should remove that header (request-transformer), so internet clients cannot select a version.",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
+                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                clusterDomain: schema.string("Kubernetes cluster DNS domain.", defaults.clusterDomain),
+                allowedHeaders: schema.strings("Headers clients may set on purpose (client-selected canaries).", defaults.allowedHeaders),
+            },
+        },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const idx = KongIndex.of(args.resources);
+            const byService = new Map<string, string[]>(); // "<ns>/<name>" -> headers
+            for (const r of args.resources) {
+                if (!virtualServiceTypes.has(r.type)) continue;
+                const meta = metaOf(r.props, r.name);
+                const headers = matchedHeaders(r);
+                if (headers.length === 0) continue;
+                for (const host of arr(get(r.props, "spec", "hosts"))) {
+                    const ref = typeof host === "string" ? serviceRef(host, meta.namespace, c.clusterDomain) : undefined;
+                    if (ref?.namespace !== undefined) byService.set(`${ref.namespace}/${ref.name}`, [...(byService.get(`${ref.namespace}/${ref.name}`) ?? []), ...headers]);
+                }
+            }
+            if (byService.size === 0) args.notApplicable("no VirtualService routes by a header");
+            for (const route of kongRoutes(idx, c.ingressClasses, c.gatewayClasses)) {
+                const removed = new Set(
+                    idx.effectivePluginObjects(route)
+                        .filter((p) => p.plugin === "request-transformer")
+                        .flatMap((p) => arr(get(p.resource.props, "config", "remove", "headers")).map((h) => String(h).toLowerCase())),
+                );
+                for (const b of route.backends) {
+                    const open = [...new Set(byService.get(`${b.namespace}/${b.name}`) ?? [])].filter((h) => !removed.has(h) && !c.allowedHeaders.includes(h) && !h.startsWith(":"));
+                    if (open.length > 0) {
+                        report(`${route.kind} ${route.namespace}/${route.name} lets internet clients send ${open.join(", ")}, which the VirtualService of ${b.namespace}/${b.name} routes by: anyone can pin themselves to that version. Remove it at the edge (request-transformer remove.headers), or list it in allowedHeaders if clients may choose.`, route.resource.urn);
+                    }
+                }
+            }
+        },
+    };
+}
+
+/** Config keys whose literal value is a credential (Kong plugin configs). */
+const SECRET_CONFIG_KEY = /(^|_)(password|secret|token|api_key|private_key)$/i;
+
+function literalSecrets(value: unknown, path: string[] = []): string[] {
+    if (isObj(value)) return Object.entries(value).flatMap(([k, v]) => literalSecrets(v, [...path, k]));
+    if (Array.isArray(value)) return value.flatMap((v, i) => literalSecrets(v, [...path, String(i)]));
+    const key = path[path.length - 1] ?? "";
+    // "[secret]" (the plan's stand-in for a Pulumi secret) and Kong vault references {vault://...} are not literals.
+    if (typeof value === "string" && value !== "" && value !== "[secret]" && !value.startsWith("{vault://") && SECRET_CONFIG_KEY.test(key)) return [path.join(".")];
+    return [];
+}
+
+/** Credentials written into a KongPlugin's config, where anyone who can read the object reads them. */
+export function kongPluginNoPlaintextSecrets(level: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
+    return {
+        name: "kong-plugin-no-plaintext-secrets",
+        description: "KongPlugin/KongClusterPlugin configs must not carry literal passwords or tokens (e.g. redis.password); patch them in from a Secret.",
+        enforcementLevel: level,
+        validateResource: validateTypes([...T.kongPlugin, ...T.kongClusterPlugin], (args, report) => {
+            const found = literalSecrets(obj(args.props.config));
+            if (found.length > 0) {
+                report(`config.${found.join(", config.")} holds a literal credential; put it in a Secret and patch it in with configPatches (valueFrom.secretKeyRef), or use a Kong vault reference.`);
+            }
+        }),
+    };
+}
+
 export const kongRules = [
     kongNoKongIngress,
     kongRouteAuthentication,
@@ -692,4 +779,6 @@ export const kongRules = [
     kongRateLimitLocalReplicas,
     kongNlbClientIp,
     kongEdgeHttpsOnly,
+    kongCanaryHeaderAtEdge,
+    kongPluginNoPlaintextSecrets,
 ];

@@ -28,6 +28,16 @@ const secret = (name: string, labels: Record<string, string>) => k8s("v1", "Secr
 const kongRelease = (database: string | undefined) =>
     release("kong", { chart: "kong", version: "3.4.1", namespace: "kong", values: { env: database === undefined ? {} : { database } } });
 
+const canaryVs = k8s("networking.istio.io/v1", "VirtualService", "user-service", "users", {
+    spec: {
+        hosts: ["user-service.users.svc.cluster.local"],
+        http: [
+            { name: "canary", match: [{ headers: { "x-version": { exact: "v2" } } }], route: [{ destination: { host: "user-service", subset: "v2" } }] },
+            { name: "default", route: [{ destination: { host: "user-service", subset: "v1" } }] },
+        ],
+    },
+});
+const canaryRoute = ingress("users", "key-auth");
 const corsPlugin = plugin("cors", "users", "cors", { origins: ["https://app.example.com"] });
 const kongReleaseWith = (values: Record<string, unknown>, namespace = "kong") => release("kong", { chart: "kong", version: "3.4.1", namespace, values });
 const kongNs = (env: string) => k8s("v1", "Namespace", "kong", undefined, {}, { labels: { "meshgate.io/environment": env } });
@@ -211,6 +221,37 @@ export const kongCases: RuleCases[] = [
             { name: "Kong's certificate and every route redirecting to https", resources: [kongNs("prod"), kongReleaseWith({ env: { ssl_cert: "/etc/secrets/edge/tls.crt" }, proxy: { annotations: nlb(PRESERVE) } }), keyAuth, ingress("users", "key-auth", { annotations: { "konghq.com/protocols": "https", "konghq.com/https-redirect-status-code": "308" } })] },
             { name: "a dev Kong on port 80", resources: [kongNs("dev"), kongReleaseWith({ proxy: { annotations: nlb(PRESERVE) } })] },
             { name: "an internal NLB in prod", resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }) } })] },
+        ],
+    },
+    {
+        rule: "kong-canary-header-at-edge",
+        bad: [
+            {
+                name: "a Kong route to a service whose VirtualService routes x-version: v2 to the canary",
+                resources: [keyAuth, canaryRoute, canaryVs],
+                on: canaryRoute,
+                expect: [/Ingress users\/users lets internet clients send x-version, which the VirtualService of users\/user-service routes by/],
+                level: "advisory",
+            },
+        ],
+        good: [
+            { name: "the header removed at the edge by request-transformer", resources: [keyAuth, plugin("strip", "users", "request-transformer", { remove: { headers: ["x-version"] } }), ingress("users", "key-auth,strip"), canaryVs] },
+            { name: "a header clients may set on purpose", resources: [keyAuth, ingress("users", "key-auth"), canaryVs], config: { allowedHeaders: ["x-version"] } },
+            { name: "a header-routed service Kong does not expose", resources: [canaryVs] },
+        ],
+    },
+    {
+        rule: "kong-plugin-no-plaintext-secrets",
+        bad: [
+            { name: "a Redis password written into rate-limiting", resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis: { host: "redis", password: "hunter2" } })], expect: [/config\.redis\.password holds a literal credential/] },
+            { name: "the deprecated redis_password shorthand", resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis_host: "redis", redis_password: "hunter2" })], expect: [/config\.redis_password/] },
+        ],
+        good: [
+            {
+                name: "the password patched in from a Secret",
+                resources: [k8s(KONG, "KongPlugin", "rl", "users", { plugin: "rate-limiting", config: { minute: 5, policy: "redis", redis: { host: "redis" } }, configPatches: [{ path: "/redis/password", valueFrom: { secretKeyRef: { name: "redis", key: "password" } } }] })],
+            },
+            { name: "a Kong vault reference", resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis: { host: "redis", password: "{vault://env/redis-password}" } })] },
         ],
     },
     {
