@@ -175,7 +175,7 @@ function checkGatewayEdge(gw: GatewayConfig, cluster: StackConfig["cluster"] | u
         }
     }
     if (gw.loadBalancer.clientIp === "proxy-protocol" && lb !== undefined && lb !== "aws-nlb") {
-        add("gateway.loadBalancer.clientIp", `proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is ${lb} (use preserve, which keeps the client address with externalTrafficPolicy: Local)`);
+        add("gateway.loadBalancer.clientIp", `proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is ${lb} (use preserve, which keeps the client address on a generic load balancer with externalTrafficPolicy: Local)`);
     }
     if (gw.rateLimitRedis?.type === "elasticache" && cluster !== undefined && cluster.type !== "eks") {
         add("gateway.rateLimitRedis.type", "elasticache is made on EKS stacks only; on an existing cluster use {type: external, host, passwordSecret}");

@@ -67,7 +67,7 @@ export interface KongChartValues {
         readonly loadBalancerSourceRanges: string[];
         readonly http: { readonly enabled: boolean; readonly servicePort?: number; readonly parameters?: string[] };
         readonly tls: { readonly enabled: boolean; readonly overrideServiceTargetPort?: number; readonly parameters?: string[] };
-        /** `Local` keeps the client's source address on a generic LoadBalancer or NodePort. */
+        /** `Local` keeps the client's source address on a generic LoadBalancer. */
         readonly externalTrafficPolicy?: "Local";
     };
     /** Secrets mounted at /etc/secrets/<name>/ (Kong's own TLS certificate). */
@@ -123,7 +123,7 @@ export type DatabaseSettings =
 
 /**
  * How Kong learns the client's address: `preserve` (NLB target-group attribute
- * `preserve_client_ip.enabled=true`; `externalTrafficPolicy: Local` on other load balancers),
+ * `preserve_client_ip.enabled=true`; `externalTrafficPolicy: Local` on a generic load balancer),
  * `proxy-protocol` (NLB PROXY protocol v2, Kong `real_ip_header: proxy_protocol`), `none`.
  */
 export type ClientIpMode = "preserve" | "proxy-protocol" | "none";
@@ -205,7 +205,9 @@ function proxyListeners(s: KongValuesSettings): Pick<KongChartValues["proxy"], "
                 ? { enabled: true, servicePort: 0, ...(pp ? { parameters: ["proxy_protocol"] } : {}) }
                 : { enabled: http !== "close", ...(pp ? { parameters: ["proxy_protocol"] } : {}) },
         tls: { enabled: true, ...(acm ? { overrideServiceTargetPort: KONG_HTTP_CONTAINER_PORT } : {}), ...(pp ? { parameters: ["http2", "proxy_protocol"] } : {}) },
-        ...(clientIp === "preserve" && s.loadBalancer !== "aws-nlb" ? { externalTrafficPolicy: "Local" as const } : {}),
+        // A generic cloud load balancer health-checks the nodes and sends only to those with a Kong pod;
+        // a bare NodePort (loadBalancer none) is left Cluster: Local would drop traffic to nodes without one.
+        ...(clientIp === "preserve" && s.loadBalancer === "generic" ? { externalTrafficPolicy: "Local" as const } : {}),
     };
 }
 

@@ -73,7 +73,7 @@ describe("stack validation", () => {
 
         it("proxy protocol only on an AWS NLB", () => {
             assert.deepEqual(paths({ cluster: { type: "existing" }, gateway: { loadBalancer: { clientIp: "proxy-protocol" } } }), [
-                "gateway.loadBalancer.clientIp: proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is generic (use preserve, which keeps the client address with externalTrafficPolicy: Local)",
+                "gateway.loadBalancer.clientIp: proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is generic (use preserve, which keeps the client address on a generic load balancer with externalTrafficPolicy: Local)",
             ]);
             assert.deepEqual(paths({ cluster: eks(), gateway: { loadBalancer: { clientIp: "proxy-protocol" } } }), []);
         });

@@ -207,9 +207,9 @@ describe("kong/kong 3.4.1 values", () => {
     });
 
     describe("the edge: client address and TLS", () => {
-        it("keeps the client's address on a generic load balancer or NodePort with externalTrafficPolicy Local, and can leave it off", () => {
+        it("keeps the client's address on a generic load balancer with externalTrafficPolicy Local (not on a bare NodePort), and can leave it off", () => {
             assert.equal(field(values({ loadBalancer: "generic" }), "proxy", "externalTrafficPolicy"), "Local");
-            assert.equal(field(values({ loadBalancer: "none" }), "proxy", "externalTrafficPolicy"), "Local");
+            assert.equal(field(values({ loadBalancer: "none" }), "proxy", "externalTrafficPolicy"), undefined);
             assert.equal(field(values({ loadBalancer: "generic", clientIp: "none" }), "proxy", "externalTrafficPolicy"), undefined);
             assert.equal(field(values({ clientIp: "none" }), "proxy", "annotations", "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"), undefined);
         });
