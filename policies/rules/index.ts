@@ -58,7 +58,7 @@ const FIX: Record<string, string> = {
     "kong-route-authentication": "Attach key-auth/jwt/… through `konghq.com/plugins`, or annotate `meshgate.io/auth: \"none\"` for a public route.",
     "kong-route-rate-limit": "Attach a `rate-limiting` KongPlugin through `konghq.com/plugins`.",
     "kong-plugin-exists": "Create the KongPlugin in the route's namespace (or a KongClusterPlugin), or fix the name.",
-    "kong-plugin-config": "Remove fields the plugin does not have (e.g. `window_size` is rate-limiting-advanced only); fix rejected values.",
+    "kong-plugin-config": "Remove fields the plugin does not have (e.g. `window_size` is rate-limiting-advanced only); fix rejected values; add what a setting requires (`redis.host` with `policy: redis`, `header_name` with `limit_by: header`).",
     "kong-dbless-compatible": "Use jwt/key-auth instead of oauth2; `policy: local` or `redis`; or run Kong with a database.",
     "kong-service-upstream-in-mesh": "Annotate the Service `ingress.kubernetes.io/service-upstream: \"true\"`.",
     "kong-consumer-credentials-exist": "Create the Secret in the consumer's namespace with label `konghq.com/credential: <type>`.",

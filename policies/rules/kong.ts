@@ -345,7 +345,7 @@ export function kongPluginConfig(level: EnforcementLevel = "mandatory"): Resourc
     const defaults: { kongVersion: KongSchemaVersion } = { kongVersion: "3.9" };
     return {
         name: "kong-plugin-config",
-        description: "KongPlugin/KongClusterPlugin config must match the plugin's schema (for the plugins meshgate has schemas of).",
+        description: "KongPlugin/KongClusterPlugin config must match the plugin's schema and Kong's cross-field entity checks (for the plugins meshgate has schemas of).",
         enforcementLevel: level,
         configSchema: {
             properties: {
