@@ -112,6 +112,9 @@ export class Platform extends pulumi.ComponentResource {
                 },
                 { parent: this },
             );
+            // TLS without certificate verification: the endpoint is reachable only from the nodes inside the VPC,
+            // and verifying Amazon's chain would need Kong's lua_ssl_verify_depth raised above its default of 1
+            // (Kong/kong 3.9.3 kong/templates/kong_defaults.lua); an external Redis can ask for it (serverName).
             redis = { host: this.rateLimitRedis.host, port: REDIS_PORT, ssl: true, passwordSecret: { ...RATE_LIMIT_REDIS_SECRET } };
             const users = redisNamespaces(config);
             if (users.length > 0) {
