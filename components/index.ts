@@ -13,4 +13,5 @@ export * from "./kong";
 export * from "./observability";
 export * from "./mesh-namespace";
 export * from "./mesh-service";
+export * from "./rate-limit-store";
 export * from "./platform";

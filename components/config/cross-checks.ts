@@ -4,7 +4,7 @@
  * supports. Each check runs over every service once, indexing with Maps, so a
  * stack of thousands of services validates in linear time.
  */
-import { ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type ServiceSpec, type StackConfig } from "./schema";
+import { effectiveHttpListener, ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type RateLimitSpec, type ServiceSpec, type StackConfig } from "./schema";
 
 export interface ConfigIssue {
     /** Path into the stack config, e.g. `services[2].versions[1].weight`. */
@@ -71,6 +71,9 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
         if (gw.auth === "none" && (gw.rateLimit?.limitBy === "consumer" || gw.rateLimit?.limitBy === "credential")) {
             add(`${at}.gateway.rateLimit.limitBy`, `${gw.rateLimit.limitBy} needs authentication, but gateway.auth is none; use ip, service, header or path`);
         }
+        if (gw.rateLimit !== undefined) {
+            checkRateLimit(gw.rateLimit, `${at}.gateway.rateLimit`, parts.gateway, add);
+        }
         if (gw.consumers !== undefined) {
             if (gw.auth === "none") {
                 add(`${at}.gateway.consumers`, "restricting consumers needs authentication, but gateway.auth is none; use key-auth or jwt");
@@ -105,7 +108,78 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
     if (parts.gateway?.autoscaling !== undefined && parts.gateway.autoscaling.minReplicas > parts.gateway.autoscaling.maxReplicas) {
         add("gateway.autoscaling.minReplicas", `${parts.gateway.autoscaling.minReplicas} is above maxReplicas (${parts.gateway.autoscaling.maxReplicas})`);
     }
+    if (parts.gateway !== undefined) {
+        checkGatewayEdge(parts.gateway, parts.cluster, parts.environment ?? "dev", add);
+    }
     return issues;
+}
+
+/** Kong's rate-limiting entity checks (Kong/kong 3.9.3 kong/plugins/rate-limiting/schema.lua), said in the declaration's terms. */
+function checkRateLimit(rl: RateLimitSpec, at: string, gateway: GatewayConfig | undefined, add: (path: string, message: string) => void): void {
+    if (rl.limitBy === "header" && rl.headerName === undefined) {
+        add(`${at}.headerName`, "is required with limitBy: header (the header whose value is counted; Kong refuses limit_by header without header_name)");
+    }
+    if (rl.limitBy === "path" && rl.path === undefined) {
+        add(`${at}.path`, "is required with limitBy: path (the path whose requests are counted; Kong refuses limit_by path without path)");
+    }
+    if (rl.headerName !== undefined && rl.limitBy !== "header") {
+        add(`${at}.headerName`, `is used only with limitBy: header; limitBy is ${rl.limitBy ?? "the default (consumer or ip)"}`);
+    }
+    if (rl.path !== undefined && rl.limitBy !== "path") {
+        add(`${at}.path`, `is used only with limitBy: path; limitBy is ${rl.limitBy ?? "the default (consumer or ip)"}`);
+    }
+    if (rl.policy === "redis" && gateway?.rateLimitRedis === undefined) {
+        add(`${at}.policy`, "redis needs a Redis for the counters: set gateway.rateLimitRedis ({type: elasticache} on EKS, or {type: external, host, passwordSecret}); Kong refuses policy redis without redis.host");
+    }
+}
+
+/** Postgres, TLS, client IP and the Redis store: what the gateway's settings need from each other and the cluster. */
+function checkGatewayEdge(gw: GatewayConfig, cluster: StackConfig["cluster"] | undefined, environment: string, add: (path: string, message: string) => void): void {
+    if (gw.mode === "postgres" && gw.postgres?.external === undefined && gw.postgres?.image === undefined) {
+        add(
+            "gateway.postgres",
+            "postgres mode needs postgres.external (a database of yours) or postgres.image (an image for the chart's bundled PostgreSQL: the kong/kong 3.4.1 chart says its default bitnami/postgres image is not available any more)",
+        );
+    }
+    if (gw.postgres !== undefined && gw.mode !== "postgres") {
+        add("gateway.postgres", "is used only with mode: postgres; mode is dbless");
+    }
+    if (gw.postgres?.external !== undefined && gw.postgres.image !== undefined) {
+        add("gateway.postgres.image", "is for the bundled PostgreSQL; with postgres.external the chart runs none");
+    }
+    const lb = cluster === undefined ? undefined : cluster.type === "eks" ? "aws-nlb" : cluster.loadBalancer;
+    const tls = gw.tls;
+    if (tls !== undefined) {
+        if (tls.certificateArn !== undefined && tls.secretName !== undefined) {
+            add("gateway.tls", "set certificateArn (TLS ends at the NLB) or secretName (TLS ends at Kong), not both");
+        }
+        if (tls.certificateArn === undefined && tls.secretName === undefined && tls.http !== undefined && tls.http !== "open") {
+            add("gateway.tls.http", `${tls.http} needs a certificate: set certificateArn or secretName`);
+        }
+        if (tls.certificateArn !== undefined && lb !== undefined && lb !== "aws-nlb") {
+            add("gateway.tls.certificateArn", `an ACM certificate needs an AWS NLB, but this cluster's loadBalancer is ${lb}; use secretName`);
+        }
+        if (tls.certificateArn !== undefined && tls.http === "redirect") {
+            add(
+                "gateway.tls.http",
+                "redirect needs TLS to end at Kong (secretName): behind an ACM listener the NLB forwards 80 and 443 alike as plain HTTP and adds no X-Forwarded-Proto, so Kong cannot tell which to redirect; use close",
+            );
+        }
+    }
+    const publicEdge = gw.loadBalancer.scheme === "internet-facing" && lb !== "none";
+    if (environment === "prod" && publicEdge) {
+        if (tls?.certificateArn === undefined && tls?.secretName === undefined) {
+            add("gateway.tls", "prod serves HTTPS only: give a certificate (certificateArn: an ACM ARN terminated at the NLB, or secretName: a kubernetes.io/tls Secret in namespace kong); without one Kong serves its self-signed certificate");
+        } else if (effectiveHttpListener(tls, environment) === "open") {
+            add("gateway.tls.http", "open serves plaintext HTTP to the internet in prod; use close (or redirect with secretName)");
+        }
+    }
+    if (gw.loadBalancer.clientIp === "proxy-protocol" && lb !== undefined && lb !== "aws-nlb") {
+        add("gateway.loadBalancer.clientIp", `proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is ${lb} (use preserve, which keeps the client address on a generic load balancer with externalTrafficPolicy: Local)`);
+    }
+    if (gw.rateLimitRedis?.type === "elasticache" && cluster !== undefined && cluster.type !== "eks") {
+        add("gateway.rateLimitRedis.type", "elasticache is made on EKS stacks only; on an existing cluster use {type: external, host, passwordSecret}");
+    }
 }
 
 function checkVersions(spec: ServiceSpec, at: string, add: (path: string, message: string) => void): void {

@@ -237,22 +237,107 @@ const consumer = z.strictObject({
     credentials: z.array(oneOf(["key-auth", "jwt"])).min(1).default(["key-auth"]),
 });
 
+/** An ACM certificate ARN (what the NLB's TLS listener serves). */
+const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:certificate\/[0-9a-f-]+$/;
+/** A Secret name (DNS-1123 subdomain). */
+const secretName = z.string().max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a Secret name (lower-case letters, digits, '-' and '.')" });
+const secretKeyRef = z.strictObject({ name: secretName, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret key (letters, digits, '-', '_', '.')" }) });
+
+/**
+ * Where Kong's rate-limit counters live when a service uses `policy: redis`: one Redis for
+ * every Kong pod, so a limit is cluster-wide (with `policy: local` each pod counts on its own).
+ */
+const rateLimitRedis = z.discriminatedUnion(
+    "type",
+    [
+        z.strictObject({
+            /** An ElastiCache (Redis OSS) replication group made by meshgate in the cluster's private subnets (EKS stacks only): TLS in transit, encryption at rest, a generated auth token kept secret, reachable only from the nodes. */
+            type: z.literal("elasticache"),
+            /** @default "cache.t4g.small" */
+            nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be an ElastiCache node type such as "cache.t4g.small"' }).default("cache.t4g.small"),
+            /** Read replicas besides the primary; at least 1 gives automatic failover across AZs. Default: 1 in prod, 0 elsewhere. */
+            replicas: z.number().int().min(0, { error: "must be from 0 to 5" }).max(5, { error: "must be from 0 to 5" }).optional(),
+            /** @default "7.1" */
+            engineVersion: z.string().regex(/^\d+\.\d+$/, { error: 'must be a Redis engine version such as "7.1"' }).default("7.1"),
+        }),
+        z.strictObject({
+            /** A Redis you run (any cluster): Kong connects to `host:port`. */
+            type: z.literal("external"),
+            host: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a DNS name or IPv4 address" }),
+            port: port.default(6379),
+            /** Connect with TLS. @default true */
+            tls: z.boolean().default(true),
+            /** Name the server's certificate must carry (SNI, verified); default: no verification beyond TLS. */
+            serverName: z.string().optional(),
+            /** The Redis password: a Secret of this name and key in each namespace of a service that uses `policy: redis`; KIC patches it into the plugin (never in the KongPlugin itself). */
+            passwordSecret: secretKeyRef.optional(),
+        }),
+    ],
+    { error: 'must have type "elasticache" or "external"' },
+);
+
 export const gatewaySchema = z
     .strictObject({
-        /** DB-less (declarative, default) or backed by an in-cluster Postgres. */
+        /** DB-less (declarative, default) or backed by Postgres (`postgres` says which). */
         mode: oneOf(["dbless", "postgres"]).default("dbless"),
+        /**
+         * Postgres mode: an `external` database of yours, or the chart's bundled PostgreSQL with an
+         * `image` you give (the kong/kong 3.4.1 chart: "Default bitnami/postgres image is not
+         * available anymore ... provide your own image here").
+         */
+        postgres: z
+            .strictObject({
+                external: z
+                    .strictObject({
+                        host: z.string().min(1),
+                        port: port.default(5432),
+                        user: z.string().min(1).default("kong"),
+                        database: z.string().min(1).default("kong"),
+                        ssl: z.boolean().default(true),
+                    })
+                    .optional(),
+                image: z.strictObject({ registry: z.string().default(""), repository: z.string().min(1), tag: z.string().min(1) }).optional(),
+            })
+            .optional(),
         replicas: positiveInt.optional(),
         autoscaling: z.strictObject({ minReplicas: positiveInt, maxReplicas: positiveInt, targetCPUUtilizationPercentage: percent.default(70) }).optional(),
         loadBalancer: z
             .strictObject({
                 scheme: oneOf(["internet-facing", "internal"]).default("internet-facing"),
-                /** Client CIDRs allowed through the NLB; empty means anyone. */
+                /** Client CIDRs allowed through the NLB; empty means anyone. Enforced by the NLB only when it preserves client IPs (`clientIp: preserve`). */
                 sourceRanges: z.array(cidr).default([]),
+                /**
+                 * How Kong learns the client's address behind an NLB with IP targets (which by default
+                 * shows Kong the NLB's own address): `preserve` sets the target-group attribute
+                 * `preserve_client_ip.enabled=true`; `proxy-protocol` sends PROXY protocol v2 and Kong
+                 * reads it (`real_ip_header: proxy_protocol`, `trusted_ips`); `none` leaves it off
+                 * (limitBy ip, ip-restriction and access logs then see NLB addresses).
+                 */
+                clientIp: oneOf(["preserve", "proxy-protocol", "none"]).default("preserve"),
             })
-            .default({ scheme: "internet-facing", sourceRanges: [] }),
+            .default({ scheme: "internet-facing", sourceRanges: [], clientIp: "preserve" }),
+        /**
+         * TLS at the edge: `certificateArn` (ACM) terminates at the NLB, `secretName` (a
+         * kubernetes.io/tls Secret in namespace kong) makes it Kong's default certificate.
+         * `http` is what port 80 does: `open` (plaintext), `redirect` (Kong answers 308 to
+         * https; needs `secretName`, since behind an ACM listener Kong cannot tell which port a
+         * request came in on) or `close` (no port 80). Default: `open`, and in prod `close`
+         * with an ACM certificate, `redirect` with a Secret.
+         */
+        tls: z
+            .strictObject({
+                certificateArn: z.string().regex(ACM_CERTIFICATE_ARN, { error: 'must be an ACM certificate ARN such as "arn:aws:acm:eu-west-1:123456789012:certificate/0f8c..."' }).optional(),
+                secretName: secretName.optional(),
+                /** NLB TLS security policy (ACM only). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+                sslPolicy: z.string().regex(/^ELBSecurityPolicy-[A-Za-z0-9-]+$/, { error: 'must be an ELB security policy such as "ELBSecurityPolicy-TLS13-1-2-2021-06"' }).default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+                http: oneOf(["open", "redirect", "close"]).optional(),
+            })
+            .optional(),
+        /** The shared counter store for `rateLimit.policy: redis`; when set, redis becomes every rate limit's default policy. */
+        rateLimitRedis: rateLimitRedis.optional(),
         consumers: z.array(consumer).default([]),
     })
-    .default({ mode: "dbless", loadBalancer: { scheme: "internet-facing", sourceRanges: [] }, consumers: [] });
+    .default({ mode: "dbless", loadBalancer: { scheme: "internet-facing", sourceRanges: [], clientIp: "preserve" }, consumers: [] });
 
 export const observabilitySchema = z
     .strictObject({
@@ -284,6 +369,12 @@ const canary = z
         prefix: z.string().min(1).optional(),
         regex: z.string().min(1).optional(),
         version: dnsLabel,
+        /**
+         * Let internet clients pick the canary by sending the header through Kong. Default false:
+         * Kong removes the header at the edge (request-transformer), so only callers inside the
+         * mesh can pin themselves to `version`.
+         */
+        clientSelectable: z.boolean().default(false),
     })
     .refine((c) => [c.equals, c.prefix, c.regex].filter((x) => x !== undefined).length === 1, {
         error: "must set exactly one of equals, prefix, regex",
@@ -301,8 +392,17 @@ const rateLimit = z
         year: positiveInt.optional(),
         /** What a limit is counted per. Default: consumer when authenticated, ip otherwise. */
         limitBy: oneOf(["consumer", "credential", "ip", "service", "header", "path"]).optional(),
-        /** Where counters live. DB-less Kong supports local and redis only. */
-        policy: oneOf(["local", "redis", "cluster"]).default("local"),
+        /** `limitBy: header`: the request header whose value is counted (Kong's `header_name`). */
+        headerName: z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: "must be an HTTP header name" }).optional(),
+        /** `limitBy: path`: the path whose requests are counted together (Kong's `path`). */
+        path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: 'must be an absolute URL path such as "/api/v1/users"' }).refine((p) => !p.includes("//"), { error: "must not have empty segments (//)" }).optional(),
+        /**
+         * Where counters live. `local`: each Kong pod counts alone, so with N pods a client gets up
+         * to N times the limit. `redis`: one shared count (needs `gateway.rateLimitRedis`).
+         * `cluster`: Kong's database (postgres mode only). Default: redis when
+         * `gateway.rateLimitRedis` is set, else local.
+         */
+        policy: oneOf(["local", "redis", "cluster"]).optional(),
     })
     .refine((r) => RATE_WINDOWS.some((w) => r[w] !== undefined), { error: `must set at least one of ${RATE_WINDOWS.join(", ")}` })
     .superRefine((r, ctx) => {
@@ -353,6 +453,15 @@ const resilience = z.strictObject({
     retries: z.strictObject({
         attempts: z.number().int().min(0, { error: "must be from 0 to 10" }).max(10, { error: "must be from 0 to 10" }),
         perTryTimeout: duration.optional(),
+        /**
+         * Retry requests whatever their method. Default false: a VirtualService route cannot tell
+         * a POST from a GET, so `retryOn` is narrowed to the conditions where the request never
+         * reached the service (connect-failure, refused-stream, reset-before-request) and no write
+         * is ever sent twice. true: every `retryOn` condition applies to every method, so a POST
+         * or PATCH that failed with a 5xx or a reset after the service received it is sent again
+         * and may be applied twice; opt in only for services whose writes are idempotent.
+         */
+        retryNonIdempotent: z.boolean().default(false),
         retryOn: z
             .string()
             .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: 'must be a comma-separated list of Envoy retry conditions such as "5xx,reset,connect-failure"' })
@@ -429,3 +538,22 @@ export type ChartsConfig = z.output<typeof chartsSchema>;
 export type Environment = StackConfig["environment"];
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 export type AuthType = NonNullable<ServiceSpec["gateway"]>["auth"];
+export type RateLimitRedisConfig = NonNullable<GatewayConfig["rateLimitRedis"]>;
+export type GatewayTlsConfig = NonNullable<GatewayConfig["tls"]>;
+export type RateLimitSpec = NonNullable<NonNullable<ServiceSpec["gateway"]>["rateLimit"]>;
+
+/** Safe retry conditions: the upstream never received the request (Envoy's connect-failure, refused-stream, reset-before-request). */
+export const SAFE_RETRY_ON = ["connect-failure", "refused-stream", "reset-before-request"] as const;
+
+/** The rate-limit policy a service gets: its own, else redis when the stack has a Redis store, else local. */
+export function effectiveRateLimitPolicy(rl: Pick<RateLimitSpec, "policy">, gateway: Pick<GatewayConfig, "rateLimitRedis"> | undefined): "local" | "redis" | "cluster" {
+    return rl.policy ?? (gateway?.rateLimitRedis !== undefined ? "redis" : "local");
+}
+
+/** What port 80 does: as configured, else in prod `close` (ACM) or `redirect` (Kong's own certificate), else `open`. */
+export function effectiveHttpListener(tls: GatewayConfig["tls"], environment: string): "open" | "redirect" | "close" {
+    if (tls?.http !== undefined) return tls.http;
+    if (environment === "prod" && tls?.certificateArn !== undefined) return "close";
+    if (environment === "prod" && tls?.secretName !== undefined) return "redirect";
+    return "open";
+}

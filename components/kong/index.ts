@@ -12,7 +12,7 @@ import { openTelemetryPlugin, PrometheusPluginSettings, prometheusPlugin } from 
 import { KONG_NAMESPACE, KONG_POD_LABELS, KONG_PROXY_SERVICE, KONG_RELEASE, kongMetrics, KongMetrics, kongPrincipal } from "./names";
 import { KONG_INGRESS_CLASS, KongClusterPluginObject } from "./types";
 import { deepMerge } from "../helm";
-import { DatabaseSettings, KongChartValues, kongValues, LoadBalancerKind, POSTGRES_SECRET_KEYS, Scheme } from "./values";
+import { ClientIpMode, DatabaseSettings, KongChartValues, kongValues, LoadBalancerKind, POSTGRES_SECRET_KEYS, Scheme } from "./values";
 import { definedOnly } from "../util";
 
 export * from "./consumers";
@@ -25,12 +25,16 @@ export {
     CHART_DEFAULT_POD_ANNOTATIONS,
     HA_AUTOSCALING,
     KONG_CHART_COMMENTED_KEYS,
+    KONG_HTTP_CONTAINER_PORT,
     KONG_PROXY_CONFIG,
     kongValues,
     nlbAnnotations,
     POSTGRES_SECRET_KEYS,
+    secretVolumePath,
 } from "./values";
 export type {
+    ClientIpMode,
+    EdgeTlsSettings,
     DatabaseSettings,
     KongChartValues,
     KongResourceRequirements,
@@ -76,8 +80,22 @@ export interface KongGatewayArgs {
     readonly sourceRanges?: readonly string[];
     /** DB-less (declarative, configured by the controller) or Postgres-backed. @default "dbless" */
     readonly mode?: "dbless" | "postgres";
-    /** Postgres mode: an external database; absent, the chart's bundled PostgreSQL. @default bundled */
-    readonly postgres?: { readonly external?: ExternalPostgres };
+    /**
+     * Postgres mode: an external database, or the chart's bundled PostgreSQL with `image` (required
+     * then: the kong/kong 3.4.1 chart's default bitnami/postgres image is not available any more).
+     * @default none (postgres mode needs one of the two)
+     */
+    readonly postgres?: { readonly external?: ExternalPostgres; readonly image?: { readonly registry?: string; readonly repository: string; readonly tag: string } };
+    /** How Kong learns the client's address behind the load balancer (see {@link ClientIpMode}). @default "preserve" */
+    readonly clientIp?: ClientIpMode;
+    /** With `clientIp: "proxy-protocol"`: the addresses allowed to send the PROXY header (the VPC's CIDR). @default ["0.0.0.0/0", "::/0"] */
+    readonly trustedIps?: readonly string[];
+    /**
+     * TLS at the edge: `certificateArn` (ACM, ends at the NLB) or `secretName` (a kubernetes.io/tls
+     * Secret in Kong's namespace, served by Kong); `http` what port 80 does.
+     * @default Kong's self-signed certificate on 443, plaintext on 80
+     */
+    readonly tls?: { readonly certificateArn?: string; readonly secretName?: string; readonly sslPolicy?: string; readonly http?: "open" | "redirect" | "close" };
     /** Proxy replicas when not autoscaling. @default 1, or 2 when highly available */
     readonly replicas?: number;
     /** Horizontal Pod Autoscaler for the proxy. @default none; when highly available 2–6 replicas at 70% CPU */
@@ -120,6 +138,7 @@ export function kongValuesSettings(args: Omit<KongGatewayArgs, "environment">): 
                   mode: "postgres",
                   secretName: KONG_POSTGRES_SECRET,
                   ...(ext ? { external: { host: ext.host, port: ext.port ?? 5432, user: ext.user ?? "kong", database: ext.database ?? "kong", ssl: ext.ssl ?? true } } : {}),
+                  ...(a.postgres?.image ? { bundledImage: { registry: a.postgres.image.registry ?? "", repository: a.postgres.image.repository, tag: a.postgres.image.tag } } : {}),
               };
     return {
         mesh: a.mesh,
@@ -133,8 +152,16 @@ export function kongValuesSettings(args: Omit<KongGatewayArgs, "environment">): 
             ? { autoscaling: { minReplicas: a.autoscaling.minReplicas, maxReplicas: a.autoscaling.maxReplicas, targetCPUUtilizationPercentage: a.autoscaling.targetCPUUtilizationPercentage ?? 70 } }
             : {}),
         ...(a.tracing ? { tracing: { samplingRate: a.tracing.samplingRate } } : {}),
+        clientIp: a.clientIp ?? "preserve",
+        ...(a.trustedIps ? { trustedIps: a.trustedIps } : {}),
+        ...(a.tls
+            ? { tls: { certificateArn: a.tls.certificateArn, secretName: a.tls.secretName, sslPolicy: a.tls.sslPolicy ?? DEFAULT_NLB_SSL_POLICY, http: a.tls.http ?? "open" } }
+            : {}),
     };
 }
+
+/** The NLB's TLS security policy when none is given: TLS 1.3 and 1.2 only. */
+export const DEFAULT_NLB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /** The release's values: meshgate's, with the user's `values` deep-merged last. */
 export function kongReleaseValues(args: Omit<KongGatewayArgs, "environment">): Record<string, unknown> {

@@ -15,6 +15,10 @@ export const KONG_CHART_COMMENTED_KEYS = [
     "podDisruptionBudget.maxUnavailable",
     /** templates/deployment.yaml: `{{- if .Values.topologySpreadConstraints }}`. */
     "topologySpreadConstraints",
+    /** values.yaml `proxy.tls`: "# overrideServiceTargetPort: 8000"; _helpers.tpl kong.service: `targetPort: {{ .tls.overrideServiceTargetPort | default .tls.containerPort }}`. */
+    "proxy.tls.overrideServiceTargetPort",
+    /** _helpers.tpl kong.service (kong/charts tag kong-3.4.1): `{{- if .externalTrafficPolicy }} externalTrafficPolicy: ...`. */
+    "proxy.externalTrafficPolicy",
 ] as const;
 
 export type Scheme = "internet-facing" | "internal";
@@ -61,9 +65,13 @@ export interface KongChartValues {
         readonly nameOverride: string;
         readonly annotations: Record<string, string>;
         readonly loadBalancerSourceRanges: string[];
-        readonly http: { readonly enabled: boolean };
-        readonly tls: { readonly enabled: boolean };
+        readonly http: { readonly enabled: boolean; readonly servicePort?: number; readonly parameters?: string[] };
+        readonly tls: { readonly enabled: boolean; readonly overrideServiceTargetPort?: number; readonly parameters?: string[] };
+        /** `Local` keeps the client's source address on a generic LoadBalancer. */
+        readonly externalTrafficPolicy?: "Local";
     };
+    /** Secrets mounted at /etc/secrets/<name>/ (Kong's own TLS certificate). */
+    readonly secretVolumes: string[];
     readonly ingressController: {
         readonly enabled: boolean;
         readonly ingressClass: string;
@@ -93,6 +101,7 @@ export interface KongChartValues {
             readonly secretKeys: { readonly adminPasswordKey: string; readonly userPasswordKey: string };
         };
         readonly primary?: { readonly podLabels: Record<string, string> };
+        readonly image?: { readonly registry: string; readonly repository: string; readonly tag: string };
     };
 }
 
@@ -106,9 +115,28 @@ export type DatabaseSettings =
           readonly mode: "postgres";
           /** Name of the Secret (in Kong's namespace) holding the passwords under {@link POSTGRES_SECRET_KEYS}. */
           readonly secretName: string;
-          /** Absent: the chart's bundled PostgreSQL (bitnami subchart). */
+          /** Absent: the chart's bundled PostgreSQL (bitnami subchart), which then needs `bundledImage`. */
           readonly external?: { readonly host: string; readonly port: number; readonly user: string; readonly database: string; readonly ssl: boolean };
+          /** The bundled PostgreSQL's image: the kong/kong 3.4.1 chart ships none ("Default bitnami/postgres image is not available anymore"). */
+          readonly bundledImage?: { readonly registry: string; readonly repository: string; readonly tag: string };
       };
+
+/**
+ * How Kong learns the client's address: `preserve` (NLB target-group attribute
+ * `preserve_client_ip.enabled=true`; `externalTrafficPolicy: Local` on a generic load balancer),
+ * `proxy-protocol` (NLB PROXY protocol v2, Kong `real_ip_header: proxy_protocol`), `none`.
+ */
+export type ClientIpMode = "preserve" | "proxy-protocol" | "none";
+
+/** TLS at the edge: an ACM certificate on the NLB, or a Secret Kong serves; what port 80 does. */
+export interface EdgeTlsSettings {
+    readonly certificateArn?: string;
+    readonly secretName?: string;
+    /** NLB TLS security policy (ACM). */
+    readonly sslPolicy: string;
+    /** `open` plaintext, `redirect` (routes redirect; Kong's certificate only), `close` (no port 80). */
+    readonly http: "open" | "redirect" | "close";
+}
 
 export interface KongValuesSettings {
     /** Kong pods join the Istio mesh (namespace injection on). */
@@ -123,14 +151,63 @@ export interface KongValuesSettings {
     readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage: number };
     /** Kong's own tracing (`tracing_sampling_rate`, 0–1); absent: tracing off. */
     readonly tracing?: { readonly samplingRate: number };
+    /** How Kong sees the client's address. @default "preserve" */
+    readonly clientIp?: ClientIpMode;
+    /** Addresses Kong trusts to tell the client's address (`trusted_ips`) with proxy-protocol: the NLB's subnets. @default ["0.0.0.0/0", "::/0"] */
+    readonly trustedIps?: readonly string[];
+    /** TLS at the edge. @default Kong's self-signed certificate on 443, plaintext on 80 */
+    readonly tls?: EdgeTlsSettings;
 }
 
-/** The annotations the AWS Load Balancer Controller reads to make an NLB with IP targets. */
-export function nlbAnnotations(scheme: Scheme): Record<string, string> {
+/** Kong's HTTP container port (chart default `proxy.http.containerPort`): where an NLB that ended TLS sends 443. */
+export const KONG_HTTP_CONTAINER_PORT = 8000;
+
+/**
+ * The annotations the AWS Load Balancer Controller reads to make an NLB with IP targets
+ * (kubernetes-sigs/aws-load-balancer-controller v3.5.0 docs/guide/service/annotations.md).
+ * IP targets do not preserve the client's address by default ("preserve client IP is disabled
+ * by default for IP targets", and `loadBalancerSourceRanges` is then ignored), so `preserve`
+ * sets the target-group attribute; `proxy-protocol` sends PROXY v2 instead. With an ACM
+ * certificate the NLB ends TLS on 443 with the given security policy.
+ */
+export function nlbAnnotations(scheme: Scheme, clientIp: ClientIpMode = "preserve", tls?: EdgeTlsSettings): Record<string, string> {
     return {
         "service.beta.kubernetes.io/aws-load-balancer-type": "external",
         "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
         "service.beta.kubernetes.io/aws-load-balancer-scheme": scheme,
+        ...(clientIp === "preserve" ? { "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true" } : {}),
+        ...(clientIp === "proxy-protocol" ? { "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*" } : {}),
+        ...(tls?.certificateArn !== undefined
+            ? {
+                  "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": tls.certificateArn,
+                  "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "443",
+                  "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy": tls.sslPolicy,
+              }
+            : {}),
+    };
+}
+
+/** Where Kong mounts a TLS Secret listed in `secretVolumes` (kong/charts kong-3.4.1 values.yaml: "/etc/secrets/{secret-name}/"). */
+export function secretVolumePath(secretName: string, file: "tls.crt" | "tls.key"): string {
+    return `/etc/secrets/${secretName}/${file}`;
+}
+
+/** The proxy's listeners and Service ports for the edge settings. */
+function proxyListeners(s: KongValuesSettings): Pick<KongChartValues["proxy"], "http" | "tls" | "externalTrafficPolicy"> {
+    const clientIp = s.clientIp ?? "preserve";
+    const pp = clientIp === "proxy-protocol" && s.loadBalancer === "aws-nlb";
+    const acm = s.tls?.certificateArn !== undefined && s.loadBalancer === "aws-nlb";
+    const http = s.tls?.http ?? "open";
+    return {
+        // close: no port 80 on the Service. With ACM the 8000 listener stays (the NLB sends 443 there), only its Service port goes (servicePort 0).
+        http:
+            http === "close" && acm
+                ? { enabled: true, servicePort: 0, ...(pp ? { parameters: ["proxy_protocol"] } : {}) }
+                : { enabled: http !== "close", ...(pp ? { parameters: ["proxy_protocol"] } : {}) },
+        tls: { enabled: true, ...(acm ? { overrideServiceTargetPort: KONG_HTTP_CONTAINER_PORT } : {}), ...(pp ? { parameters: ["http2", "proxy_protocol"] } : {}) },
+        // A generic cloud load balancer health-checks the nodes and sends only to those with a Kong pod;
+        // a bare NodePort (loadBalancer none) is left Cluster: Local would drop traffic to nodes without one.
+        ...(clientIp === "preserve" && s.loadBalancer === "generic" ? { externalTrafficPolicy: "Local" as const } : {}),
     };
 }
 
@@ -170,6 +247,11 @@ export function kongValues(s: KongValuesSettings): KongChartValues {
         anonymous_reports: "off",
         ...(s.tracing ? { tracing_instrumentations: "all", tracing_sampling_rate: s.tracing.samplingRate } : {}),
         ...databaseEnv(s.database),
+        // PROXY protocol v2 from the NLB: Kong takes the client address from its header, trusting only the NLB's side.
+        ...((s.clientIp ?? "preserve") === "proxy-protocol" && s.loadBalancer === "aws-nlb"
+            ? { real_ip_header: "proxy_protocol", trusted_ips: [...(s.trustedIps ?? ["0.0.0.0/0", "::/0"])].join(",") }
+            : {}),
+        ...(s.tls?.secretName !== undefined ? { ssl_cert: secretVolumePath(s.tls.secretName, "tls.crt"), ssl_cert_key: secretVolumePath(s.tls.secretName, "tls.key") } : {}),
     };
     const podAnnotations: Record<string, string> = { ...CHART_DEFAULT_POD_ANNOTATIONS };
     if (s.mesh) {
@@ -192,11 +274,11 @@ export function kongValues(s: KongValuesSettings): KongChartValues {
             enabled: true,
             type: s.loadBalancer === "none" ? "NodePort" : "LoadBalancer",
             nameOverride: KONG_PROXY_SERVICE,
-            annotations: s.loadBalancer === "aws-nlb" ? nlbAnnotations(s.scheme) : {},
+            annotations: s.loadBalancer === "aws-nlb" ? nlbAnnotations(s.scheme, s.clientIp ?? "preserve", s.tls) : {},
             loadBalancerSourceRanges: s.loadBalancer === "none" ? [] : [...s.sourceRanges],
-            http: { enabled: true },
-            tls: { enabled: true },
+            ...proxyListeners(s),
         },
+        secretVolumes: s.tls?.secretName !== undefined ? [s.tls.secretName] : [],
         ingressController: {
             enabled: true,
             ingressClass: KONG_INGRESS_CLASS,
@@ -238,6 +320,14 @@ function checkSettings(s: KongValuesSettings): string[] {
         if (a.minReplicas < 1 || a.maxReplicas < a.minReplicas) problems.push(`autoscaling needs 1 <= minReplicas <= maxReplicas, got ${a.minReplicas}..${a.maxReplicas}`);
         if (s.highAvailability && a.minReplicas < 2) problems.push(`autoscaling.minReplicas must be at least 2 when highly available, got ${a.minReplicas}`);
     }
+    if (s.database.mode === "postgres" && !s.database.external && !s.database.bundledImage) {
+        problems.push("postgres mode without an external database needs postgres.image: the kong/kong 3.4.1 chart's default bitnami/postgres image is not available any more");
+    }
+    if (s.tls?.certificateArn !== undefined && s.tls.secretName !== undefined) problems.push("tls: set certificateArn or secretName, not both");
+    if (s.tls?.certificateArn !== undefined && s.loadBalancer !== "aws-nlb") problems.push(`tls.certificateArn needs an AWS NLB (loadBalancer ${s.loadBalancer})`);
+    if (s.tls?.http === "redirect" && s.tls.secretName === undefined) problems.push("tls.http redirect needs Kong to end TLS (secretName): behind an ACM listener Kong cannot tell http from https");
+    if (s.tls !== undefined && s.tls.http !== "open" && s.tls.certificateArn === undefined && s.tls.secretName === undefined) problems.push(`tls.http ${s.tls.http} needs a certificate (certificateArn or secretName)`);
+    if (s.clientIp === "proxy-protocol" && s.loadBalancer !== "aws-nlb") problems.push(`clientIp proxy-protocol needs an AWS NLB (loadBalancer ${s.loadBalancer})`);
     if (s.tracing && !(s.tracing.samplingRate >= 0 && s.tracing.samplingRate <= 1)) {
         problems.push(`tracing.samplingRate must be from 0 to 1 (a fraction, not a percentage), got ${s.tracing.samplingRate}`);
     }
@@ -271,5 +361,6 @@ function postgresqlValues(s: KongValuesSettings): KongChartValues["postgresql"] 
         },
         // Outside the mesh: Kong's migrations Job runs without a sidecar and reaches it in plain TCP.
         ...(s.mesh ? { primary: { podLabels: { "sidecar.istio.io/inject": "false" } } } : {}),
+        ...(db.bundledImage ? { image: { ...db.bundledImage } } : {}),
     };
 }

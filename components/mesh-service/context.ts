@@ -5,6 +5,7 @@
  * computes these once and hands the same object to every service.
  */
 import { durationNanos, type ServiceSpec } from "../config/schema";
+import type * as pulumi from "@pulumi/pulumi";
 import { KONG_INGRESS_CLASS } from "../kong/types";
 
 /** Plain facts about the Kong gateway a service is exposed through (no reference to the KongGateway component). */
@@ -15,6 +16,23 @@ export interface GatewayFacts {
     readonly dbless: boolean;
     /** IngressClass the Kong Ingress Controller watches. @default "kong" */
     readonly ingressClass?: string;
+    /** The shared Redis for `policy: redis` rate limits; absent, `redis` is refused and the default policy is `local`. @default none */
+    readonly rateLimitRedis?: RateLimitRedisFacts;
+    /** Kong terminates TLS and port 80 redirects: routes take https only, http gets a 308. @default false */
+    readonly httpsRedirect?: boolean;
+}
+
+/** Where Kong's rate-limiting plugins keep shared counters (Kong 3.9 rate-limiting `config.redis`). */
+export interface RateLimitRedisFacts {
+    /** Host name; may be an Output (an ElastiCache endpoint known after creation). */
+    readonly host: pulumi.Input<string>;
+    readonly port: number;
+    /** TLS to Redis (`redis.ssl`). */
+    readonly ssl: boolean;
+    /** Verify the server certificate against this name (`redis.ssl_verify` + `server_name`). @default no verification */
+    readonly serverName?: string;
+    /** Secret (in each service's namespace) and key holding the password, patched in by KIC (`configPatches`). @default no password */
+    readonly passwordSecret?: { readonly name: string; readonly key: string };
 }
 
 export interface MeshServiceContext {
@@ -35,7 +53,7 @@ export interface ResolvedContext {
     readonly mesh: boolean;
     readonly clusterDomain: string;
     readonly trustDomain: string;
-    readonly gateway?: Required<GatewayFacts>;
+    readonly gateway?: GatewayFacts & Required<Pick<GatewayFacts, "principal" | "dbless" | "ingressClass">>;
     readonly labels: Record<string, string>;
 }
 

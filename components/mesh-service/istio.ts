@@ -3,7 +3,7 @@
  * DestinationRule, VirtualService and AuthorizationPolicy that Istio 1.30
  * applies to it.
  */
-import type { ServiceSpec } from "../config/schema";
+import { SAFE_RETRY_ON, type ServiceSpec } from "../config/schema";
 import { ISTIO_SECURITY_API_VERSION } from "../istio/resources";
 import type { NamespacedMeta } from "../kong/types";
 import { callerPrincipal, objectLabels, protoDuration, serviceFqdn, VERSION_LABEL, WORKLOAD_LABEL, type ResolvedContext } from "./context";
@@ -114,6 +114,19 @@ export function virtualService(spec: ServiceSpec, ctx: ResolvedContext): Virtual
     };
 }
 
+/**
+ * The retry conditions a route gets. A VirtualService route serves every method, and Envoy's
+ * retry policy has no method filter, so unless the service opts in (`retryNonIdempotent`), only
+ * conditions where the request never reached the upstream are kept (SAFE_RETRY_ON): a POST that
+ * failed with a 5xx or a reset after the service got it is not sent twice. When none of the
+ * declared conditions is safe, connect-failure and refused-stream stand in.
+ */
+export function effectiveRetryOn(retries: Pick<NonNullable<ServiceSpec["resilience"]["retries"]>, "retryOn" | "retryNonIdempotent">): string {
+    if (retries.retryNonIdempotent) return retries.retryOn;
+    const safe = retries.retryOn.split(",").filter((c) => (SAFE_RETRY_ON as readonly string[]).includes(c));
+    return (safe.length > 0 ? safe : ["connect-failure", "refused-stream"]).join(",");
+}
+
 /** Timeout and retries of a route; a fresh object per route (no shared references in the manifests). */
 function routePolicy(r: ServiceSpec["resilience"]): { timeout?: string; retries?: HTTPRetry } {
     const retries: HTTPRetry | undefined =
@@ -124,7 +137,7 @@ function routePolicy(r: ServiceSpec["resilience"]): { timeout?: string; retries?
               : {
                     attempts: r.retries.attempts,
                     ...(r.retries.perTryTimeout === undefined ? {} : { perTryTimeout: protoDuration(r.retries.perTryTimeout) }),
-                    retryOn: r.retries.retryOn,
+                    retryOn: effectiveRetryOn(r.retries),
                 };
     return {
         ...(r.timeout === undefined ? {} : { timeout: protoDuration(r.timeout) }),
@@ -167,7 +180,7 @@ export function authorizationPolicy(spec: ServiceSpec, ctx: ResolvedContext): Au
 }
 
 /** The gateway facts, or an error naming the service that needs them. */
-export function requireGateway(spec: ServiceSpec, ctx: ResolvedContext): Required<NonNullable<ResolvedContext["gateway"]>> {
+export function requireGateway(spec: ServiceSpec, ctx: ResolvedContext): NonNullable<ResolvedContext["gateway"]> {
     if (ctx.gateway === undefined) {
         throw new Error(`service "${spec.name}" (namespace ${spec.namespace}) declares gateway exposure, but no Kong gateway was given (MeshServiceArgs.gateway)`);
     }

@@ -5,7 +5,7 @@
  */
 import type { ServiceSpec } from "../config/schema";
 import { kongPluginObject, pluginsAnnotation, type KongPluginObject } from "../kong/plugins";
-import { objectLabels, type ResolvedContext } from "./context";
+import { objectLabels, type RateLimitRedisFacts, type ResolvedContext } from "./context";
 import { requireGateway } from "./istio";
 import { SKIP_AWAIT } from "./service";
 import type { IngressObject, IngressPath } from "./types";
@@ -14,7 +14,7 @@ import { definedOnly } from "../util";
 export type GatewayExposure = NonNullable<ServiceSpec["gateway"]>;
 
 /** Kong plugins a service's exposure can use, in the order they are attached. */
-export const SERVICE_PLUGINS = ["key-auth", "jwt", "oauth2", "acl", "rate-limiting", "cors", "ip-restriction", "request-size-limiting"] as const;
+export const SERVICE_PLUGINS = ["key-auth", "jwt", "oauth2", "acl", "rate-limiting", "cors", "ip-restriction", "request-size-limiting", "request-transformer"] as const;
 export type ServicePluginName = (typeof SERVICE_PLUGINS)[number];
 
 /** Where key-auth looks for the key (header or query parameter). */
@@ -26,6 +26,8 @@ export const INGRESS_ANNOTATIONS = {
     methods: "konghq.com/methods",
     stripPath: "konghq.com/strip-path",
     preserveHost: "konghq.com/preserve-host",
+    protocols: "konghq.com/protocols",
+    httpsRedirect: "konghq.com/https-redirect-status-code",
     /** Declares a route public on purpose (`auth: none`); the policy pack asks for it on unauthenticated routes. */
     publicRoute: "meshgate.io/auth",
 } as const;
@@ -42,13 +44,17 @@ export function pluginConfigs(spec: ServiceSpec, ctx: ResolvedContext): { plugin
     }
     const { dbless } = requireGateway(spec, ctx);
     const out: { plugin: ServicePluginName; config: Record<string, unknown> }[] = [];
+    // With cors, a browser's preflight (OPTIONS, no credentials) must reach the cors plugin:
+    // Kong 3.9 key-auth/jwt default run_on_preflight to true and would answer it 401.
+    const preflight = gw.cors === undefined ? {} : { run_on_preflight: false };
     switch (gw.auth) {
         case "key-auth":
-            // The key is stripped before the request goes upstream.
-            out.push({ plugin: "key-auth", config: { key_names: [...KEY_AUTH_KEY_NAMES], hide_credentials: true } });
+            // The key is stripped before the request goes upstream, and read from the header only:
+            // a key in the query string ends up in access logs, proxies and browser history.
+            out.push({ plugin: "key-auth", config: { key_names: [...KEY_AUTH_KEY_NAMES], hide_credentials: true, key_in_query: false, ...preflight } });
             break;
         case "jwt":
-            out.push({ plugin: "jwt", config: { claims_to_verify: ["exp"] } });
+            out.push({ plugin: "jwt", config: { claims_to_verify: ["exp"], ...preflight } });
             break;
         case "oauth2":
             if (dbless) {
@@ -64,7 +70,7 @@ export function pluginConfigs(spec: ServiceSpec, ctx: ResolvedContext): { plugin
         out.push({ plugin: "acl", config: { allow: [...gw.consumers], hide_groups_header: true } });
     }
     if (gw.rateLimit !== undefined) {
-        out.push({ plugin: "rate-limiting", config: rateLimitingConfig(spec, gw, gw.rateLimit, dbless) });
+        out.push({ plugin: "rate-limiting", config: rateLimitingConfig(spec, gw, gw.rateLimit, dbless, requireGateway(spec, ctx).rateLimitRedis) });
     }
     if (gw.cors !== undefined) {
         const c = gw.cors;
@@ -89,19 +95,50 @@ export function pluginConfigs(spec: ServiceSpec, ctx: ResolvedContext): { plugin
     if (gw.maxRequestMegabytes !== undefined) {
         out.push({ plugin: "request-size-limiting", config: requestSizeConfig(gw.maxRequestMegabytes) });
     }
+    if (spec.canary !== undefined && !spec.canary.clientSelectable) {
+        // The canary header selects a version inside the mesh; from the internet it would let any
+        // client pin itself to the canary. Kong drops it before the request goes upstream.
+        out.push({ plugin: "request-transformer", config: { remove: { headers: [spec.canary.header] } } });
+    }
     return out;
 }
 
-function rateLimitingConfig(spec: ServiceSpec, gw: GatewayExposure, rl: NonNullable<GatewayExposure["rateLimit"]>, dbless: boolean): Record<string, unknown> {
-    if (dbless && rl.policy === "cluster") {
+function rateLimitingConfig(
+    spec: ServiceSpec,
+    gw: GatewayExposure,
+    rl: NonNullable<GatewayExposure["rateLimit"]>,
+    dbless: boolean,
+    redis: RateLimitRedisFacts | undefined,
+): Record<string, unknown> {
+    const policy = rl.policy ?? (redis !== undefined ? "redis" : "local");
+    if (dbless && policy === "cluster") {
         throw new Error(`service "${spec.name}": rate-limiting policy cluster needs Kong with a database; in dbless mode use local or redis`);
     }
+    if (policy === "redis" && redis === undefined) {
+        throw new Error(`service "${spec.name}": rate-limiting policy redis needs a Redis (gateway.rateLimitRedis; GatewayFacts.rateLimitRedis)`);
+    }
+    const limitBy = rl.limitBy ?? (gw.auth === "none" ? "ip" : "consumer");
+    // Kong 3.9 rate-limiting entity checks: limit_by header needs header_name, path needs path.
+    if (limitBy === "header" && rl.headerName === undefined) throw new Error(`service "${spec.name}": rateLimit.limitBy header needs rateLimit.headerName`);
+    if (limitBy === "path" && rl.path === undefined) throw new Error(`service "${spec.name}": rateLimit.limitBy path needs rateLimit.path`);
     const windows = definedOnly({ second: rl.second, minute: rl.minute, hour: rl.hour, day: rl.day, month: rl.month, year: rl.year });
     return {
         ...windows,
-        policy: rl.policy,
+        policy,
         // Default: per consumer when requests are authenticated, per client IP otherwise.
-        limit_by: rl.limitBy ?? (gw.auth === "none" ? "ip" : "consumer"),
+        limit_by: limitBy,
+        ...(limitBy === "header" ? { header_name: rl.headerName } : {}),
+        ...(limitBy === "path" ? { path: rl.path } : {}),
+        ...(policy === "redis" && redis !== undefined
+            ? {
+                  redis: {
+                      host: redis.host,
+                      port: redis.port,
+                      ssl: redis.ssl,
+                      ...(redis.serverName !== undefined ? { ssl_verify: true, server_name: redis.serverName } : {}),
+                  },
+              }
+            : {}),
     };
 }
 
@@ -138,12 +175,25 @@ export function oauth2SecretName(spec: Pick<ServiceSpec, "name">): string {
 export function kongPlugins(spec: ServiceSpec, ctx: ResolvedContext): ServicePlugin[] {
     return pluginConfigs(spec, ctx).map(({ plugin, config }) => {
         const obj = kongPluginObject({ name: `${spec.name}-${plugin}`, namespace: spec.namespace, plugin, config, labels: objectLabels(spec, ctx) });
-        if (plugin !== "oauth2") {
-            return obj;
+        if (plugin === "oauth2") {
+            const patch: KongConfigPatch = { path: `/${OAUTH2_PROVISION_KEY}`, valueFrom: { secretKeyRef: { name: oauth2SecretName(spec), key: OAUTH2_PROVISION_KEY } } };
+            return { ...obj, configPatches: [patch] };
         }
-        const patch: KongConfigPatch = { path: `/${OAUTH2_PROVISION_KEY}`, valueFrom: { secretKeyRef: { name: oauth2SecretName(spec), key: OAUTH2_PROVISION_KEY } } };
-        return { ...obj, configPatches: [patch] };
+        const password = ctx.gateway?.rateLimitRedis?.passwordSecret;
+        if (plugin === "rate-limiting" && config.policy === "redis" && password !== undefined) {
+            // The Redis password never sits in the KongPlugin: KIC 3.5 patches it in from the
+            // Secret (CRD kongplugins.configuration.konghq.com v1 `configPatches[].valueFrom.secretKeyRef`).
+            const patch: KongConfigPatch = { path: "/redis/password", valueFrom: { secretKeyRef: { name: password.name, key: password.key } } };
+            return { ...obj, configPatches: [patch] };
+        }
+        return obj;
     });
+}
+
+/** The route's methods: as declared, plus OPTIONS when cors is on (a browser's preflight must reach the cors plugin, or Kong answers 404). Empty: any method. */
+export function routeMethods(gw: GatewayExposure): string[] {
+    if (gw.methods.length === 0) return [];
+    return gw.cors !== undefined && !gw.methods.includes("OPTIONS") ? [...gw.methods, "OPTIONS"] : [...gw.methods];
 }
 
 /**
@@ -175,7 +225,9 @@ export function ingress(spec: ServiceSpec, ctx: ResolvedContext, plugins: Servic
     const paths = () => gw.paths.map((p) => ingressPath(p, spec));
     const annotations: Record<string, string> = {
         ...(plugins.length > 0 ? { [INGRESS_ANNOTATIONS.plugins]: pluginsAnnotation(plugins) } : {}),
-        ...(gw.methods.length > 0 ? { [INGRESS_ANNOTATIONS.methods]: gw.methods.join(",") } : {}),
+        ...(gw.methods.length > 0 ? { [INGRESS_ANNOTATIONS.methods]: routeMethods(gw).join(",") } : {}),
+        // Kong terminates TLS and port 80 redirects: the route takes https, http gets a 308 (method and body kept).
+        ...(requireGateway(spec, ctx).httpsRedirect === true ? { [INGRESS_ANNOTATIONS.protocols]: "https", [INGRESS_ANNOTATIONS.httpsRedirect]: "308" } : {}),
         [INGRESS_ANNOTATIONS.stripPath]: String(gw.stripPath),
         [INGRESS_ANNOTATIONS.preserveHost]: "false",
         ...(gw.auth === "none" ? { [INGRESS_ANNOTATIONS.publicRoute]: "none" } : {}),

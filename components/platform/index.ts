@@ -21,6 +21,9 @@ import { MeshNamespace, calledNamespaces, type MeshNamespaceArgs } from "../mesh
 import { MeshService, type MeshServiceArgs, type WorkloadContract } from "../mesh-service";
 import { MetricsServer } from "../metrics-server";
 import { JAEGER_RELEASE, OBSERVABILITY_NAMESPACE, Observability, jaegerOtlp, type ObservabilityArgs } from "../observability";
+import { effectiveHttpListener, effectiveRateLimitPolicy } from "../config/schema";
+import type { RateLimitRedisFacts } from "../mesh-service/context";
+import { ElastiCacheRedis, RATE_LIMIT_REDIS_SECRET, RedisPasswordSecrets, REDIS_PORT } from "../rate-limit-store";
 
 /**
  * A whole platform, declared as a meshgate stack config is: `environment`,
@@ -61,6 +64,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly services: ReadonlyMap<string, MeshService>;
     /** metrics-server installed for an existing cluster (`cluster.metricsServer.enabled`); on EKS it is the EksCluster's. */
     public readonly metricsServer?: MetricsServer;
+    /** The managed Redis of the rate-limit counters (`gateway.rateLimitRedis.type: elasticache`). */
+    public readonly rateLimitRedis?: ElastiCacheRedis;
 
     /** Throws ConfigError, listing every problem, before registering anything when `args` is invalid. */
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -100,9 +105,39 @@ export class Platform extends pulumi.ComponentResource {
         }
         this.namespaces = namespaces;
 
+        // Shared rate-limit counters: a managed Redis on EKS, whose password goes to each namespace that uses it.
+        let redis: RateLimitRedisFacts | undefined;
+        const store = config.gateway.rateLimitRedis;
+        if (store?.type === "elasticache" && cluster instanceof EksCluster) {
+            this.rateLimitRedis = new ElastiCacheRedis(
+                `${name}-rate-limit-redis`,
+                {
+                    region: cluster.region,
+                    vpcId: cluster.vpcId,
+                    subnetIds: cluster.privateSubnetIds,
+                    nodeSecurityGroupId: cluster.cluster.vpcConfig.clusterSecurityGroupId,
+                    nodeType: store.nodeType,
+                    replicas: store.replicas ?? (config.environment === "prod" ? 1 : 0),
+                    engineVersion: store.engineVersion,
+                    tags: { "meshgate.io/environment": config.environment },
+                },
+                { parent: this },
+            );
+            // TLS without certificate verification: the endpoint is reachable only from the nodes inside the VPC,
+            // and verifying Amazon's chain would need Kong's lua_ssl_verify_depth raised above its default of 1
+            // (Kong/kong 3.9.3 kong/templates/kong_defaults.lua); an external Redis can ask for it (serverName).
+            redis = { host: this.rateLimitRedis.host, port: REDIS_PORT, ssl: true, passwordSecret: { ...RATE_LIMIT_REDIS_SECRET } };
+            const users = redisNamespaces(config);
+            if (users.length > 0) {
+                new RedisPasswordSecrets(`${name}-rate-limit-redis-password`, { namespaces: users, password: this.rateLimitRedis.password, dependsOn: users.flatMap((ns) => namespaces.get(ns)?.namespace ?? []) }, k8sOpts);
+            }
+        } else if (store?.type === "external") {
+            redis = { host: store.host, port: store.port, ssl: store.tls, serverName: store.serverName, passwordSecret: store.passwordSecret };
+        }
+
         const services = new Map<string, MeshService>();
         for (const spec of config.services) {
-            services.set(spec.name, new MeshService(`${name}-${spec.name}`, meshServiceArgs(config, mesh, gateway, spec, namespaces.get(spec.namespace)), k8sOpts));
+            services.set(spec.name, new MeshService(`${name}-${spec.name}`, meshServiceArgs(config, mesh, gateway, spec, namespaces.get(spec.namespace), redis), k8sOpts));
         }
         this.services = services;
 
@@ -213,6 +248,11 @@ export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection,
         scheme: g.loadBalancer.scheme,
         sourceRanges: g.loadBalancer.sourceRanges,
         mode: g.mode,
+        ...(g.postgres ? { postgres: g.postgres } : {}),
+        clientIp: g.loadBalancer.clientIp,
+        // PROXY headers are trusted from the VPC only (the NLB's addresses), when meshgate knows the VPC's range.
+        ...(config.cluster.type === "eks" && config.cluster.existingVpc === undefined ? { trustedIps: [config.cluster.vpc.cidr] } : {}),
+        ...(g.tls ? { tls: { certificateArn: g.tls.certificateArn, secretName: g.tls.secretName, sslPolicy: g.tls.sslPolicy, http: effectiveHttpListener(g.tls, config.environment) } } : {}),
         replicas: g.replicas,
         autoscaling: g.autoscaling,
         tracing: tracing && { endpoint: tracing.httpTracesEndpoint, samplingRate: config.mesh.tracing.samplingPercentage / 100 },
@@ -260,12 +300,35 @@ export function meshNamespaceArgs(
     };
 }
 
-export function meshServiceArgs(config: StackConfig, mesh: IstioMesh | undefined, gateway: KongGateway, spec: ServiceSpec, namespace: MeshNamespace | undefined): MeshServiceArgs {
+/** Namespaces with an exposed service whose rate limit uses the Redis (they get its password Secret). */
+export function redisNamespaces(config: StackConfig): string[] {
+    const out = new Set<string>();
+    for (const s of config.services) {
+        const rl = s.gateway?.rateLimit;
+        if (rl !== undefined && effectiveRateLimitPolicy(rl, config.gateway) === "redis") out.add(s.namespace);
+    }
+    return [...out].sort();
+}
+
+export function meshServiceArgs(
+    config: StackConfig,
+    mesh: IstioMesh | undefined,
+    gateway: KongGateway,
+    spec: ServiceSpec,
+    namespace: MeshNamespace | undefined,
+    rateLimitRedis?: RateLimitRedisFacts,
+): MeshServiceArgs {
     return {
         spec,
         mesh: mesh !== undefined,
         trustDomain: config.mesh.trustDomain,
-        gateway: { principal: gateway.principal, dbless: gateway.dbless, ingressClass: gateway.ingressClass },
+        gateway: {
+            principal: gateway.principal,
+            dbless: gateway.dbless,
+            ingressClass: gateway.ingressClass,
+            ...(rateLimitRedis ? { rateLimitRedis } : {}),
+            ...(effectiveHttpListener(config.gateway.tls, config.environment) === "redirect" ? { httpsRedirect: true } : {}),
+        },
         namespace: namespace?.namespace,
         istioCrds: mesh ? [mesh.crdsReady] : [],
         kongCrds: [gateway.crdsReady],

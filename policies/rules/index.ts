@@ -5,6 +5,7 @@ import { awsRules } from "./aws";
 import { helmRules } from "./helm";
 import { istioRules } from "./istio";
 import { kongRules } from "./kong";
+import { retryRules } from "./retries";
 import { observabilityRules } from "./observability";
 import { eksKubernetesRules } from "./eks-kubernetes";
 
@@ -54,14 +55,21 @@ const FIX: Record<string, string> = {
     "istio-telemetry-provider-defined": "Add the provider to istiod's `meshConfig.extensionProviders`, or fix the name.",
     "istio-namespace-injection": "Label the namespace `istio-injection: enabled` (or `istio.io/rev`); `istio-namespace-injection-label` can add it.",
     "istio-namespace-injection-label": "Remediates: adds `istio-injection: enabled` to namespaces in `meshedNamespaces` and fixes misspelt values (`\"true\"`).",
+    "istio-retry-non-idempotent": "`retryOn: connect-failure,refused-stream` (meshgate's default), or retries on a route that matches only idempotent methods.",
     "kong-no-kongingress": "Use `konghq.com/*` annotations, `KongUpstreamPolicy` and `KongPlugin`.",
     "kong-route-authentication": "Attach key-auth/jwt/… through `konghq.com/plugins`, or annotate `meshgate.io/auth: \"none\"` for a public route.",
     "kong-route-rate-limit": "Attach a `rate-limiting` KongPlugin through `konghq.com/plugins`.",
     "kong-plugin-exists": "Create the KongPlugin in the route's namespace (or a KongClusterPlugin), or fix the name.",
-    "kong-plugin-config": "Remove fields the plugin does not have (e.g. `window_size` is rate-limiting-advanced only); fix rejected values.",
+    "kong-plugin-config": "Remove fields the plugin does not have (e.g. `window_size` is rate-limiting-advanced only); fix rejected values; add what a setting requires (`redis.host` with `policy: redis`, `header_name` with `limit_by: header`).",
     "kong-dbless-compatible": "Use jwt/key-auth instead of oauth2; `policy: local` or `redis`; or run Kong with a database.",
     "kong-service-upstream-in-mesh": "Annotate the Service `ingress.kubernetes.io/service-upstream: \"true\"`.",
     "kong-consumer-credentials-exist": "Create the Secret in the consumer's namespace with label `konghq.com/credential: <type>`.",
+    "kong-cors-preflight": "Add `OPTIONS` to `konghq.com/methods`; set `run_on_preflight: false` on the route's auth plugins.",
+    "kong-rate-limit-local-replicas": "`policy: redis` with a Redis all Kong pods share (meshgate: `gateway.rateLimitRedis`), or divide the limit by the pods.",
+    "kong-nlb-client-ip": "Annotate `service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: preserve_client_ip.enabled=true`, or PROXY protocol v2 with Kong's `real_ip_header: proxy_protocol`.",
+    "kong-canary-header-at-edge": "Attach a `request-transformer` KongPlugin with `remove.headers: [<header>]` to the route (meshgate does unless `canary.clientSelectable`).",
+    "kong-plugin-no-plaintext-secrets": "Store the value in a Secret and use `configPatches[].valueFrom.secretKeyRef` (or a `{vault://...}` reference).",
+    "kong-edge-https-only": "Give a certificate (ACM `aws-load-balancer-ssl-cert`, or Kong's `ssl_cert`) and close port 80 (`proxy.http.enabled: false`) or redirect every route (`konghq.com/protocols: https`).",
     "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
     "prometheus-control-plane-targets": "Set `kubeControllerManager`, `kubeScheduler`, `kubeEtcd` and `kubeProxy` `.enabled: false` in the release's values (meshgate does on EKS).",
     "autoscaling-metrics-available": "Install metrics-server (the `metrics-server` chart, or the EKS add-on) in the stack.",
@@ -73,7 +81,7 @@ const FIX: Record<string, string> = {
 const DOMAINS: [Domain, readonly RuleFactory[]][] = [
     ["aws", [...awsRules, ...eksKubernetesRules]],
     ["helm", helmRules],
-    ["istio", istioRules],
+    ["istio", [...istioRules, ...retryRules]],
     ["kong", kongRules],
     ["observability", observabilityRules],
 ];

@@ -17,6 +17,7 @@ import {
     metaOf,
     obj,
     schema,
+    serviceRef,
     splitList,
     str,
     tunables,
@@ -42,6 +43,7 @@ const gatewayTypes = typeSet(T.gateway);
 const kongPluginTypes = typeSet(T.kongPlugin);
 const kongClusterPluginTypes = typeSet(T.kongClusterPlugin);
 const kongConsumerTypes = typeSet(T.kongConsumer);
+const virtualServiceTypes = typeSet(T.virtualService);
 
 interface PluginObject {
     resource: PolicyResource;
@@ -144,6 +146,24 @@ export class KongIndex {
             return this.plugins.get(`${entry.slice(0, i)}/${entry.slice(i + 1)}`);
         }
         return this.plugins.get(`${namespace}/${entry}`) ?? this.clusterPlugins.get(entry);
+    }
+
+    /** Plugin objects applied to a route (its own, its backend Services', global ones), enabled only. */
+    effectivePluginObjects(route: Route): PluginObject[] {
+        const out: PluginObject[] = [];
+        const addAll = (annotations: Record<string, string>, ns: string): void => {
+            for (const entry of splitList(annotations[PLUGINS_ANNOTATION])) {
+                const p = this.resolve(entry, ns);
+                if (p && !p.disabled) out.push(p);
+            }
+        };
+        addAll(route.annotations, route.namespace);
+        for (const b of route.backends) {
+            const svc = this.services.get(`${b.namespace}/${b.name}`);
+            if (svc) addAll(metaOf(svc.props, svc.name).annotations, b.namespace);
+        }
+        out.push(...this.globalPlugins);
+        return out;
     }
 
     /** Plugin types applied to a route: its own, its backend Services', and global ones. */
@@ -325,7 +345,7 @@ export function kongPluginConfig(level: EnforcementLevel = "mandatory"): Resourc
     const defaults: { kongVersion: KongSchemaVersion } = { kongVersion: "3.9" };
     return {
         name: "kong-plugin-config",
-        description: "KongPlugin/KongClusterPlugin config must match the plugin's schema (for the plugins meshgate has schemas of).",
+        description: "KongPlugin/KongClusterPlugin config must match the plugin's schema and Kong's cross-field entity checks (for the plugins meshgate has schemas of).",
         enforcementLevel: level,
         configSchema: {
             properties: {
@@ -342,14 +362,34 @@ export function kongPluginConfig(level: EnforcementLevel = "mandatory"): Resourc
             if (!isKongPluginName(plugin)) {
                 args.notApplicable(`no schema for plugin ${plugin}`);
             }
-            if (args.props.configFrom !== undefined || args.props.configPatches !== undefined) {
+            if (args.props.configFrom !== undefined) {
                 args.notApplicable("configuration comes from a Secret");
             }
-            for (const problem of validateKongPluginConfig(plugin, args.props.config ?? {}, { kongVersion: c.kongVersion })) {
+            // KIC applies configPatches (values from Secrets) before Kong sees the config: a patched
+            // field is present for Kong's checks (e.g. redis.password, or redis.host from a Secret).
+            const config = withPatchedFields(obj(args.props.config), arr(args.props.configPatches));
+            for (const problem of validateKongPluginConfig(plugin, config, { kongVersion: c.kongVersion })) {
                 report(`${plugin}: ${problem}`);
             }
         }),
     };
+}
+
+/** The config with a placeholder string at each `configPatches[].path` (a JSON pointer), as KIC would fill it from a Secret. */
+export function withPatchedFields(config: Obj, patches: readonly unknown[]): Obj {
+    const out: Obj = structuredClone(config);
+    for (const patch of patches) {
+        const path = str(get(patch, "path"));
+        if (path === undefined || !path.startsWith("/")) continue;
+        const segs = path.slice(1).split("/").map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"));
+        let cur: Obj = out;
+        for (const seg of segs.slice(0, -1)) {
+            if (!isObj(cur[seg])) cur[seg] = {};
+            cur = cur[seg] as Obj;
+        }
+        cur[segs[segs.length - 1]] = "(from Secret)";
+    }
+    return out;
 }
 
 /** Whether Kong runs without a database, from the kong release values; undefined without a release. */
@@ -474,6 +514,258 @@ export function kongConsumerCredentialsExist(level: EnforcementLevel = "mandator
     };
 }
 
+// ---------------------------------------------------------------- the edge in production
+
+/** Auth plugins with a `run_on_preflight` field (Kong 3.9 schemas: default true, i.e. OPTIONS is authenticated). */
+const PREFLIGHT_AUTH_PLUGINS: readonly string[] = ["key-auth", "jwt", "basic-auth", "hmac-auth", "ldap-auth", "key-auth-enc", "openid-connect"];
+export const METHODS_ANNOTATION = "konghq.com/methods";
+
+/** CORS on a route whose preflight never reaches the cors plugin. */
+export function kongCorsPreflight(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
+    const defaults = { ...routeSchema };
+    return {
+        name: "kong-cors-preflight",
+        description: "Routes with the cors plugin must let preflights through: OPTIONS among konghq.com/methods, and run_on_preflight: false on their auth plugins.",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
+                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+            },
+        },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const idx = KongIndex.of(args.resources);
+            for (const route of kongRoutes(idx, c.ingressClasses, c.gatewayClasses)) {
+                const plugins = idx.effectivePluginObjects(route);
+                if (!plugins.some((p) => p.plugin === "cors")) continue;
+                const methods = splitList(route.annotations[METHODS_ANNOTATION]).map((m) => m.toUpperCase());
+                if (methods.length > 0 && !methods.includes("OPTIONS")) {
+                    report(`${route.kind} ${route.namespace}/${route.name} has the cors plugin but ${METHODS_ANNOTATION} "${methods.join(",")}" leaves out OPTIONS: Kong answers every browser preflight 404 and cross-origin calls fail.`, route.resource.urn);
+                }
+                for (const p of plugins.filter((x) => PREFLIGHT_AUTH_PLUGINS.includes(x.plugin))) {
+                    if (get(p.resource.props, "config", "run_on_preflight") !== false) {
+                        report(`${route.kind} ${route.namespace}/${route.name} has the cors plugin, but its ${p.plugin} plugin ${metaOf(p.resource.props, p.resource.name).name} authenticates preflights (run_on_preflight defaults to true): browsers send OPTIONS without credentials and get 401.`, route.resource.urn);
+                    }
+                }
+            }
+        },
+    };
+}
+
+/** The proxy replica range of a kong/kong release (chart defaults: replicaCount 1; autoscaling 2-5). */
+export function kongProxyReplicas(values: Obj): { min: number; max: number } {
+    const num = (v: unknown, d: number) => (typeof v === "number" && Number.isFinite(v) ? v : d);
+    if (get(values, "autoscaling", "enabled") === true) {
+        return { min: num(get(values, "autoscaling", "minReplicas"), 2), max: num(get(values, "autoscaling", "maxReplicas"), 5) };
+    }
+    const n = num(get(values, "replicaCount"), 1);
+    return { min: n, max: n };
+}
+
+/** rate-limiting counted per Kong pod while Kong runs several pods. */
+export function kongRateLimitLocalReplicas(level: EnforcementLevel = "advisory"): StackValidationPolicy {
+    const defaults = { kongCharts: ["kong"] };
+    return {
+        name: "kong-rate-limit-local-replicas",
+        description: "rate-limiting with policy local counts per Kong pod; with several pods the real limit is the limit times the pods.",
+        enforcementLevel: level,
+        configSchema: { properties: { kongCharts: schema.strings("Chart names of Kong releases (replicaCount, autoscaling).", defaults.kongCharts) } },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const idx = KongIndex.of(args.resources);
+            const charts = new Set(c.kongCharts);
+            const ranges = idx.releases.filter((r) => charts.has(chartName(r.props))).map((r) => kongProxyReplicas(obj(get(r.props, "values"))));
+            if (ranges.length === 0) args.notApplicable("no Kong release in the stack");
+            const min = Math.max(...ranges.map((r) => r.min));
+            const max = Math.max(...ranges.map((r) => r.max));
+            if (max <= 1) args.notApplicable("Kong runs one pod");
+            for (const p of [...idx.plugins.values(), ...idx.clusterPlugins.values()]) {
+                if (p.disabled || (p.plugin !== "rate-limiting" && p.plugin !== "response-ratelimiting")) continue;
+                const config = obj(get(p.resource.props, "config"));
+                if ((str(config.policy) ?? "local") !== "local") continue;
+                const windows = ["second", "minute", "hour", "day", "month", "year"].filter((w) => typeof config[w] === "number").map((w) => {
+                    const n = config[w] as number;
+                    return `${n}/${w} is really ${min === max ? n * min : `${n * min}-${n * max}`}/${w}`;
+                });
+                report(
+                    `${p.plugin} ${metaOf(p.resource.props, p.resource.name).name} counts per Kong pod (policy local) and Kong runs ${min === max ? min : `${min}-${max}`} pods: ${windows.join(", ") || "each limit is multiplied by the pods"}. Use policy redis (one shared count).`,
+                    p.resource.urn,
+                );
+            }
+        },
+    };
+}
+
+const NLB_TARGET_TYPE = "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type";
+const NLB_TG_ATTRIBUTES = "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes";
+const NLB_PROXY_PROTOCOL = "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol";
+const NLB_SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+const NLB_SSL_CERT = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";
+
+/** Why an NLB with these annotations hides the client address from its targets; undefined when it does not. */
+function nlbClientIpProblem(annotations: Record<string, string>): string | undefined {
+    if (annotations[NLB_TARGET_TYPE] !== "ip") return undefined;
+    const attrs = splitList(annotations[NLB_TG_ATTRIBUTES]).map((a) => a.replace(/\s+/g, ""));
+    // AWS Load Balancer Controller v3.5 docs/guide/service/annotations.md: "preserve client IP is disabled by default for IP targets".
+    if (attrs.includes("preserve_client_ip.enabled=true") || annotations[NLB_PROXY_PROTOCOL] === "*" || attrs.includes("proxy_protocol_v2.enabled=true")) return undefined;
+    return "an NLB with IP targets that neither preserves client IPs (target-group attribute preserve_client_ip.enabled=true) nor sends PROXY protocol v2: the pods see the NLB's addresses, so limit_by ip, ip-restriction and access logs see the NLB, and loadBalancerSourceRanges are ignored";
+}
+
+/** NLBs in front of Kong (or any LoadBalancer Service) that hide the client's address. */
+export function kongNlbClientIp(level: EnforcementLevel = "advisory"): StackValidationPolicy {
+    const defaults = { kongCharts: ["kong"] };
+    return {
+        name: "kong-nlb-client-ip",
+        description: "NLBs with IP targets in front of Kong must preserve the client IP (preserve_client_ip.enabled=true) or send PROXY protocol v2.",
+        enforcementLevel: level,
+        configSchema: { properties: { kongCharts: schema.strings("Chart names of Kong releases (proxy.annotations).", defaults.kongCharts) } },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const idx = KongIndex.of(args.resources);
+            const charts = new Set(c.kongCharts);
+            for (const r of idx.releases.filter((x) => charts.has(chartName(x.props)))) {
+                const annotations = Object.fromEntries(Object.entries(obj(get(r.props, "values", "proxy", "annotations"))).map(([k, v]) => [k, String(v)]));
+                const problem = nlbClientIpProblem(annotations);
+                if (problem !== undefined) report(`Kong's proxy is behind ${problem}.`, r.urn);
+            }
+            for (const svc of idx.services.values()) {
+                if (str(get(svc.props, "spec", "type")) !== "LoadBalancer") continue;
+                const meta = metaOf(svc.props, svc.name);
+                const problem = nlbClientIpProblem(meta.annotations);
+                if (problem !== undefined) report(`Service ${meta.namespace}/${meta.name} is behind ${problem}.`, svc.urn);
+            }
+        },
+    };
+}
+
+/** A public plaintext HTTP listener on Kong's proxy in production. */
+export function kongEdgeHttpsOnly(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
+    const defaults = { kongCharts: ["kong"], environments: ["prod", "production"], environmentLabel: "meshgate.io/environment" };
+    return {
+        name: "kong-edge-https-only",
+        description: "In production, Kong's public proxy must not serve plaintext HTTP: close port 80, or redirect every route to HTTPS.",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                kongCharts: schema.strings("Chart names of Kong releases.", defaults.kongCharts),
+                environments: schema.strings("Values of the environment label that mean production.", defaults.environments),
+                environmentLabel: schema.string("Label on Kong's Namespace naming its environment.", defaults.environmentLabel),
+            },
+        },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const idx = KongIndex.of(args.resources);
+            const charts = new Set(c.kongCharts);
+            const prod = new Set(c.environments);
+            const kongRoutesAll = kongRoutes(idx, routeSchema.ingressClasses, routeSchema.gatewayClasses);
+            const allRedirect = kongRoutesAll.length > 0 && kongRoutesAll.every((r) => splitList(r.annotations["konghq.com/protocols"]).every((p) => p === "https" || p === "grpcs") && splitList(r.annotations["konghq.com/protocols"]).length > 0);
+            for (const r of idx.releases.filter((x) => charts.has(chartName(x.props)))) {
+                const namespace = str(get(r.props, "namespace")) ?? "default";
+                const ns = idx.namespaces.get(namespace);
+                const env = ns ? metaOf(ns.props, ns.name).labels[c.environmentLabel] : undefined;
+                if (env === undefined || !prod.has(env)) continue;
+                const proxy = obj(get(obj(get(r.props, "values")), "proxy"));
+                const annotations = obj(proxy.annotations);
+                const type = str(proxy.type) ?? "LoadBalancer";
+                const internal = annotations[NLB_SCHEME] === "internal" || annotations["service.beta.kubernetes.io/aws-load-balancer-internal"] === "true";
+                if (proxy.enabled === false || type !== "LoadBalancer" || internal) continue;
+                const http = obj(proxy.http);
+                const httpOpen = http.enabled !== false && String(http.servicePort ?? 80) !== "0";
+                if (httpOpen && !allRedirect) {
+                    const tlsNote = annotations[NLB_SSL_CERT] === undefined && get(r.props, "values", "env", "ssl_cert") === undefined ? " (and gives no certificate: 443 serves Kong's self-signed one)" : "";
+                    report(`Kong release ${namespace}/${str(get(r.props, "name")) ?? r.name} in environment ${env} serves plaintext HTTP on port 80 of a public load balancer${tlsNote}: set proxy.http.enabled false (or servicePort 0 behind an ACM listener), or make every route https-only with konghq.com/protocols: https and konghq.com/https-redirect-status-code.`, r.urn);
+                }
+            }
+        },
+    };
+}
+
+/** Header names an Istio VirtualService route in `http` matches on (its canary selectors). */
+function matchedHeaders(vs: PolicyResource): string[] {
+    const out = new Set<string>();
+    for (const route of arr(get(vs.props, "spec", "http"))) {
+        for (const m of arr(get(route, "match"))) {
+            for (const h of Object.keys(obj(get(m, "headers")))) out.add(h.toLowerCase());
+        }
+    }
+    return [...out];
+}
+
+/** Internet clients pinning themselves to a version: a Kong route to a service whose VirtualService routes by a header Kong lets through. */
+export function kongCanaryHeaderAtEdge(level: EnforcementLevel = "advisory"): StackValidationPolicy {
+    const defaults = { ...routeSchema, clusterDomain: "cluster.local", allowedHeaders: [] as string[] };
+    return {
+        name: "kong-canary-header-at-edge",
+        description: "Kong routes to services whose VirtualService routes by a request header should remove that header (request-transformer), so internet clients cannot select a version.",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
+                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                clusterDomain: schema.string("Kubernetes cluster DNS domain.", defaults.clusterDomain),
+                allowedHeaders: schema.strings("Headers clients may set on purpose (client-selected canaries).", defaults.allowedHeaders),
+            },
+        },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const idx = KongIndex.of(args.resources);
+            const byService = new Map<string, string[]>(); // "<ns>/<name>" -> headers
+            for (const r of args.resources) {
+                if (!virtualServiceTypes.has(r.type)) continue;
+                const meta = metaOf(r.props, r.name);
+                const headers = matchedHeaders(r);
+                if (headers.length === 0) continue;
+                for (const host of arr(get(r.props, "spec", "hosts"))) {
+                    const ref = typeof host === "string" ? serviceRef(host, meta.namespace, c.clusterDomain) : undefined;
+                    if (ref?.namespace !== undefined) byService.set(`${ref.namespace}/${ref.name}`, [...(byService.get(`${ref.namespace}/${ref.name}`) ?? []), ...headers]);
+                }
+            }
+            if (byService.size === 0) args.notApplicable("no VirtualService routes by a header");
+            for (const route of kongRoutes(idx, c.ingressClasses, c.gatewayClasses)) {
+                const removed = new Set(
+                    idx.effectivePluginObjects(route)
+                        .filter((p) => p.plugin === "request-transformer")
+                        .flatMap((p) => arr(get(p.resource.props, "config", "remove", "headers")).map((h) => String(h).toLowerCase())),
+                );
+                for (const b of route.backends) {
+                    const open = [...new Set(byService.get(`${b.namespace}/${b.name}`) ?? [])].filter((h) => !removed.has(h) && !c.allowedHeaders.includes(h) && !h.startsWith(":"));
+                    if (open.length > 0) {
+                        report(`${route.kind} ${route.namespace}/${route.name} lets internet clients send ${open.join(", ")}, which the VirtualService of ${b.namespace}/${b.name} routes by: anyone can pin themselves to that version. Remove it at the edge (request-transformer remove.headers), or list it in allowedHeaders if clients may choose.`, route.resource.urn);
+                    }
+                }
+            }
+        },
+    };
+}
+
+/** Config keys whose literal value is a credential (Kong plugin configs). */
+const SECRET_CONFIG_KEY = /(^|_)(password|secret|token|api_key|private_key)$/i;
+
+function literalSecrets(value: unknown, path: string[] = []): string[] {
+    if (isObj(value)) return Object.entries(value).flatMap(([k, v]) => literalSecrets(v, [...path, k]));
+    if (Array.isArray(value)) return value.flatMap((v, i) => literalSecrets(v, [...path, String(i)]));
+    const key = path[path.length - 1] ?? "";
+    // "[secret]" (the plan's stand-in for a Pulumi secret) and Kong vault references {vault://...} are not literals.
+    if (typeof value === "string" && value !== "" && value !== "[secret]" && !value.startsWith("{vault://") && SECRET_CONFIG_KEY.test(key)) return [path.join(".")];
+    return [];
+}
+
+/** Credentials written into a KongPlugin's config, where anyone who can read the object reads them. */
+export function kongPluginNoPlaintextSecrets(level: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
+    return {
+        name: "kong-plugin-no-plaintext-secrets",
+        description: "KongPlugin/KongClusterPlugin configs must not carry literal passwords or tokens (e.g. redis.password); patch them in from a Secret.",
+        enforcementLevel: level,
+        validateResource: validateTypes([...T.kongPlugin, ...T.kongClusterPlugin], (args, report) => {
+            const found = literalSecrets(obj(args.props.config));
+            if (found.length > 0) {
+                report(`config.${found.join(", config.")} holds a literal credential; put it in a Secret and patch it in with configPatches (valueFrom.secretKeyRef), or use a Kong vault reference.`);
+            }
+        }),
+    };
+}
+
 export const kongRules = [
     kongNoKongIngress,
     kongRouteAuthentication,
@@ -483,4 +775,10 @@ export const kongRules = [
     kongDblessCompatible,
     kongServiceUpstreamInMesh,
     kongConsumerCredentialsExist,
+    kongCorsPreflight,
+    kongRateLimitLocalReplicas,
+    kongNlbClientIp,
+    kongEdgeHttpsOnly,
+    kongCanaryHeaderAtEdge,
+    kongPluginNoPlaintextSecrets,
 ];

@@ -10,6 +10,7 @@ export type { CelRuleLocation, CrdFile, CustomResourceType, KubernetesObjectLike
 export { CelCompileError, celFunctionNames, compileRule } from "./cel";
 export type { CompiledRule } from "./cel";
 export { KONG_PLUGIN_NAMES, KONG_SCHEMA_VERSIONS, isKongPluginName, kongPluginSchema, validateKongPluginConfig } from "./kong-plugin";
+export { CUSTOM_VALIDATORS, ENTITY_CHECK_KINDS, entityCheckProblems, kongEntityChecks } from "./kong-entity-checks";
 export type { KongPluginName, KongPluginSchemaFile, KongPluginValidationOptions, KongSchemaVersion } from "./kong-plugin";
 export { comparePolicyDocuments, diffFromLbControllerPolicy, lbControllerReferencePolicy } from "./iam";
 export type { CompareOptions, IamPolicyDocument, IamPolicyStatement, PolicyDifference, PolicyDifferenceKind, ReferencePolicy } from "./iam";

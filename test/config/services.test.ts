@@ -306,7 +306,7 @@ describe("service declaration validation", () => {
 
         it("rejects oauth2 with DB-less Kong, and accepts it with postgres", () => {
             expectIssue([{ ...base, gateway: { paths: ["/x"], auth: "oauth2" } }], "services[0].gateway.auth", "oauth2 needs Kong with a database (gateway.mode: postgres); in dbless mode use key-auth, jwt or none");
-            expectIssues([{ ...base, gateway: { paths: ["/x"], auth: "oauth2" } }], [], { gateway: { mode: "postgres" } });
+            expectIssues([{ ...base, gateway: { paths: ["/x"], auth: "oauth2" } }], [], { gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } });
         });
 
         it("rejects restricting consumers without authentication", () => {
@@ -352,6 +352,31 @@ describe("service declaration validation", () => {
                 "services[0].gateway.rateLimit.limitBy",
                 "consumer needs authentication, but gateway.auth is none; use ip, service, header or path",
             );
+        });
+
+        it("limitBy header needs headerName and limitBy path needs path (what Kong's entity checks demand); neither stands alone", () => {
+            expectIssue(
+                [{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, limitBy: "header" } } }],
+                "services[0].gateway.rateLimit.headerName",
+                "is required with limitBy: header (the header whose value is counted; Kong refuses limit_by header without header_name)",
+            );
+            expectIssue(
+                [{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, limitBy: "path" } } }],
+                "services[0].gateway.rateLimit.path",
+                "is required with limitBy: path (the path whose requests are counted; Kong refuses limit_by path without path)",
+            );
+            expectIssue([{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, headerName: "x-tenant" } } }], "services[0].gateway.rateLimit.headerName", "is used only with limitBy: header; limitBy is the default (consumer or ip)");
+            expectIssue([{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, limitBy: "path", path: "/a//b" } } }], "services[0].gateway.rateLimit.path", 'must not have empty segments (//); got "/a//b"');
+            expectIssues([{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, limitBy: "header", headerName: "x-tenant" } } }], []);
+        });
+
+        it("policy redis needs a Redis for the counters (gateway.rateLimitRedis), else Kong refuses the plugin", () => {
+            expectIssue(
+                [{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, policy: "redis" } } }],
+                "services[0].gateway.rateLimit.policy",
+                "redis needs a Redis for the counters: set gateway.rateLimitRedis ({type: elasticache} on EKS, or {type: external, host, passwordSecret}); Kong refuses policy redis without redis.host",
+            );
+            expectIssues([{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, policy: "redis" } } }], [], { gateway: { rateLimitRedis: { type: "external", host: "redis.example" } } });
         });
 
         it("requires allow or deny CIDRs for an IP restriction, each a valid CIDR", () => {

@@ -175,7 +175,7 @@ describe("KongGateway (mock runtime)", () => {
         let bundled: PlanRun;
         let external: PlanRun;
         before(async () => {
-            bundled = await plan({ environment: "prod", mode: "postgres", highAvailability: true });
+            bundled = await plan({ environment: "prod", mode: "postgres", highAvailability: true, postgres: { image: { repository: "library/postgres", tag: "17.2" } } });
             external = await plan({ environment: "prod", mode: "postgres", postgres: { external: { host: "db.example.internal" } } });
         });
 

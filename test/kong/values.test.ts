@@ -16,6 +16,7 @@ import { unknownValueKeys } from "../../policies/validate";
 import { field, stringLeaves } from "./helpers";
 
 const JAEGER = "http://jaeger-collector.observability.svc.cluster.local:4318/v1/traces";
+const ACM = "arn:aws:acm:eu-west-1:123456789012:certificate/0f8c2a4e-5b6d-4e7f-8a9b-1c2d3e4f5a6b";
 type Args = Omit<KongGatewayArgs, "environment">;
 const values = (args: Args = {}) => kongReleaseValues(args);
 
@@ -23,9 +24,11 @@ const values = (args: Args = {}) => kongReleaseValues(args);
 const VARIANTS: Record<string, Args> = {
     default: {},
     prod: { highAvailability: true, tracing: { endpoint: JAEGER, samplingRate: 0.1 }, sourceRanges: ["203.0.113.0/24"], scheme: "internal" },
-    "postgres bundled in the mesh": { mode: "postgres", mesh: true },
+    "postgres bundled in the mesh": { mode: "postgres", mesh: true, postgres: { image: { repository: "library/postgres", tag: "17.2" } } },
     "postgres external": { mode: "postgres", postgres: { external: { host: "kong.cluster-abc.eu-west-1.rds.amazonaws.com" } } },
     "gateway-only, generic load balancer": { mesh: false, loadBalancer: "generic", autoscaling: { minReplicas: 1, maxReplicas: 3 } },
+    "TLS at the NLB (ACM), port 80 closed, PROXY protocol": { tls: { certificateArn: ACM, http: "close" }, clientIp: "proxy-protocol", trustedIps: ["10.40.0.0/16"] },
+    "TLS at Kong (Secret), port 80 redirecting": { tls: { secretName: "edge-tls", http: "redirect" } },
 };
 
 describe("kong/kong 3.4.1 values", () => {
@@ -54,6 +57,8 @@ describe("kong/kong 3.4.1 values", () => {
             "service.beta.kubernetes.io/aws-load-balancer-type": "external",
             "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
             "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+            // IP targets show Kong the NLB's address unless the target group preserves the client's (LB controller v3.5 docs).
+            "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true",
         });
         assert.deepEqual(field(v, "proxy", "loadBalancerSourceRanges"), []);
     });
@@ -180,6 +185,7 @@ describe("kong/kong 3.4.1 values", () => {
             "service.beta.kubernetes.io/aws-load-balancer-type": "external",
             "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
             "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+            "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true",
             "x/extra": "1",
         });
         assert.equal(field(v, "replicaCount"), 4);
@@ -195,8 +201,59 @@ describe("kong/kong 3.4.1 values", () => {
             sourceRanges: [],
             database: { mode: "dbless" },
             replicas: 1,
+            clientIp: "preserve",
         });
         assert.equal(kongValues(kongValuesSettings({ highAvailability: true })).replicaCount, 2);
+    });
+
+    describe("the edge: client address and TLS", () => {
+        it("keeps the client's address on a generic load balancer with externalTrafficPolicy Local (not on a bare NodePort), and can leave it off", () => {
+            assert.equal(field(values({ loadBalancer: "generic" }), "proxy", "externalTrafficPolicy"), "Local");
+            assert.equal(field(values({ loadBalancer: "none" }), "proxy", "externalTrafficPolicy"), undefined);
+            assert.equal(field(values({ loadBalancer: "generic", clientIp: "none" }), "proxy", "externalTrafficPolicy"), undefined);
+            assert.equal(field(values({ clientIp: "none" }), "proxy", "annotations", "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"), undefined);
+        });
+
+        it("with PROXY protocol v2: the NLB sends it, Kong's listeners expect it, Kong takes the client address from it and trusts only the VPC", () => {
+            const v = values(VARIANTS["TLS at the NLB (ACM), port 80 closed, PROXY protocol"]);
+            assert.equal(field(v, "proxy", "annotations", "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol"), "*");
+            assert.equal(field(v, "proxy", "annotations", "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"), undefined);
+            assert.deepEqual(field(v, "proxy", "http", "parameters"), ["proxy_protocol"]);
+            assert.deepEqual(field(v, "proxy", "tls", "parameters"), ["http2", "proxy_protocol"]);
+            assert.equal(field(v, "env", "real_ip_header"), "proxy_protocol");
+            assert.equal(field(v, "env", "trusted_ips"), "10.40.0.0/16");
+        });
+
+        it("with an ACM certificate: the NLB ends TLS on 443 (TLS 1.3/1.2 policy) and sends it to Kong's HTTP port; close removes port 80 from the Service", () => {
+            const v = values(VARIANTS["TLS at the NLB (ACM), port 80 closed, PROXY protocol"]);
+            assert.equal(field(v, "proxy", "annotations", "service.beta.kubernetes.io/aws-load-balancer-ssl-cert"), ACM);
+            assert.equal(field(v, "proxy", "annotations", "service.beta.kubernetes.io/aws-load-balancer-ssl-ports"), "443");
+            assert.equal(field(v, "proxy", "annotations", "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy"), "ELBSecurityPolicy-TLS13-1-2-2021-06");
+            assert.equal(field(v, "proxy", "tls", "overrideServiceTargetPort"), 8000);
+            // The chart leaves out a Service port of 0 but keeps the 8000 listener the NLB's 443 forwards to.
+            assert.equal(field(v, "proxy", "http", "enabled"), true);
+            assert.equal(field(v, "proxy", "http", "servicePort"), 0);
+        });
+
+        it("with a Secret: Kong serves it as its default certificate from the mounted volume; redirect keeps port 80 for the 308", () => {
+            const v = values(VARIANTS["TLS at Kong (Secret), port 80 redirecting"]);
+            assert.deepEqual(field(v, "secretVolumes"), ["edge-tls"]);
+            assert.equal(field(v, "env", "ssl_cert"), "/etc/secrets/edge-tls/tls.crt");
+            assert.equal(field(v, "env", "ssl_cert_key"), "/etc/secrets/edge-tls/tls.key");
+            assert.equal(field(v, "proxy", "http", "enabled"), true);
+            assert.equal(field(values({ tls: { secretName: "edge-tls", http: "close" } }), "proxy", "http", "enabled"), false);
+        });
+
+        it("refuses edge settings the chart or the NLB cannot honour", () => {
+            assert.throws(() => values({ tls: { certificateArn: ACM, http: "redirect" } }), /redirect needs Kong to end TLS/);
+            assert.throws(() => values({ loadBalancer: "none", tls: { certificateArn: ACM } }), /certificateArn needs an AWS NLB/);
+            assert.throws(() => values({ loadBalancer: "generic", clientIp: "proxy-protocol" }), /proxy-protocol needs an AWS NLB/);
+            assert.throws(() => values({ mode: "postgres" }), /needs postgres\.image: the kong\/kong 3\.4\.1 chart's default bitnami\/postgres image is not available any more/);
+        });
+
+        it("gives the bundled PostgreSQL the image it is told", () => {
+            assert.deepEqual(field(values(VARIANTS["postgres bundled in the mesh"]), "postgresql", "image"), { registry: "", repository: "library/postgres", tag: "17.2" });
+        });
     });
 
     describe("every key is a value of kong/kong 3.4.1", () => {

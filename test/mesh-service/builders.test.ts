@@ -118,13 +118,29 @@ describe("MeshService builders", () => {
             );
         });
 
-        it("sets perTryTimeout and retryOn as declared, and keeps a configured 0 attempts (retries off)", () => {
-            const s = spec({ ...base, resilience: { timeout: "1m", retries: { attempts: 2, perTryTimeout: "500ms", retryOn: "gateway-error" } } });
+        it("sets perTryTimeout and retryOn as declared when retries of every method are opted into, and keeps a configured 0 attempts (retries off)", () => {
+            const s = spec({ ...base, resilience: { timeout: "1m", retries: { attempts: 2, perTryTimeout: "500ms", retryOn: "gateway-error", retryNonIdempotent: true } } });
             const route = virtualService(s, ctx).spec.http[0];
             assert.equal(route.timeout, "60s");
             assert.deepEqual(route.retries, { attempts: 2, perTryTimeout: "0.5s", retryOn: "gateway-error" });
             const off = spec({ ...base, resilience: { retries: { attempts: 0 } } });
             assert.deepEqual(virtualService(off, ctx).spec.http[0].retries, { attempts: 0 });
+        });
+    });
+
+    describe("retries of writes", () => {
+        it("by default retries only where the service never got the request, so a POST is never applied twice", () => {
+            const s = spec({ ...base, resilience: { retries: { attempts: 3, retryOn: "5xx,reset,connect-failure,refused-stream" } } });
+            assert.equal(virtualService(s, ctx).spec.http[0].retries?.retryOn, "connect-failure,refused-stream");
+            const unsafeOnly = spec({ ...base, resilience: { retries: { attempts: 3, retryOn: "5xx,gateway-error" } } });
+            assert.equal(virtualService(unsafeOnly, ctx).spec.http[0].retries?.retryOn, "connect-failure,refused-stream", "safe conditions stand in");
+            const dflt = spec({ ...base, resilience: { retries: { attempts: 2 } } });
+            assert.equal(virtualService(dflt, ctx).spec.http[0].retries?.retryOn, "connect-failure,refused-stream");
+        });
+
+        it("keeps every declared condition for every method only when the service opts in (retryNonIdempotent)", () => {
+            const s = spec({ ...base, resilience: { retries: { attempts: 3, retryOn: "5xx,reset,connect-failure", retryNonIdempotent: true } } });
+            assert.equal(virtualService(s, ctx).spec.http[0].retries?.retryOn, "5xx,reset,connect-failure");
         });
     });
 
@@ -157,7 +173,7 @@ describe("MeshService builders", () => {
 
     describe("KongPlugins", () => {
         const plugins = (gw: NonNullable<ServiceSpecInput["gateway"]>, c = ctx) =>
-            kongPlugins(spec(exposed(gw), [], { gateway: { mode: c.gateway?.dbless === false ? "postgres" : "dbless", consumers: [{ name: "acme" }, { name: "globex" }] } }), c).map((p) => ({
+            kongPlugins(spec(exposed(gw), [], { gateway: { ...(c.gateway?.dbless === false ? { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } : { mode: "dbless" }), consumers: [{ name: "acme" }, { name: "globex" }] } }), c).map((p) => ({
                 name: p.metadata.name,
                 plugin: p.plugin,
                 config: p.config,
@@ -182,13 +198,71 @@ describe("MeshService builders", () => {
 
         it("limits per IP when requests are not authenticated, and takes every window and limitBy as declared", () => {
             assert.deepEqual(plugins({ paths: ["/x"], auth: "none", rateLimit: { second: 5, hour: 1000 } })[0].config, { second: 5, hour: 1000, policy: "local", limit_by: "ip" });
-            assert.deepEqual(plugins({ paths: ["/x"], auth: "key-auth", rateLimit: { day: 10, month: 100, year: 1000, limitBy: "credential", policy: "redis" } })[1].config, {
+            assert.deepEqual(plugins({ paths: ["/x"], auth: "key-auth", rateLimit: { day: 10, month: 100, year: 1000, limitBy: "credential", policy: "local" } })[1].config, {
                 day: 10,
                 month: 100,
                 year: 1000,
-                policy: "redis",
+                policy: "local",
                 limit_by: "credential",
             });
+        });
+
+        it("limits by a header or a path with the header_name or path Kong requires", () => {
+            assert.deepEqual(plugins({ paths: ["/x"], auth: "none", rateLimit: { minute: 5, limitBy: "header", headerName: "x-tenant" } })[0].config, { minute: 5, policy: "local", limit_by: "header", header_name: "x-tenant" });
+            assert.deepEqual(plugins({ paths: ["/x"], auth: "none", rateLimit: { minute: 5, limitBy: "path", path: "/x/report" } })[0].config, { minute: 5, policy: "local", limit_by: "path", path: "/x/report" });
+        });
+
+        describe("with a shared Redis", () => {
+            const redis = { host: "master.rl.abc123.euw1.cache.amazonaws.com", port: 6379, ssl: true, passwordSecret: { name: "meshgate-rate-limit-redis", key: "password" } };
+            const withRedis = resolveContext({ gateway: { ...gateway, rateLimitRedis: redis } });
+            const stack = { gateway: { rateLimitRedis: { type: "external" as const, host: redis.host } } };
+            const redisPlugins = (rl: object) =>
+                kongPlugins(spec(exposed({ paths: ["/x"], auth: "key-auth", rateLimit: rl as never }), [], stack), withRedis).filter((p) => p.plugin === "rate-limiting");
+
+            it("counts in Redis by default: its endpoint over TLS in the config, the password patched in from a Secret, never in the KongPlugin", () => {
+                const [rl] = redisPlugins({ minute: 100 });
+                assert.deepEqual(rl.config, { minute: 100, policy: "redis", limit_by: "consumer", redis: { host: redis.host, port: 6379, ssl: true } });
+                assert.deepEqual("configPatches" in rl ? rl.configPatches : undefined, [{ path: "/redis/password", valueFrom: { secretKeyRef: { name: "meshgate-rate-limit-redis", key: "password" } } }]);
+                assert.doesNotMatch(JSON.stringify(rl.config), /password/);
+            });
+
+            it("keeps local counting when a service asks for it", () => {
+                const [rl] = redisPlugins({ minute: 100, policy: "local" });
+                assert.deepEqual(rl.config, { minute: 100, policy: "local", limit_by: "consumer" });
+                assert.equal("configPatches" in rl, false);
+            });
+
+            it("verifies the server's certificate when a server name is given", () => {
+                const named = resolveContext({ gateway: { ...gateway, rateLimitRedis: { ...redis, serverName: "redis.example.com" } } });
+                const [rl] = kongPlugins(spec(exposed({ paths: ["/x"], auth: "none", rateLimit: { minute: 1 } }), [], stack), named).filter((p) => p.plugin === "rate-limiting");
+                assert.deepEqual((rl.config as { redis: unknown }).redis, { host: redis.host, port: 6379, ssl: true, ssl_verify: true, server_name: "redis.example.com" });
+            });
+        });
+
+        it("refuses policy redis when the gateway has no Redis", () => {
+            const s = spec(exposed({ paths: ["/x"], auth: "none", rateLimit: { minute: 1, policy: "redis" } }), [], { gateway: { rateLimitRedis: { type: "external", host: "r" } } });
+            assert.throws(() => kongPlugins(s, ctx), /service "svc": rate-limiting policy redis needs a Redis/);
+        });
+
+        it("reads API keys from the header only (key_in_query: false), so keys stay out of logs and browser history", () => {
+            assert.deepEqual(plugins({ paths: ["/x"], auth: "key-auth" })[0].config, { key_names: ["apikey"], hide_credentials: true, key_in_query: false });
+        });
+
+        it("lets CORS preflights through authentication: run_on_preflight false on key-auth and jwt of cors routes", () => {
+            const cors = { origins: ["https://app.example.com"] };
+            assert.equal(plugins({ paths: ["/x"], auth: "key-auth", cors })[0].config?.run_on_preflight, false);
+            assert.equal(plugins({ paths: ["/x"], auth: "jwt", cors })[0].config?.run_on_preflight, false);
+            assert.equal("run_on_preflight" in (plugins({ paths: ["/x"], auth: "jwt" })[0].config ?? {}), false, "no cors: Kong's default (authenticate OPTIONS too)");
+        });
+
+        it("removes the canary header at the edge unless the service lets clients select the canary", () => {
+            const canary = { header: "x-version", equals: "v2", version: "v2" };
+            const versions = [{ name: "v1", weight: 90 }, { name: "v2", weight: 10 }];
+            const pinned = kongPlugins(spec(exposed({ paths: ["/x"], auth: "none" }, { versions, canary })), ctx);
+            assert.deepEqual(pinned.map((p) => [p.plugin, p.config]), [["request-transformer", { remove: { headers: ["x-version"] } }]]);
+            const selectable = kongPlugins(spec(exposed({ paths: ["/x"], auth: "none" }, { versions, canary: { ...canary, clientSelectable: true } })), ctx);
+            assert.deepEqual(selectable, []);
+            assert.deepEqual(kongPlugins(spec({ ...base, versions, canary }), ctx), [], "an internal service has no edge");
         });
 
         it("adds cors, ip-restriction and request-size-limiting when declared, in that order after auth and rate limiting", () => {
@@ -204,6 +278,7 @@ describe("MeshService builders", () => {
                 all.map((p) => p.plugin),
                 ["key-auth", "rate-limiting", "cors", "ip-restriction", "request-size-limiting"],
             );
+            assert.equal(all[0].config?.run_on_preflight, false);
             assert.deepEqual(all[2].config, { origins: ["https://app.example.com"], methods: ["GET"], headers: ["x-request-id"], credentials: true, max_age: 600 });
             assert.deepEqual(all[3].config, { allow: ["10.0.0.0/8"] });
             assert.deepEqual(all[4].config, { allowed_payload_size: 8, size_unit: "megabytes" });
@@ -218,7 +293,7 @@ describe("MeshService builders", () => {
         });
 
         it("refuses oauth2 with DB-less Kong", () => {
-            const s = spec(exposed({ paths: ["/x"], auth: "oauth2" }), [], { gateway: { mode: "postgres" } });
+            const s = spec(exposed({ paths: ["/x"], auth: "oauth2" }), [], { gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } });
             assert.throws(() => kongPlugins(s, ctx), /service "svc": oauth2 needs Kong with a database/);
         });
 
@@ -232,7 +307,7 @@ describe("MeshService builders", () => {
                     configPatches: [{ path: "/provision_key", valueFrom: { secretKeyRef: { name: "svc-oauth2", key: "provision_key" } } }],
                 },
             ]);
-            const objects = meshServiceObjects(spec(exposed({ paths: ["/x"], auth: "oauth2" }), [], { gateway: { mode: "postgres" } }), { gateway: { ...gateway, dbless: false } });
+            const objects = meshServiceObjects(spec(exposed({ paths: ["/x"], auth: "oauth2" }), [], { gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } }), { gateway: { ...gateway, dbless: false } });
             assert.deepEqual(objects.oauth2Secret, { name: "svc-oauth2", namespace: "team" });
         });
     });
@@ -259,6 +334,21 @@ describe("MeshService builders", () => {
                     ["/items", "Prefix"],
                 ],
             );
+        });
+
+        it("adds OPTIONS to a method-restricted cors route, so preflights reach the cors plugin instead of a 404", () => {
+            const s = spec(exposed({ paths: ["/x"], auth: "none", methods: ["GET"], cors: { origins: ["https://app.example.com"] } }));
+            assert.equal(ingress(s, ctx, []).metadata.annotations?.["konghq.com/methods"], "GET,OPTIONS");
+            const noCors = spec(exposed({ paths: ["/x"], auth: "none", methods: ["GET"] }));
+            assert.equal(ingress(noCors, ctx, []).metadata.annotations?.["konghq.com/methods"], "GET");
+        });
+
+        it("takes https only and redirects http with 308 when Kong terminates TLS and port 80 redirects", () => {
+            const s = spec(exposed({ paths: ["/x"], auth: "none" }));
+            const ann = ingress(s, resolveContext({ gateway: { ...gateway, httpsRedirect: true } }), []).metadata.annotations ?? {};
+            assert.equal(ann["konghq.com/protocols"], "https");
+            assert.equal(ann["konghq.com/https-redirect-status-code"], "308");
+            assert.equal("konghq.com/protocols" in (ingress(s, ctx, []).metadata.annotations ?? {}), false);
         });
 
         it("strips the path when asked, omits methods and plugins when there are none, marks a public route, and uses the gateway's ingress class", () => {

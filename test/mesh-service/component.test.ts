@@ -61,10 +61,11 @@ describe("MeshService and MeshNamespace components", function () {
         gatewayOnly = await runProgram(program([user, order], false));
     });
 
-    it("registers for the exposed user-service: DestinationRule, VirtualService, AuthorizationPolicy, Service, two KongPlugins and an Ingress", () => {
+    it("registers for the exposed user-service: DestinationRule, VirtualService, AuthorizationPolicy, Service, three KongPlugins and an Ingress", () => {
         assert.deepEqual(kinds(meshOn, "user-service"), [
             "kubernetes:configuration.konghq.com/v1:KongPlugin user-service-key-auth",
             "kubernetes:configuration.konghq.com/v1:KongPlugin user-service-rate-limiting",
+            "kubernetes:configuration.konghq.com/v1:KongPlugin user-service-request-transformer",
             "kubernetes:core/v1:Service user-service-service",
             "kubernetes:networking.istio.io/v1:DestinationRule user-service-destination-rule",
             "kubernetes:networking.istio.io/v1:VirtualService user-service-virtual-service",
@@ -102,7 +103,7 @@ describe("MeshService and MeshNamespace components", function () {
         assert.deepEqual(get("user-service-destination-rule").dependsOn.sort(), [istioBase, usersNs].sort());
         assert.deepEqual(get("user-service-key-auth").dependsOn.sort(), [kong, usersNs].sort());
         assert.deepEqual(get("user-service-service").dependsOn, [usersNs]);
-        assert.deepEqual(get("user-service-ingress").dependsOn.sort(), [kong, usersNs, get("user-service-key-auth").urn, get("user-service-rate-limiting").urn].sort());
+        assert.deepEqual(get("user-service-ingress").dependsOn.sort(), [kong, usersNs, get("user-service-key-auth").urn, get("user-service-rate-limiting").urn, get("user-service-request-transformer").urn].sort());
     });
 
     it("registers the FQDN, the exposed paths and the emitted objects as outputs", () => {
@@ -115,6 +116,7 @@ describe("MeshService and MeshNamespace components", function () {
                 "Service/users/user-service",
                 "KongPlugin/users/user-service-key-auth",
                 "KongPlugin/users/user-service-rate-limiting",
+                "KongPlugin/users/user-service-request-transformer",
                 "Ingress/users/user-service",
             ],
         });
@@ -135,6 +137,7 @@ describe("MeshService and MeshNamespace components", function () {
             assert.deepEqual(kinds(gatewayOnly, "user-service"), [
                 "kubernetes:configuration.konghq.com/v1:KongPlugin user-service-key-auth",
                 "kubernetes:configuration.konghq.com/v1:KongPlugin user-service-rate-limiting",
+                "kubernetes:configuration.konghq.com/v1:KongPlugin user-service-request-transformer",
                 "kubernetes:core/v1:Service user-service-service",
                 "kubernetes:networking.k8s.io/v1:Ingress user-service-ingress",
             ]);
@@ -145,7 +148,7 @@ describe("MeshService and MeshNamespace components", function () {
         it("keeps every Kong object and Service identical (same URNs, parents and inputs), so nothing is replaced", () => {
             const before = kongSide(gatewayOnly);
             const after = kongSide(meshOn);
-            assert.equal(before.length, 5);
+            assert.equal(before.length, 6);
             assert.deepEqual(after, before);
         });
 
@@ -229,7 +232,7 @@ describe("MeshService and MeshNamespace components", function () {
 
     describe("oauth2 (Kong on postgres)", () => {
         it("generates the provision key with @pulumi/random and keeps it secret in a Secret the plugin is patched from", async () => {
-            const s = spec({ name: "billing", namespace: "billing", port: 80, gateway: { paths: ["/billing"], auth: "oauth2" } }, [], { gateway: { mode: "postgres" } });
+            const s = spec({ name: "billing", namespace: "billing", port: 80, gateway: { paths: ["/billing"], auth: "oauth2" } }, [], { gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } });
             const run = await runProgram(() => {
                 new ms.MeshService("billing", { spec: s, gateway: { ...gateway, dbless: false } });
             });

@@ -7,12 +7,27 @@
 import * as assert from "node:assert/strict";
 import type { ServiceSpecInput, StackConfigInput } from "../../components/config";
 import { egressSidecar, peerAuthentication } from "../../components/mesh-namespace";
-import { allManifests, meshServiceObjects, OAUTH2_PROVISION_KEY, type MeshServiceContext } from "../../components/mesh-service";
+import { allManifests, meshServiceObjects, type MeshServiceContext } from "../../components/mesh-service";
 import { validateCustomResource, validateKongPluginConfig } from "../../policies/validate";
 import { KONG_PRINCIPAL, orderService, spec, userService } from "./fixtures";
 
 const dbless: MeshServiceContext = { gateway: { principal: KONG_PRINCIPAL, dbless: true } };
 const postgres: MeshServiceContext = { gateway: { principal: KONG_PRINCIPAL, dbless: false } };
+const REDIS = { host: "master.rl.abc123.euw1.cache.amazonaws.com", port: 6379, ssl: true, passwordSecret: { name: "meshgate-rate-limit-redis", key: "password" } };
+const withRedis: MeshServiceContext = { gateway: { principal: KONG_PRINCIPAL, dbless: true, rateLimitRedis: REDIS, httpsRedirect: true } };
+const redisStack: Partial<StackConfigInput> = { gateway: { consumers: [{ name: "acme", credentials: ["jwt"] }], rateLimitRedis: { type: "external", host: REDIS.host, passwordSecret: REDIS.passwordSecret } } };
+
+/** What Kong receives: the config with KIC's configPatches applied (values from their Secrets). */
+function patched(config: Record<string, unknown> | undefined, patches: readonly { path: string }[] | undefined): Record<string, unknown> {
+    const out: Record<string, unknown> = structuredClone(config ?? {});
+    for (const { path } of patches ?? []) {
+        const segs = path.slice(1).split("/");
+        let cur = out;
+        for (const seg of segs.slice(0, -1)) cur = (cur[seg] ??= {}) as Record<string, unknown>;
+        cur[segs[segs.length - 1]] = "from-the-secret";
+    }
+    return out;
+}
 const web: ServiceSpecInput = { name: "web", namespace: "users", port: 80 };
 
 const cases: { title: string; input: ServiceSpecInput; others?: ServiceSpecInput[]; stack?: Partial<StackConfigInput>; ctx: MeshServiceContext }[] = [
@@ -53,13 +68,19 @@ const cases: { title: string; input: ServiceSpecInput; others?: ServiceSpecInput
             allowFrom: ["users/web", { principal: "legacy/batch", external: true }],
         },
         others: [web],
-        stack: { gateway: { consumers: [{ name: "acme", credentials: ["jwt"] }] } },
+        stack: redisStack,
+        ctx: withRedis,
+    },
+    {
+        title: "rate limits by header and by path, counted locally",
+        input: { name: "tenants", namespace: "team", port: 80, gateway: { paths: ["/tenants"], auth: "none", rateLimit: { minute: 50, limitBy: "header", headerName: "x-tenant" } } },
+        others: [{ name: "reports", namespace: "team", port: 80, gateway: { paths: ["/reports"], auth: "none", rateLimit: { hour: 10, limitBy: "path", path: "/reports/export" } } }],
         ctx: dbless,
     },
     {
         title: "an oauth2 service with Kong on postgres and a cluster rate-limiting policy",
         input: { name: "billing", namespace: "billing", port: 80, gateway: { paths: ["/billing"], auth: "oauth2", rateLimit: { minute: 5, policy: "cluster" } } },
-        stack: { gateway: { mode: "postgres" } },
+        stack: { gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } },
         ctx: postgres,
     },
     { title: "a public route with retries off", input: { name: "status", namespace: "ops", port: 80, gateway: { paths: ["/status"], auth: "none" }, resilience: { retries: { attempts: 0 } } }, ctx: dbless },
@@ -80,9 +101,9 @@ describe("emitted objects against the upstream schemas", () => {
                 checked++;
                 problems.push(...validateCustomResource(m).map((p) => `${m.kind}/${m.metadata.name}: ${p}`));
                 if (m.kind === "KongPlugin") {
-                    // What Kong receives: config with the configPatches applied (the oauth2 provision key from its Secret).
-                    const patched = "configPatches" in m && m.configPatches !== undefined ? { ...m.config, [OAUTH2_PROVISION_KEY]: "from-the-secret" } : m.config;
-                    problems.push(...validateKongPluginConfig(m.plugin, patched).map((p) => `${m.kind}/${m.metadata.name} config: ${p}`));
+                    // What Kong receives: config with the configPatches applied (oauth2 provision key, Redis password).
+                    const config = patched(m.config, "configPatches" in m ? m.configPatches : undefined);
+                    problems.push(...validateKongPluginConfig(m.plugin, config).map((p) => `${m.kind}/${m.metadata.name} config: ${p}`));
                 }
             }
             assert.deepEqual(problems, []);
@@ -102,5 +123,7 @@ describe("emitted objects against the upstream schemas", () => {
         const badVs = { ...vs, spec: { ...vs.spec, http: [{ ...vs.spec.http[1], timeout: "0s" }] } };
         assert.notDeepEqual(validateCustomResource(badVs), []);
         assert.notDeepEqual(validateKongPluginConfig("rate-limiting", { minute: 100, window_size: [60] }), []);
+        // What meshgate emitted before it carried the Redis endpoint: Kong refuses it (entity check).
+        assert.notDeepEqual(validateKongPluginConfig("rate-limiting", { minute: 100, policy: "redis", limit_by: "consumer" }), []);
     });
 });

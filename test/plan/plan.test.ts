@@ -75,6 +75,19 @@ describe("the offline plan (npm run plan)", () => {
         assert.ok(!fs.existsSync(out), "no output directory for an invalid stack");
     });
 
+    it("exits 2 on a declaration Kong or the edge would refuse, naming each field", () => {
+        const out = path.join(tmp, "invalid-edge");
+        const res = cli("plan", ["prod", "--config-file", path.join(ROOT, "test", "fixtures", "invalid", "edge-kong-refuses.yaml"), "--out", out]);
+        assert.equal(res.status, 2, res.stderr);
+        assert.match(res.stderr, /4 problems/);
+        assert.match(res.stderr, /services\[0\]\.gateway\.rateLimit\.policy \(service catalog-service\): redis needs a Redis for the counters: set gateway\.rateLimitRedis/);
+        assert.match(res.stderr, /services\[1\]\.gateway\.rateLimit\.headerName \(service tenant-service\): is required with limitBy: header/);
+        assert.match(res.stderr, /gateway\.postgres: postgres mode needs postgres\.external .* or postgres\.image/);
+        assert.match(res.stderr, /gateway\.tls: prod serves HTTPS only: give a certificate/);
+        assert.doesNotMatch(res.stderr, /\n\s+at /, "no stack trace");
+        assert.ok(!fs.existsSync(out), "no output directory for an invalid stack");
+    });
+
     it("runs from the command line: `plan dev` exits 0 and prints the component tree", () => {
         const res = cli("plan", ["dev", "--out", path.join(tmp, "cli-dev")]);
         assert.equal(res.status, 0, res.stderr + res.stdout);

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { meshgateSection, readStackConfig, stackConfigPath } from "../../tools/plan/stack-config";
 import { runProgram, type PlanRun, type RecordedResource } from "../../tools/plan/runtime";
+import { shortHash } from "../../tools/plan/placeholders";
 import { Platform, type PlatformArgs } from "../../components/platform";
 import { ConfigError } from "../../components/config";
 import { jaegerOtlp, JAEGER_RELEASE, OBSERVABILITY_NAMESPACE } from "../../components/observability";
@@ -129,6 +130,73 @@ describe("Platform", () => {
             assert.equal(prod.outputs.kubeconfig, "[secret]");
             assert.equal(prod.outputs.consumerCredentials, "[secret]");
             assert.equal((prod.outputs.observability as Record<string, unknown>).grafanaAdminPassword, "[secret]");
+        });
+    });
+
+    describe("the edge in prod: one shared rate-limit count, the client's address, HTTPS only", () => {
+        const byType = (run: PlanRun, type: string) => run.resources.filter((r) => r.type === type);
+
+        it("keeps rate-limit counters in a managed Redis: TLS in transit, encrypted at rest, a secret auth token, Multi-AZ failover", () => {
+            const groups = byType(prod, "aws:elasticache/replicationGroup:ReplicationGroup");
+            assert.equal(groups.length, 1);
+            const rg = groups[0].inputs;
+            assert.equal(rg.transitEncryptionEnabled, true);
+            assert.equal(rg.atRestEncryptionEnabled, true);
+            assert.equal(rg.authToken, "[secret]");
+            assert.equal(rg.numCacheClusters, 2, "prod: a primary and a replica");
+            assert.equal(rg.automaticFailoverEnabled, true);
+            assert.equal(byType(dev, "aws:elasticache/replicationGroup:ReplicationGroup").length, 0, "dev counts locally (one Kong pod)");
+        });
+
+        it("lets only the nodes reach Redis, and only on its port, from the cluster's private subnets", () => {
+            const rules = byType(prod, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule").filter((r) => r.name.includes("rate-limit-redis"));
+            assert.equal(rules.length, 1);
+            const cluster = byType(prod, "aws:eks/cluster:Cluster")[0];
+            assert.match(String(rules[0].inputs.referencedSecurityGroupId), /^sg-/);
+            assert.equal(rules[0].inputs.cidrIpv4, undefined);
+            assert.deepEqual([rules[0].inputs.fromPort, rules[0].inputs.toPort, rules[0].inputs.ipProtocol], [6379, 6379, "tcp"]);
+            assert.ok(cluster);
+            const subnetGroup = byType(prod, "aws:elasticache/subnetGroup:SubnetGroup")[0];
+            const subnetName = new Map(byType(prod, "aws:ec2/subnet:Subnet").map((r) => [`subnet-${shortHash(r.name, 17)}`, r.name]));
+            const names = (subnetGroup.inputs.subnetIds as string[]).map((id) => subnetName.get(id) ?? id);
+            assert.equal(names.length, 3);
+            assert.ok(names.every((n) => /private/.test(n)), names.join(", "));
+        });
+
+        it("points every rate-limiting plugin at it, with the password patched in from a Secret in the plugin's namespace", () => {
+            const rl = custom(prod, "KongPlugin").filter((r) => r.inputs.plugin === "rate-limiting");
+            assert.equal(rl.length, 2);
+            const host = rl.map((r) => (r.inputs.config as { redis?: { host?: string } }).redis?.host);
+            assert.ok(host.every((h) => typeof h === "string" && h.endsWith(".cache.amazonaws.com")), host.join(", "));
+            for (const r of rl) {
+                assert.equal((r.inputs.config as Record<string, unknown>).policy, "redis");
+                assert.doesNotMatch(JSON.stringify(r.inputs.config), /password/);
+                const ns = (r.inputs.metadata as { namespace: string }).namespace;
+                const secret = prod.resources.find((x) => x.type === "kubernetes:core/v1:Secret" && (x.inputs.metadata as { name?: string; namespace?: string }).name === "meshgate-rate-limit-redis" && (x.inputs.metadata as { namespace?: string }).namespace === ns);
+                assert.ok(secret, `password Secret in ${ns}`);
+                const data = secret.inputs.stringData;
+                assert.ok(data === "[secret]" || (data as Record<string, unknown>).password === "[secret]", JSON.stringify(data));
+            }
+        });
+
+        it("gives the NLB the ACM certificate on 443 with a TLS 1.3/1.2 policy, keeps the client IP, and closes port 80", () => {
+            const proxy = values(release(prod, "kong")).proxy as { annotations: Record<string, string>; http: Record<string, unknown>; tls: Record<string, unknown> };
+            assert.match(proxy.annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-cert"], /^arn:aws:acm:eu-west-1:/);
+            assert.equal(proxy.annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-ports"], "443");
+            assert.equal(proxy.annotations["service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy"], "ELBSecurityPolicy-TLS13-1-2-2021-06");
+            assert.equal(proxy.annotations["service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"], "preserve_client_ip.enabled=true");
+            assert.equal(proxy.http.servicePort, 0);
+            assert.equal(proxy.tls.overrideServiceTargetPort, 8000);
+            const devProxy = values(release(dev, "kong")).proxy as { annotations: Record<string, string> };
+            assert.equal(devProxy.annotations["service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"], "preserve_client_ip.enabled=true", "every NLB keeps the client IP");
+        });
+
+        it("with PROXY protocol, trusts the PROXY header from the VPC only", async () => {
+            const args = stackArgs("dev");
+            const run = await planPlatform({ ...args, gateway: { ...(args.gateway as object), loadBalancer: { clientIp: "proxy-protocol" } } } as PlatformArgs, "dev");
+            const env = values(release(run, "kong")).env as Record<string, unknown>;
+            assert.equal(env.real_ip_header, "proxy_protocol");
+            assert.equal(env.trusted_ips, "10.20.0.0/16");
         });
     });
 

@@ -35,7 +35,9 @@ describe("npm run check", function () {
                 const rule = o?.metadata?.annotations?.["meshgate.io/expected-violation"];
                 if (!o || !rule) continue;
                 const name = o.metadata?.name ?? o.name ?? "";
-                const block = r.stdout.split(/\n(?=ok |FAIL)/).find(b => b.startsWith("FAIL") && b.split("\n")[0].endsWith(` ${name}`) && b.includes(`${rule}:`));
+                // The annotation may name several rules, comma-separated.
+                const rules = rule.split(",").map((x) => x.trim());
+                const block = r.stdout.split(/\n(?=ok |FAIL)/).find(b => b.startsWith("FAIL") && b.split("\n")[0].endsWith(` ${name}`) && rules.every((x) => b.includes(`${x}:`)));
                 assert.ok(block, `no FAIL line for ${file} ${name} with ${rule}\n${r.stdout}`);
             }
         }

@@ -7,10 +7,11 @@ import { istioCases } from "./cases/istio";
 import { kongCases } from "./cases/kong";
 import { observabilityCases } from "./cases/observability";
 import { eksKubernetesCases } from "./cases/eks-kubernetes";
+import { retryCases } from "./cases/retries";
 import type { RuleCases } from "./cases/types";
 import { runRule, show } from "./harness";
 
-const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...kongCases, ...observabilityCases, ...eksKubernetesCases];
+const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...kongCases, ...observabilityCases, ...eksKubernetesCases, ...retryCases];
 
 describe("policy rules", () => {
     it("has a firing and a quiet case for every rule", () => {

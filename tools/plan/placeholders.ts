@@ -84,6 +84,12 @@ const OUTPUTS: Record<string, (name: string, inputs: Props) => Props> = {
     "aws:kms/key:Key": (name, inputs) => ({ arn: arn("kms", `key/${shortHash(name, 8)}-0000-4000-8000-${shortHash(name, 12)}`, regionOf(inputs)), keyId: `${shortHash(name, 8)}-0000-4000-8000-${shortHash(name, 12)}` }),
     "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ arn: arn("eks", `nodegroup/${String(inputs.clusterName ?? "cluster")}/${String(inputs.nodeGroupName ?? name)}`, regionOf(inputs)), status: "ACTIVE" }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
+    "aws:elasticache/subnetGroup:SubnetGroup": (name, inputs) => ({ name: inputs.name ?? `${name}-${shortHash(name, 7)}` }),
+    "aws:elasticache/replicationGroup:ReplicationGroup": (name, inputs) => {
+        const id = String(inputs.replicationGroupId ?? `${name}-${shortHash(name, 7)}`);
+        // TLS-enabled replication groups answer on master.<id>.<suffix>.<region short>.cache.amazonaws.com.
+        return { replicationGroupId: id, primaryEndpointAddress: `master.${id}.${shortHash(id, 6)}.${regionOf(inputs).replace(/-(\w)\w*-(\d)$/, "$1$2")}.cache.amazonaws.com` };
+    },
     "kubernetes:helm.sh/v3:Release": (name, inputs) => ({
         status: { name: inputs.name ?? name, namespace: inputs.namespace ?? "default", status: "deployed", version: 1, chart: inputs.chart, appVersion: "placeholder" },
     }),

@@ -28,6 +28,28 @@ const secret = (name: string, labels: Record<string, string>) => k8s("v1", "Secr
 const kongRelease = (database: string | undefined) =>
     release("kong", { chart: "kong", version: "3.4.1", namespace: "kong", values: { env: database === undefined ? {} : { database } } });
 
+const canaryVs = k8s("networking.istio.io/v1", "VirtualService", "user-service", "users", {
+    spec: {
+        hosts: ["user-service.users.svc.cluster.local"],
+        http: [
+            { name: "canary", match: [{ headers: { "x-version": { exact: "v2" } } }], route: [{ destination: { host: "user-service", subset: "v2" } }] },
+            { name: "default", route: [{ destination: { host: "user-service", subset: "v1" } }] },
+        ],
+    },
+});
+const canaryRoute = ingress("users", "key-auth");
+const corsPlugin = plugin("cors", "users", "cors", { origins: ["https://app.example.com"] });
+const kongReleaseWith = (values: Record<string, unknown>, namespace = "kong") => release("kong", { chart: "kong", version: "3.4.1", namespace, values });
+const kongNs = (env: string) => k8s("v1", "Namespace", "kong", undefined, {}, { labels: { "meshgate.io/environment": env } });
+const nlb = (extra: Record<string, string> = {}) => ({
+    "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+    ...extra,
+});
+const PRESERVE = { "service.beta.kubernetes.io/aws-load-balancer-target-group-attributes": "preserve_client_ip.enabled=true" };
+const ACM = { "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:eu-west-1:123456789012:certificate/0f8c2a4e-5b6d-4e7f-8a9b-1c2d3e4f5a6b" };
+
 export const kongCases: RuleCases[] = [
     {
         rule: "kong-no-kongingress",
@@ -81,11 +103,29 @@ export const kongCases: RuleCases[] = [
             { name: "window_size on OSS rate-limiting", resources: [plugin("rl", "users", "rate-limiting", { minute: 100, window_size: [60] })], expect: [/rate-limiting: .*window_size/] },
             { name: "a rejected value", resources: [plugin("rl", "users", "rate-limiting", { minute: 100, policy: "memcached" })], expect: [/rate-limiting: .*policy/] },
             { name: "an empty plugin name", resources: [k8s(KONG, "KongPlugin", "x", "users", { config: {} })], expect: [/plugin is empty/] },
+            // Kong's entity checks (Kong/kong 3.9.3 kong/plugins/rate-limiting/schema.lua), which the JSON schemas do not carry.
+            { name: "policy redis without redis.host (Kong refuses it)", resources: [plugin("rl", "users", "rate-limiting", { minute: 100, policy: "redis" })], expect: [/rate-limiting: config\.redis\.host: required when config\.policy is "redis"/] },
+            { name: "limit_by header without header_name", resources: [plugin("rl", "users", "rate-limiting", { minute: 100, limit_by: "header" })], expect: [/config\.header_name: required when config\.limit_by is "header"/] },
+            { name: "acl with both allow and deny", resources: [plugin("acl", "users", "acl", { allow: ["a"], deny: ["b"] })], expect: [/exactly one of these fields must be non-empty: config\.allow, config\.deny/] },
         ],
         good: [
             { name: "a valid rate-limiting config", resources: [rateLimit] },
             { name: "a global opentelemetry KongClusterPlugin", resources: [clusterPlugin("otel", "opentelemetry", { traces_endpoint: "http://jaeger.observability.svc.cluster.local:4318/v1/traces" }, { global: "true" })] },
-            { name: "a plugin meshgate has no schema for", resources: [plugin("rt", "users", "request-transformer", { add: { headers: ["x:1"] } })] },
+            { name: "a request-transformer config (schema derived from Kong's Lua schema)", resources: [plugin("rt", "users", "request-transformer", { add: { headers: ["x:1"] } })] },
+            { name: "a plugin meshgate has no schema for", resources: [plugin("bots", "users", "bot-detection", { allow: ["curl"] })] },
+            {
+                name: "policy redis whose host and password KIC patches in from a Secret (configPatches)",
+                resources: [
+                    k8s(KONG, "KongPlugin", "rl", "users", {
+                        plugin: "rate-limiting",
+                        config: { minute: 100, policy: "redis" },
+                        configPatches: [
+                            { path: "/redis/host", valueFrom: { secretKeyRef: { name: "redis", key: "host" } } },
+                            { path: "/redis/password", valueFrom: { secretKeyRef: { name: "redis", key: "password" } } },
+                        ],
+                    }),
+                ],
+            },
         ],
     },
     {
@@ -112,6 +152,106 @@ export const kongCases: RuleCases[] = [
         good: [
             { name: "the Service annotated service-upstream", resources: [meshedNs, service("user-service", { "ingress.kubernetes.io/service-upstream": "true" }), ingress("users", undefined)] },
             { name: "a Service in a namespace outside the mesh", resources: [plainNs, service("user-service"), ingress("users", undefined)] },
+        ],
+    },
+    {
+        rule: "kong-cors-preflight",
+        bad: [
+            {
+                name: "a GET-only route with cors (preflights answered 404)",
+                resources: [corsPlugin, ingress("users", "cors", { annotations: { "konghq.com/methods": "GET", "meshgate.io/auth": "none" } })],
+                expect: [/Ingress users\/users has the cors plugin but konghq\.com\/methods "GET" leaves out OPTIONS/],
+            },
+            {
+                name: "a cors route whose key-auth authenticates preflights (401)",
+                resources: [corsPlugin, keyAuth, ingress("users", "key-auth,cors")],
+                expect: [/its key-auth plugin key-auth authenticates preflights \(run_on_preflight defaults to true\)/],
+            },
+        ],
+        good: [
+            { name: "OPTIONS among the methods and run_on_preflight false", resources: [corsPlugin, plugin("key-auth", "users", "key-auth", { run_on_preflight: false }), ingress("users", "key-auth,cors", { annotations: { "konghq.com/methods": "GET,OPTIONS" } })] },
+            { name: "a method-restricted route without cors", resources: [keyAuth, ingress("users", "key-auth", { annotations: { "konghq.com/methods": "GET" } })] },
+        ],
+    },
+    {
+        rule: "kong-rate-limit-local-replicas",
+        bad: [
+            {
+                name: "policy local while Kong autoscales 3-10 pods",
+                resources: [kongReleaseWith({ autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10 } }), rateLimit],
+                expect: [/rate-limiting rate-limit counts per Kong pod \(policy local\) and Kong runs 3-10 pods: 100\/minute is really 300-1000\/minute/],
+                level: "advisory",
+            },
+            { name: "policy left at its default (local) with 2 replicas", resources: [kongReleaseWith({ replicaCount: 2 }), plugin("rl", "users", "rate-limiting", { second: 5 })], expect: [/Kong runs 2 pods: 5\/second is really 10\/second/], level: "advisory" },
+        ],
+        good: [
+            { name: "policy redis with 3-10 pods", resources: [kongReleaseWith({ autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10 } }), plugin("rl", "users", "rate-limiting", { minute: 100, policy: "redis", redis: { host: "redis" } })] },
+            { name: "policy local with one Kong pod", resources: [kongReleaseWith({ replicaCount: 1 }), rateLimit] },
+        ],
+    },
+    {
+        rule: "kong-nlb-client-ip",
+        bad: [
+            { name: "Kong behind an NLB with IP targets and no client IP preservation", resources: [kongReleaseWith({ proxy: { annotations: nlb() } })], expect: [/Kong's proxy is behind an NLB with IP targets that neither preserves client IPs .* loadBalancerSourceRanges are ignored/], level: "advisory" },
+            {
+                name: "a plain LoadBalancer Service with IP targets",
+                resources: [k8s("v1", "Service", "edge", "kong", { spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, { annotations: nlb() })],
+                expect: [/Service kong\/edge is behind an NLB with IP targets/],
+                level: "advisory",
+            },
+        ],
+        good: [
+            { name: "preserve_client_ip.enabled=true", resources: [kongReleaseWith({ proxy: { annotations: nlb(PRESERVE) } })] },
+            { name: "PROXY protocol v2", resources: [kongReleaseWith({ proxy: { annotations: nlb({ "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*" }) } })] },
+            { name: "instance targets (client IP kept by default)", resources: [kongReleaseWith({ proxy: { annotations: { "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance" } } })] },
+        ],
+    },
+    {
+        rule: "kong-edge-https-only",
+        bad: [
+            {
+                name: "a prod Kong serving port 80 and its self-signed certificate on a public NLB",
+                resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb(PRESERVE), http: { enabled: true }, tls: { enabled: true } } })],
+                expect: [/Kong release kong\/kong in environment prod serves plaintext HTTP on port 80 of a public load balancer \(and gives no certificate/],
+            },
+            { name: "a prod Kong with an ACM certificate that leaves port 80 open", resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb({ ...PRESERVE, ...ACM }) } })], expect: [/serves plaintext HTTP on port 80/] },
+        ],
+        good: [
+            { name: "ACM on 443 and port 80 left off the Service", resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb({ ...PRESERVE, ...ACM }), http: { enabled: true, servicePort: 0 }, tls: { enabled: true, overrideServiceTargetPort: 8000 } } })] },
+            { name: "Kong's certificate and every route redirecting to https", resources: [kongNs("prod"), kongReleaseWith({ env: { ssl_cert: "/etc/secrets/edge/tls.crt" }, proxy: { annotations: nlb(PRESERVE) } }), keyAuth, ingress("users", "key-auth", { annotations: { "konghq.com/protocols": "https", "konghq.com/https-redirect-status-code": "308" } })] },
+            { name: "a dev Kong on port 80", resources: [kongNs("dev"), kongReleaseWith({ proxy: { annotations: nlb(PRESERVE) } })] },
+            { name: "an internal NLB in prod", resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }) } })] },
+        ],
+    },
+    {
+        rule: "kong-canary-header-at-edge",
+        bad: [
+            {
+                name: "a Kong route to a service whose VirtualService routes x-version: v2 to the canary",
+                resources: [keyAuth, canaryRoute, canaryVs],
+                on: canaryRoute,
+                expect: [/Ingress users\/users lets internet clients send x-version, which the VirtualService of users\/user-service routes by/],
+                level: "advisory",
+            },
+        ],
+        good: [
+            { name: "the header removed at the edge by request-transformer", resources: [keyAuth, plugin("strip", "users", "request-transformer", { remove: { headers: ["x-version"] } }), ingress("users", "key-auth,strip"), canaryVs] },
+            { name: "a header clients may set on purpose", resources: [keyAuth, ingress("users", "key-auth"), canaryVs], config: { allowedHeaders: ["x-version"] } },
+            { name: "a header-routed service Kong does not expose", resources: [canaryVs] },
+        ],
+    },
+    {
+        rule: "kong-plugin-no-plaintext-secrets",
+        bad: [
+            { name: "a Redis password written into rate-limiting", resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis: { host: "redis", password: "hunter2" } })], expect: [/config\.redis\.password holds a literal credential/] },
+            { name: "the deprecated redis_password shorthand", resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis_host: "redis", redis_password: "hunter2" })], expect: [/config\.redis_password/] },
+        ],
+        good: [
+            {
+                name: "the password patched in from a Secret",
+                resources: [k8s(KONG, "KongPlugin", "rl", "users", { plugin: "rate-limiting", config: { minute: 5, policy: "redis", redis: { host: "redis" } }, configPatches: [{ path: "/redis/password", valueFrom: { secretKeyRef: { name: "redis", key: "password" } } }] })],
+            },
+            { name: "a Kong vault reference", resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis: { host: "redis", password: "{vault://env/redis-password}" } })] },
         ],
     },
     {
