@@ -234,7 +234,19 @@ interface ChartFile {
     version: string;
     keys: KeyTree;
     subcharts?: Record<string, { chart: string; version: string; condition?: string; checkedAgainst: string | null }>;
+    /** Names of keys values.yaml shows only commented out (`# adminPassword: …`), sorted. */
+    commentedKeys: string[];
     notes: string[];
+}
+
+/** Key names of `# name: …` lines: documented keys the chart reads but values.yaml leaves unset. */
+function commentedKeyNames(text: string): string[] {
+    const names = new Set<string>();
+    for (const line of text.split("\n")) {
+        const m = /^\s*#+\s*-?\s*([A-Za-z_][A-Za-z0-9_-]*):(\s|$)/.exec(line);
+        if (m) names.add(m[1]);
+    }
+    return [...names].sort();
 }
 
 function buildChart(reference: string, chart: string, sourcesMd: string, allCharts: ReadonlySet<string>): ChartFile {
@@ -250,7 +262,7 @@ function buildChart(reference: string, chart: string, sourcesMd: string, allChar
 
     const notes: string[] = [
         "keys: one entry per key present in values.yaml: a nested object for maps with keys, \"open\" for free-form maps (default {} or null, or a Kubernetes pass-through such as resources/affinity/podAnnotations/env), \"list\", \"scalar\".",
-        "Commented-out keys in values.yaml are not captured (they cannot be told apart from prose reliably).",
+        "Commented-out keys in values.yaml are not in keys (they cannot be told apart from prose reliably); commentedKeys lists the names of `# name:` lines, which the helm-values-known-keys rule accepts as keys the chart documents.",
     ];
     let lifted: Record<string, unknown> = values;
     if (ISTIO_CHARTS.has(chart)) {
@@ -314,6 +326,7 @@ function buildChart(reference: string, chart: string, sourcesMd: string, allChar
         version: meta.version,
         keys,
         ...(subcharts ? { subcharts } : {}),
+        commentedKeys: commentedKeyNames(readFileSync(path.join(reference, valuesFile), "utf8")),
         notes,
     };
 }
@@ -568,6 +581,9 @@ function sourcesTable(written: readonly Written[]): string {
         "  for maps with keys, `\"open\"` for free-form maps (default `{}` or null, Kubernetes",
         "  pass-through objects such as resources, affinity, podAnnotations, env; see",
         "  FREE_FORM_KEY_NAMES / FREE_FORM_PATHS in tools/refdata.ts), `\"list\"` and `\"scalar\"`.",
+        "  `commentedKeys` lists the names of `# name: …` lines (keys a chart documents only in",
+        "  comments, e.g. grafana `adminPassword`; some prose words too): `helm-values-known-keys`",
+        "  accepts an unknown key of such a name.",
         "  Istio charts: keys under `_internal_defaults_do_not_set` are lifted to the top level.",
         "  istiod: `meshConfig` adds the fields of MeshConfig (istio/api v1.30.3). istio-gateway: union",
         "  with its values.schema.json. Subcharts are listed under `subcharts`.",
