@@ -97,6 +97,9 @@ export function plaintextSecrets(values: unknown, sensitive: RegExp, allowedKeys
     return found;
 }
 
+/** A Kubernetes object name (DNS-1123 subdomain) with at least one separator, as Secret names are. */
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 function isLiteralSecret(key: string, value: string, sensitive: RegExp, allowedKeys: ReadonlySet<string>): boolean {
     const v = value.trim();
     if (v === "" || v === SECRET_PLACEHOLDER || v === UNKNOWN_PLACEHOLDER || allowedKeys.has(key)) {
@@ -106,7 +109,14 @@ function isLiteralSecret(key: string, value: string, sensitive: RegExp, allowedK
     if (/^existing/i.test(key) || /(name|ref|file|path)$/i.test(key)) {
         return false;
     }
-    if (!sensitive.test(snakeKey(key))) {
+    const snake = snakeKey(key);
+    if (!sensitive.test(snake)) {
+        return false;
+    }
+    // `license_secret: kong-enterprise-license`, `session_conf_secret: kong-session-config` (kong
+    // chart values.yaml): a `<what>_secret` key holding a Kubernetes object name names the Secret
+    // that holds the value. A client secret is a credential whatever it looks like.
+    if (/^.+_secret$/.test(snake) && !/client_secret$/.test(snake) && SECRET_NAME.test(v)) {
         return false;
     }
     // References resolved at runtime: env expansion, Kong vault references, Helm templating.

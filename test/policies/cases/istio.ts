@@ -38,6 +38,8 @@ export const istioCases: RuleCases[] = [
         good: [
             { name: "ISTIO_MUTUAL", resources: [dr("users", "users", { host: "user-service", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } })] },
             { name: "SIMPLE TLS to an external host", resources: [dr("payments-api", "orders", { host: "api.payments.example.com", trafficPolicy: { tls: { mode: "SIMPLE" } } })] },
+            { name: "TLS to istiod, which has no sidecar (Istio's multicluster expose-istiod sample)", resources: [dr("istiod-dr", "istio-system", { host: "istiod.istio-system.svc.cluster.local", trafficPolicy: { portLevelSettings: [{ port: { number: 15012 }, tls: { mode: "SIMPLE" } }] } })] },
+            { name: "TLS origination that verifies the server with caCertificates", resources: [dr("ledger", "payments", { host: "ledger.payments.svc.cluster.local", trafficPolicy: { tls: { mode: "SIMPLE", caCertificates: "/etc/certs/ledger-ca.pem", sni: "ledger.payments.svc.cluster.local" } } })] },
         ],
     },
     {
@@ -46,6 +48,7 @@ export const istioCases: RuleCases[] = [
             { name: "an ALLOW policy without a selector", resources: [ap("allow-orders", "users", { rules: [{ from: fromOrders }] })], expect: [/no selector, targetRef or targetRefs, so it applies to every workload in namespace users/] },
             { name: "a rule without from", resources: [ap("allow-get", "users", { selector, rules: [{ to: [{ operation: { methods: ["GET"] } }] }] })], expect: [/rules\[0\] has no from\.source, so it allows any caller/] },
             { name: "an empty rule", resources: [ap("allow-all", "users", { selector, action: "ALLOW", rules: [{}] })], expect: [/rules\[0\] is empty and allows every request/] },
+            { name: "principals: [\"*\"] (any authenticated caller)", resources: [ap("allow-any", "users", { selector, rules: [{ from: [{ source: { principals: ["*"] } }] }] })], expect: [/rules\[0\]\.from\[0\]\.source\.principals is "\*", which matches any caller/] },
         ],
         good: [
             { name: "a selected workload with named callers", resources: [ap("user-service", "users", { selector, action: "ALLOW", rules: [{ from: fromOrders }] })] },
