@@ -5,12 +5,13 @@ import { awsCases } from "./cases/aws";
 import { helmCases } from "./cases/helm";
 import { istioCases } from "./cases/istio";
 import { kongCases } from "./cases/kong";
+import { kongGatewayApiCases } from "./cases/kong-gateway-api";
 import { analyzeCases } from "./cases/analyze";
 import { observabilityCases } from "./cases/observability";
 import type { RuleCases } from "./cases/types";
 import { runRule, show } from "./harness";
 
-const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...analyzeCases, ...kongCases, ...observabilityCases];
+const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...analyzeCases, ...kongCases, ...kongGatewayApiCases, ...observabilityCases];
 
 describe("policy rules", () => {
     it("has a firing and a quiet case for every rule", () => {
