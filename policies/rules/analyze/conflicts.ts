@@ -134,12 +134,15 @@ export function istioGatewayConflict(level: EnforcementLevel = "mandatory"): Sta
 export function istioGatewayWorkload(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
     return {
         name: "istio-gateway-workload",
-        description: "A Gateway's selector must match a gateway workload of the input and its ports must be exposed by that workload's Service (IST0101, IST0162).",
+        description: "When the input holds gateway workloads, a Gateway's selector must match one and its ports must be exposed by that workload's Service (IST0101, IST0162).",
         enforcementLevel: level,
         validateStack: (args, report) => {
             const idx = AnalyzeIndex.of(args.resources);
-            if (idx.allWorkloads.length === 0) {
-                return; // no workload in the input: gateway pods come from elsewhere
+            // Judged only when the input holds gateway workloads (an istio/gateway release, or pods
+            // labelled `istio`): application manifests usually meet a gateway installed elsewhere.
+            const gateways = idx.allWorkloads.filter(w => w.labels.istio !== undefined);
+            if (gateways.length === 0) {
+                return;
             }
             for (const gw of idx.gateways.values()) {
                 const selector = stringMap(gw.spec.selector);
@@ -148,7 +151,7 @@ export function istioGatewayWorkload(level: EnforcementLevel = "mandatory"): Sta
                 }
                 const pods = idx.allWorkloads.filter(w => selects(selector, w.labels));
                 if (pods.length === 0) {
-                    report(`selector ${selectorString(selector)} matches no workload of the input, so no gateway serves it (IST0101).`, gw.resource.urn);
+                    report(`selector ${selectorString(selector)} matches no gateway workload of the input (${[...new Set(gateways.map(g => selectorString({ istio: g.labels.istio })))].join(", ")}), so no gateway serves it (IST0101).`, gw.resource.urn);
                     continue;
                 }
                 const ports = new Set<number>();

@@ -205,9 +205,23 @@ export class AnalyzeIndex {
     }
 
     private constructor(resources: readonly PolicyResource[]) {
+        // Two documents naming the same object (kind, namespace, name) are one object, as
+        // `kubectl apply` makes them: the later one wins (two files holding two versions of a
+        // VirtualService are not two VirtualServices).
+        const last = new Map<string, PolicyResource>();
+        const identity = (r: PolicyResource): string => {
+            const m = obj(get(r.props, "metadata"));
+            const group = r.type.split(":")[1]?.split("/")[0] ?? "";
+            return `${group}|${r.type.split(":").pop() ?? ""}|${str(m.namespace) ?? "default"}|${str(m.name) ?? r.name}`;
+        };
+        for (const r of resources) {
+            if (r.type.startsWith("kubernetes:")) {
+                last.set(identity(r), r);
+            }
+        }
         for (const r of resources) {
             const t = r.type;
-            if (!t.startsWith("kubernetes:")) {
+            if (!t.startsWith("kubernetes:") || last.get(identity(r)) !== r) {
                 continue;
             }
             if (t === T.helmRelease || t === T.helmChart) {

@@ -126,6 +126,7 @@ export const analyzeCases: RuleCases[] = [
             },
         ],
         good: [
+            { name: "two versions of one VirtualService (same name) in two files: one object, as kubectl apply makes it", resources: [vs("reviews", "users", { hosts: ["reviews"], http: [{ route: [route("reviews", { subset: "v1" })] }] }), { ...vs("reviews", "users", { hosts: ["reviews"], http: [{ route: [route("reviews", { subset: "v2" })] }] }), urn: "urn:pulumi:test::meshgate::kubernetes:networking.istio.io/v1:VirtualService::users/reviews#2" }] },
             { name: "one VirtualService per host; exportTo keeping two apart", resources: [vs("reviews", "users", { hosts: ["reviews"], http: [{ route: [route("reviews")] }] }), vs("r1", "a", { hosts: ["x.example.com"], exportTo: ["."], http: [{ route: [route("x.example.com")] }] }), vs("r2", "b", { hosts: ["x.example.com"], exportTo: ["."], http: [{ route: [route("x.example.com")] }] })] },
         ],
     },
@@ -146,7 +147,7 @@ export const analyzeCases: RuleCases[] = [
     {
         rule: "istio-gateway-workload",
         bad: [
-            { name: "a selector matching no workload (IST0101)", resources: [deploy("web", "shop", { app: "web" }), gw("edge", "shop", { selector: { istio: "ingres" }, servers: [httpServer(80, ["*"])] })], expect: [/selector istio=ingres matches no workload of the input, so no gateway serves it \(IST0101\)/] },
+            { name: "a selector matching no gateway workload (IST0101)", resources: [deploy("ingressgateway", "istio-system", { istio: "ingressgateway" }), gw("edge", "shop", { selector: { istio: "ingres" }, servers: [httpServer(80, ["*"])] })], expect: [/selector istio=ingres matches no gateway workload of the input \(istio=ingressgateway\), so no gateway serves it \(IST0101\)/] },
             {
                 name: "a port the gateway Service does not expose (IST0162)",
                 resources: [release("istio-ingress", { chart: "gateway", version: "1.30.3", namespace: "istio-ingress", repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" } }), gw("edge", "istio-ingress", { selector: { istio: "ingress" }, servers: [httpServer(8080, ["*"])] })],
@@ -156,7 +157,7 @@ export const analyzeCases: RuleCases[] = [
         good: [
             { name: "the istio/gateway release's pods and ports", resources: [release("istio-ingress", { chart: "gateway", version: "1.30.3", namespace: "istio-ingress", repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" } }), gw("edge", "istio-ingress", { selector: { istio: "ingress" }, servers: [httpServer(80, ["*"])] })] },
             { name: "a Deployment and Service mapping port 80 to 8080", resources: [deploy("gw", "edge", { istio: "edge" }), k8s("v1", "Service", "gw", "edge", { spec: { selector: { istio: "edge" }, ports: [{ name: "http", port: 80, targetPort: 8080 }] } }), gw("edge", "edge", { selector: { istio: "edge" }, servers: [httpServer(8080, ["*"]), httpServer(80, ["a.example.com"])] })] },
-            { name: "gateway pods installed elsewhere (no workload in the input)", resources: [gw("edge", "shop", { selector: { istio: "ingressgateway" }, servers: [httpServer(80, ["*"])] })] },
+            { name: "gateway pods installed elsewhere (application workloads only, as in Bookinfo)", resources: [deploy("web", "shop", { app: "web" }), gw("edge", "shop", { selector: { istio: "ingressgateway" }, servers: [httpServer(80, ["*"])] })] },
         ],
     },
     {
