@@ -18,7 +18,7 @@ import { parse as parseYaml } from "yaml";
 import { runPolicies, type Violation } from "../policies/engine";
 import { manifestsToResources, type ManifestProblem } from "../policies/manifests";
 import { readInput } from "./check/read";
-import { LEGEND, judgedTypes, verdictOf, type Verdict } from "./check/verdict";
+import { LEGEND, SUMMARY, judgedTypes, verdictOf, type Verdict } from "./check/verdict";
 
 export const USAGE = `usage: meshgate check <manifest files or dirs>… [--out DIR] [--policy-config FILE]
        npm run check -- <manifest files or dirs>… [--out DIR] [--policy-config FILE]
@@ -29,6 +29,9 @@ export const USAGE = `usage: meshgate check <manifest files or dirs>… [--out D
                          {"<rule>": "<level>" | {"enforcementLevel": …, <tunables>}, "all": …}
   --debug                stack traces on internal errors
   -h, --help             this text
+
+  Verdicts:
+${(Object.keys(LEGEND) as Verdict[]).map(k => `    ${k.padEnd(5)} ${LEGEND[k]}`).join("\n")}
 
   Exit: 0 clean, 1 mandatory violation, 2 invalid input or options, 3 internal error.`;
 
@@ -166,13 +169,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     writeReport(opts.out, violations, problems, base);
     const level = (l: Violation["level"]): number => violations.filter(v => v.level === l).length;
     const files = new Set(resources.map(r => r.file)).size;
-    const parts = (Object.keys(counts) as Verdict[]).filter(k => counts[k] > 0).map(k => `${counts[k]} ${k}`);
+    const parts = (Object.keys(counts) as Verdict[]).filter(k => counts[k] > 0).map(k => `${counts[k]} ${SUMMARY[k]}`);
     console.log(`\nchecked ${resources.length} objects in ${files} files: ${parts.length > 0 ? parts.join(", ") : "nothing"}`);
-    for (const k of Object.keys(counts) as Verdict[]) {
-        if (counts[k] > 0 && (k === "n/v" || k === "skip" || k === "fix")) {
-            console.log(`  ${k.padEnd(5)} ${LEGEND[k]}`);
-        }
-    }
     console.log(`policy pack: ${level("mandatory")} mandatory, ${level("advisory")} advisory, ${level("remediate")} remediate violations; report: ${show(path.join(opts.out, "policy-report.json"), base)}`);
     if (problems.length > 0) {
         console.error(`${problems.length} input problem${problems.length === 1 ? "" : "s"}: the rest was judged; exit 2.`);

@@ -89,7 +89,7 @@ describe("npm run check", function () {
         assert.match(r.stdout, /^n\/v {3}test\/fixtures\/check\/kubectl-list\.yaml: core\/v1:Service reviews {2}\(not validated: no schema\)$/m);
         assert.match(r.stdout, /^FAIL {2}test\/fixtures\/check\/kubectl-list\.yaml: networking\.istio\.io\/v1:VirtualService reviews\n.*istio-destination-host-exists: http\[0\]\.route\[0\]\.destination\.host "ratings"/m);
         assert.doesNotMatch(r.stdout, /^ok {4}.*Service reviews/m, "a Service is never 'ok': meshgate has no schema for it");
-        assert.match(r.stdout, /checked 2 objects in 1 files: 1 FAIL, 1 n\/v/);
+        assert.match(r.stdout, /checked 2 objects in 1 files: 1 failed, 1 not validated \(no schema\)/);
     });
 
     it("reports a document without apiVersion/kind with its file and number, judges the rest, counts unknown kinds and remediations, and exits 2", async () => {
@@ -100,7 +100,7 @@ describe("npm run check", function () {
         assert.match(r.stdout, /^ok {4}.*PeerAuthentication default$/m);
         assert.match(r.stdout, /^skip {2}.*example\.com\/v1:Widget gadget {2}\(not judged: no rule reads this kind\)$/m);
         assert.match(r.stdout, /^fix {3}.*core\/v1:Namespace legacy\n\s+\[remediate\] istio-namespace-injection-label:/m);
-        assert.match(r.stdout, /checked 3 objects in 1 files: 1 fix, 1 ok, 1 skip/);
+        assert.match(r.stdout, /checked 3 objects in 1 files: 1 remediable, 1 ok, 1 not judged \(no rule for the kind\)/);
         assert.match(r.stdout, /policy pack: 0 mandatory, 0 advisory, 1 remediate violations/);
         assert.deepEqual(r.report?.inputProblems.map(p => `${p.file} ${p.where}`), ["test/fixtures/check/mixed.yaml document 2"]);
     });

@@ -13,6 +13,16 @@ import { crdTypes } from "../../policies/rules/schema";
 
 export type Verdict = "FAIL" | "warn" | "fix" | "ok" | "n/v" | "skip";
 
+/** How the summary counts each verdict. */
+export const SUMMARY: Readonly<Record<Verdict, string>> = {
+    FAIL: "failed",
+    warn: "with warnings",
+    fix: "remediable",
+    ok: "ok",
+    "n/v": "not validated (no schema)",
+    skip: "not judged (no rule for the kind)",
+};
+
 export const LEGEND: Readonly<Record<Verdict, string>> = {
     FAIL: "failed: a mandatory violation",
     warn: "advisory violations only",
