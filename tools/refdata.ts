@@ -97,10 +97,13 @@ const CRD_KINDS: Readonly<Record<string, readonly string[]>> = {
     "security.istio.io": ["PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"],
     "telemetry.istio.io": ["Telemetry"],
     "configuration.konghq.com": ["KongPlugin", "KongClusterPlugin", "KongConsumer", "KongConsumerGroup", "KongIngress", "KongUpstreamPolicy"],
+    // Kong serves these (KIC 3.5): the kong rules judge HTTPRoutes, GRPCRoutes and ReferenceGrants.
+    "gateway.networking.k8s.io": ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "ReferenceGrant"],
 };
 const ISTIO_CRD_FILE = "crds/istio/crd-all.gen.yaml";
 const ISTIO_VERSION = "1.30.3";
 const KONG_CRD_VERSION = "1.5.2";
+const GATEWAY_API_VERSION = "1.3.0";
 
 const KONG_PLUGIN_VERSION = "3.9";
 const KONG_PLUGINS = [
@@ -429,7 +432,11 @@ interface CrdFile {
 function buildCrds(reference: string): CrdFile[] {
     const wanted = new Map<string, string>();
     for (const [group, kinds] of Object.entries(CRD_KINDS)) for (const kind of kinds) wanted.set(`${group}/${kind}`, group);
-    const files = [ISTIO_CRD_FILE, ...sortedDir(path.join(reference, "crds/kong")).filter((f) => f.startsWith("configuration.konghq.com_")).map((f) => `crds/kong/${f}`)];
+    const files = [
+        ISTIO_CRD_FILE,
+        ...sortedDir(path.join(reference, "crds/kong")).filter((f) => f.startsWith("configuration.konghq.com_")).map((f) => `crds/kong/${f}`),
+        ...sortedDir(path.join(reference, "crds/gateway-api")).filter((f) => f.startsWith("gateway.networking.k8s.io_")).map((f) => `crds/gateway-api/${f}`),
+    ];
     const out: CrdFile[] = [];
     for (const file of files) {
         const text = readFileSync(path.join(reference, file), "utf8");
@@ -443,7 +450,8 @@ function buildCrds(reference: string): CrdFile[] {
             if (!wanted.has(id)) continue;
             wanted.delete(id);
             const isKong = spec.group === "configuration.konghq.com";
-            let version = ISTIO_VERSION;
+            const isGatewayApi = spec.group === "gateway.networking.k8s.io";
+            let version = isGatewayApi ? GATEWAY_API_VERSION : ISTIO_VERSION;
             if (isKong) {
                 const annotations = isRecord(crd.metadata.annotations) ? crd.metadata.annotations : {};
                 const declared = String(annotations["kubernetes-configuration.konghq.com/version"] ?? "");
@@ -470,7 +478,11 @@ function buildCrds(reference: string): CrdFile[] {
             }
             out.push({
                 source: `reference/${file}`,
-                upstream: isKong ? "Kong/kubernetes-configuration (config/crd, used by Kong Ingress Controller 3.5)" : "istio/istio (manifests/charts/base/files/crd-all.gen.yaml)",
+                upstream: isKong
+                    ? "Kong/kubernetes-configuration (config/crd, used by Kong Ingress Controller 3.5)"
+                    : isGatewayApi
+                      ? "kubernetes-sigs/gateway-api (config/crd/standard)"
+                      : "istio/istio (manifests/charts/base/files/crd-all.gen.yaml)",
                 version,
                 group: String(spec.group),
                 kind: String(names.kind),

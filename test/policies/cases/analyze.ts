@@ -36,6 +36,11 @@ export const analyzeCases: RuleCases[] = [
                 resources: [dr("reviews", "users", { host: "reviews", trafficPolicy: { loadBalancer: { simple: "ROUND_ROBIN", warmup: { duration: "60s", minimumPercent: 150 } } } })],
                 expect: [/spec\.trafficPolicy\.loadBalancer\.warmup\.minimumPercent/],
             },
+            {
+                name: "an HTTPRoute path that does not start with / (Gateway API CEL rule)",
+                resources: [k8s("gateway.networking.k8s.io/v1", "HTTPRoute", "users", "users", { spec: { parentRefs: [{ name: "kong", namespace: "kong" }], rules: [{ matches: [{ path: { type: "PathPrefix", value: "api" } }], backendRefs: [{ name: "user-service", port: 8080 }] }] } })],
+                expect: [/spec\.rules\[0\]\.matches\[0\]\.path: value must be an absolute path and start with '\/'/],
+            },
             { name: "an apiVersion the CRD does not serve", resources: [k8s("networking.istio.io/v1beta2", "VirtualService", "reviews", "users", { spec: { hosts: ["reviews"] } })], expect: [/apiVersion networking\.istio\.io\/v1beta2 is not served for VirtualService \(served: .*networking\.istio\.io\/v1\b/] },
         ],
         good: [
