@@ -10,6 +10,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import { T, arr, get, hasUnknown, isObj, kindTypes, metaOf, obj, pushTo, releaseName, releaseNamespace, str, stringMap, typeSet, chartName } from "../common";
 
+/** Istio's analyzers qualify hosts with the default domain too (util/constants.go DefaultClusterLocalDomain). */
 export const CLUSTER_DOMAIN = "cluster.local";
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 // namespace, IST0127). Hosts resolve with Istio's semantics (model.ts istioFqdn: `reviews.prod` is
 // not expanded). Only what the input describes is judged (see model.ts).
 import type { EnforcementLevel, StackValidationPolicy } from "@pulumi/policy";
-import { arr, get, hasUnknown, isObj, str, stringMap } from "../common";
+import { arr, get, hasUnknown, isObj, schema, str, stringMap, tunables } from "../common";
 import { AnalyzeIndex, clusterHostNamespace, hostsOverlap, istioFqdn, selectorString, selects, workloadSelector } from "./model";
 
 interface Destination {
@@ -197,9 +197,9 @@ export function istioAuthorizationReferences(level: EnforcementLevel = "mandator
         name: "istio-authorization-references",
         description: "AuthorizationPolicy source namespaces must exist and selectors must match a workload of the input (IST0101, IST0127).",
         enforcementLevel: level,
-        configSchema: { properties: { rootNamespace: { type: "string", default: defaults.rootNamespace, description: "Istio root namespace: its policies apply mesh-wide." } } },
+        configSchema: { properties: { rootNamespace: schema.string("Istio root namespace: its policies apply mesh-wide.", defaults.rootNamespace) } },
         validateStack: (args, report) => {
-            const c = { ...defaults, ...args.getConfig<Partial<typeof defaults>>() };
+            const c = tunables(defaults, args);
             const idx = AnalyzeIndex.of(args.resources);
             const namespaces = [...idx.namespaces.keys()];
             for (const ap of idx.authorizationPolicies) {

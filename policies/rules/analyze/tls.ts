@@ -4,7 +4,7 @@
 // with ISTIO_MUTUAL only makes clients *send* mTLS; whether a workload *accepts* plaintext is the
 // PeerAuthentication's (namespace, else mesh root; Istio's default is PERMISSIVE).
 import type { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { T, arr, get, hasUnknown, obj, str, validateTypes } from "../common";
+import { T, arr, get, hasUnknown, obj, schema, str, tunables, validateTypes } from "../common";
 import { injectionState } from "../istio";
 import { AnalyzeIndex, clusterHostNamespace, hasTargetRef, istioFqdn, workloadSelector } from "./model";
 import { vsDestinations } from "./references";
@@ -57,9 +57,9 @@ export function istioMtlsStrictCoverage(level: EnforcementLevel = "mandatory"): 
         name: "istio-mtls-strict-coverage",
         description: "Every namespace the configuration meshes (DestinationRule, VirtualService, AuthorizationPolicy) must be covered by a STRICT PeerAuthentication, in the namespace or the mesh root.",
         enforcementLevel: level,
-        configSchema: { properties: { rootNamespace: { type: "string", default: defaults.rootNamespace, description: "Istio root namespace: its namespace-wide PeerAuthentication applies mesh-wide." } } },
+        configSchema: { properties: { rootNamespace: schema.string("Istio root namespace: its namespace-wide PeerAuthentication applies mesh-wide.", defaults.rootNamespace) } },
         validateStack: (args, report) => {
-            const c = { ...defaults, ...args.getConfig<Partial<typeof defaults>>() };
+            const c = tunables(defaults, args);
             const idx = AnalyzeIndex.of(args.resources);
             const meshed = new Map<string, { why: string; resource: PolicyResource }>();
             const add = (ns: string | undefined, why: string, resource: PolicyResource): void => {
