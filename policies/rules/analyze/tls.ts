@@ -52,12 +52,17 @@ function namespaceWideMode(spec: Record<string, unknown>): string | undefined {
 
 /** Namespaces whose workloads the configuration meshes but that still accept plaintext. */
 export function istioMtlsStrictCoverage(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
-    const defaults = { rootNamespace: "istio-system" };
+    const defaults = { rootNamespace: "istio-system", allowPermissiveNamespaces: [] as string[] };
     return {
         name: "istio-mtls-strict-coverage",
         description: "Every namespace the configuration meshes (DestinationRule, VirtualService, AuthorizationPolicy) must be covered by a STRICT PeerAuthentication, in the namespace or the mesh root.",
         enforcementLevel: level,
-        configSchema: { properties: { rootNamespace: schema.string("Istio root namespace: its namespace-wide PeerAuthentication applies mesh-wide.", defaults.rootNamespace) } },
+        configSchema: {
+            properties: {
+                rootNamespace: schema.string("Istio root namespace: its namespace-wide PeerAuthentication applies mesh-wide.", defaults.rootNamespace),
+                allowPermissiveNamespaces: schema.strings("Namespaces allowed to accept plaintext (migrations; as istio-peer-authentication-strict's tunable).", defaults.allowPermissiveNamespaces),
+            },
+        },
         validateStack: (args, report) => {
             const c = tunables(defaults, args);
             const idx = AnalyzeIndex.of(args.resources);
@@ -100,6 +105,9 @@ export function istioMtlsStrictCoverage(level: EnforcementLevel = "mandatory"): 
                 }
             }
             for (const [ns, { why, resource }] of meshed) {
+                if (c.allowPermissiveNamespaces.includes(ns)) {
+                    continue;
+                }
                 const nsObject = idx.namespaces.get(ns);
                 if (nsObject && injectionState(nsObject.labels) !== "enabled") {
                     continue; // not in the mesh at all: istio-namespace-injection's concern

@@ -252,6 +252,7 @@ export const analyzeCases: RuleCases[] = [
             },
         ],
         good: [
+            { name: "a namespace allowed to stay PERMISSIVE by configuration", resources: [pa("default", "legacy", "PERMISSIVE"), dr("old", "legacy", { host: "old" })], config: { allowPermissiveNamespaces: ["legacy"] } },
             { name: "mesh-wide STRICT in the root namespace", resources: [pa("default", "istio-system", "STRICT"), dr("reviews", "users", { host: "reviews", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } })] },
             { name: "namespace STRICT; a namespace without injection (not meshed); external hosts", resources: [pa("default", "users", "STRICT"), vs("reviews", "users", { hosts: ["reviews"], http: [{ route: [route("reviews")] }] }), ns("legacy", {}), dr("old", "legacy", { host: "old" }), dr("httpbin", "egress", { host: "httpbin.org" })] },
         ],
