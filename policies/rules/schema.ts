@@ -5,7 +5,8 @@
 // values.yaml are `helm-values-known-keys` (helm.ts).
 import type { EnforcementLevel, ResourceValidation, ResourceValidationPolicy } from "@pulumi/policy";
 import { knownCustomResources, validateCustomResource } from "../validate/crd";
-import { kindOf, validateTypes } from "./common";
+import { formatPath } from "../validate/data";
+import { SECRET_PLACEHOLDER, isObj, isUnknown, kindOf, validateTypes } from "./common";
 
 /** `kubernetes:<group>/<version>:<Kind>` of every served version data/crds holds a schema for. */
 export function crdTypes(): string[] {
@@ -32,13 +33,39 @@ function groupVersion(type: string): { group: string; version: string } | undefi
     return m ? { group: m[1], version: m[2] } : undefined;
 }
 
+/**
+ * Paths of values not known before deployment (`[unknown]`, SDK unknowns) or hidden (`[secret]`),
+ * as the validator prints paths: a problem there, below it or at its parent is not judged.
+ */
+function unknownPaths(v: unknown, at: (string | number)[] = [], out: string[] = []): string[] {
+    if (isUnknown(v) || v === SECRET_PLACEHOLDER) {
+        out.push(formatPath(at), formatPath(at.slice(0, -1)));
+    } else if (Array.isArray(v)) {
+        v.forEach((x, i) => unknownPaths(x, [...at, i], out));
+    } else if (isObj(v)) {
+        for (const [k, x] of Object.entries(v)) {
+            unknownPaths(x, [...at, k], out);
+        }
+    }
+    return out;
+}
+
+function concerns(message: string, path: string): boolean {
+    return path !== "(root)" && (message.startsWith(`${path}:`) || message.startsWith(`${path}.`) || message.startsWith(`${path}[`));
+}
+
 /** Objects the API server would reject on create: schema, CEL rules, or an unserved version. */
 export function kubernetesCrdSchema(level: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
     const types = crdTypes();
     const known = new Set(types);
     const validate: ResourceValidation = validateTypes(types, (args, report) => {
-        for (const problem of validateCustomResource(args.props)) {
-            report(problem);
+        // Pulumi auto-names an object without metadata.name; the validator needs the map.
+        const props = isObj(args.props.metadata) ? args.props : { ...args.props, metadata: {} };
+        const unknown = unknownPaths(props);
+        for (const problem of validateCustomResource(props)) {
+            if (!unknown.some(p => concerns(problem, p))) {
+                report(problem);
+            }
         }
     });
     // A kind data/crds knows, at a version its CRD does not serve (`networking.istio.io/v1beta2`):

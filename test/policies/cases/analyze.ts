@@ -45,6 +45,7 @@ export const analyzeCases: RuleCases[] = [
         ],
         good: [
             { name: "a valid STRICT PeerAuthentication", resources: [pa("default", "users", "STRICT")] },
+            { name: "values unknown before deployment or secret, and no metadata (Pulumi auto-names it)", resources: [{ urn: "urn:pulumi:test::meshgate::kubernetes:networking.istio.io/v1:DestinationRule::reviews", type: "kubernetes:networking.istio.io/v1:DestinationRule", name: "reviews", props: { apiVersion: NET, kind: "DestinationRule", spec: { host: "[unknown]", trafficPolicy: { connectionPool: { tcp: { maxConnections: "[secret]" } }, portLevelSettings: [{ port: { number: { __pulumiUnknown: true } } }] } } } }] },
             { name: "a kind meshgate has no CRD of (not validated, not failed)", resources: [k8s(NET, "WorkloadEntry", "vm-1", "users", { spec: { address: "10.0.0.1" } })] },
         ],
     },
