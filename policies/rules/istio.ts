@@ -24,7 +24,6 @@ import {
     metaOf,
     obj,
     pushTo,
-    qualifyHost,
     schema,
     serviceRef,
     str,
@@ -33,6 +32,7 @@ import {
     typeSet,
     validateTypes,
 } from "./common";
+import { istioFqdn } from "./analyze/model";
 
 const CLUSTER_DOMAIN = "cluster.local";
 
@@ -312,7 +312,11 @@ class SubsetIndex {
     }
 }
 
-/** VirtualService destinations naming a subset that no DestinationRule of that host defines. */
+/**
+ * VirtualService destinations naming a subset that no DestinationRule of that host defines. Hosts
+ * are matched as Istio reads them (analyze/model.ts istioFqdn): `reviews.prod` is not
+ * `reviews.prod.svc.cluster.local`.
+ */
 export function istioSubsetDefined(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
     const defaults = { clusterDomain: CLUSTER_DOMAIN };
     const drTypes = typeSet(T.destinationRule);
@@ -333,7 +337,7 @@ export function istioSubsetDefined(level: EnforcementLevel = "mandatory"): Stack
                     const host = str(spec.host);
                     if (host) {
                         const names = arr(spec.subsets).map(s => str(get(s, "name"))).filter((n): n is string => !!n);
-                        index.add(qualifyHost(host, meta.namespace, c.clusterDomain), names);
+                        index.add(istioFqdn(host, meta.namespace, c.clusterDomain), names);
                     }
                 } else if (vsTypes.has(r.type)) {
                     services.push(r);
@@ -342,7 +346,7 @@ export function istioSubsetDefined(level: EnforcementLevel = "mandatory"): Stack
             for (const vs of services) {
                 const meta = metaOf(vs.props, vs.name);
                 for (const d of destinations(obj(get(vs.props, "spec")))) {
-                    const fqdn = qualifyHost(d.host, meta.namespace, c.clusterDomain);
+                    const fqdn = istioFqdn(d.host, meta.namespace, c.clusterDomain);
                     const { covered, subsets } = index.lookup(fqdn);
                     if (!subsets.has(d.subset)) {
                         const known = covered
@@ -488,7 +492,7 @@ export function istioNamespaceInjection(level: EnforcementLevel = "mandatory"): 
                     // DestinationRule/VirtualService count when they configure a service of their own namespace.
                     const hosts = r.type.endsWith(":DestinationRule") ? [get(r.props, "spec", "host")] : arr(get(r.props, "spec", "hosts"));
                     const own = `.${meta.namespace}.svc.${c.clusterDomain}`;
-                    if (!hosts.some(h => typeof h === "string" && qualifyHost(h, meta.namespace, c.clusterDomain).endsWith(own))) {
+                    if (!hosts.some(h => typeof h === "string" && istioFqdn(h, meta.namespace, c.clusterDomain).endsWith(own))) {
                         continue;
                     }
                 }

@@ -95,6 +95,14 @@ export const istioCases: RuleCases[] = [
         rule: "istio-subset-defined",
         bad: [
             {
+                name: "a host written name.namespace, which Istio does not expand (so no DestinationRule applies)",
+                resources: [
+                    dr("users", "users", { host: "user-service.users.svc.cluster.local", subsets: [{ name: "v1" }] }),
+                    vs("users", "users", { hosts: ["user-service"], http: [{ route: [dest("user-service.users", "v1")] }] }),
+                ],
+                expect: [/http\[0\]\.route\[0\] routes to subset "v1" of user-service\.users, but no DestinationRule exists for that host/],
+            },
+            {
                 name: "a subset the DestinationRule does not define",
                 resources: [
                     dr("users", "users", { host: "user-service", subsets: [{ name: "v1", labels: { version: "v1" } }] }),
@@ -113,7 +121,7 @@ export const istioCases: RuleCases[] = [
                 name: "a short VirtualService host matching a fully qualified DestinationRule host in another namespace",
                 resources: [
                     dr("users", "istio-system", { host: "user-service.users.svc.cluster.local", subsets: [{ name: "v1" }, { name: "v2" }] }),
-                    vs("users", "users", { hosts: ["user-service"], http: [{ route: [dest("user-service", "v1", 90), dest("user-service.users", "v2", 10)] }] }),
+                    vs("users", "users", { hosts: ["user-service"], http: [{ route: [dest("user-service", "v1", 90), dest("user-service.users.svc.cluster.local", "v2", 10)] }] }),
                 ],
             },
             {
