@@ -83,7 +83,7 @@ export function kubernetesCrdSchema(level: EnforcementLevel = "mandatory"): Reso
     };
     return {
         name: "kubernetes-crd-schema",
-        description: "Custom resources (Istio, Kong) must validate against their CRD: structural schema, CEL rules, served version.",
+        description: "Custom resources (Istio, Kong, Gateway API) must validate against their CRD: structural schema, CEL rules, served version.",
         enforcementLevel: level,
         validateResource: [validate, unserved],
     };
