@@ -126,7 +126,9 @@ export function istioVirtualServiceGateway(level: EnforcementLevel = "mandatory"
                     const gw = idx.gateways.get(key);
                     if (!gw) {
                         const gwNs = key.split("/")[0];
-                        if (idx.gateways.size > 0 || idx.described.has(gwNs)) {
+                        // Judged where the input describes the gateway's namespace: a shared gateway
+                        // (istio-system/…) usually lives in another repository.
+                        if (idx.described.has(gwNs) || [...idx.gateways.keys()].some(k => k.startsWith(`${gwNs}/`))) {
                             report(`gateways[${i}] "${g}" names no Gateway (${key}) (IST0101); a gateway in another namespace is written <namespace>/<name>.`, vs.resource.urn);
                         }
                         return;

@@ -86,7 +86,7 @@ export const analyzeCases: RuleCases[] = [
         ],
         good: [
             { name: "a gateway in another namespace serving the host", resources: [gw("edge", "istio-system", { selector: { istio: "ingressgateway" }, servers: [httpServer(80, ["shop/*.example.com"])] }), vs("web", "shop", { hosts: ["shop.example.com"], gateways: ["istio-system/edge", "mesh"], http: [{ route: [route("web")] }] })] },
-            { name: "a gateway the input does not describe", resources: [vs("web", "shop", { hosts: ["shop.example.com"], gateways: ["edge/public"], http: [{ route: [route("web")] }] })] },
+            { name: "a shared gateway in a namespace the input does not describe", resources: [gw("shop", "shop", { selector: { app: "shop-gw" }, servers: [httpServer(80, ["shop.example.com"])] }), vs("web", "shop", { hosts: ["shop.example.com"], gateways: ["istio-system/public"], http: [{ route: [route("web")] }] })] },
         ],
     },
     {
