@@ -220,6 +220,8 @@ export class AnalyzeIndex {
                 last.set(identity(r), r);
             }
         }
+        // Every cluster has the API server's Service; no input declares it.
+        this.addHost({ label: "Service default/kubernetes (the API server)", namespace: "default", fqdn: `kubernetes.default.svc.${CLUSTER_DOMAIN}`, ports: [{ number: 443, targetPort: 6443, protocol: "TCP" }], scopes: ["*"] });
         for (const r of resources) {
             const t = r.type;
             if (!t.startsWith("kubernetes:") || last.get(identity(r)) !== r) {

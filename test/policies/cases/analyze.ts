@@ -101,6 +101,7 @@ export const analyzeCases: RuleCases[] = [
         ],
         good: [
             { name: "subsets that select pods of the service", resources: [svc("reviews", "users"), deploy("reviews-v1", "users", { app: "reviews", version: "v1" }), dr("reviews", "users", { host: "reviews", subsets: [{ name: "v1", labels: { version: "v1" } }] })] },
+            { name: "the API server's Service, which every cluster has", resources: [svc("web", "default"), dr("kube-api", "default", { host: "kubernetes.default.svc.cluster.local", trafficPolicy: { tls: { mode: "SIMPLE", caCertificates: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt" } } })] },
             { name: "subsets when the input holds no workloads (meshgate's own plan)", resources: [svc("reviews", "users"), dr("reviews", "users", { host: "reviews.users.svc.cluster.local", subsets: [{ name: "v2", labels: { version: "v2" } }] })] },
         ],
     },
