@@ -74,12 +74,13 @@ interface Options {
 }
 
 function options(argv: readonly string[], base: string): Options | "help" {
-    let parsed: ReturnType<typeof parseArgs<{ options: { out: { type: "string" }; "policy-config": { type: "string" }; help: { type: "boolean"; short: "h" } }; allowPositionals: true; args: string[] }>>;
+    let parsed: ReturnType<typeof parseArgs<{ options: { out: { type: "string" }; "policy-config": { type: "string" }; help: { type: "boolean"; short: "h" }; debug: { type: "boolean" } }; allowPositionals: true; args: string[] }>>;
     try {
         parsed = parseArgs({
             args: [...argv],
             allowPositionals: true,
-            options: { out: { type: "string" }, "policy-config": { type: "string" }, help: { type: "boolean", short: "h" } },
+            // --debug is the caller's (stack traces on internal errors); accepted and ignored here.
+            options: { out: { type: "string" }, "policy-config": { type: "string" }, help: { type: "boolean", short: "h" }, debug: { type: "boolean" } },
         });
     } catch (e) {
         throw new UsageError((e as Error).message);
@@ -104,7 +105,10 @@ function writeReport(dir: string, violations: readonly Violation[], problems: re
     fs.writeFileSync(path.join(dir, "policy-report.json"), JSON.stringify({ violations, inputProblems }, null, 2) + "\n");
 }
 
-/** Runs `check` with the arguments after the command name; returns the exit code. */
+/**
+ * Runs `check` with the arguments after the command name (`["dir/", "--out", "o"]`); returns the
+ * exit code (0, 1 or 2) having printed everything. Throws only on an internal error (exit 3).
+ */
 export async function main(argv: readonly string[]): Promise<number> {
     const base = baseDir();
     let opts: Options | "help";
@@ -181,7 +185,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 if (require.main === module) {
     Error.stackTraceLimit = process.argv.includes("--debug") ? 10 : 0;
-    main(process.argv.slice(2).filter(a => a !== "--debug")).then(
+    main(process.argv.slice(2)).then(
         code => {
             process.exitCode = code;
         },
