@@ -461,3 +461,20 @@ function policyResources(resources: readonly PlainResource[], props: readonly Re
     });
     return out;
 }
+
+/**
+ * The resource types the policies' resource validations are bound to (`__pulumiType(s)`);
+ * validations bound to no type (which run on every resource) are not counted.
+ */
+export function typedResourceTypes(policies: readonly Policy[] = defaultPolicies): Set<string> {
+    const out = new Set<string>();
+    for (const p of policies) {
+        if ("validateStack" in p || p.validateResource === undefined) {
+            continue;
+        }
+        for (const v of Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource]) {
+            typesOf(v)?.forEach(t => out.add(t));
+        }
+    }
+    return out;
+}

@@ -6,11 +6,21 @@ export interface ManifestDoc {
     /** File the object came from (kept on the resource for reports). */
     file: string;
     object: Record<string, unknown>;
+    /** Where in the file: `document 2`, `document 1, item 3` (a `kind: List`). */
+    where?: string;
 }
 
 /** A resource made from a manifest, with the file it came from. */
 export interface ManifestResource extends PlainResource {
     file: string;
+    where?: string;
+}
+
+/** A document that is not a Kubernetes object, with where it is. */
+export interface ManifestProblem {
+    file: string;
+    where: string;
+    message: string;
 }
 
 const STACK = "check";
@@ -29,22 +39,55 @@ export function kubernetesType(apiVersion: string, kind: string): string {
     return `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`;
 }
 
+/** Whether an object is a list of objects (`kind: List`, `ServiceList`… as `kubectl get -o yaml` prints). */
+export function isList(object: Record<string, unknown>): boolean {
+    const kind = text(object.kind);
+    return kind !== undefined && /List$/.test(kind) && Array.isArray(object.items);
+}
+
+/** Replaces every list document by its items (`where`: `<doc>, item <n>`); other documents pass through. */
+export function expandLists(docs: readonly ManifestDoc[], onProblem?: (p: ManifestProblem) => void): ManifestDoc[] {
+    const out: ManifestDoc[] = [];
+    for (const d of docs) {
+        if (!isList(d.object)) {
+            out.push(d);
+            continue;
+        }
+        (d.object.items as unknown[]).forEach((item, i) => {
+            const where = `${d.where ?? "document"}, item ${i + 1}`;
+            if (typeof item === "object" && item !== null && !Array.isArray(item)) {
+                out.push({ file: d.file, object: item as Record<string, unknown>, where });
+            } else {
+                onProblem?.({ file: d.file, where, message: "is not a Kubernetes object" });
+            }
+        });
+    }
+    return out;
+}
+
 /**
- * One resource per document, in order (so `resources[i]` is `docs[i]`): type
- * `kubernetes:<group/version>:<Kind>`, props the object itself, name `metadata.name`, and a URN
- * `urn:pulumi:check::manifests::<type>::<namespace>/<name>` (cluster-scoped objects: `<name>`),
- * made unique with `#2`, `#3`… when two documents share it. Helm release documents written by the
- * plan (`apiVersion: helm.sh/v3`, `kind: Release`, the release inputs at the top level) become
- * `kubernetes:helm.sh/v3:Release` resources named after their `name`. Throws on a document
- * without apiVersion or kind, naming the file.
+ * One resource per document, in order: type `kubernetes:<group/version>:<Kind>`, props the object
+ * itself, name `metadata.name`, and a URN `urn:pulumi:check::manifests::<type>::<namespace>/<name>`
+ * (cluster-scoped objects: `<name>`), made unique with `#2`, `#3`… when two documents share it.
+ * Helm release documents written by the plan (`apiVersion: helm.sh/v3`, `kind: Release`, the
+ * release inputs at the top level) become `kubernetes:helm.sh/v3:Release` resources named after
+ * their `name`. Lists (`kind: List`) are judged by their items. A document without apiVersion or
+ * kind is passed to `onProblem` and skipped; without `onProblem` it throws, naming the file.
  */
-export function manifestsToResources(docs: { file: string; object: Record<string, unknown> }[]): ManifestResource[] {
+export function manifestsToResources(docs: readonly ManifestDoc[], onProblem?: (p: ManifestProblem) => void): ManifestResource[] {
     const seen = new Map<string, number>();
-    return docs.map(({ file, object }, i) => {
+    const out: ManifestResource[] = [];
+    expandLists(docs, onProblem).forEach(({ file, object, where }, i) => {
         const apiVersion = text(object.apiVersion);
         const kind = text(object.kind);
         if (!apiVersion || !kind) {
-            throw new Error(`${file}: object ${i + 1} has no ${!apiVersion ? "apiVersion" : "kind"}`);
+            const missing = !apiVersion && !kind ? "apiVersion and kind" : !apiVersion ? "apiVersion" : "kind";
+            const problem = { file, where: where ?? `object ${i + 1}`, message: `has no ${missing}: not a Kubernetes object` };
+            if (!onProblem) {
+                throw new Error(`${file}: ${problem.where} has no ${!apiVersion ? "apiVersion" : "kind"}`);
+            }
+            onProblem(problem);
+            return;
         }
         const type = kubernetesType(apiVersion, kind);
         const meta = record(object.metadata);
@@ -54,6 +97,7 @@ export function manifestsToResources(docs: { file: string; object: Record<string
         const base = `urn:pulumi:${STACK}::${PROJECT}::${type}::${namespace ? `${namespace}/${name}` : name}`;
         const n = (seen.get(base) ?? 0) + 1;
         seen.set(base, n);
-        return { urn: n === 1 ? base : `${base}#${n}`, type, name, props: object, file };
+        out.push({ urn: n === 1 ? base : `${base}#${n}`, type, name, props: object, file, ...(where ? { where } : {}) });
     });
+    return out;
 }

@@ -120,10 +120,13 @@ const CRD_KINDS: Readonly<Record<string, readonly string[]>> = {
     "security.istio.io": ["PeerAuthentication", "AuthorizationPolicy", "RequestAuthentication"],
     "telemetry.istio.io": ["Telemetry"],
     "configuration.konghq.com": ["KongPlugin", "KongClusterPlugin", "KongConsumer", "KongConsumerGroup", "KongIngress", "KongUpstreamPolicy"],
+    // Kong serves these (KIC 3.5): the kong rules judge HTTPRoutes, GRPCRoutes and ReferenceGrants.
+    "gateway.networking.k8s.io": ["GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "ReferenceGrant"],
 };
 const ISTIO_CRD_FILE = "crds/istio/crd-all.gen.yaml";
 const ISTIO_VERSION = "1.30.3";
 const KONG_CRD_VERSION = "1.5.2";
+const GATEWAY_API_VERSION = "1.3.0";
 
 const KONG_PLUGIN_VERSION = "3.9";
 const KONG_PLUGINS = [
@@ -257,7 +260,19 @@ interface ChartFile {
     version: string;
     keys: KeyTree;
     subcharts?: Record<string, { chart: string; version: string; condition?: string; checkedAgainst: string | null }>;
+    /** Names of keys values.yaml shows only commented out (`# adminPassword: …`), sorted. */
+    commentedKeys: string[];
     notes: string[];
+}
+
+/** Key names of `# name: …` lines: documented keys the chart reads but values.yaml leaves unset. */
+function commentedKeyNames(text: string): string[] {
+    const names = new Set<string>();
+    for (const line of text.split("\n")) {
+        const m = /^\s*#+\s*-?\s*([A-Za-z_][A-Za-z0-9_-]*):(\s|$)/.exec(line);
+        if (m) names.add(m[1]);
+    }
+    return [...names].sort();
 }
 
 function buildChart(reference: string, chart: string, sourcesMd: string, allCharts: ReadonlySet<string>): ChartFile {
@@ -274,7 +289,7 @@ function buildChart(reference: string, chart: string, sourcesMd: string, allChar
 
     const notes: string[] = [
         "keys: one entry per key present in values.yaml: a nested object for maps with keys, \"open\" for free-form maps (default {} or null, or a Kubernetes pass-through such as resources/affinity/podAnnotations/env), \"list\", \"scalar\".",
-        "Commented-out keys in values.yaml are not captured (they cannot be told apart from prose reliably).",
+        "Commented-out keys in values.yaml are not in keys (they cannot be told apart from prose reliably); commentedKeys lists the names of `# name:` lines, which the helm-values-known-keys rule accepts as keys the chart documents.",
     ];
     let lifted: Record<string, unknown> = values;
     if (ISTIO_CHARTS.has(chart)) {
@@ -339,6 +354,7 @@ function buildChart(reference: string, chart: string, sourcesMd: string, allChar
         version: meta.version,
         keys,
         ...(subcharts ? { subcharts } : {}),
+        commentedKeys: commentedKeyNames(readFileSync(path.join(reference, valuesFile), "utf8")),
         notes,
     };
 }
@@ -441,7 +457,11 @@ interface CrdFile {
 function buildCrds(reference: string): CrdFile[] {
     const wanted = new Map<string, string>();
     for (const [group, kinds] of Object.entries(CRD_KINDS)) for (const kind of kinds) wanted.set(`${group}/${kind}`, group);
-    const files = [ISTIO_CRD_FILE, ...sortedDir(path.join(reference, "crds/kong")).filter((f) => f.startsWith("configuration.konghq.com_")).map((f) => `crds/kong/${f}`)];
+    const files = [
+        ISTIO_CRD_FILE,
+        ...sortedDir(path.join(reference, "crds/kong")).filter((f) => f.startsWith("configuration.konghq.com_")).map((f) => `crds/kong/${f}`),
+        ...sortedDir(path.join(reference, "crds/gateway-api")).filter((f) => f.startsWith("gateway.networking.k8s.io_")).map((f) => `crds/gateway-api/${f}`),
+    ];
     const out: CrdFile[] = [];
     for (const file of files) {
         const text = readFileSync(path.join(reference, file), "utf8");
@@ -455,7 +475,8 @@ function buildCrds(reference: string): CrdFile[] {
             if (!wanted.has(id)) continue;
             wanted.delete(id);
             const isKong = spec.group === "configuration.konghq.com";
-            let version = ISTIO_VERSION;
+            const isGatewayApi = spec.group === "gateway.networking.k8s.io";
+            let version = isGatewayApi ? GATEWAY_API_VERSION : ISTIO_VERSION;
             if (isKong) {
                 const annotations = isRecord(crd.metadata.annotations) ? crd.metadata.annotations : {};
                 const declared = String(annotations["kubernetes-configuration.konghq.com/version"] ?? "");
@@ -482,7 +503,11 @@ function buildCrds(reference: string): CrdFile[] {
             }
             out.push({
                 source: `reference/${file}`,
-                upstream: isKong ? "Kong/kubernetes-configuration (config/crd, used by Kong Ingress Controller 3.5)" : "istio/istio (manifests/charts/base/files/crd-all.gen.yaml)",
+                upstream: isKong
+                    ? "Kong/kubernetes-configuration (config/crd, used by Kong Ingress Controller 3.5)"
+                    : isGatewayApi
+                      ? "kubernetes-sigs/gateway-api (config/crd/standard)"
+                      : "istio/istio (manifests/charts/base/files/crd-all.gen.yaml)",
                 version,
                 group: String(spec.group),
                 kind: String(names.kind),
@@ -634,6 +659,9 @@ function sourcesTable(written: readonly Written[]): string {
         "  for maps with keys, `\"open\"` for free-form maps (default `{}` or null, Kubernetes",
         "  pass-through objects such as resources, affinity, podAnnotations, env; see",
         "  FREE_FORM_KEY_NAMES / FREE_FORM_PATHS in tools/refdata.ts), `\"list\"` and `\"scalar\"`.",
+        "  `commentedKeys` lists the names of `# name: …` lines (keys a chart documents only in",
+        "  comments, e.g. grafana `adminPassword`; some prose words too): `helm-values-known-keys`",
+        "  accepts an unknown key of such a name.",
         "  Istio charts: keys under `_internal_defaults_do_not_set` are lifted to the top level.",
         "  istiod: `meshConfig` adds the fields of MeshConfig (istio/api v1.30.3). istio-gateway: union",
         "  with its values.schema.json. Subcharts are listed under `subcharts`.",

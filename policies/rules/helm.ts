@@ -3,7 +3,8 @@
 // chart/version/repositoryOpts/values inputs).
 import * as k8s from "@pulumi/kubernetes";
 import { EnforcementLevel, ResourceValidation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { SECRET_PLACEHOLDER, T, UNKNOWN_PLACEHOLDER, get, hasUnknown, isObj, schema, str, tunables, validateTypes } from "./common";
+import { checkValueKeys, chartKeys, knownCharts } from "../validate/chart-values";
+import { SECRET_PLACEHOLDER, T, UNKNOWN_PLACEHOLDER, chartName, get, hasUnknown, isObj, schema, str, tunables, validateTypes } from "./common";
 
 /** Both Helm resource kinds, with the same callback over their props. */
 function helmValidations(fn: (props: Record<string, unknown>, report: (m: string) => void, args: Parameters<ResourceValidation>[0]) => void): ResourceValidation[] {
@@ -96,6 +97,9 @@ export function plaintextSecrets(values: unknown, sensitive: RegExp, allowedKeys
     return found;
 }
 
+/** A Kubernetes object name (DNS-1123 subdomain) with at least one separator, as Secret names are. */
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 function isLiteralSecret(key: string, value: string, sensitive: RegExp, allowedKeys: ReadonlySet<string>): boolean {
     const v = value.trim();
     if (v === "" || v === SECRET_PLACEHOLDER || v === UNKNOWN_PLACEHOLDER || allowedKeys.has(key)) {
@@ -105,7 +109,14 @@ function isLiteralSecret(key: string, value: string, sensitive: RegExp, allowedK
     if (/^existing/i.test(key) || /(name|ref|file|path)$/i.test(key)) {
         return false;
     }
-    if (!sensitive.test(snakeKey(key))) {
+    const snake = snakeKey(key);
+    if (!sensitive.test(snake)) {
+        return false;
+    }
+    // `license_secret: kong-enterprise-license`, `session_conf_secret: kong-session-config` (kong
+    // chart values.yaml): a `<what>_secret` key holding a Kubernetes object name names the Secret
+    // that holds the value. A client secret is a credential whatever it looks like.
+    if (/^.+_secret$/.test(snake) && !/client_secret$/.test(snake) && SECRET_NAME.test(v)) {
         return false;
     }
     // References resolved at runtime: env expansion, Kong vault references, Helm templating.
@@ -138,4 +149,55 @@ export function helmValuesNoPlaintextSecrets(level: EnforcementLevel = "mandator
     };
 }
 
-export const helmRules = [helmChartVersionPinned, helmRepositoryHttps, helmValuesNoPlaintextSecrets];
+/** Istio publishes `base` and `gateway`; data/charts names them istio-base and istio-gateway. */
+const ISTIO_CHARTS: Readonly<Record<string, string>> = { base: "istio-base", gateway: "istio-gateway" };
+
+/**
+ * The data/charts key tree a release is checked against, or why it is not: the chart must be one
+ * meshgate holds and the release must pin the version the tree was made from (another version
+ * may have other keys).
+ */
+export function chartTreeFor(props: Record<string, unknown>): { chart: string } | { skip: string } {
+    const name = chartName(props);
+    const repo = `${str(get(props, "repositoryOpts", "repo")) ?? ""} ${str(props.chart) ?? ""}`;
+    const chart = ISTIO_CHARTS[name] !== undefined && /istio/i.test(repo) ? ISTIO_CHARTS[name] : name;
+    if (!knownCharts().includes(chart)) {
+        return { skip: `no key tree for chart ${name}` };
+    }
+    const version = str(props.version)?.replace(/^v/, "");
+    const pinned = chartKeys(chart).version;
+    if (version !== pinned) {
+        return { skip: `chart ${chart} ${version ?? "(unpinned)"}: keys known for ${pinned} only` };
+    }
+    return { chart };
+}
+
+/** Value keys the chart does not have: Helm ignores them silently (no chart but istio/gateway has a values schema). */
+export function helmValuesKnownKeys(level: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
+    const defaults = { allow: [] as string[] };
+    return {
+        name: "helm-values-known-keys",
+        description: "Helm release values must only set keys the pinned chart's values.yaml defines or documents in comments (for the charts in data/charts).",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                allow: schema.strings("Dotted value paths accepted besides the chart's keys (keys a template reads that values.yaml only mentions in comments).", defaults.allow),
+            },
+        },
+        validateResource: helmValidations((props, report, args) => {
+            const c = tunables(defaults, args);
+            const tree = chartTreeFor(props);
+            if ("skip" in tree) {
+                return args.notApplicable(tree.skip);
+            }
+            if (!isObj(props.values)) {
+                return;
+            }
+            for (const p of checkValueKeys(tree.chart, props.values, { allow: c.allow, acceptCommented: true })) {
+                report(`values.${p.message}; Helm ignores it.`);
+            }
+        }),
+    };
+}
+
+export const helmRules = [helmChartVersionPinned, helmRepositoryHttps, helmValuesNoPlaintextSecrets, helmValuesKnownKeys];

@@ -1,17 +1,20 @@
 // The one list of meshgate's rules, with what the README table says about each.
 // `policies/index.ts` serves them as a Pulumi policy pack; `policies/engine.ts` runs them in-process.
 import type { EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { analyzeRules } from "./analyze";
 import { awsRules } from "./aws";
 import { helmRules } from "./helm";
 import { istioRules } from "./istio";
 import { kongRules } from "./kong";
 import { retryRules } from "./retries";
-import { observabilityRules } from "./observability";
 import { eksKubernetesRules } from "./eks-kubernetes";
+import { kongGatewayApiRules } from "./kong-gateway-api";
+import { observabilityRules } from "./observability";
+import { schemaRules } from "./schema";
 
 export type Policy = ResourceValidationPolicy | StackValidationPolicy;
 export type RuleFactory = (level?: EnforcementLevel) => Policy;
-export type Domain = "aws" | "helm" | "istio" | "kong" | "observability";
+export type Domain = "aws" | "kubernetes" | "helm" | "istio" | "kong" | "observability";
 
 export interface RuleInfo {
     /** Stable policy name (kebab-case); the key of its policy configuration. */
@@ -45,6 +48,8 @@ const FIX: Record<string, string> = {
     "helm-chart-version-pinned": "Set `version` to an exact chart version.",
     "helm-repository-https": "Use an `https://` or `oci://` repository.",
     "helm-values-no-plaintext-secrets": "Create a Kubernetes Secret and reference it (`existingSecret`, `secretKeyRef`).",
+    "kubernetes-crd-schema": "Fix the field the message names (path, allowed values, the CEL rule's message); use a served apiVersion.",
+    "helm-values-known-keys": "Fix the key's spelling or nesting (the message suggests the closest keys); `allow` a key the chart reads but values.yaml only comments.",
     "istio-peer-authentication-strict": "`mtls.mode: STRICT` (or leave unset to inherit the mesh-wide STRICT policy).",
     "istio-destination-rule-tls": "`tls.mode: ISTIO_MUTUAL`, or leave `tls` unset (auto mTLS).",
     "istio-authorization-allow-scoped": "Add `selector.matchLabels` and a `from.source` (principals/namespaces) to every rule.",
@@ -56,6 +61,21 @@ const FIX: Record<string, string> = {
     "istio-namespace-injection": "Label the namespace `istio-injection: enabled` (or `istio.io/rev`); `istio-namespace-injection-label` can add it.",
     "istio-namespace-injection-label": "Remediates: adds `istio-injection: enabled` to namespaces in `meshedNamespaces` and fixes misspelt values (`\"true\"`).",
     "istio-retry-non-idempotent": "`retryOn: connect-failure,refused-stream` (meshgate's default), or retries on a route that matches only idempotent methods.",
+    "istio-destination-host-exists": "Route to an existing Service/ServiceEntry, write other-namespace hosts as `<name>.<ns>.svc.cluster.local`, and set `destination.port.number` to one of its ports.",
+    "istio-virtual-service-gateway": "Name an existing Gateway (`<namespace>/<name>` across namespaces) whose servers list the VirtualService's hosts.",
+    "istio-destination-rule-targets": "Point `host` at an existing Service/ServiceEntry; give each subset labels the service's pods carry.",
+    "istio-authorization-references": "Name namespaces that exist; make `selector.matchLabels` match the workload's pod labels.",
+    "istio-virtual-service-host-conflict": "Merge the routes for the host into one VirtualService (or use delegation).",
+    "istio-gateway-conflict": "Serve each host and port from one Gateway per gateway workload; merge the servers or change the selector.",
+    "istio-gateway-workload": "Select the gateway pods' labels; expose the server port on the gateway Service (`service.ports` of the istio/gateway chart).",
+    "istio-sidecar-selector": "Give every workload one Sidecar: distinct selectors, one namespace-wide Sidecar, selectors that match pods.",
+    "istio-telemetry-selector": "Give every workload one Telemetry: distinct selectors, one namespace-wide Telemetry, selectors that match pods.",
+    "istio-ambient-no-sidecar": "Drop Sidecar resources and `sidecar.istio.io/inject` labels in ambient namespaces (use a waypoint), or leave ambient mode.",
+    "istio-namespace-injection-labels": "Keep one of `istio-injection`, `istio.io/rev`, `istio.io/dataplane-mode` on the namespace.",
+    "istio-virtual-service-unreachable-routes": "Put the route without `match` last; remove routes whose matches earlier routes already take.",
+    "istio-virtual-service-ineffective-match": "Remove the repeated match, or move the more specific prefix before the shorter one.",
+    "istio-tls-origination-ca": "Set `tls.caCertificates` (or `credentialName` with a `workloadSelector`).",
+    "istio-mtls-strict-coverage": "Add `PeerAuthentication` `mtls.mode: STRICT` in the namespace, or mesh-wide in the root namespace.",
     "kong-no-kongingress": "Use `konghq.com/*` annotations, `KongUpstreamPolicy` and `KongPlugin`.",
     "kong-route-authentication": "Attach key-auth/jwt/… through `konghq.com/plugins`, or annotate `meshgate.io/auth: \"none\"` for a public route.",
     "kong-route-rate-limit": "Attach a `rate-limiting` KongPlugin through `konghq.com/plugins`.",
@@ -70,6 +90,7 @@ const FIX: Record<string, string> = {
     "kong-canary-header-at-edge": "Attach a `request-transformer` KongPlugin with `remove.headers: [<header>]` to the route (meshgate does unless `canary.clientSelectable`).",
     "kong-plugin-no-plaintext-secrets": "Store the value in a Secret and use `configPatches[].valueFrom.secretKeyRef` (or a `{vault://...}` reference).",
     "kong-edge-https-only": "Give a certificate (ACM `aws-load-balancer-ssl-cert`, or Kong's `ssl_cert`) and close port 80 (`proxy.http.enabled: false`) or redirect every route (`konghq.com/protocols: https`).",
+    "kong-plugin-reference-grant": "Create a ReferenceGrant in the plugin's namespace: `from` the referrer's group/kind/namespace, `to` `configuration.konghq.com` `KongPlugin`.",
     "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
     "prometheus-control-plane-targets": "Set `kubeControllerManager`, `kubeScheduler`, `kubeEtcd` and `kubeProxy` `.enabled: false` in the release's values (meshgate does on EKS).",
     "autoscaling-metrics-available": "Install metrics-server (the `metrics-server` chart, or the EKS add-on) in the stack.",
@@ -80,9 +101,10 @@ const FIX: Record<string, string> = {
 
 const DOMAINS: [Domain, readonly RuleFactory[]][] = [
     ["aws", [...awsRules, ...eksKubernetesRules]],
+    ["kubernetes", schemaRules],
     ["helm", helmRules],
-    ["istio", [...istioRules, ...retryRules]],
-    ["kong", kongRules],
+    ["istio", [...istioRules, ...retryRules, ...analyzeRules]],
+    ["kong", [...kongRules, ...kongGatewayApiRules]],
     ["observability", observabilityRules],
 ];
 

@@ -24,14 +24,15 @@ import {
     metaOf,
     obj,
     pushTo,
-    qualifyHost,
     schema,
+    serviceRef,
     str,
     stringMap,
     tunables,
     typeSet,
     validateTypes,
 } from "./common";
+import { istioFqdn } from "./analyze/model";
 
 const CLUSTER_DOMAIN = "cluster.local";
 
@@ -69,35 +70,54 @@ export function istioPeerAuthenticationStrict(level: EnforcementLevel = "mandato
 
 const NON_MESH_TLS = new Set(["DISABLE", "SIMPLE", "MUTUAL"]);
 
-/** DestinationRule TLS settings that replace Istio mutual TLS for an in-cluster host. */
+/**
+ * DestinationRule TLS settings that replace Istio mutual TLS for an in-cluster host with sidecars.
+ * Not judged: hosts in namespaces without sidecars (`noSidecarNamespaces`: istiod in istio-system
+ * serves its own TLS, as in Istio 1.30.3 samples/multicluster/expose-istiod-https.yaml), and TLS
+ * origination that verifies the server with caCertificates or credentialName (the workload serves
+ * TLS itself; `istio-tls-origination-ca` covers origination without a CA).
+ */
 export function istioDestinationRuleTls(level: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
-    const defaults = { clusterDomain: CLUSTER_DOMAIN };
+    const defaults = { clusterDomain: CLUSTER_DOMAIN, noSidecarNamespaces: ["istio-system", "kube-system"] };
     return {
         name: "istio-destination-rule-tls",
-        description: "DestinationRules for in-mesh hosts must not turn Istio mTLS off (tls.mode DISABLE, SIMPLE or MUTUAL).",
+        description: "DestinationRules for in-mesh hosts must not turn Istio mTLS off (tls.mode DISABLE, or SIMPLE/MUTUAL without a CA to verify).",
         enforcementLevel: level,
-        configSchema: { properties: { clusterDomain: schema.string("Cluster DNS domain.", defaults.clusterDomain) } },
+        configSchema: {
+            properties: {
+                clusterDomain: schema.string("Cluster DNS domain.", defaults.clusterDomain),
+                noSidecarNamespaces: schema.strings("Namespaces whose pods run without sidecars (their hosts are not judged).", defaults.noSidecarNamespaces),
+            },
+        },
         validateResource: validateTypes(T.destinationRule, (args, report) => {
             const c = tunables(defaults, args);
+            const meta = metaOf(args.props, args.name);
             const spec = obj(get(args.props, "spec"));
             const host = str(spec.host) ?? "";
             if (!isClusterHost(host, c.clusterDomain)) {
-                args.notApplicable("host is outside the cluster");
+                return args.notApplicable("host is outside the cluster");
             }
-            const check = (policy: unknown, where: string): void => {
-                const mode = get(policy, "tls", "mode");
-                if (typeof mode === "string" && NON_MESH_TLS.has(mode)) {
-                    report(`${where}tls.mode ${mode} for in-mesh host ${host} turns Istio mutual TLS off; use ISTIO_MUTUAL or leave tls unset.`);
+            const ref = serviceRef(host, meta.namespace, c.clusterDomain);
+            if (ref?.namespace !== undefined && c.noSidecarNamespaces.includes(ref.namespace)) {
+                return args.notApplicable(`namespace ${ref.namespace} runs without sidecars`);
+            }
+            const check = (tls: unknown, where: string): void => {
+                const mode = get(tls, "mode");
+                if (typeof mode !== "string" || !NON_MESH_TLS.has(mode)) {
+                    return;
                 }
-                arr(get(policy, "portLevelSettings")).forEach((p, i) => {
-                    const m = get(p, "tls", "mode");
-                    if (typeof m === "string" && NON_MESH_TLS.has(m)) {
-                        report(`${where}portLevelSettings[${i}].tls.mode ${m} for in-mesh host ${host} turns Istio mutual TLS off; use ISTIO_MUTUAL.`);
-                    }
-                });
+                const verified = (str(get(tls, "caCertificates")) ?? "") !== "" || (str(get(tls, "credentialName")) ?? "") !== "";
+                if (mode !== "DISABLE" && verified) {
+                    return; // deliberate origination to a workload that serves TLS itself
+                }
+                report(`${where}tls.mode ${mode} for in-mesh host ${host} turns Istio mutual TLS off${mode === "DISABLE" ? "" : " (and sets no CA to verify the server)"}; use ISTIO_MUTUAL or leave tls unset.`);
             };
-            check(spec.trafficPolicy, "trafficPolicy.");
-            arr(spec.subsets).forEach((s, i) => check(get(s, "trafficPolicy"), `subsets[${i}].trafficPolicy.`));
+            const checkPolicy = (policy: unknown, where: string): void => {
+                check(get(policy, "tls"), where);
+                arr(get(policy, "portLevelSettings")).forEach((p, i) => check(get(p, "tls"), `${where}portLevelSettings[${i}].`));
+            };
+            checkPolicy(spec.trafficPolicy, "trafficPolicy.");
+            arr(spec.subsets).forEach((s, i) => checkPolicy(get(s, "trafficPolicy"), `subsets[${i}].trafficPolicy.`));
         }),
     };
 }
@@ -139,7 +159,18 @@ export function istioAuthorizationAllowScoped(level: EnforcementLevel = "mandato
                 const from = arr(get(rule, "from"));
                 if (from.length === 0 || from.some(f => isEmptyObject(get(f, "source")) || get(f, "source") === undefined)) {
                     report(`rules[${i}] has no from.source, so it allows any caller; list the principals or namespaces allowed.`);
+                    return;
                 }
+                // `principals: ["*"]` is any authenticated caller, `namespaces: ["*"]` any namespace:
+                // a source that names no caller (Istio authorization-policy reference: "*" matches any value).
+                from.forEach((f, j) => {
+                    const source = obj(get(f, "source"));
+                    const named = ["principals", "namespaces", "requestPrincipals", "ipBlocks", "remoteIpBlocks"].filter(k => arr(source[k]).length > 0);
+                    const wildcard = named.filter(k => arr(source[k]).some(v => v === "*"));
+                    if (wildcard.length > 0 && wildcard.length === named.length) {
+                        report(`rules[${i}].from[${j}].source.${wildcard.join("/")} is "*", which matches any caller; name the principals or namespaces allowed.`);
+                    }
+                });
             });
         }),
     };
@@ -281,7 +312,11 @@ class SubsetIndex {
     }
 }
 
-/** VirtualService destinations naming a subset that no DestinationRule of that host defines. */
+/**
+ * VirtualService destinations naming a subset that no DestinationRule of that host defines. Hosts
+ * are matched as Istio reads them (analyze/model.ts istioFqdn): `reviews.prod` is not
+ * `reviews.prod.svc.cluster.local`.
+ */
 export function istioSubsetDefined(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
     const defaults = { clusterDomain: CLUSTER_DOMAIN };
     const drTypes = typeSet(T.destinationRule);
@@ -302,7 +337,7 @@ export function istioSubsetDefined(level: EnforcementLevel = "mandatory"): Stack
                     const host = str(spec.host);
                     if (host) {
                         const names = arr(spec.subsets).map(s => str(get(s, "name"))).filter((n): n is string => !!n);
-                        index.add(qualifyHost(host, meta.namespace, c.clusterDomain), names);
+                        index.add(istioFqdn(host, meta.namespace, c.clusterDomain), names);
                     }
                 } else if (vsTypes.has(r.type)) {
                     services.push(r);
@@ -311,7 +346,7 @@ export function istioSubsetDefined(level: EnforcementLevel = "mandatory"): Stack
             for (const vs of services) {
                 const meta = metaOf(vs.props, vs.name);
                 for (const d of destinations(obj(get(vs.props, "spec")))) {
-                    const fqdn = qualifyHost(d.host, meta.namespace, c.clusterDomain);
+                    const fqdn = istioFqdn(d.host, meta.namespace, c.clusterDomain);
                     const { covered, subsets } = index.lookup(fqdn);
                     if (!subsets.has(d.subset)) {
                         const known = covered
@@ -457,7 +492,7 @@ export function istioNamespaceInjection(level: EnforcementLevel = "mandatory"): 
                     // DestinationRule/VirtualService count when they configure a service of their own namespace.
                     const hosts = r.type.endsWith(":DestinationRule") ? [get(r.props, "spec", "host")] : arr(get(r.props, "spec", "hosts"));
                     const own = `.${meta.namespace}.svc.${c.clusterDomain}`;
-                    if (!hosts.some(h => typeof h === "string" && qualifyHost(h, meta.namespace, c.clusterDomain).endsWith(own))) {
+                    if (!hosts.some(h => typeof h === "string" && istioFqdn(h, meta.namespace, c.clusterDomain).endsWith(own))) {
                         continue;
                     }
                 }

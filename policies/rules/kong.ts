@@ -5,6 +5,7 @@
 // comma-separated list of KongPlugin (same namespace) or KongClusterPlugin names, on an Ingress,
 // HTTPRoute, Service or KongConsumer; plugins on a Service apply to every route to it.
 import { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { GRPC_ROUTE_TYPES } from "./kong-gateway-api";
 import { KONG_SCHEMA_VERSIONS, KongSchemaVersion, isKongPluginName, validateKongPluginConfig } from "../validate/kong-plugin";
 import {
     Obj,
@@ -38,7 +39,7 @@ const AUTH_PLUGINS: readonly string[] = [
 const RATE_LIMIT_PLUGINS: readonly string[] = ["rate-limiting", "rate-limiting-advanced"];
 
 const ingressTypes = typeSet(T.ingress);
-const httpRouteTypes = typeSet(T.httpRoute);
+const httpRouteTypes = typeSet(T.httpRoute, GRPC_ROUTE_TYPES); // GRPCRoutes are served and judged like HTTPRoutes
 const gatewayTypes = typeSet(T.gateway);
 const kongPluginTypes = typeSet(T.kongPlugin);
 const kongClusterPluginTypes = typeSet(T.kongClusterPlugin);
@@ -231,7 +232,7 @@ function httpRoute(r: PolicyResource, gatewayClass: Map<string, string>): Route 
             }
         }
     }
-    return { resource: r, kind: "HTTPRoute", namespace: meta.namespace, name: meta.name, annotations: meta.annotations, classes, backends };
+    return { resource: r, kind: r.type.endsWith(":GRPCRoute") ? "GRPCRoute" : "HTTPRoute", namespace: meta.namespace, name: meta.name, annotations: meta.annotations, classes, backends };
 }
 
 function kongRoutes(idx: KongIndex, ingressClasses: readonly string[], gatewayClasses: readonly string[]): Route[] {

@@ -33,6 +33,8 @@ export interface ChartKeys {
     /** The tree, with subchart sections already merged in. */
     readonly keys: { readonly [key: string]: KeyTree };
     readonly subcharts: Readonly<Record<string, { readonly chart: string; readonly checkedAgainst: string | null }>>;
+    /** Names values.yaml (or a checked subchart's) shows only in comments (`# adminPassword: …`). */
+    readonly commentedKeys: ReadonlySet<string>;
 }
 
 export interface ValueKeyProblem {
@@ -48,6 +50,13 @@ export interface ValueKeyProblem {
 export interface ValueKeyOptions {
     /** Dotted paths accepted in addition to the chart's keys; everything below them is accepted too. */
     readonly allow?: readonly string[];
+    /**
+     * Accept an unknown key whose name values.yaml shows commented out (`# adminPassword: …`):
+     * charts document keys their templates read that way. Coarse (by name, not path): it keeps
+     * typos caught, not every misplaced documented key.
+     * @default false
+     */
+    readonly acceptCommented?: boolean;
 }
 
 const cache = new Map<string, ChartKeys>();
@@ -63,6 +72,7 @@ interface ChartFile {
     version: string;
     keys: Record<string, KeyTree>;
     subcharts?: Record<string, { chart: string; checkedAgainst: string | null }>;
+    commentedKeys: string[];
 }
 
 function isKeyTree(v: unknown): v is KeyTree {
@@ -84,7 +94,8 @@ function readChartFile(chart: string): ChartFile {
             if (isRecord(sub)) subcharts[alias] = { chart: String(sub.chart), checkedAgainst: typeof sub.checkedAgainst === "string" ? sub.checkedAgainst : null };
         }
     }
-    return { source: raw.source, chart, version: raw.version, keys: raw.keys as Record<string, KeyTree>, subcharts };
+    const commentedKeys = Array.isArray(raw.commentedKeys) ? raw.commentedKeys.map(String) : [];
+    return { source: raw.source, chart, version: raw.version, keys: raw.keys as Record<string, KeyTree>, subcharts, commentedKeys };
 }
 
 /** Union of two trees: open > map > list > scalar. */
@@ -108,18 +119,21 @@ export function chartKeys(chart: string): ChartKeys {
     const file = readChartFile(chart);
     const keys: Record<string, KeyTree> = { ...file.keys };
     let global: KeyTree | undefined = keys.global;
+    const commentedKeys = new Set(file.commentedKeys);
     for (const [alias, sub] of Object.entries(file.subcharts ?? {})) {
         if (sub.checkedAgainst === null) {
             keys[alias] = "open";
             continue;
         }
-        const subKeys = chartKeys(sub.checkedAgainst).keys;
+        const subChart = chartKeys(sub.checkedAgainst);
+        subChart.commentedKeys.forEach((k) => commentedKeys.add(k));
+        const subKeys = subChart.keys;
         const { global: subGlobal, ...rest } = subKeys;
         keys[alias] = union(union(keys[alias], rest), { enabled: "scalar" });
         if (subGlobal !== undefined) global = union(global, subGlobal);
     }
     keys.global = global ?? "open";
-    const built: ChartKeys = { source: file.source, chart, version: file.version, keys, subcharts: file.subcharts ?? {} };
+    const built: ChartKeys = { source: file.source, chart, version: file.version, keys, subcharts: file.subcharts ?? {}, commentedKeys };
     cache.set(chart, built);
     return built;
 }
@@ -166,6 +180,7 @@ export function checkValueKeys(chart: string, values: unknown, opts: ValueKeyOpt
             if (allow.has(path)) continue;
             const kind = Object.prototype.hasOwnProperty.call(node, key) ? node[key] : undefined;
             if (kind === undefined) {
+                if (opts.acceptCommented === true && tree.commentedKeys.has(key)) continue;
                 const suggestions = suggest(key, Object.keys(node));
                 const hint = suggestions.length > 0 ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(" or ")}?` : "";
                 const what = prefix === "" ? `"${key}" is not a value of chart ${chart} ${tree.version}` : `"${key}" is not a key of ${prefix} in chart ${chart} ${tree.version}`;

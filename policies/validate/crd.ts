@@ -16,6 +16,7 @@
  *
  * Validators are compiled once per CRD version (ajv) and once per rule text (CEL).
  */
+import { isIPv4, isIPv6 } from "node:net";
 import Ajv from "ajv";
 import type { AnySchemaObject, ErrorObject, ValidateFunction } from "ajv";
 import type { CelInput } from "@bufbuild/cel";
@@ -290,6 +291,9 @@ function ajv(): Ajv {
             // Formats Kubernetes checks on strings; numeric formats (int32, int64, double, float) do not constrain.
             "date-time": RFC3339,
             byte: BASE64,
+            // Gateway API addresses (kube-openapi strfmt "ipv4"/"ipv6").
+            ipv4: { type: "string", validate: (v: string) => isIPv4(v) },
+            ipv6: { type: "string", validate: (v: string) => isIPv6(v) },
             int32: { type: "number", validate: () => true },
             int64: { type: "number", validate: () => true },
             double: { type: "number", validate: () => true },

@@ -42,6 +42,12 @@ function byUrn(vs: readonly Violation[]): Map<string, Violation[]> {
 
 describe("manifests", () => {
     describe("manifestsToResources", () => {
+        it("judges a kind: List (kubectl get -o yaml) by its items, each with its place in the file", () => {
+            const list = { apiVersion: "v1", kind: "List", items: [{ apiVersion: "v1", kind: "Service", metadata: { name: "a", namespace: "n" } }, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "b", namespace: "n" } }] };
+            const rs = manifestsToResources([{ file: "l.yaml", object: list, where: "document 1" }]);
+            assert.deepEqual(rs.map(r => `${r.type} ${r.name} ${r.where}`), ["kubernetes:core/v1:Service a document 1, item 1", "kubernetes:core/v1:ConfigMap b document 1, item 2"]);
+        });
+
         it("types each object kubernetes:<group/version>:<Kind>, one resource per document in order", () => {
             const rs = manifestsToResources([
                 { file: "a.yaml", object: { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "n" } } },
@@ -65,6 +71,10 @@ describe("manifests", () => {
 
         it("names the file of a document without apiVersion or kind", () => {
             assert.throws(() => manifestsToResources([{ file: "x.yaml", object: { kind: "Service" } }]), /x\.yaml: object 1 has no apiVersion/);
+            const problems: string[] = [];
+            const rs = manifestsToResources([{ file: "x.yaml", object: { kind: "Service" }, where: "document 1" }, { file: "x.yaml", object: { apiVersion: "v1", kind: "Service", metadata: { name: "a" } }, where: "document 2" }], p => problems.push(`${p.file} ${p.where} ${p.message}`));
+            assert.deepEqual(problems, ["x.yaml document 1 has no apiVersion: not a Kubernetes object"]);
+            assert.deepEqual(rs.map(r => r.name), ["a"]);
         });
     });
 

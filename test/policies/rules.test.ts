@@ -5,13 +5,15 @@ import { awsCases } from "./cases/aws";
 import { helmCases } from "./cases/helm";
 import { istioCases } from "./cases/istio";
 import { kongCases } from "./cases/kong";
+import { kongGatewayApiCases } from "./cases/kong-gateway-api";
+import { analyzeCases } from "./cases/analyze";
 import { observabilityCases } from "./cases/observability";
 import { eksKubernetesCases } from "./cases/eks-kubernetes";
 import { retryCases } from "./cases/retries";
 import type { RuleCases } from "./cases/types";
 import { runRule, show } from "./harness";
 
-const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...kongCases, ...observabilityCases, ...eksKubernetesCases, ...retryCases];
+const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...analyzeCases, ...kongCases, ...kongGatewayApiCases, ...observabilityCases, ...eksKubernetesCases, ...retryCases];
 
 describe("policy rules", () => {
     it("has a firing and a quiet case for every rule", () => {
@@ -38,7 +40,11 @@ describe("policy rules", () => {
                     const level = bad.level ?? (info?.level === "remediate" ? "remediate" : info?.level);
                     for (const v of vs) {
                         assert.equal(v.policy, c.rule);
-                        assert.equal(v.urn, on.urn, `reported on ${v.urn}, expected ${on.urn}`);
+                        if (bad.spread) {
+                            assert.ok(bad.resources.some(r => r.urn === v.urn), `reported on ${v.urn}, not one of the case's resources`);
+                        } else {
+                            assert.equal(v.urn, on.urn, `reported on ${v.urn}, expected ${on.urn}`);
+                        }
                         assert.equal(v.level, level);
                     }
                 });

@@ -52,6 +52,7 @@ function stack(): PlainResource[] {
         release("kong", { chart: "kong", version: "3.4.1", namespace: "kong", values: { env: { database: "off" } } }),
         release("monitoring", { chart: "kube-prometheus-stack", version: "88.5.3", namespace: "monitoring" }),
         release("jaeger", { chart: "jaeger", version: "4.11.1", namespace: "observability" }),
+        k8s("security.istio.io/v1", "PeerAuthentication", "default", "istio-system", { spec: { mtls: { mode: "STRICT" } } }),
     ];
     for (let n = 0; n < SERVICES / PER_NAMESPACE; n++) {
         out.push(k8s("v1", "Namespace", `team-${n}`, undefined, {}, { labels: { "istio-injection": "enabled" } }));

@@ -92,6 +92,12 @@ describe("validate/chart-values: Helm value keys against the chart's values.yaml
         assert.deepEqual(unknownValueKeys("grafana", { adminPassword: "x" }, { allow: ["adminPassword"] }), []);
     });
 
+    it("accepts, when asked, a key values.yaml documents only in a comment (grafana adminPassword), and still catches typos", () => {
+        assert.deepEqual(unknownValueKeys("grafana", { adminPassword: "x" }), ["adminPassword"]);
+        assert.deepEqual(checkValueKeys("grafana", { adminPassword: "x", adminPasword: "y" }, { acceptCommented: true }).map((p) => p.path), ["adminPasword"]);
+        assert.ok(chartKeys("kube-prometheus-stack").commentedKeys.has("adminPassword"), "a checked subchart's commented keys count too");
+    });
+
     it("throws on an unknown chart, naming the known ones", () => {
         assert.throws(() => unknownValueKeys("istio-cni", {}), /unknown chart "istio-cni": known charts are .*istiod/);
     });

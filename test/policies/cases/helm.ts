@@ -37,12 +37,21 @@ export const helmCases: RuleCases[] = [
                 expect: [/value grafana\.adminPassword holds literal credentials/],
             },
             {
+                name: "a literal client secret, even one shaped like a name",
+                resources: [release("grafana", { chart: "grafana", version: "12.11.1", values: { "grafana.ini": { "auth.generic_oauth": { client_secret: "abc-123" } } } })],
+                expect: [/client_secret holds literal credentials/],
+            },
+            {
                 name: "literal tokens and keys at any depth and spelling",
                 resources: [release("kong", { chart: "kong", version: "3.4.1", values: { env: { pg_password: "s3cret" }, extra: [{ apiKey: "abc" }], ADMIN_TOKEN: "t" } })],
                 expect: [/env\.pg_password/, /extra\[0\]\.apiKey/, /ADMIN_TOKEN/],
             },
         ],
         good: [
+            {
+                name: "keys holding the name of a Secret (kong chart enterprise.license_secret, rbac.session_conf_secret)",
+                resources: [release("kong", { chart: "kong", version: "3.4.1", values: { enterprise: { license_secret: "kong-enterprise-license", rbac: { session_conf_secret: "kong-session-config", admin_gui_auth_conf_secret: "admin-gui-auth" } } } })],
+            },
             {
                 name: "secrets passed as Pulumi secrets ([secret]) or by existingSecret",
                 resources: [release("monitoring", {
@@ -60,6 +69,19 @@ export const helmCases: RuleCases[] = [
                 resources: [release("x", { ...pinned, values: { demoPassword: "demo" } })],
                 config: { allowedKeys: ["demoPassword"] },
             },
+        ],
+    },
+    {
+        rule: "helm-values-known-keys",
+        bad: [
+            { name: "a misspelt istiod key (meshConfig.enableTracng)", resources: [release("istiod", { chart: "istiod", version: "1.30.3", repositoryOpts: { repo: "https://istio-release.storage.googleapis.com/charts" }, values: { meshConfig: { enableTracng: true } } })], expect: [/values\.meshConfig\.enableTracng: "enableTracng" is not a key of meshConfig in chart istiod 1\.30\.3; did you mean "enableTracing"\?; Helm ignores it/] },
+            { name: "istiod values nested under pilot (the old chart layout)", resources: [release("istiod", { chart: "istiod", version: "1.30.3", values: { pilot: { replicaCount: 2 } } })], expect: [/values\.pilot\.replicaCount/] },
+        ],
+        good: [
+            { name: "kube-prometheus-stack values the chart defines", resources: [release("monitoring", { ...pinned, values: { grafana: { adminUser: "admin" }, prometheus: { prometheusSpec: { retention: "15d" } } } })] },
+            { name: "a key the chart documents only in a comment (grafana adminPassword)", resources: [release("grafana", { chart: "grafana", version: "12.11.1", values: { adminPassword: "[secret]" } })] },
+            { name: "another chart version than the key tree's (not validated)", resources: [release("istiod", { chart: "istiod", version: "1.29.0", values: { whatever: 1 } })] },
+            { name: "a chart meshgate has no key tree of", resources: [release("redis", { chart: "redis", version: "20.0.0", values: { whatever: 1 } })] },
         ],
     },
 ];

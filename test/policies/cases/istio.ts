@@ -38,6 +38,8 @@ export const istioCases: RuleCases[] = [
         good: [
             { name: "ISTIO_MUTUAL", resources: [dr("users", "users", { host: "user-service", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } })] },
             { name: "SIMPLE TLS to an external host", resources: [dr("payments-api", "orders", { host: "api.payments.example.com", trafficPolicy: { tls: { mode: "SIMPLE" } } })] },
+            { name: "TLS to istiod, which has no sidecar (Istio's multicluster expose-istiod sample)", resources: [dr("istiod-dr", "istio-system", { host: "istiod.istio-system.svc.cluster.local", trafficPolicy: { portLevelSettings: [{ port: { number: 15012 }, tls: { mode: "SIMPLE" } }] } })] },
+            { name: "TLS origination that verifies the server with caCertificates", resources: [dr("ledger", "payments", { host: "ledger.payments.svc.cluster.local", trafficPolicy: { tls: { mode: "SIMPLE", caCertificates: "/etc/certs/ledger-ca.pem", sni: "ledger.payments.svc.cluster.local" } } })] },
         ],
     },
     {
@@ -46,6 +48,7 @@ export const istioCases: RuleCases[] = [
             { name: "an ALLOW policy without a selector", resources: [ap("allow-orders", "users", { rules: [{ from: fromOrders }] })], expect: [/no selector, targetRef or targetRefs, so it applies to every workload in namespace users/] },
             { name: "a rule without from", resources: [ap("allow-get", "users", { selector, rules: [{ to: [{ operation: { methods: ["GET"] } }] }] })], expect: [/rules\[0\] has no from\.source, so it allows any caller/] },
             { name: "an empty rule", resources: [ap("allow-all", "users", { selector, action: "ALLOW", rules: [{}] })], expect: [/rules\[0\] is empty and allows every request/] },
+            { name: "principals: [\"*\"] (any authenticated caller)", resources: [ap("allow-any", "users", { selector, rules: [{ from: [{ source: { principals: ["*"] } }] }] })], expect: [/rules\[0\]\.from\[0\]\.source\.principals is "\*", which matches any caller/] },
         ],
         good: [
             { name: "a selected workload with named callers", resources: [ap("user-service", "users", { selector, action: "ALLOW", rules: [{ from: fromOrders }] })] },
@@ -92,6 +95,14 @@ export const istioCases: RuleCases[] = [
         rule: "istio-subset-defined",
         bad: [
             {
+                name: "a host written name.namespace, which Istio does not expand (so no DestinationRule applies)",
+                resources: [
+                    dr("users", "users", { host: "user-service.users.svc.cluster.local", subsets: [{ name: "v1" }] }),
+                    vs("users", "users", { hosts: ["user-service"], http: [{ route: [dest("user-service.users", "v1")] }] }),
+                ],
+                expect: [/http\[0\]\.route\[0\] routes to subset "v1" of user-service\.users, but no DestinationRule exists for that host/],
+            },
+            {
                 name: "a subset the DestinationRule does not define",
                 resources: [
                     dr("users", "users", { host: "user-service", subsets: [{ name: "v1", labels: { version: "v1" } }] }),
@@ -110,7 +121,7 @@ export const istioCases: RuleCases[] = [
                 name: "a short VirtualService host matching a fully qualified DestinationRule host in another namespace",
                 resources: [
                     dr("users", "istio-system", { host: "user-service.users.svc.cluster.local", subsets: [{ name: "v1" }, { name: "v2" }] }),
-                    vs("users", "users", { hosts: ["user-service"], http: [{ route: [dest("user-service", "v1", 90), dest("user-service.users", "v2", 10)] }] }),
+                    vs("users", "users", { hosts: ["user-service"], http: [{ route: [dest("user-service", "v1", 90), dest("user-service.users.svc.cluster.local", "v2", 10)] }] }),
                 ],
             },
             {

@@ -13,6 +13,8 @@ export interface BadCase extends Case {
     expect: RegExp[];
     /** The resource the violations are reported on (default: the last resource). */
     on?: PlainResource;
+    /** A conflict is reported on every resource involved: accept any of the case's resources. */
+    spread?: boolean;
     /** Expected level (default: the rule's default level, remediate → remediate). */
     level?: "advisory" | "mandatory" | "remediate";
 }
