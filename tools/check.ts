@@ -57,8 +57,8 @@ export function readManifests(files: readonly string[]): { file: string; object:
     return out;
 }
 
-async function main(): Promise<number> {
-    const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: "string" } } });
+export async function main(argv: string[]): Promise<number> {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: "string" } } });
     if (positionals.length === 0) {
         console.error(USAGE);
         return 2;
@@ -94,7 +94,7 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-    main().then(
+    main(process.argv.slice(2)).then(
         (code) => process.exit(code),
         (err: unknown) => {
             console.error(`check failed: ${String(err)}`);
