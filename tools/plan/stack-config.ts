@@ -68,13 +68,13 @@ export function readYamlFile(file: string, what: string): unknown {
         const code = (err as NodeJS.ErrnoException).code;
         throw new InputError(code === "ENOENT" ? `${file} does not exist` : `${file} cannot be read (${code === "EACCES" ? "permission denied" : (code ?? String(err))})`);
     }
-    const doc = parseDocument(text, { prettyErrors: false });
+    const doc = parseDocument(text, { prettyErrors: true });
     if (doc.errors.length > 0) {
         throw new InputError(
             doc.errors
                 .map((e) => {
                     const at = e.linePos?.[0];
-                    return `${file}${at === undefined ? "" : `:${at.line}:${at.col}`}: YAML syntax error: ${e.message.split("\n")[0]}`;
+                    return `${file}${at === undefined ? "" : `:${at.line}:${at.col}`}: YAML syntax error: ${e.message.split("\n")[0].replace(/ at line \d+, column \d+:$/, "")}`;
                 })
                 .join("\n"),
         );
