@@ -231,6 +231,14 @@ describe("the meshgate command", function () {
             assert.ok(fs.readFileSync(path.join(tmp, "prog", "manifests", "shop.yaml"), "utf8").includes("kind: Ingress"));
         });
 
+        it("plans an ES module program (\"type\": \"module\", a default-exported async function) as well", async () => {
+            const r = await meshgate(["plan", "--program", path.join(FIXTURES, "program-esm"), "--stack", "dev", "--out", "esm"], tmp);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stdout, /^pulumi:pulumi:Stack storefront-esm-dev {2}\[Namespace 1\]$/m);
+            const resources = JSON.parse(fs.readFileSync(path.join(tmp, "esm", "resources.json"), "utf8")) as { type: string; inputs: Record<string, any> }[];
+            assert.equal(resources.find((x) => x.type === "kubernetes:core/v1:Namespace")?.inputs.metadata.name, "web", "storefront-esm:namespace from Pulumi.dev.yaml");
+        });
+
         it("--policy-config makes the pack's levels the file's: the missing rate limit becomes mandatory, exit 1", async () => {
             file("policy.json", JSON.stringify({ "kong-route-rate-limit": "mandatory" }));
             const r = await meshgate(["plan", "--program", PROGRAM, "--stack", "dev", "--policy-config", "policy.json", "--out", "prog-strict"], tmp);

@@ -159,7 +159,17 @@ async function importModule(project: PulumiProject): Promise<unknown> {
         main = path.join(main, index);
     }
     const { tsImport } = await import("tsx/esm/api");
-    const mod = (await tsImport(pathToFileURL(main).href, __filename)) as Record<string, unknown>;
+    // The plan turns stack traces off (Error.stackTraceLimit = 0) for speed; under a global tsx
+    // loader (`node --import tsx`), importing a CommonJS package from an ES module then yields
+    // empty namespaces (`pulumi.Config` undefined). Traces stay on while the module loads.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = Math.max(limit, 10);
+    let mod: Record<string, unknown>;
+    try {
+        mod = (await tsImport(pathToFileURL(main).href, __filename)) as Record<string, unknown>;
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
     if (Object.getOwnPropertyDescriptor(mod, "default") !== undefined) {
         if (Object.keys(mod).length !== 1) {
             throw new InputError(`${main}: an entry point has either a default export or named exports, not both (as pulumi requires)`);
