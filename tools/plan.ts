@@ -113,6 +113,11 @@ async function planCommand(cmd: PlanCommand): Promise<number> {
     }
     const configFile = cmd.configFile !== undefined ? path.resolve(cmd.configFile) : stackConfigPath(stack, stackDir);
     if (cmd.configFile === undefined && !fs.existsSync(configFile)) {
+        if (project === undefined && !fs.existsSync(STACKS_DIR)) {
+            throw new InputError(
+                `No config for stack "${stack}": meshgate's own stacks are not part of the installed package. Plan your program with --program DIR --stack NAME, or meshgate's program with --config-file FILE.`,
+            );
+        }
         const stacks = listStacks(stackDir);
         throw new InputError(`No config for stack "${stack}": ${shown(configFile)} does not exist. Stacks: ${stacks.length > 0 ? stacks.join(", ") : "none"}`);
     }

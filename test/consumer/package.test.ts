@@ -128,6 +128,12 @@ describe("the packed package in a consumer project (pulumi new typescript layout
         assert.ok(!fs.existsSync(path.join(project, "node_modules", "meshgate", "out")), "nothing written into the installed package");
     });
 
+    it("without --program, says that meshgate's own stacks are not in the package and what to run instead: exit 2", async () => {
+        const r = await run(path.join(project, "node_modules", ".bin", "meshgate"), ["plan"], project);
+        assert.equal(r.code, 2, r.stderr + r.stdout);
+        assert.equal(r.stderr.trim(), `No config for stack "dev": meshgate's own stacks are not part of the installed package. Plan your program with --program DIR --stack NAME, or meshgate's program with --config-file FILE.`);
+    });
+
     it("runs the pack over the plan's manifests with the installed `meshgate check`", async () => {
         const r = await run(path.join(project, "node_modules", ".bin", "meshgate"), ["check", "out/dev/manifests", "--out", "out/check"], project);
         assert.equal(r.code, 0, r.stderr + r.stdout);

@@ -71,8 +71,20 @@ export function schemaDeclarations(emitted: string): string {
             const prop = t.getProperty(p);
             return prop === undefined ? "unknown" : checker.typeToString(checker.getTypeOfSymbolAtLocation(prop, decl), decl, FORMAT);
         };
-        return `ConfigSchema<${part("_output")}, ${part("_input")}>`;
+        return `ConfigSchema<${named(part("_output"))}, ${named(part("_input"))}>`;
     };
+    // A schema's type reads better by the name of the type it is: `ConfigSchema<StackConfig, StackConfigInput>`.
+    const aliases = new Map<string, string>();
+    for (const sym of checker.getExportsOfModule(moduleSymbol)) {
+        const decl = sym.declarations?.[0];
+        if (decl !== undefined && ts.isTypeAliasDeclaration(decl)) {
+            const text = checker.typeToString(checker.getTypeAtLocation(decl.name), decl, FORMAT);
+            if (!aliases.has(text)) {
+                aliases.set(text, sym.name);
+            }
+        }
+    }
+    const named = (text: string) => aliases.get(text) ?? text;
 
     const dts = ts.createSourceFile("schema.d.ts", emitted, ts.ScriptTarget.ES2022, true);
     const out: string[] = [];
