@@ -231,6 +231,16 @@ describe("the meshgate command", function () {
             assert.ok(fs.readFileSync(path.join(tmp, "prog", "manifests", "shop.yaml"), "utf8").includes("kind: Ingress"));
         });
 
+        it("--program on meshgate's own project (Pulumi.yaml: main infra/, stackConfigDir stacks) plans exactly what `plan dev` does", async () => {
+            const own = await meshgate(["plan", "dev", "--out", path.join(tmp, "own-dev")], ROOT);
+            const program = await meshgate(["plan", "--program", ".", "--stack", "dev", "--out", path.join(tmp, "program-dev")], ROOT);
+            assert.equal(own.code, 0, own.stderr);
+            assert.equal(program.code, 0, program.stderr);
+            const read = (dir: string) => fs.readFileSync(path.join(tmp, dir, "resources.json"), "utf8");
+            assert.ok(JSON.parse(read("own-dev")).length > 100);
+            assert.equal(read("program-dev"), read("own-dev"));
+        });
+
         it("plans an ES module program (\"type\": \"module\", a default-exported async function) as well", async () => {
             const r = await meshgate(["plan", "--program", path.join(FIXTURES, "program-esm"), "--stack", "dev", "--out", "esm"], tmp);
             assert.equal(r.code, 0, r.stderr);
