@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--no-startup] [--no-critical-path] [--out FILE]
+ * npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--no-startup] [--no-critical-path] [--out FILE | --update]
  *
  * The meshgate benchmark (not a timed test):
  * - scale: the offline plan (program under mocks, then the policy pack) of
@@ -10,8 +10,9 @@
  *   `pulumi preview` (ts-node), as `npm run plan` (tsx) and from dist/;
  * - the deploy critical path of the prod stack and of the 100-service stack
  *   against the lower bound of the unavoidable dependencies.
- * Writes bench/results.json and prints a summary that says which targets are
- * met and which are missed. See bench/README.md.
+ * Writes out/bench/results.json (--update: the committed bench/results.json)
+ * and prints a summary that says which targets are met and which are missed.
+ * See bench/README.md.
  */
 import { fork, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -51,11 +52,12 @@ function options(): Options {
             "no-startup": { type: "boolean", default: false },
             "no-critical-path": { type: "boolean", default: false },
             out: { type: "string" },
+            update: { type: "boolean", default: false },
             help: { type: "boolean", short: "h", default: false },
         },
     });
     if (values.help) {
-        console.log("usage: npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--no-startup] [--no-critical-path] [--out FILE]");
+        console.log("usage: npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--no-startup] [--no-critical-path] [--out FILE | --update]\n  writes out/bench/results.json; --update writes the committed bench/results.json");
         process.exit(0);
     }
     const sizes = (values.sizes ?? (values.quick ? "10,100" : "10,100,1000")).split(",").map(Number);
@@ -64,7 +66,13 @@ function options(): Options {
         console.error("--sizes and --repeats take comma-separated positive whole numbers, one repeat count per size");
         process.exit(2);
     }
-    return { sizes, repeats, startup: !values["no-startup"], criticalPath: !values["no-critical-path"], out: path.resolve(values.out ?? path.join(ROOT, "bench", "results.json")) };
+    if (values.update && values.out !== undefined) {
+        console.error("--update writes bench/results.json; give --out FILE or --update, not both");
+        process.exit(2);
+    }
+    // The committed results change only when asked (--update); a run for a look goes to out/.
+    const out = values.out ?? path.join(ROOT, ...(values.update ? ["bench", "results.json"] : ["out", "bench", "results.json"]));
+    return { sizes, repeats, startup: !values["no-startup"], criticalPath: !values["no-critical-path"], out: path.resolve(out) };
 }
 
 /** Runs tools/bench/child.ts in a fresh process and returns what it measured. */

@@ -18,6 +18,20 @@ export interface ConfigIssue {
 /** Namespaces meshgate's own components live in; services may not use them. */
 export const RESERVED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default", "istio-system", "kong", "observability"];
 
+/**
+ * A service declaration as far as it is known. A service with a field error still takes
+ * part in the cross-checks with the fields that are known, so that one mistake neither
+ * hides another nor makes one up: a check runs only on known fields.
+ */
+export interface ParsedService {
+    /** Its index in `services`. */
+    readonly index: number;
+    /** The known fields (parsed, or absent with their defaults applied). The whole spec when the service parsed. */
+    readonly spec: Partial<ServiceSpec>;
+    /** Fields whose value is not known: a field error, or a misspelt key that may stand for the field. Empty when the service parsed. */
+    readonly unknown: ReadonlySet<keyof ServiceSpec>;
+}
+
 /** The parts of a stack that parsed; cross-checks run on these only, so a field error is not reported twice. */
 export interface ParsedParts {
     environment?: StackConfig["environment"];
@@ -25,8 +39,14 @@ export interface ParsedParts {
     observability?: StackConfig["observability"];
     cluster?: StackConfig["cluster"];
     gateway?: GatewayConfig;
-    /** Each service that parsed, with its index in `services`. */
-    services: { index: number; spec: ServiceSpec }[];
+    /** Each service declaration (a map), as far as it is known. */
+    services: ParsedService[];
+}
+
+/** A principal a service may run as, when a field error leaves part of it unknown (undefined: any). */
+interface PossiblePrincipal {
+    readonly namespace?: string;
+    readonly account?: string;
 }
 
 export function crossCheck(parts: ParsedParts): ConfigIssue[] {
@@ -39,25 +59,46 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
 
     const byName = new Map<string, number>();
     const principals = new Set<string>();
-    for (const { index, spec } of parts.services) {
-        const first = byName.get(spec.name);
-        if (first !== undefined) {
-            add(`services[${index}].name`, `"${spec.name}" is already declared by services[${first}]; service names must be unique in a stack`);
-        } else {
-            byName.set(spec.name, index);
+    const possible: PossiblePrincipal[] = [];
+    for (const { index, spec, unknown } of parts.services) {
+        if (spec.name !== undefined) {
+            const first = byName.get(spec.name);
+            if (first !== undefined) {
+                add(`services[${index}].name`, `"${spec.name}" is already declared by services[${first}]; service names must be unique in a stack`);
+            } else {
+                byName.set(spec.name, index);
+            }
         }
-        if (RESERVED_NAMESPACES.includes(spec.namespace)) {
+        if (spec.namespace !== undefined && RESERVED_NAMESPACES.includes(spec.namespace)) {
             add(`services[${index}].namespace`, `"${spec.namespace}" is reserved for the platform (${RESERVED_NAMESPACES.join(", ")}); use a namespace of your own`);
         }
-        principals.add(`${spec.namespace}/${spec.serviceAccount ?? spec.name}`);
+        const account = unknown.has("serviceAccount") ? undefined : (spec.serviceAccount ?? spec.name);
+        if (spec.namespace !== undefined && account !== undefined) {
+            principals.add(`${spec.namespace}/${account}`);
+        } else {
+            possible.push({ namespace: spec.namespace, account });
+        }
     }
+    const runsAs = (caller: string) => {
+        if (principals.has(caller)) {
+            return true;
+        }
+        const [namespace, account] = caller.split("/");
+        return possible.some((p) => (p.namespace === undefined || p.namespace === namespace) && (p.account === undefined || p.account === account));
+    };
 
     const routes = new Map<string, { index: number; name: string; methods: string[] }>();
-    for (const { index, spec } of parts.services) {
+    for (const { index, spec, unknown } of parts.services) {
         const at = `services[${index}]`;
-        checkVersions(spec, at, add);
-        checkCallers(spec, at, principals, add);
-        checkContainerPort(spec, at, add);
+        if (spec.versions !== undefined) {
+            checkVersions(spec.versions, unknown.has("canary") ? undefined : spec.canary, at, add);
+        }
+        if (spec.allowFrom !== undefined) {
+            checkCallers(spec.allowFrom, at, runsAs, add);
+        }
+        if (!unknown.has("targetPort")) {
+            checkContainerPort(spec, at, add);
+        }
         const gw = spec.gateway;
         if (gw === undefined) {
             continue;
@@ -93,7 +134,7 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
                 } else if (other !== undefined && methodsOverlap(other.methods, gw.methods)) {
                     add(`${at}.gateway.paths[${k}]`, `"${path}"${host === "*" ? "" : ` on host ${host}`} is already routed to ${other.name} (services[${other.index}]); a path may belong to one service only`);
                 } else if (other === undefined) {
-                    routes.set(key, { index, name: spec.name, methods: gw.methods });
+                    routes.set(key, { index, name: spec.name ?? `services[${index}]`, methods: gw.methods });
                 }
             }
         });
@@ -182,26 +223,26 @@ function checkGatewayEdge(gw: GatewayConfig, cluster: StackConfig["cluster"] | u
     }
 }
 
-function checkVersions(spec: ServiceSpec, at: string, add: (path: string, message: string) => void): void {
-    checkDuplicates(spec.versions, (v) => v.name, (i, first) => add(`${at}.versions[${i}].name`, `"${spec.versions[i].name}" is already declared by versions[${first}]; version names must be unique`));
-    const sum = spec.versions.reduce((total, v) => total + v.weight, 0);
-    if (spec.versions.length > 0 && sum !== 100) {
-        add(`${at}.versions`, `weights add up to ${sum} (${spec.versions.map((v) => `${v.name}: ${v.weight}`).join(", ")}); they must add up to 100`);
+function checkVersions(versions: ServiceSpec["versions"], canary: ServiceSpec["canary"], at: string, add: (path: string, message: string) => void): void {
+    checkDuplicates(versions, (v) => v.name, (i, first) => add(`${at}.versions[${i}].name`, `"${versions[i].name}" is already declared by versions[${first}]; version names must be unique`));
+    const sum = versions.reduce((total, v) => total + v.weight, 0);
+    if (versions.length > 0 && sum !== 100) {
+        add(`${at}.versions`, `weights add up to ${sum} (${versions.map((v) => `${v.name}: ${v.weight}`).join(", ")}); they must add up to 100`);
     }
-    if (spec.canary !== undefined && !spec.versions.some((v) => v.name === spec.canary?.version)) {
+    if (canary !== undefined && !versions.some((v) => v.name === canary.version)) {
         add(
             `${at}.canary.version`,
-            spec.versions.length === 0
-                ? `"${spec.canary.version}" is not a declared version: a canary needs versions (e.g. [{name: v1, weight: 100}, {name: ${spec.canary.version}, weight: 0}])`
-                : `"${spec.canary.version}" is not one of this service's versions (${spec.versions.map((v) => v.name).join(", ")})`,
+            versions.length === 0
+                ? `"${canary.version}" is not a declared version: a canary needs versions (e.g. [{name: v1, weight: 100}, {name: ${canary.version}, weight: 0}])`
+                : `"${canary.version}" is not one of this service's versions (${versions.map((v) => v.name).join(", ")})`,
         );
     }
 }
 
 /** The container port (targetPort, else port) must not be one the Istio sidecar listens on. */
-function checkContainerPort(spec: ServiceSpec, at: string, add: (path: string, message: string) => void): void {
+function checkContainerPort(spec: Partial<ServiceSpec>, at: string, add: (path: string, message: string) => void): void {
     const [field, port] = spec.targetPort !== undefined ? ["targetPort", spec.targetPort] : ["port", spec.port];
-    if ((ISTIO_RESERVED_PORTS as readonly number[]).includes(port)) {
+    if (port !== undefined && (ISTIO_RESERVED_PORTS as readonly number[]).includes(port)) {
         add(
             `${at}.${field}`,
             `${port} is reserved by the Istio sidecar in every pod (${ISTIO_RESERVED_PORTS.join(", ")}); the workload must listen on another port${field === "port" ? " (or set targetPort)" : ""}`,
@@ -209,9 +250,9 @@ function checkContainerPort(spec: ServiceSpec, at: string, add: (path: string, m
     }
 }
 
-function checkCallers(spec: ServiceSpec, at: string, principals: Set<string>, add: (path: string, message: string) => void): void {
-    spec.allowFrom.forEach((caller, k) => {
-        if (typeof caller === "string" && !principals.has(caller)) {
+function checkCallers(allowFrom: ServiceSpec["allowFrom"], at: string, runsAs: (caller: string) => boolean, add: (path: string, message: string) => void): void {
+    allowFrom.forEach((caller, k) => {
+        if (typeof caller === "string" && !runsAs(caller)) {
             add(`${at}.allowFrom[${k}]`, `no service in this stack runs as ${caller} (namespace/serviceaccount); declare it, or write {principal: "${caller}", external: true} for a caller meshgate does not manage`);
         }
     });

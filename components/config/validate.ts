@@ -4,8 +4,8 @@
  * its path, the value found and what is allowed.
  */
 import type { z } from "zod";
-import { crossCheck, type ConfigIssue, type ParsedParts } from "./cross-checks";
-import { clusterSchema, gatewaySchema, meshSchema, observabilitySchema, serviceSchema, stackSchema, type StackConfig } from "./schema";
+import { crossCheck, type ConfigIssue, type ParsedParts, type ParsedService } from "./cross-checks";
+import { clusterSchema, gatewaySchema, meshSchema, observabilitySchema, serviceSchema, stackSchema, type ServiceSpec, type StackConfig } from "./schema";
 
 export type { ConfigIssue } from "./cross-checks";
 
@@ -63,7 +63,7 @@ function withService(issue: ConfigIssue, raw: unknown): ConfigIssue {
 /** The parts that parse on their own, so that cross-checks still run when some field is wrong. */
 function parsedParts(raw: unknown, whole: StackConfig | undefined): ParsedParts {
     if (whole !== undefined) {
-        return { ...whole, services: whole.services.map((spec, index) => ({ index, spec })) };
+        return { ...whole, services: whole.services.map((spec, index) => ({ index, spec, unknown: NONE })) };
     }
     const obj = isRecord(raw) ? raw : {};
     const services = Array.isArray(obj.services) ? obj.services : [];
@@ -75,10 +75,47 @@ function parsedParts(raw: unknown, whole: StackConfig | undefined): ParsedParts 
         mesh: meshSchema.safeParse(obj.mesh).data,
         observability: observabilitySchema.safeParse(obj.observability).data,
         services: services.flatMap((s, index) => {
-            const r = serviceSchema.safeParse(s);
-            return r.success ? [{ index, spec: r.data }] : [];
+            const service = parsedService(s, index);
+            return service === undefined ? [] : [service];
         }),
     };
+}
+
+const NONE: ReadonlySet<keyof ServiceSpec> = new Set();
+const SERVICE_FIELDS = Object.keys(serviceSchema.shape) as (keyof ServiceSpec)[];
+
+/**
+ * A service declaration field by field when it does not parse as a whole: a field is
+ * known when it parses, or when it is absent (its default applies) and no misspelt key
+ * may stand for it (`alowFrom` stands for allowFrom). Undefined for an entry that is not
+ * a map.
+ */
+function parsedService(raw: unknown, index: number): ParsedService | undefined {
+    const whole = serviceSchema.safeParse(raw);
+    if (whole.success) {
+        return { index, spec: whole.data, unknown: NONE };
+    }
+    if (!isRecord(raw)) {
+        return undefined;
+    }
+    const shadowed = new Set(Object.keys(raw).filter((k) => !(SERVICE_FIELDS as string[]).includes(k)).flatMap((k) => nearest(k, SERVICE_FIELDS) ?? []));
+    const spec: Record<string, unknown> = {};
+    const unknown = new Set<keyof ServiceSpec>();
+    for (const field of SERVICE_FIELDS) {
+        if (!(field in raw) && shadowed.has(field)) {
+            unknown.add(field);
+            continue;
+        }
+        const r = (serviceSchema.shape[field] as z.ZodType).safeParse(raw[field]);
+        if (r.success) {
+            if (r.data !== undefined) {
+                spec[field] = r.data;
+            }
+        } else {
+            unknown.add(field);
+        }
+    }
+    return { index, spec: spec as Partial<ServiceSpec>, unknown };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
@@ -121,8 +158,13 @@ function show(value: unknown): string {
 
 /** " (did you mean "x"?)" for a misspelt key, from the field names the schema knows. */
 function suggest(key: string): string {
-    const known = KNOWN_KEYS;
-    let best: string | undefined;
+    const best = nearest(key, KNOWN_KEYS);
+    return best === undefined ? "" : ` (did you mean "${best}"?)`;
+}
+
+/** The name in `known` that `key` is most likely a misspelling of, if any is close enough. */
+function nearest<T extends string>(key: string, known: readonly T[]): T | undefined {
+    let best: T | undefined;
     let bestDistance = Math.max(2, Math.floor(key.length / 3)) + 1;
     for (const k of known) {
         const d = editDistance(key.toLowerCase(), k.toLowerCase());
@@ -131,7 +173,7 @@ function suggest(key: string): string {
             bestDistance = d;
         }
     }
-    return best === undefined ? "" : ` (did you mean "${best}"?)`;
+    return best;
 }
 
 /** Every field name the schema knows, for suggestions. */

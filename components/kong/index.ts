@@ -324,7 +324,8 @@ export class KongGateway extends pulumi.ComponentResource {
             (p) => new k8s.apiextensions.CustomResource(`${name}-${p.plugin}`, { ...p }, { parent: this, dependsOn: [this.release] }),
         );
 
-        this.proxyService = this.release.status.apply((s) => ({ namespace: s.namespace ?? KONG_NAMESPACE, name: KONG_PROXY_SERVICE }));
+        // `status` is absent under unit-test mocks whose state is the inputs (Pulumi's testing guide).
+        this.proxyService = this.release.status.apply((s) => ({ namespace: s?.namespace ?? KONG_NAMESPACE, name: KONG_PROXY_SERVICE }));
         this.proxyHostnameCommand = this.proxyService.apply((s) =>
             a.loadBalancer === "none"
                 ? `kubectl -n ${s.namespace} get service ${s.name} -o jsonpath='{.spec.ports[0].nodePort}'`
@@ -333,7 +334,7 @@ export class KongGateway extends pulumi.ComponentResource {
 
         if (a.loadBalancer !== "none") {
             // The documented way to read what a Helm release created: get it by the release's namespace.
-            const proxy = k8s.core.v1.Service.get(`${name}-proxy`, pulumi.interpolate`${this.release.status.namespace}/${KONG_PROXY_SERVICE}`, { parent: this });
+            const proxy = k8s.core.v1.Service.get(`${name}-proxy`, this.proxyService.apply((p) => `${p.namespace}/${p.name}`), { parent: this });
             this.proxyHostname = proxy.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
         }
 

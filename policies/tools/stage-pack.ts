@@ -4,7 +4,7 @@
  * Assembles a self-contained copy of the policy pack for `pulumi policy publish`, which uploads
  * one folder: policies/ (without tools/) plus the reference data the rules read (data/, found by
  * policies/validate through the nearest package.json named "meshgate"). Default OUT_DIR:
- * out/policy-pack. Then: `cd out/policy-pack && npm install && pulumi policy publish <org>`.
+ * out/policy-pack. Then: `cd out/policy-pack && npm ci && pulumi policy publish <org>`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -47,11 +47,20 @@ export function stagePack(outDir: string): string {
     // and reads ./data; the pack's own name is the PolicyPack's ("meshgate") either way.
     const staged = { ...pkg, name: "meshgate" };
     fs.writeFileSync(path.join(outDir, "package.json"), `${JSON.stringify(staged, null, 4)}\n`);
+    // The lockfile (policies/package-lock.json) pins the pack's whole tree for `npm ci`; same name as the package.
+    const lock = JSON.parse(fs.readFileSync(path.join(PACK, "package-lock.json"), "utf8")) as { name?: string; packages?: Record<string, { name?: string }> };
+    lock.name = "meshgate";
+    if (lock.packages?.[""] !== undefined) {
+        lock.packages[""].name = "meshgate";
+    }
+    fs.writeFileSync(path.join(outDir, "package-lock.json"), `${JSON.stringify(lock, null, 4)}\n`);
     return outDir;
 }
 
 if (require.main === module) {
-    const out = path.resolve(process.argv[2] ?? path.join(ROOT, "out", "policy-pack"));
+    // Under `npm run policy:stage -- DIR`, npm runs in the repository root; DIR is the user's, from INIT_CWD.
+    const base = process.env.npm_lifecycle_event === "policy:stage" ? (process.env.INIT_CWD ?? process.cwd()) : process.cwd();
+    const out = process.argv[2] === undefined ? path.join(ROOT, "out", "policy-pack") : path.resolve(base, process.argv[2]);
     stagePack(out);
     process.stdout.write(`staged the policy pack in ${path.relative(process.cwd(), out) || "."}\n`);
 }

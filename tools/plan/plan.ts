@@ -19,6 +19,14 @@ export interface PlanOptions {
     /** Run as `pulumi preview` would (dry run). Default true: a plan is a preview. */
     readonly preview?: boolean;
     readonly onResource?: (count: number) => void;
+    /** The policy pack's config (`pulumi policy enable --config` shape): levels and tunables per policy. */
+    readonly policyConfig?: Record<string, unknown>;
+    /**
+     * Plan this program instead of meshgate's own (`infra/`): a Pulumi program loaded by
+     * `--program` (tools/plan/program.ts). meshgate's config validation is then the
+     * program's own business; the project name scopes its config keys.
+     */
+    readonly program?: { readonly run: () => unknown; readonly project: string };
 }
 
 export type PlanResult =
@@ -31,14 +39,22 @@ export type PlanResult =
       };
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
-    const { issues } = checkStackConfig(meshgateSection(opts.config));
-    if (issues.length > 0) {
-        return { kind: "invalid", issues };
+    if (opts.program === undefined) {
+        const { issues } = checkStackConfig(meshgateSection(opts.config));
+        if (issues.length > 0) {
+            return { kind: "invalid", issues };
+        }
     }
     const t0 = performance.now();
-    const run = await runProgram(program, { stack: opts.stack, config: opts.config, preview: opts.preview ?? true, onResource: opts.onResource });
+    const run = await runProgram(opts.program?.run ?? program, {
+        project: opts.program?.project,
+        stack: opts.stack,
+        config: opts.config,
+        preview: opts.preview ?? true,
+        onResource: opts.onResource,
+    });
     const t1 = performance.now();
-    const violations = await runPolicies(run.resources.map(toPlainResource));
+    const violations = await runPolicies(run.resources.map(toPlainResource), { config: opts.policyConfig });
     const t2 = performance.now();
     if (opts.outDir !== undefined) {
         writePlan(opts.outDir, run.resources, violations);

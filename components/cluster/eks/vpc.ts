@@ -110,7 +110,9 @@ export class EksVpc extends pulumi.ComponentResource {
                 ? pulumi.output([...a.availabilityZoneNames])
                 : aws
                       .getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }], region }, parent)
-                      .apply((z) => z.names);
+                      // A real lookup always returns `names`; a unit-test mock that echoes the call's
+                      // arguments (Pulumi's testing guide) does not: name the zones by letter then.
+                      .apply((z) => z.names ?? Array.from({ length: a.availabilityZones }, (_, i) => `${region}${"abcdef"[i]}`));
         const zone = (i: number) =>
             zoneNames.apply((names) => {
                 if (names.length < a.availabilityZones) {
