@@ -51,7 +51,7 @@ function finish(walk: Walk, request: ExplainRequest, service: string | null, rou
     const destinations = stop === undefined && mesh ? mesh.destinations.filter((d) => d.weight > 0) : [];
     const reached = stop === undefined;
     const outcome = stop
-        ? { reached: false, status: stop.status, hop: stop.hop, reason: stop.reason.length > 300 ? `${stop.reason.slice(0, 297)}…` : stop.reason, destinations: [], answered: stop.answered === true }
+        ? { reached: false, status: stop.status, hop: stop.hop, reason: stop.reason, destinations: [], answered: stop.answered === true }
         : {
               reached,
               status: 200,

@@ -181,7 +181,7 @@ export function peerAuthMode(index: ModelIndex, ns: string, podLabels: Record<st
             return { mode, object: pa, field: "spec.mtls.mode", why: `${level}-level PeerAuthentication` };
         }
     }
-    return { mode: "PERMISSIVE", field: null, why: "no PeerAuthentication sets a mode: Istio's default PERMISSIVE" };
+    return { mode: "PERMISSIVE", field: null, why: "no PeerAuthentication sets a mode (Istio's default)" };
 }
 
 function valueMatch(pattern: string, value: string | undefined): boolean {
@@ -468,16 +468,16 @@ function destinationHop(
         const mtls = tls === "istio-mutual" || (tls === "auto" && viaSidecarRoute);
         const tlsText = tls === "plaintext" ? "plain text" : tls === "tls-non-istio" ? "TLS with certificates other than Istio's" : mtls ? `Istio mTLS${tls === "auto" ? " (auto mTLS: the destination has a sidecar)" : ""}` : "plain text";
         if (pa.mode === "STRICT" && !mtls) {
-            return fail(`${who}: ${pa.why} mode STRICT accepts only Istio mTLS, the caller sends ${tlsText}: the connection is reset${call.via === "kong" && !viaSidecarRoute ? "; Kong answers 502" : ""}`, pa.object, pa.field);
+            return fail(`${who}: ${pa.why}: mode STRICT accepts only Istio mTLS, the caller sends ${tlsText}: the connection is reset${call.via === "kong" && !viaSidecarRoute ? "; Kong answers 502" : ""}`, pa.object, pa.field);
         }
         if (pa.mode === "DISABLE" && mtls) {
-            return fail(`${who}: ${pa.why} mode DISABLE accepts only plain text, the caller sends Istio mTLS: the handshake fails, 503`, pa.object, pa.field);
+            return fail(`${who}: ${pa.why}: mode DISABLE accepts only plain text, the caller sends Istio mTLS: the handshake fails, 503`, pa.object, pa.field);
         }
         const principal = mtls ? principalOf(index, call.sourceNamespace, call.sourceServiceAccount) : undefined;
         const authz = authorize(index, ns, d.podLabels, { principal, namespace: mtls ? call.sourceNamespace : undefined, host: call.hostHeader, method: call.method, path: call.path, port: call.targetPort, headers: call.headers });
-        const paText = `${pa.why} mode ${pa.mode}, the caller sends ${tlsText}`;
+        const paText = `${pa.why}: mode ${pa.mode}, the caller sends ${tlsText}`;
         if (!authz.allowed) {
-            return walk.refuse("destination-sidecar", "Destination sidecar", 403, `${who}: ${paText}; ${authz.decision}`, authz.object ?? null, authz.field);
+            return walk.refuse("destination-sidecar", "Destination sidecar", 403, `${who}: ${authz.decision} (${paText})`, authz.object ?? null, authz.field);
         }
         walk.pass("destination-sidecar", "Destination sidecar", `${who}: ${paText}; ${authz.decision}; reaches pods labelled ${Object.entries(d.podLabels).map(([k, v]) => `${k}=${v}`).join(",")}`, authz.object ?? pa.object ?? svc ?? null, authz.field ?? pa.field);
     }
