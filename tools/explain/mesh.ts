@@ -456,7 +456,7 @@ function destinationHop(
         const svc = index.services.get(`${ns}/${name}`);
         const inj = namespaceInjected(index, ns);
         const who = `${ns}/${name}${d.subset ? ` (${d.subset})` : ""}`;
-        sidecars.push({ namespace: ns, workload: name, injected: inj.injected });
+        if (!sidecars.some((x) => x.namespace === ns && x.workload === name)) sidecars.push({ namespace: ns, workload: name, injected: inj.injected });
         if (!inj.injected) {
             if (tls === "istio-mutual" || tls === "tls-non-istio") {
                 return fail(`${who} has no sidecar (${inj.why}) but the DestinationRule makes the caller's sidecar send TLS: the plain-text workload cannot answer, 503`, svc);
