@@ -44,20 +44,20 @@ function samplePath(path: string): string {
     return /[\\()[\]{}|*+?]/.test(p) ? p.replace(/[\\()[\]{}|*+?]/g, "") || "/" : p || "/";
 }
 
-function idOf(service: string | null, r: ExplainRequest, path: string): string {
+function idOf(service: string, r: ExplainRequest, path: string): string {
     const hs = Object.entries(r.headers)
         .filter(([k]) => k !== "origin" && k !== "access-control-request-method")
         .map(([k, v]) => `${k}: ${v}`);
     const preflight = r.headers["access-control-request-method"] !== undefined ? " preflight" : "";
-    return `${service ?? "-"} ${r.method}${preflight} ${path}${hs.length > 0 ? ` [${hs.join(", ")}]` : ""}${r.consumer !== null ? ` consumer=${r.consumer}` : ""}${r.from !== null ? ` from=${r.from}` : ""}`;
+    return `${service} ${r.method}${preflight} ${path}${hs.length > 0 ? ` [${hs.join(", ")}]` : ""}${r.consumer !== null ? ` consumer=${r.consumer}` : ""}${r.from !== null ? ` from=${r.from}` : ""}`;
 }
 
 export function matrix(index: ModelIndex, stack: string, source: RoutesDocument["source"]): RoutesDocument {
     const entries: RoutesEntry[] = [];
     const ids = new Map<string, number>();
-    const add = (r: ExplainRequest, path: string) => {
+    const add = (r: ExplainRequest, path: string, target: string) => {
         const e = explain(index, r);
-        let id = idOf(e.service, r, path);
+        let id = idOf(e.service ?? target, r, path);
         const n = ids.get(id) ?? 0;
         ids.set(id, n + 1);
         if (n > 0) id = `${id} #${n + 1}`;
@@ -67,7 +67,8 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
     const scheme = tls ? "https" : "http";
     const consumers = [...index.consumers.entries()];
     for (const route of kongRoutes(index)) {
-        const svc = index.services.get(`${nsOf(route.ingress)}/${route.backend.service}`);
+        const target = `${nsOf(route.ingress)}/${route.backend.service}`;
+        const svc = index.services.get(target);
         const path = samplePath(route.declaredPath);
         const url = `${scheme}://${route.host !== null && !route.host.includes("*") ? route.host : EDGE_HOST}${path}`;
         const plugins = effectivePlugins(index, route, svc, undefined, []);
@@ -79,13 +80,13 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
         const methods = route.methods.length > 0 ? [...route.methods] : ["GET"];
         for (const method of methods) {
             for (const h of headerCases) {
-                for (const consumer of credentialCases) add({ method, url, headers: { ...h }, consumer, from: null }, path);
+                for (const consumer of credentialCases) add({ method, url, headers: { ...h }, consumer, from: null }, path, target);
             }
         }
         const cors = plugins.find((p) => p.name === "cors");
         if (cors) {
             const origin = strs(cors.config.origins).find((o) => o !== "*") ?? "https://example.com";
-            add({ method: "OPTIONS", url, headers: { origin, "access-control-request-method": methods[0] }, consumer: null, from: null }, path);
+            add({ method: "OPTIONS", url, headers: { origin, "access-control-request-method": methods[0] }, consumer: null, from: null }, path, target);
         }
     }
     // Internal calls: every declared caller (ALLOW principals) of every Service with mesh routing or policy.
@@ -95,7 +96,7 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
         const port = num(get(svc, "spec", "ports", 0, "port")) ?? 80;
         const url = `http://${nameOf(svc)}.${nsOf(svc)}${port === 80 ? "" : `:${port}`}/`;
         for (const from of callers) {
-            for (const h of [{}, ...canaryHeaders(index, svc)]) add({ method: "GET", url, headers: { ...h }, consumer: null, from }, "/");
+            for (const h of [{}, ...canaryHeaders(index, svc)]) add({ method: "GET", url, headers: { ...h }, consumer: null, from }, "/", `${nsOf(svc)}/${nameOf(svc)}`);
         }
     }
     return { stack, source, entries };
