@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { explain, parseFrom } from "./explain/explain";
 import { objectsFromManifests, objectsFromPlanOutput, writeRoutes } from "./explain/files";
 import { objectsFromRecorded } from "./explain/objects";
+import { listStacks, readStackConfig, stackConfigPath } from "./plan/stack-config";
 import { matrix } from "./explain/matrix";
 import { buildIndex } from "./explain/model-index";
 import type { ExplainRequest, Explanation, K8sObject, RoutesDocument } from "./explain/types";
@@ -133,7 +134,6 @@ export function parseArguments(argv: readonly string[]): { parsed?: Parsed; prob
  * plan (which also writes out/<stack>/, routes.json included).
  */
 async function loadPlanned(p: Parsed, outDir: string, log: (s: string) => void): Promise<{ objects?: K8sObject[]; problems: string[] }> {
-    const { listStacks, readStackConfig, stackConfigPath } = await import("./plan/stack-config.js");
     const configFile = p.configFile ?? stackConfigPath(p.stack);
     if (!fs.existsSync(configFile)) {
         return { problems: [`no config for stack "${p.stack}": ${path.relative(process.cwd(), configFile)} does not exist. Stacks: ${listStacks().join(", ")}`] };
@@ -151,11 +151,12 @@ async function loadPlanned(p: Parsed, outDir: string, log: (s: string) => void):
     }
     log(`planning ${p.stack} from ${path.relative(process.cwd(), configFile)} …`);
     Error.stackTraceLimit = 0;
-    const { plan } = await import("./plan/plan.js");
-    const { formatIssue } = await import("../components/config/index.js");
+    // Loaded only when planning: the Pulumi SDK costs about a second to load, reading resources.json needs none of it.
+    const { plan } = require("./plan/plan") as typeof import("./plan/plan");
+    const { formatIssue } = require("../components/config") as typeof import("../components/config");
     const result = await plan({ stack: p.stack, config, outDir });
     if (result.kind === "invalid") {
-        return { problems: [`invalid configuration for stack "${p.stack}" (${path.relative(process.cwd(), configFile)}):`, ...result.issues.map((i: Parameters<typeof formatIssue>[0]) => `  ${formatIssue(i)}`)] };
+        return { problems: [`invalid configuration for stack "${p.stack}" (${path.relative(process.cwd(), configFile)}):`, ...result.issues.map((i) => `  ${formatIssue(i)}`)] };
     }
     return { objects: objectsFromRecorded(result.run.resources), problems: [] };
 }
