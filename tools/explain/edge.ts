@@ -3,7 +3,7 @@
  * router as KIC translates Ingresses for it. Sources (pinned versions) are
  * cited next to each decision and tabled in docs/explain.md.
  */
-import { annotation, type ModelIndex } from "./model-index";
+import type { ModelIndex } from "./model-index";
 import { annotations, get, nameOf, nsOf, num, obj, splitList, str, strs } from "./objects";
 import type { K8sObject } from "./types";
 import type { Walk } from "./walk";
@@ -274,17 +274,27 @@ function hostMatches(pattern: string, host: string): boolean {
     return pattern.toLowerCase() === host.toLowerCase();
 }
 
-/** Which of a route's paths match, and the prefix it strips. Regex paths are anchored at the start (traditional.lua: "^" … with the "ajo" flags). */
+const regexCache = new Map<string, RegExp | null>();
+
+/** A Kong regex path as a JS RegExp, compiled once; anchored at the start as Kong does (traditional.lua: "^" … with the "ajo" flags). */
+function kongRegex(p: string): RegExp | null {
+    let re = regexCache.get(p);
+    if (re === undefined) {
+        try {
+            re = new RegExp(`^(?:${p.slice(1)})`);
+        } catch {
+            re = null;
+        }
+        regexCache.set(p, re);
+    }
+    return re;
+}
+
+/** Which of a route's paths match, and the prefix it strips. */
 export function pathMatch(route: KongRoute, path: string): { path: string; matched: string } | undefined {
     for (const p of route.paths) {
         if (p.startsWith("~")) {
-            let re: RegExp;
-            try {
-                re = new RegExp(`^(?:${p.slice(1)})`);
-            } catch {
-                continue;
-            }
-            const m = re.exec(path);
+            const m = kongRegex(p)?.exec(path);
             if (m) return { path: p, matched: m[0] };
         } else if (path.startsWith(p)) {
             return { path: p, matched: p };
@@ -312,8 +322,52 @@ function mismatch(r: KongRoute, host: string, method: string, path: string, head
 }
 
 /** Kong's route choice for a request: the first route in priority order that matches host, headers, path and method. */
+interface RouteBuckets {
+    /** Prefix and Exact routes by their literal path (no trailing slash): only a request path under it can match. */
+    readonly byBase: Map<string, KongRoute[]>;
+    /** Routes any path may match (ImplementationSpecific, "/"). */
+    readonly wild: KongRoute[];
+    readonly rank: Map<KongRoute, number>;
+}
+
+const bucketCache = new WeakMap<ModelIndex, RouteBuckets>();
+
+function buckets(index: ModelIndex): RouteBuckets {
+    let b = bucketCache.get(index);
+    if (!b) {
+        b = { byBase: new Map(), wild: [], rank: new Map() };
+        kongRoutes(index).forEach((r, i) => {
+            b!.rank.set(r, i);
+            const base = r.declaredPath.replace(/\/+$/, "");
+            if ((r.pathType === "Prefix" || r.pathType === "Exact") && base !== "") {
+                const list = b!.byBase.get(base) ?? [];
+                list.push(r);
+                b!.byBase.set(base, list);
+            } else {
+                b!.wild.push(r);
+            }
+        });
+        bucketCache.set(index, b);
+    }
+    return b;
+}
+
+/** The routes that could match a path, in priority order: those whose literal path is a segment prefix of it, and the wild ones. One index, so a request costs the same with 10 or 1,000 routes. */
+function candidates(index: ModelIndex, path: string): KongRoute[] {
+    const b = buckets(index);
+    const out = [...b.wild];
+    const p = path.split("?")[0];
+    for (let i = p.indexOf("/", 1); ; i = p.indexOf("/", i + 1)) {
+        const prefix = i < 0 ? p.replace(/\/+$/, "") : p.slice(0, i);
+        const hit = b.byBase.get(prefix);
+        if (hit) out.push(...hit);
+        if (i < 0) break;
+    }
+    return out.sort((x, y) => b.rank.get(x)! - b.rank.get(y)!);
+}
+
 export function matchRoute(index: ModelIndex, host: string, method: string, path: string, headers: Readonly<Record<string, string>>, walk: Walk): RouteMatch | false {
-    const routes = kongRoutes(index);
+    const routes = candidates(index, path);
     for (const r of routes) {
         if (mismatch(r, host, method, path, headers) === undefined) {
             const pm = pathMatch(r, path)!;
@@ -331,16 +385,7 @@ export function matchRoute(index: ModelIndex, host: string, method: string, path
     }
     // Near misses tell why nothing matched: the route that matches the path, or the host.
     const near = routes.map((r) => ({ r, why: mismatch(r, host, method, path, headers)! })).filter((x) => pathMatch(x.r, path) !== undefined || x.r.paths.some((p) => !p.startsWith("~") && p.startsWith(path)));
-    const why = near.length > 0 ? `; closest: ${near.slice(0, 3).map((x) => `${x.r.id} (${x.why})`).join("; ")}` : routes.length === 0 ? `; no Ingress of class ${index.kong.ingressClass} among the objects` : "";
+    const why = near.length > 0 ? `; closest: ${near.slice(0, 3).map((x) => `${x.r.id} (${x.why})`).join("; ")}` : kongRoutes(index).length === 0 ? `; no Ingress of class ${index.kong.ingressClass} among the objects` : "";
     const first = near[0]?.r;
     return walk.refuse("kong-route", "Kong route", 404, `no Kong route matches ${method} ${host}${path}: Kong answers 404 "no Route matched with those values"${why}`, first?.ingress ?? null, first?.field ?? null);
-}
-
-/** The backend Service and what Kong sends it: target, Host header and path. */
-export function upstreamOf(index: ModelIndex, m: RouteMatch, clientHost: string, path: string) {
-    const r = m.route;
-    const ns = nsOf(r.ingress);
-    const svc = index.services.get(`${ns}/${r.backend.service}`);
-    const forwardedPath = r.stripPath ? `/${path.slice(m.matchedPrefix.length).replace(/^\/+/, "")}` : path;
-    return { svc, ns, name: r.backend.service, forwardedPath, serviceUpstream: annotation(svc, "ingress.kubernetes.io/service-upstream") === "true", hostHeaderAnn: annotation(svc, "konghq.com/host-header"), clientHost };
 }

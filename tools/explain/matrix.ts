@@ -65,7 +65,7 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
     };
     const tls = index.kong.values.proxy !== undefined && str(get(index.kong.values, "proxy", "annotations", "service.beta.kubernetes.io/aws-load-balancer-ssl-cert")) !== undefined;
     const scheme = tls ? "https" : "http";
-    const consumers = [...index.consumers.entries()];
+    const consumers = [...index.consumers.entries()].sort(([a], [b]) => a.localeCompare(b));
     for (const route of kongRoutes(index)) {
         const target = `${nsOf(route.ingress)}/${route.backend.service}`;
         const svc = index.services.get(target);
@@ -73,8 +73,8 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
         const url = `${scheme}://${route.host !== null && !route.host.includes("*") ? route.host : EDGE_HOST}${path}`;
         const plugins = effectivePlugins(index, route, svc, undefined, []);
         const auth = plugins.map((p) => AUTH_PLUGINS[p.name]).filter((t): t is string => t !== undefined);
-        // Credential present: each consumer holding one of the route's credential types; absent: none.
-        const holders = auth.length === 0 ? [] : consumers.filter(([, c]) => consumerCredentials(index, c).some((x) => auth.includes(x.type))).map(([n]) => n);
+        // Credential absent, and present: per credential type the route accepts, the first consumer (by name) holding one.
+        const holders = [...new Set(auth.map((t) => consumers.find(([, c]) => consumerCredentials(index, c).some((x) => x.type === t))?.[0]).filter((n): n is string => n !== undefined))];
         const credentialCases: (string | null)[] = [null, ...holders];
         const headerCases: Record<string, string>[] = [{}, ...canaryHeaders(index, svc)];
         const methods = route.methods.length > 0 ? [...route.methods] : ["GET"];
