@@ -215,6 +215,13 @@ describe("explain: what Kong sends into the mesh", () => {
         assertRefused(run(objects, `GET ${URL}`, { consumer: "mobile-app" }), "destination-sidecar", 502, /mode STRICT/);
     });
 
+    it("Kong's principal defaults to the chart's fullname service account (kong/kong 3.4.1 kong.serviceAccountName: <release>-kong)", () => {
+        const objects = stack().map((o) => (o.kind === "Release" && o.chart === "kong" ? kongRelease({ proxy: { annotations: NLB } }) : o));
+        const e = run(objects, `GET ${URL}`, { consumer: "mobile-app" });
+        assert.equal(e.outcome.reached, true, e.outcome.reason);
+        assert.match(e.hops.find((h) => h.hop === "destination-sidecar")!.decision, /principal cluster\.local\/ns\/kong\/sa\/kong-kong/);
+    });
+
     it("a caller outside the AuthorizationPolicy is refused 403 at the destination sidecar", () => {
         const objects = stack().map((o) => (o.kind === "Release" && o.chart === "kong" ? kongRelease({ proxy: { annotations: NLB }, deployment: { serviceAccount: { name: "other" } } }) : o));
         assertRefused(run(objects, `GET ${URL}`, { consumer: "mobile-app" }), "destination-sidecar", 403, /cluster\.local\/ns\/kong\/sa\/other matches no ALLOW policy/);

@@ -55,11 +55,6 @@ export function qualify(host: string, namespace: string, clusterDomain: string):
     return host.includes(".") || host === "*" ? host : `${host}.${namespace}.svc.${clusterDomain}`;
 }
 
-/** `<release>-<chart>` unless the release name already contains the chart name (the charts' `fullname` helper). */
-function fullname(release: string, chart: string): string {
-    return release.includes(chart) ? release : `${release}-${chart}`;
-}
-
 export function buildIndex(objects: readonly K8sObject[]): ModelIndex {
     const services = new Map<string, K8sObject>();
     const namespaces = new Map<string, K8sObject>();
@@ -151,8 +146,11 @@ export function buildIndex(objects: readonly K8sObject[]): ModelIndex {
         namespace: str(kongRelease?.namespace) ?? "kong",
         // kong/kong 3.4.1 values.yaml: ingressController.ingressClass defaults to "kong".
         ingressClass: str(get(values, "ingressController", "ingressClass")) ?? "kong",
-        // kong/kong 3.4.1 templates/_helpers.tpl kong.serviceAccountName: deployment.serviceAccount.name, else the chart's fullname.
-        serviceAccount: str(get(values, "deployment", "serviceAccount", "name")) ?? fullname(releaseName, "kong"),
+        // kong/kong 3.4.1 templates/_helpers.tpl kong.serviceAccountName: deployment.serviceAccount.name, else (create, the default)
+        // kong.fullname = fullnameOverride or "<release>-<nameOverride or kong>", or "default" when not created.
+        serviceAccount:
+            str(get(values, "deployment", "serviceAccount", "name")) ??
+            (get(values, "deployment", "serviceAccount", "create") === false ? "default" : (str(values.fullnameOverride) ?? `${releaseName}-${str(values.nameOverride) ?? "kong"}`)),
     };
     return {
         objects,
