@@ -276,3 +276,36 @@ describe("explain: tracing", () => {
         assert.match(e.spans[2].missingBecause ?? "", /provider zipkin .* is not defined in meshConfig.extensionProviders/);
     });
 });
+
+describe("explain: HTTPRoutes as KIC 3.5 translates them (subtranslator/httproute.go)", () => {
+    const gatewayClass = { apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: "kong" }, spec: { controllerName: "konghq.com/kic-gateway-controller" } };
+    const gateway = { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "kong", namespace: "kong" }, spec: { gatewayClassName: "kong", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } };
+    const httpRoute = (path: unknown, filters: unknown[] = [], annotations: Record<string, string> = { "konghq.com/preserve-host": "false" }) => ({
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: "users-route", namespace: "users", annotations },
+        spec: { parentRefs: [{ name: "kong", namespace: "kong" }], rules: [{ matches: [{ path, method: "GET" }], filters, backendRefs: [{ name: "user-service", port: 8080 }] }] },
+    });
+
+    it("routes a PathPrefix match through the HTTPRoute's ExtensionRef KongPlugin to the mesh", () => {
+        const filter = { type: "ExtensionRef", extensionRef: { group: "configuration.konghq.com", kind: "KongPlugin", name: "user-service-key-auth" } };
+        const objects = stack({ paths: [{ path: "/other" }], extra: [gatewayClass, gateway, httpRoute({ type: "PathPrefix", value: "/v2/users" }, [filter])] });
+        assertRefused(run(objects, "GET http://edge.invalid/v2/users/1"), "kong-plugin", 401);
+        const e = run(objects, "GET http://edge.invalid/v2/users/1", { consumer: "mobile-app" });
+        assertReached(e, { v1: 90, v2: 10 });
+        assert.equal(e.route, "users/users-route#/v2/users");
+        assert.equal(e.hops.find((h) => h.hop === "kong-route")?.field, "spec.rules[0].matches[0]");
+    });
+
+    it("keeps the client's Host by default (preserve_host true), which matches no virtual host: STRICT resets it, 502", () => {
+        const objects = stack({ paths: [{ path: "/other" }], extra: [gatewayClass, gateway, httpRoute({ type: "PathPrefix", value: "/v2/users" }, [], {})] });
+        const e = run(objects, "GET http://edge.invalid/v2/users");
+        assertRefused(e, "destination-sidecar", 502, /STRICT/);
+        assert.match(e.hops.find((h) => h.hop === "kong-upstream")!.decision, /Host edge\.invalid \(the client's Host \(preserve-host true\)\)/);
+    });
+
+    it("ignores HTTPRoutes of another controller's Gateway", () => {
+        const other = { ...gatewayClass, spec: { controllerName: "istio.io/gateway-controller" } };
+        assertRefused(run(stack({ extra: [other, gateway, httpRoute({ type: "PathPrefix", value: "/v2/users" })] }), "GET http://edge.invalid/v2/users"), "kong-route", 404);
+    });
+});

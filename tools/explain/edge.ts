@@ -131,7 +131,12 @@ export function nlbHop(index: ModelIndex, url: URL, walk: Walk): EdgeResult | fa
 
 /** One Kong route as KIC 3.5 translates an Ingress rule path. */
 export interface KongRoute {
+    /** The Ingress or HTTPRoute the route comes from. */
     readonly ingress: K8sObject;
+    /** KongPlugins named by HTTPRoute ExtensionRef filters (the Ingress's come from konghq.com/plugins). */
+    readonly filterPlugins: readonly string[];
+    /** Set when an HTTPRoute rule splits across several backendRefs: explain follows the first. */
+    readonly backendSplit?: string;
     readonly field: string;
     /** `namespace/ingress#path`: the contract's route id. */
     readonly id: string;
@@ -235,6 +240,7 @@ export function kongRoutes(index: ModelIndex): KongRoute[] {
         }
         const base = {
             ingress: ing,
+            filterPlugins: [] as string[],
             methods,
             headers,
             protocols: protocols.length > 0 ? protocols : ["http", "https"],
@@ -262,6 +268,7 @@ export function kongRoutes(index: ModelIndex): KongRoute[] {
             routes.push({ ...r, priority: routePriority(r) });
         }
     }
+    routes.push(...httpRouteRoutes(index));
     // Stable for equal keys: Kong then falls back to created_at, i.e. the order KIC sent them in.
     routes.sort((x, y) => comparePriority(x.priority, y.priority));
     routeCache.set(index, routes);
@@ -272,6 +279,82 @@ function hostMatches(pattern: string, host: string): boolean {
     if (pattern.startsWith("*.")) return host.endsWith(pattern.slice(1)) && host.length > pattern.length - 1;
     if (pattern.endsWith(".*")) return host.startsWith(pattern.slice(0, -1));
     return pattern.toLowerCase() === host.toLowerCase();
+}
+
+/** KIC's Gateway API controller name (KIC 3.5 gateway controller). */
+const KIC_GATEWAY_CONTROLLER = "konghq.com/kic-gateway-controller";
+
+/** Does an HTTPRoute attach to a Gateway of Kong's class? A Gateway not among the objects is assumed Kong's. */
+function attachedToKong(index: ModelIndex, route: K8sObject): boolean {
+    const refs = (get(route, "spec", "parentRefs") as unknown[] | undefined) ?? [];
+    return refs.some((ref) => {
+        if ((str(get(ref, "kind")) ?? "Gateway") !== "Gateway") return false;
+        const gw = index.gateways.get(`${str(get(ref, "namespace")) ?? nsOf(route)}/${str(get(ref, "name")) ?? ""}`);
+        if (!gw) return true;
+        const cls = index.gatewayClasses.get(str(get(gw, "spec", "gatewayClassName")) ?? "");
+        return cls === undefined || str(get(cls, "spec", "controllerName")) === KIC_GATEWAY_CONTROLLER;
+    });
+}
+
+/**
+ * Kong routes of HTTPRoutes: KIC 3.5
+ * internal/dataplane/translator/subtranslator/httproute.go
+ * (generateKongRoutePathFromHTTPRouteMatch: PathPrefix /a → "~/a$" and "/a/",
+ * Exact → "~/a$", RegularExpression → "~<value>"; strip_path false and
+ * preserve_host true; hostnames, method and header matches), with the
+ * konghq.com/* annotations applied as for Ingresses (kongstate.go Route.Override).
+ */
+function httpRouteRoutes(index: ModelIndex): KongRoute[] {
+    const out: KongRoute[] = [];
+    for (const hr of index.httpRoutes) {
+        if (!attachedToKong(index, hr)) continue;
+        const a = annotations(hr);
+        const ns = nsOf(hr);
+        const hostnames = strs(get(hr, "spec", "hostnames"));
+        ((get(hr, "spec", "rules") as unknown[] | undefined) ?? []).forEach((rule, ri) => {
+            const backends = ((get(rule, "backendRefs") as unknown[] | undefined) ?? []).filter((b) => (num(get(b, "weight")) ?? 1) > 0 && (str(get(b, "kind")) ?? "Service") === "Service");
+            const first = backends[0];
+            const split = backends.length > 1 ? `Kong splits this rule across ${backends.map((b) => `${str(get(b, "name"))} (weight ${num(get(b, "weight")) ?? 1})`).join(", ")}; explained for the first` : undefined;
+            const filterPlugins = ((get(rule, "filters") as unknown[] | undefined) ?? [])
+                .filter((f) => str(get(f, "type")) === "ExtensionRef" && str(get(f, "extensionRef", "kind")) === "KongPlugin")
+                .map((f) => str(get(f, "extensionRef", "name")) ?? "");
+            const matches = (get(rule, "matches") as unknown[] | undefined) ?? [{ path: { type: "PathPrefix", value: "/" } }];
+            matches.forEach((m, mi) => {
+                const type = str(get(m, "path", "type")) ?? "PathPrefix";
+                const value = str(get(m, "path", "value")) ?? "/";
+                const paths = type === "Exact" ? [`~${value}$`] : type === "RegularExpression" ? [`~${value}`] : value === "/" ? ["/"] : [`~${value.replace(/\/+$/, "")}$`, value.endsWith("/") ? value : `${value}/`];
+                const headers: Record<string, string[]> = {};
+                for (const h of (get(m, "headers") as unknown[] | undefined) ?? []) {
+                    if ((str(get(h, "type")) ?? "Exact") === "Exact") headers[(str(get(h, "name")) ?? "").toLowerCase()] = [str(get(h, "value")) ?? ""];
+                }
+                const method = str(get(m, "method"));
+                for (const host of hostnames.length > 0 ? hostnames : [null]) {
+                    const r = {
+                        ingress: hr,
+                        filterPlugins,
+                        backendSplit: split,
+                        field: `spec.rules[${ri}].matches[${mi}]`,
+                        id: `${ns}/${nameOf(hr)}#${value}`,
+                        host,
+                        declaredPath: value,
+                        pathType: type === "PathPrefix" ? "Prefix" : type === "Exact" ? "Exact" : "RegularExpression",
+                        paths,
+                        // kongstate.go FillOverrides → Route.Override applies the object's konghq.com/* annotations to HTTPRoute routes too.
+                        methods: splitList(a["konghq.com/methods"]).length > 0 ? splitList(a["konghq.com/methods"]).map((x) => x.toUpperCase()) : method ? [method] : [],
+                        headers,
+                        protocols: splitList(a["konghq.com/protocols"]).length > 0 ? splitList(a["konghq.com/protocols"]) : ["http", "https"],
+                        stripPath: boolAnn(a["konghq.com/strip-path"]) ?? false,
+                        preserveHost: boolAnn(a["konghq.com/preserve-host"]) ?? true,
+                        regexPriority: 0,
+                        httpsRedirectStatus: 426,
+                        backend: { service: str(get(first, "name")) ?? "", port: num(get(first, "port")) },
+                    };
+                    out.push({ ...r, priority: routePriority(r) });
+                }
+            });
+        });
+    }
+    return out;
 }
 
 const regexCache = new Map<string, RegExp | null>();
@@ -376,7 +459,7 @@ export function matchRoute(index: ModelIndex, host: string, method: string, path
             walk.pass(
                 "kong-route",
                 "Kong route",
-                `matched ${r.declaredPath} (${r.pathType}: Kong path ${kind}${r.methods.length > 0 ? `, methods ${r.methods.join(",")}` : ", any method"}${r.host ? `, host ${r.host}` : ", any host"}; strip-path ${r.stripPath}, preserve-host ${r.preserveHost}) on Ingress ${nsOf(r.ingress)}/${nameOf(r.ingress)}${others > 0 ? `; ${others} other route${others === 1 ? "" : "s"} also match but rank lower in Kong's traditional router (match count, host, headers, regex, regex_priority, longest path)` : ""}`,
+                `matched ${r.declaredPath} (${r.pathType}: Kong path ${kind}${r.methods.length > 0 ? `, methods ${r.methods.join(",")}` : ", any method"}${r.host ? `, host ${r.host}` : ", any host"}; strip-path ${r.stripPath}, preserve-host ${r.preserveHost}) on ${r.ingress.kind ?? "Ingress"} ${nsOf(r.ingress)}/${nameOf(r.ingress)}${others > 0 ? `; ${others} other route${others === 1 ? "" : "s"} also match but rank lower in Kong's traditional router (match count, host, headers, regex, regex_priority, longest path)` : ""}`,
                 r.ingress,
                 r.field,
             );

@@ -145,7 +145,7 @@ export function explain(index: ModelIndex, request: ExplainRequest): Explanation
     }
     const proto = annotation(svc, "konghq.com/protocol") ?? "http";
     const forwardedPath = route.stripPath ? `/${path.slice(matched.matchedPrefix.length).replace(/^\/+/, "")}` : path;
-    walk.pass("kong-upstream", "Kong upstream", `Kong proxies ${proto}://${target}${forwardedPath} with Host ${hostHeader} (${hostWhy})${serviceUpstream ? "; one target, so the sidecar balances and the VirtualService applies" : "; Kong balances over pod IPs itself (no ingress.kubernetes.io/service-upstream)"}`, svc, serviceUpstream ? 'metadata.annotations["ingress.kubernetes.io/service-upstream"]' : "metadata.annotations");
+    walk.pass("kong-upstream", "Kong upstream", `Kong proxies ${proto}://${target}${forwardedPath} with Host ${hostHeader} (${hostWhy})${serviceUpstream ? "; one target, so the sidecar balances and the VirtualService applies" : "; Kong balances over pod IPs itself (no ingress.kubernetes.io/service-upstream)"}${route.backendSplit ? `; ${route.backendSplit}` : ""}`, svc, serviceUpstream ? 'metadata.annotations["ingress.kubernetes.io/service-upstream"]' : "metadata.annotations");
     const sc = kongSidecar(index, sentPort);
     const mesh = meshHops(
         index,

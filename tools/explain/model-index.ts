@@ -29,6 +29,10 @@ export interface ModelIndex {
     readonly services: Map<string, K8sObject>;
     readonly namespaces: Map<string, K8sObject>;
     readonly ingresses: K8sObject[];
+    readonly httpRoutes: K8sObject[];
+    /** Gateway API Gateways by namespace/name and GatewayClasses by name. */
+    readonly gateways: Map<string, K8sObject>;
+    readonly gatewayClasses: Map<string, K8sObject>;
     readonly kongPlugins: Map<string, K8sObject>;
     readonly kongClusterPlugins: Map<string, K8sObject>;
     readonly consumers: Map<string, K8sObject>;
@@ -59,6 +63,9 @@ export function buildIndex(objects: readonly K8sObject[]): ModelIndex {
     const services = new Map<string, K8sObject>();
     const namespaces = new Map<string, K8sObject>();
     const ingresses: K8sObject[] = [];
+    const httpRoutes: K8sObject[] = [];
+    const gateways = new Map<string, K8sObject>();
+    const gatewayClasses = new Map<string, K8sObject>();
     const kongPlugins = new Map<string, K8sObject>();
     const kongClusterPlugins = new Map<string, K8sObject>();
     const consumers = new Map<string, K8sObject>();
@@ -81,6 +88,15 @@ export function buildIndex(objects: readonly K8sObject[]): ModelIndex {
                 break;
             case "Ingress":
                 ingresses.push(o);
+                break;
+            case "HTTPRoute":
+                httpRoutes.push(o);
+                break;
+            case "Gateway":
+                if (o.apiVersion?.startsWith("gateway.networking.k8s.io/")) gateways.set(key, o);
+                break;
+            case "GatewayClass":
+                gatewayClasses.set(nameOf(o), o);
                 break;
             case "KongPlugin":
                 kongPlugins.set(key, o);
@@ -157,6 +173,9 @@ export function buildIndex(objects: readonly K8sObject[]): ModelIndex {
         services,
         namespaces,
         ingresses,
+        httpRoutes,
+        gateways,
+        gatewayClasses,
         kongPlugins,
         kongClusterPlugins,
         consumers,

@@ -67,10 +67,10 @@ function resolvePlugin(index: ModelIndex, namespace: string, name: string): K8sO
     return index.kongPlugins.get(`${namespace}/${name}`) ?? index.kongClusterPlugins.get(name);
 }
 
-function instances(index: ModelIndex, owner: K8sObject | undefined, scope: PluginInstance["scope"], missing: string[]): PluginInstance[] {
+function instances(index: ModelIndex, owner: K8sObject | undefined, scope: PluginInstance["scope"], missing: string[], extra: readonly string[] = []): PluginInstance[] {
     if (!owner) return [];
     const out: PluginInstance[] = [];
-    for (const n of splitList(annotations(owner)["konghq.com/plugins"])) {
+    for (const n of [...splitList(annotations(owner)["konghq.com/plugins"]), ...extra]) {
         const o = resolvePlugin(index, nsOf(owner), n);
         if (!o) {
             missing.push(`${n} (on ${owner.kind} ${nsOf(owner)}/${nameOf(owner)})`);
@@ -105,7 +105,7 @@ export function globalPlugins(index: ModelIndex): PluginInstance[] {
  */
 export function effectivePlugins(index: ModelIndex, route: KongRoute, service: K8sObject | undefined, consumer: K8sObject | undefined, missing: string[]): PluginInstance[] {
     const byName = new Map<string, PluginInstance>();
-    for (const list of [globalPlugins(index), instances(index, service, "service", missing), instances(index, route.ingress, "route", missing), instances(index, consumer, "consumer", missing)]) {
+    for (const list of [globalPlugins(index), instances(index, service, "service", missing), instances(index, route.ingress, "route", missing, route.filterPlugins), instances(index, consumer, "consumer", missing)]) {
         for (const p of list) byName.set(p.name, p);
     }
     return [...byName.values()].sort((a, b) => (KONG_PRIORITIES[b.name] ?? 0) - (KONG_PRIORITIES[a.name] ?? 0));
