@@ -265,7 +265,9 @@ export function runPlugins(
         const f = "config";
         if (p.name === "cors") {
             if (!preflight) {
-                walk.pass("kong-plugin", title, `not a preflight: passes; adds Access-Control-Allow-Origin to the response ${originAllowed(p.config, state.headers.origin) ? "" : "only for allowed origins (this Origin is not one)"}`.trim(), p.object, f);
+                const origin = state.headers.origin;
+                const adds = origin === undefined ? "no Origin header, so no CORS headers on the response" : originAllowed(p.config, origin) ? `adds Access-Control-Allow-Origin for ${origin} to the response` : `${origin} is not in config.origins: no Access-Control-Allow-Origin, the browser will not expose the response`;
+                walk.pass("kong-plugin", title, `not a preflight: passes; ${adds}`, p.object, "config.origins");
                 continue;
             }
             if (p.config.preflight_continue === true) {
