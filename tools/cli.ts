@@ -22,8 +22,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
     plan: { summary: "plan a stack offline under Pulumi mocks and run the policy pack", load: () => require("./plan") as typeof import("./plan") },
     check: { summary: "run the policy pack on plain Kubernetes manifests", load: () => require("./check") as typeof import("./check") },
-    // explain: wired by the coordinator at merge (tools/explain.ts exports main(argv)):
-    // explain: { summary: "say whether a request would reach a workload, and why not", load: () => require("./explain") as typeof import("./explain") },
+    explain: { summary: "say whether a request would reach a workload, and why not", load: () => require("./explain") as typeof import("./explain") },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -6,6 +6,7 @@
 import { checkStackConfig, type ConfigIssue } from "../../components/config";
 import { runPolicies, type PlainResource } from "../../policies/engine";
 import { program } from "../../infra/program";
+import { writePlanRoutes } from "../explain/files";
 import { writePlan, writeWorkloadContracts, type Violation } from "./outputs";
 import { runProgram, type PlanRun, type RecordedResource } from "./runtime";
 import { meshgateSection } from "./stack-config";
@@ -59,6 +60,8 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     if (opts.outDir !== undefined) {
         writePlan(opts.outDir, run.resources, violations);
         writeWorkloadContracts(opts.outDir, run.outputs);
+        // routes.json: every declared route and caller through `meshgate explain`'s model (tools/explain).
+        writePlanRoutes(opts.outDir, opts.stack, run.resources);
     }
     const t3 = performance.now();
     return { kind: "planned", run, violations, timings: { programMs: t1 - t0, policyMs: t2 - t1, writeMs: t3 - t2 } };
