@@ -16,6 +16,7 @@ import { manifestsToResources } from "../policies/manifests";
 import { writeReport } from "./plan/outputs";
 import { printViolations } from "./plan/report";
 import { REPO_ROOT } from "./plan/stack-config";
+import { writeCheckReport } from "./report";
 
 const USAGE = "usage: npm run check -- <yaml files or dirs> [--out DIR]";
 
@@ -88,6 +89,7 @@ async function main(): Promise<number> {
     });
     const outDir = path.resolve(values.out ?? path.join(REPO_ROOT, "out", "check"));
     writeReport(outDir, violations);
+    writeCheckReport(outDir, resources, violations);
     console.log(`\nchecked ${resources.length} objects in ${new Set(docs.map((d) => d.file)).size} files; report: ${path.relative(process.cwd(), outDir)}/policy-report.json`);
     const mandatory = printViolations(violations, (urn) => urn.slice(urn.lastIndexOf("::") + 2), 0);
     return mandatory > 0 ? 1 : 0;

@@ -14,6 +14,7 @@ import { plan } from "./plan/plan";
 import { countsByPackage, componentTree } from "./plan/summary";
 import { REPO_ROOT, listStacks, readStackConfig, stackConfigPath } from "./plan/stack-config";
 import { printViolations } from "./plan/report";
+import { writePlanReport } from "./report";
 
 const USAGE = "usage: npm run plan -- [stack] [--config-file FILE] [--out DIR] [--debug]";
 
@@ -81,7 +82,8 @@ async function main(): Promise<number> {
     const pkgs = Object.entries(countsByPackage(run.resources)).map(([k, n]) => `${k} ${n}`).join(", ");
     console.log(`stack ${stack}: ${total} resources (${pkgs}) in ${run.resources.length - total} components`);
     console.log(`timings: program ${(timings.programMs / 1000).toFixed(2)} s, policies ${(timings.policyMs / 1000).toFixed(2)} s, write ${(timings.writeMs / 1000).toFixed(2)} s`);
-    console.log(`wrote ${path.relative(process.cwd(), outDir) || "."}/{resources.json, manifests/, policy-report.json}`);
+    writePlanReport(outDir, stack, run.resources, violations);
+    console.log(`wrote ${path.relative(process.cwd(), outDir) || "."}/{resources.json, manifests/, policy-report.json, report.html}`);
     const mandatory = printViolations(violations, (urn) => urn.slice(urn.lastIndexOf("::") + 2));
     return mandatory > 0 ? 1 : 0;
 }
