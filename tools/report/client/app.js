@@ -244,16 +244,17 @@
     }
     return d;
   }
-  function layoutAndDraw() {
+  function layoutAndDraw(flat) {
     var start = performance.now();
     G = buildGraph();
     var g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
     g.setGraph({ rankdir: "LR", nodesep: 30, ranksep: 40, edgesep: 10, marginx: 16, marginy: 34 });
     g.setDefaultEdgeLabel(function () { return {}; });
+    if (flat) G.clusters = [];
     G.clusters.forEach(function (c) { g.setNode(c.id, { cluster: true }); });
     G.nodes.forEach(function (n) {
       g.setNode(n.id, { width: n.width, height: n.height });
-      if (n.parent) g.setParent(n.id, n.parent);
+      if (n.parent && !flat) g.setParent(n.id, n.parent);
     });
     var hasIn = {};
     G.edges.forEach(function (e, i) {
@@ -267,10 +268,16 @@
     // Services nobody routes to still belong in the services' column.
     G.nodes.forEach(function (n) {
       if (hasIn[n.id] || n.id === "clients") return;
-      if (n.kind === "svc") g.setEdge("kong", n.id, { minlen: 2, weight: 0 }, "anchor:" + n.id);
-      else if (n.kind === "ns" || n.kind === "caller") g.setEdge("kong", n.id, { minlen: n.kind === "caller" ? 2 : 1, weight: 0 }, "anchor:" + n.id);
+      if (n.kind === "svc") g.setEdge("kong", n.id, { minlen: 2, weight: 1 }, "anchor:" + n.id);
+      else if (n.kind === "ns" || n.kind === "caller") g.setEdge("kong", n.id, { minlen: n.kind === "caller" ? 2 : 1, weight: 1 }, "anchor:" + n.id);
     });
-    dagre.layout(g);
+    try {
+      dagre.layout(g);
+    } catch (err) {
+      // A graph dagre cannot lay out with namespace boxes is still drawn, without them.
+      if (flat) throw err;
+      return layoutAndDraw(true);
+    }
     G.clusters.forEach(function (c) { var n = g.node(c.id); c.x = n.x; c.y = n.y; c.width = n.width; c.height = n.height; });
     G.nodes.forEach(function (n) { var l = g.node(n.id); n.x = l.x; n.y = l.y; });
     G.edges.forEach(function (e, i) {
