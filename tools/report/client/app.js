@@ -62,7 +62,7 @@
     '<span class="chip">' + plural(M.services.length, "service") + "</span>",
     '<span class="chip">' + plural(M.routes.length, "route") + "</span>",
     '<span class="chip">' + plural(M.namespaces.length, "namespace") + "</span>",
-    '<span class="chip">' + (M.source === "plan" ? plural(M.counts.resources, "resource") + " in " + plural(M.counts.components, "component") : plural(M.counts.objects, "object")) + "</span>",
+    '<span class="chip">' + (M.source === "plan" && M.counts.components > 0 ? plural(M.counts.resources, "resource") + " in " + plural(M.counts.components, "component") : plural(M.counts.objects, "object")) + "</span>",
     M.policy.length === 0 ? '<span class="chip ok">policy: clean</span>'
       : '<span class="chip ' + (mandatory > 0 ? "bad" : "warn") + '">policy: ' + mandatory + " mandatory, " + (M.policy.length - mandatory) + " other</span>",
   ];
@@ -132,7 +132,7 @@
     if (kind === "ver") return [{ t: d.subset, f: "t", cls: "t" }, { t: d.weight + "% of traffic" + (d.canary ? " + canary" : ""), f: "n", cls: "m" }];
     if (kind === "ns") {
       var probs = d.services.filter(function (id) { return svcById[id].problems.length > 0; }).length;
-      return [{ t: "namespace " + d.name, f: "t", cls: "t" }, { t: plural(d.services.length, "service") + " · " + plural(d.routes.length, "route"), f: "n", cls: "m" }, { t: probs > 0 ? plural(probs, "service") + " with problems" : "collapsed: Enter to expand", f: "n", cls: "m" }];
+      return [{ t: "namespace " + d.name, f: "t", cls: "t" }, { t: plural(d.services.length, "service") + " · " + plural(d.routes.length, "route"), f: "n", cls: "m" }, { t: probs > 0 ? plural(probs, "service") + " with problems" : "click or Enter to expand", f: "n", cls: "m" }];
     }
     return d.lines;
   }
@@ -157,10 +157,10 @@
       edges.push(e);
     }
     var nlb = M.edge.nlb;
-    addNode("clients", "edge", { lines: [{ t: "Clients", f: "t", cls: "t" }, { t: M.edge.consumers.length > 0 ? plural(M.edge.consumers.length, "consumer") : "internet", f: "n", cls: "m" }] });
+    addNode("clients", "edge", { lines: [{ t: "Clients", f: "t", cls: "t" }, { t: "HTTPS · " + (M.edge.consumers.length > 0 ? plural(M.edge.consumers.length, "consumer") : "internet"), f: "n", cls: "m" }] });
     if (nlb) addNode("nlb", "edge", { lines: [{ t: nlb.kind, f: "t", cls: "t" }, { t: nlb.scheme + (nlb.sourceRanges.length > 0 ? " · " + nlb.sourceRanges.join(", ") : ""), f: "n", cls: "m" }] });
     addNode("kong", "edge", { lines: [{ t: "Kong proxy", f: "t", cls: "t" }, { t: "namespace " + M.edge.kongNamespace, f: "n", cls: "m" }, { t: M.edge.globalPlugins.map(function (p) { return p.plugin; }).join(" · ") || "no global plugins", f: "n", cls: "m" }] }, null, (policyByNode.kong || []).length > 0 ? "warn" : null);
-    addEdge("clients", nlb ? "nlb" : "kong", "edge", "HTTPS");
+    addEdge("clients", nlb ? "nlb" : "kong", "edge", "");
     if (nlb) addEdge("nlb", "kong", "edge", "");
     if (unmatched.length > 0) {
       addNode("nomatch", "caller", { lines: [{ t: "No route matched", f: "t", cls: "t" }, { t: plural(unmatched.length, "request") + " · 404", f: "n", cls: "m" }] }, null, "bad");
@@ -248,7 +248,7 @@
     var start = performance.now();
     G = buildGraph();
     var g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
-    g.setGraph({ rankdir: "LR", nodesep: 30, ranksep: 40, edgesep: 10, marginx: 16, marginy: 34 });
+    g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 22, edgesep: 26, marginx: 16, marginy: 34 });
     g.setDefaultEdgeLabel(function () { return {}; });
     if (flat) G.clusters = [];
     G.clusters.forEach(function (c) { g.setNode(c.id, { cluster: true }); });
@@ -343,20 +343,21 @@
         var ft = el("text", { class: "flagtext", x: n.width - 9, y: 13, "text-anchor": "middle" }, grp); ft.textContent = "!";
       }
       var tip = el("title", {}, grp); tip.textContent = n.lines.map(function (l) { return l.full; }).join("\n");
-      grp.addEventListener("click", function (ev) { ev.stopPropagation(); select(n.id); });
+      grp.addEventListener("click", function (ev) { ev.stopPropagation(); activate(n.id); });
       grp.addEventListener("keydown", function (ev) {
         if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); activate(n.id); }
       });
       grp.addEventListener("focus", function () { ensureVisible(n); });
       n.el = grp;
     });
+    svg.classList.toggle("many", G.edges.filter(function (e) { return e.kind === "internal"; }).length > 20);
     applyView();
     applySearch();
-    if (selected && G.nodeIdx[selected]) G.nodeIdx[selected].el.classList.add("sel");
+    if (selected && G.nodeIdx[selected]) markSelected(selected);
   }
   function activate(id) {
     var n = G.nodeIdx[id];
-    if (n && n.kind === "ns") { setCollapsed(n.data.name, false); return; }
+    if (n && n.kind === "ns") { setCollapsed(n.data.name, false, true); return; }
     select(id);
   }
 
@@ -417,12 +418,25 @@
   $("zoom-fit").addEventListener("click", fit);
 
   // ------------------------------------------------------------ collapse / search / list
-  function setCollapsed(ns, value, keepView) {
+  function setCollapsed(ns, value, focusInside) {
     if (collapsed[ns] === value) return;
     collapsed[ns] = value;
     layoutAndDraw();
     renderList();
-    if (!keepView) fit();
+    if (value) { fit(); return; }
+    focusCluster(ns);
+    var first = G.nodes.filter(function (n) { return n.parent === "ns:" + ns; })[0];
+    if (first && focusInside) first.el.focus({ preventScroll: true });
+  }
+  /** Shows an expanded namespace at a readable scale, its top at the top of the view. */
+  function focusCluster(ns) {
+    var c = G.clusters.filter(function (x) { return x.id === "ns:" + ns; })[0];
+    var W = viewport.clientWidth, H = viewport.clientHeight;
+    if (!c || W === 0) { fit(); return; }
+    view.k = Math.max(0.55, Math.min(1, (W - 40) / c.width, Math.max(H - 60, 200) / Math.min(c.height, H * 2)));
+    view.x = W / 2 - c.x * view.k;
+    view.y = 36 - (c.y - c.height / 2 - 22) * view.k;
+    applyView();
   }
   $("expand-all").addEventListener("click", function () { M.namespaces.forEach(function (n) { collapsed[n.name] = false; }); layoutAndDraw(); renderList(); fit(); });
   $("collapse-all").addEventListener("click", function () { M.namespaces.forEach(function (n) { collapsed[n.name] = true; }); layoutAndDraw(); renderList(); fit(); });
@@ -583,11 +597,13 @@
     }
     return h;
   }
+  /** The selected box, and the connections that touch it (internal calls stand out when there are many). */
+  function markSelected(id) {
+    G.nodes.forEach(function (n) { n.el.classList.toggle("sel", n.id === id); });
+    G.edges.forEach(function (e) { e.el.classList.remove("sel"); e.el.classList.toggle("hl", e.from === id || e.to === id); });
+  }
   function select(id) {
-    if (G) {
-      G.nodes.forEach(function (n) { n.el.classList.toggle("sel", n.id === id); });
-      G.edges.forEach(function (e) { e.el.classList.remove("sel"); });
-    }
+    if (G) markSelected(id);
     selected = id; selectedEdge = null;
     $("details").innerHTML = details(id);
     document.querySelectorAll("#list button.sel").forEach(function (b) { b.classList.remove("sel"); });
@@ -661,7 +677,7 @@
       for (var s = 0; s <= total2; s += step) axis += '<span style="left:' + (s / total2 * 100) + '%">' + Math.round(s / 60) + " min</span>";
       var rows = tl.steps.map(function (st) {
         var left = st.start / total2 * 100, width = (st.finish - st.start) / total2 * 100;
-        return '<div class="lbl" title="' + esc(st.name + " (" + st.type + ")") + '"><span class="n">' + esc(st.name) + '</span><span class="k">' + esc(st.key) + (st.via.length ? " · waits: " + esc(st.via.join(", ")) : "") + '</span></div><div class="lane"><div class="bar' + (left > 65 ? " right" : "") + '" style="left:' + left + "%;width:" + width + '%"><span>' + fmtSec(st.finish - st.start) + " (ends " + fmtSec(st.finish) + ")</span></div></div>";
+        return '<div class="lbl" title="' + esc(st.name + " (" + st.type + ")") + '"><span class="n">' + esc(st.name) + '</span><span class="k">' + esc(st.key) + (st.via.length ? " · after: " + esc(st.via.join(", ")) : "") + '</span></div><div class="lane"><div class="bar' + (st.finish / total2 > 0.62 ? " right" : "") + '" style="left:' + left + "%;width:" + width + '%"><span>' + fmtSec(st.finish - st.start) + " (ends " + fmtSec(st.finish) + ")</span></div></div>";
       }).join("");
       tlHtml = '<div class="card"><h2>Deploy critical path <span class="estimate">estimate</span></h2><p class="lead"><b>≈ ' + fmtSec(tl.seconds) + "</b> for <code>pulumi up</code> from scratch; the unavoidable dependencies alone would take " + fmtSec(tl.lowerBoundSeconds) + ", one resource after another " + fmtSec(tl.serialSeconds) + ". Durations are the benchmark's model (tools/bench/durations.ts), not a measurement.</p>" +
         '<div class="gantt"><div></div><div class="axis">' + axis + "</div>" + rows + "</div></div>";
