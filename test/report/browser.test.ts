@@ -110,7 +110,7 @@ describe("plan report in a browser", function () {
         assert.equal(await page.textContent("#details h2"), "payment-service");
         await page.focus("#graph-svg");
         await page.keyboard.press("Tab");
-        const focused = await page.evaluate(() => document.activeElement?.getAttribute("data-id"));
+        const focused = await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(name: string): string | null } | null } }).document.activeElement?.getAttribute("data-id"));
         assert.ok(focused, "Tab from the graph lands on a box");
         await page.keyboard.press("Enter");
         assert.ok(((await page.textContent("#details")) ?? "").length > 0);

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { generateStackConfig } from "../../tools/bench/generate";
+export { meshObjects as generatedObjects } from "../../tools/bench/report";
 import { plan } from "../../tools/plan/plan";
 import type { RecordedResource } from "../../tools/plan/runtime";
 import { readStackConfig, stackConfigPath } from "../../tools/plan/stack-config";
@@ -39,26 +40,3 @@ export function planned(stack: string, services?: number): Promise<Planned> {
     return p;
 }
 
-/**
- * The mesh objects (Service, DestinationRule, VirtualService, AuthorizationPolicy,
- * KongPlugins, Ingress) of a generated stack of `n` services, from the pure
- * builders the MeshService component uses: the traffic view of a big stack
- * without running the program (a 200-service plan takes seconds).
- */
-export function generatedObjects(n: number): { urn: string; type: string; name: string; custom: true; inputs: Record<string, unknown> }[] {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { checkStackConfig } = require("../../components/config") as typeof import("../../components/config");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { meshServiceObjects, allManifests } = require("../../components/mesh-service/objects") as typeof import("../../components/mesh-service/objects");
-    const { config, issues } = checkStackConfig({ services: generateStackConfig(n, {})["meshgate:services"], environment: "dev", cluster: { type: "existing" } });
-    assert.ok(config !== undefined, issues.map((i) => i.message).join("; "));
-    const ctx = { gateway: { principal: "cluster.local/ns/kong/sa/kong-kong", dbless: true } };
-    return config.services.flatMap((spec) =>
-        allManifests(meshServiceObjects(spec, ctx)).map((o) => {
-            const obj = o as unknown as { apiVersion: string; kind: string; metadata: { name: string; namespace: string } };
-            const gv = obj.apiVersion.includes("/") ? obj.apiVersion : `core/${obj.apiVersion}`;
-            const type = `kubernetes:${gv}:${obj.kind}`;
-            return { urn: `urn:pulumi:gen::meshgate::${type}::${obj.metadata.namespace}/${obj.metadata.name}`, type, name: obj.metadata.name, custom: true as const, inputs: o as unknown as Record<string, unknown> };
-        }),
-    );
-}

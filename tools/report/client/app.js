@@ -438,7 +438,18 @@
     view.y = 36 - (c.y - c.height / 2 - 22) * view.k;
     applyView();
   }
-  $("expand-all").addEventListener("click", function () { M.namespaces.forEach(function (n) { collapsed[n.name] = false; }); layoutAndDraw(); renderList(); fit(); });
+  // Laying out boxes grows faster than their number: past this many services at once the page would stop answering.
+  var MAX_EXPANDED = 100;
+  $("expand-all").addEventListener("click", function () {
+    var open = 0, left = 0;
+    M.namespaces.forEach(function (n) { if (!collapsed[n.name]) open += n.services.length; });
+    M.namespaces.forEach(function (n) {
+      if (!collapsed[n.name]) return;
+      if (open + n.services.length <= MAX_EXPANDED) { collapsed[n.name] = false; open += n.services.length; } else left++;
+    });
+    $("trace-note").textContent = left > 0 ? left + " namespaces stay collapsed: at most " + MAX_EXPANDED + " services are drawn at once. Collapse some or search to open others." : traceNote;
+    layoutAndDraw(); renderList(); fit();
+  });
   $("collapse-all").addEventListener("click", function () { M.namespaces.forEach(function (n) { collapsed[n.name] = true; }); layoutAndDraw(); renderList(); fit(); });
   var query = "";
   function matches(text) { return query === "" || text.toLowerCase().indexOf(query) >= 0; }
@@ -694,13 +705,17 @@
   })();
 
   // ------------------------------------------------------------ start
-  if (!M.traces.available) $("trace-note").textContent = "Explain traces unavailable (no routes.json).";
-  else $("trace-note").textContent = plural(entries.length, "explained request") + ": click a route or a connection for its trace.";
+  var traceNote = !M.traces.available ? "Explain traces unavailable (" + (M.traces.problem ? "routes.json unusable" : "no routes.json") + ")." : plural(entries.length, "explained request") + ": click a route or a connection for its trace.";
+  $("trace-note").textContent = traceNote;
   layoutAndDraw();
   renderList();
   fit();
   var first = M.routes[0] ? "route:" + M.routes[0].id : M.services[0] ? "svc:" + M.services[0].id : "kong";
   if (G.nodeIdx[first]) select(first); else select("kong");
-  window.__report = { ready: true, renderMs: performance.now() - t0, layoutMs: lastLayoutMs, nodes: G.nodes.length, edges: G.edges.length, relayout: function () { layoutAndDraw(); return lastLayoutMs; }, expandAll: function () { M.namespaces.forEach(function (n) { collapsed[n.name] = false; }); layoutAndDraw(); renderList(); return lastLayoutMs; } };
+  window.__report = { ready: true, renderMs: performance.now() - t0, layoutMs: lastLayoutMs, nodes: G.nodes.length, edges: G.edges.length, namespaces: M.namespaces.map(function (n) { return n.name; }),
+    // For the benchmark (tools/bench/report.ts): each returns how long it took, in ms.
+    expand: function (ns) { var t = performance.now(); setCollapsed(ns, false); return performance.now() - t; },
+    search: function (q) { var t = performance.now(); var s = $("search"); s.value = q; s.dispatchEvent(new Event("input")); return performance.now() - t; },
+    expandAll: function () { var t = performance.now(); $("expand-all").click(); window.__report.nodes = G.nodes.length; return performance.now() - t; } };
   document.body.setAttribute("data-ready", "1");
 })();
