@@ -10,6 +10,8 @@
       return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
     });
   }
+  /** Escaped, with `code` spans (the rules' fixes are written in Markdown). */
+  function md(s) { return esc(s).replace(/`([^`]+)`/g, "<code>$1</code>"); }
   function plural(n, one, many) { return n + " " + (n === 1 ? one : many || one + "s"); }
   function fmtSec(s) {
     s = Math.round(s);
@@ -202,7 +204,8 @@
       var s = svcById[r.service];
       if (s) {
         var to = where("svc", s.id, s.namespace);
-        if (from !== to) addEdge(from, to, r.problems.length > 0 ? "refused" : "edge", r.problems.length > 0 ? "403" : "", { route: r.id });
+        var code = /\b(403|503)\b/.exec(r.problems.join(" "));
+        if (from !== to) addEdge(from, to, r.problems.length > 0 ? "refused" : "edge", code ? code[1] : "", { route: r.id });
       }
     });
     M.services.forEach(function (s) {
@@ -474,7 +477,12 @@
     if (ev.key === "/" && document.activeElement && document.activeElement.tagName !== "INPUT") { ev.preventDefault(); showTab("traffic"); $("search").focus(); }
   });
   function routeLabel(r) { return (r.methods.length > 0 ? r.methods.join(",") + " " : "") + r.path; }
-  function dotFor(problems, traces) { return problems.length > 0 ? '<span class="dot bad"></span>' : traces && traces.refused > 0 ? '<span class="dot warn"></span>' : '<span class="dot"></span>'; }
+  function dotFor(problems, traces, node) {
+    var pol = policyByNode[node] || [];
+    if (problems.length > 0 || pol.some(function (p) { return p.level === "mandatory"; })) return '<span class="dot bad" title="problem"></span>';
+    if ((traces && traces.refused > 0) || pol.length > 0) return '<span class="dot warn" title="refused requests or advice"></span>';
+    return '<span class="dot"></span>';
+  }
   function renderList() {
     var html = [], shown = 0;
     M.namespaces.forEach(function (ns) {
@@ -487,17 +495,17 @@
       svcs.slice(0, limit).forEach(function (id) {
         var s = svcById[id];
         shown++;
-        html.push('<button class="item svc" data-node="svc:' + esc(id) + '">' + dotFor(s.problems, traceState(entriesForService(id))) + esc(s.name) + "</button>");
+        html.push('<button class="item svc" data-node="svc:' + esc(id) + '">' + dotFor(s.problems, traceState(entriesForService(id)), "svc:" + id) + esc(s.name) + "</button>");
         s.routes.forEach(function (rid) {
           if (rts.indexOf(rid) < 0) return;
           var r = routeById[rid];
-          html.push('<button class="item route" data-node="route:' + esc(rid) + '" title="' + esc(rid) + '">' + dotFor(r.problems, traceState(routeTraces[rid])) + esc(routeLabel(r)) + "</button>");
+          html.push('<button class="item route" data-node="route:' + esc(rid) + '" title="' + esc(rid) + '">' + dotFor(r.problems, traceState(routeTraces[rid]), "route:" + rid) + esc(routeLabel(r)) + "</button>");
         });
       });
       rts.forEach(function (rid) {
         var r = routeById[rid];
         if (limit === 0 || svcs.indexOf(r.service) >= 0) return;
-        html.push('<button class="item route" data-node="route:' + esc(rid) + '" title="' + esc(rid) + '">' + dotFor(r.problems, traceState(routeTraces[rid])) + esc(routeLabel(r)) + "</button>");
+        html.push('<button class="item route" data-node="route:' + esc(rid) + '" title="' + esc(rid) + '">' + dotFor(r.problems, traceState(routeTraces[rid]), "route:" + rid) + esc(routeLabel(r)) + "</button>");
       });
       html.push("</div>");
     });
@@ -530,7 +538,7 @@
   function policyHtml(list) {
     if (!list || list.length === 0) return "";
     return "<h3>Policy</h3>" + list.map(function (p) {
-      return '<div class="' + (p.level === "mandatory" ? "problem" : "note") + '"><span class="lvl ' + esc(p.level) + '">' + esc(p.level) + "</span> <b>" + esc(p.policy) + "</b> on " + esc(p.object) + ": " + esc(p.message) + (p.fix ? "<br><i>Fix:</i> " + esc(p.fix) : "") + "</div>";
+      return '<div class="' + (p.level === "mandatory" ? "problem" : "note") + '"><span class="lvl ' + esc(p.level) + '">' + esc(p.level) + "</span> <b>" + esc(p.policy) + "</b> on " + esc(p.object) + ": " + md(p.message) + (p.fix ? "<br><i>Fix:</i> " + md(p.fix) : "") + "</div>";
     }).join("");
   }
   function problemsHtml(list) { return list.map(function (p) { return '<div class="problem">' + esc(p) + "</div>"; }).join(""); }
@@ -591,7 +599,7 @@
       var ns = nsByName[id.slice(3)];
       h = '<div class="kind">Namespace</div><h2>' + esc(ns.name) + "</h2><dl><dt>Sidecars</dt><dd>" + (ns.injection === null ? "?" : ns.injection ? "injected" : "not injected") + "</dd><dt>mTLS</dt><dd>" + esc(ns.mtls || "mesh default") + "</dd><dt>Default</dt><dd>" + (ns.defaultDeny ? "deny (allow-nothing policy)" : "allow") + "</dd></dl>" +
         '<p><button class="iconbtn" data-expand="' + esc(ns.name) + '">' + (collapsed[ns.name] ? "Expand in the graph" : "Collapse in the graph") + "</button></p><h3>Services</h3><ul class=\"plain\">" +
-        ns.services.map(function (sid) { return "<li>" + dotFor(svcById[sid].problems, null) + link("svc:" + sid, svcById[sid].name) + "</li>"; }).join("") + "</ul>" + policyHtml(policyByNode[id]);
+        ns.services.map(function (sid) { return "<li>" + dotFor(svcById[sid].problems, null, "svc:" + sid) + link("svc:" + sid, svcById[sid].name) + "</li>"; }).join("") + "</ul>" + policyHtml(policyByNode[id]);
     } else if (id === "kong") {
       h = '<div class="kind">Gateway</div><h2>Kong proxy</h2><dl><dt>Namespace</dt><dd>' + esc(M.edge.kongNamespace) + "</dd><dt>Consumers</dt><dd>" + esc(M.edge.consumers.join(", ") || "none") + "</dd></dl><h3>Global plugins</h3><ul class=\"plain\">" +
         (M.edge.globalPlugins.map(function (p) { return "<li><b>" + esc(p.plugin) + "</b> " + esc(p.name) + (p.summary ? ": " + esc(p.summary) : "") + "</li>"; }).join("") || "<li class=\"empty\">none</li>") + "</ul><h3>Routes</h3><ul class=\"plain\">" +
@@ -658,7 +666,7 @@
         '<table class="pol"><thead><tr><th>Level</th><th>Object</th><th>Rule</th><th>What is wrong</th><th>Fix</th></tr></thead><tbody>' +
         M.policy.map(function (p) {
           return '<tr><td><span class="lvl ' + esc(p.level) + '">' + esc(p.level) + "</span></td><td class=\"mono\">" + (p.nodes.length ? '<button class="linkbtn" data-goto="' + esc(p.nodes[0]) + '">' + esc(p.object) + "</button>" : esc(p.object)) + (p.file ? '<div class="obj">' + esc(p.file) + "</div>" : "") +
-            "</td><td><b>" + esc(p.policy) + '</b><div class="obj">' + esc(p.description) + "</div></td><td>" + esc(p.message) + '</td><td class="fix">' + esc(p.fix || "—") + "</td></tr>";
+            "</td><td><b>" + esc(p.policy) + '</b><div class="obj">' + md(p.description) + "</div></td><td>" + md(p.message) + '</td><td class="fix">' + md(p.fix || "—") + "</td></tr>";
         }).join("") + "</tbody></table></div>";
     }
     $("policy-body").innerHTML = h;
