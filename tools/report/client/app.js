@@ -139,6 +139,7 @@
     return d.lines;
   }
 
+  var STACKED = { clients: true, nlb: true, kong: true };
   function buildGraph() {
     var nodes = [], edges = [], clusters = [], nodeIdx = {};
     function addNode(id, kind, data, parent, status) {
@@ -251,11 +252,18 @@
     var start = performance.now();
     G = buildGraph();
     var g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
-    g.setGraph({ rankdir: "LR", nodesep: 24, ranksep: 22, edgesep: 26, marginx: 16, marginy: 34 });
+    g.setGraph({ rankdir: "LR", nodesep: 22, ranksep: 18, edgesep: 26, marginx: 12, marginy: 30 });
     g.setDefaultEdgeLabel(function () { return {}; });
     if (flat) G.clusters = [];
     G.clusters.forEach(function (c) { g.setNode(c.id, { cluster: true }); });
+    // Clients, the load balancer and Kong are one column, stacked top to bottom: the graph gets two columns narrower.
+    var STACK = G.nodes.filter(function (n) { return STACKED[n.id]; }), GAP = 22;
+    var stackW = 0, stackH = -GAP;
+    STACK.forEach(function (n) { stackW = Math.max(stackW, n.width); stackH += n.height + GAP; });
+    g.setNode("gateway", { width: stackW, height: stackH });
+    var dv = function (id) { return STACKED[id] ? "gateway" : id; };
     G.nodes.forEach(function (n) {
+      if (STACKED[n.id]) return;
       g.setNode(n.id, { width: n.width, height: n.height });
       if (n.parent && !flat) g.setParent(n.id, n.parent);
     });
@@ -264,15 +272,15 @@
       var label = e.label + (e.count > 1 ? " ×" + e.count : "");
       e.text = e.kind === "internal" ? "" : label;
       // Internal calls are drawn after the layout, as arcs: ranking by them would push every callee one column further right.
-      if (e.kind === "internal") return;
+      if (e.kind === "internal" || (STACKED[e.from] && STACKED[e.to])) return;
       hasIn[e.to] = true;
-      g.setEdge(e.from, e.to, e.text ? { width: textWidth(e.text, "n") + 8, height: 16, labelpos: "c" } : {}, "e" + i);
+      g.setEdge(dv(e.from), dv(e.to), e.text ? { width: textWidth(e.text, "n") + 8, height: 16, labelpos: "c" } : {}, "e" + i);
     });
     // Services nobody routes to still belong in the services' column.
     G.nodes.forEach(function (n) {
-      if (hasIn[n.id] || n.id === "clients") return;
-      if (n.kind === "svc") g.setEdge("kong", n.id, { minlen: 2, weight: 1 }, "anchor:" + n.id);
-      else if (n.kind === "ns" || n.kind === "caller") g.setEdge("kong", n.id, { minlen: n.kind === "caller" ? 2 : 1, weight: 1 }, "anchor:" + n.id);
+      if (hasIn[n.id] || STACKED[n.id]) return;
+      if (n.kind === "svc") g.setEdge("gateway", n.id, { minlen: 2, weight: 1 }, "anchor:" + n.id);
+      else if (n.kind === "ns" || n.kind === "caller") g.setEdge("gateway", n.id, { minlen: n.kind === "caller" ? 2 : 1, weight: 1 }, "anchor:" + n.id);
     });
     try {
       dagre.layout(g);
@@ -282,12 +290,23 @@
       return layoutAndDraw(true);
     }
     G.clusters.forEach(function (c) { var n = g.node(c.id); c.x = n.x; c.y = n.y; c.width = n.width; c.height = n.height; });
-    G.nodes.forEach(function (n) { var l = g.node(n.id); n.x = l.x; n.y = l.y; });
+    var gw = g.node("gateway"), top = gw.y - gw.height / 2;
+    G.nodes.forEach(function (n) {
+      if (STACKED[n.id]) { n.x = gw.x; n.y = top + n.height / 2; top += n.height + GAP; return; }
+      var l = g.node(n.id); n.x = l.x; n.y = l.y;
+    });
     G.edges.forEach(function (e, i) {
       var a = G.nodeIdx[e.from], b = G.nodeIdx[e.to];
+      if (STACKED[e.from] && STACKED[e.to]) {
+        e.points = [{ x: a.x, y: a.y + a.height / 2 }, { x: b.x, y: b.y - b.height / 2 }];
+        e.d = smooth(e.points);
+        return;
+      }
       if (e.kind !== "internal") {
-        var l = g.edge(e.from, e.to, "e" + i);
-        e.points = l.points; e.lx = l.x; e.ly = l.y;
+        var l = g.edge(dv(e.from), dv(e.to), "e" + i);
+        e.points = l.points.slice(); e.lx = l.x; e.ly = l.y;
+        // Out of Kong's own box, not out of the middle of the stack.
+        if (STACKED[e.from]) e.points[0] = { x: a.x + a.width / 2, y: a.y };
         e.d = smooth(e.points);
         return;
       }
@@ -308,7 +327,7 @@
     while (svg.lastChild) svg.removeChild(svg.lastChild);
     var defs = el("defs", {}, svg);
     [["arr", ""], ["arr-bad", "bad"], ["arr-int", "int"], ["arr-can", "can"]].forEach(function (m) {
-      var mk = el("marker", { id: m[0], viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse", class: m[1] }, defs);
+      var mk = el("marker", { id: m[0], viewBox: "0 0 10 10", refX: "9", refY: "5", markerWidth: "9", markerHeight: "9", markerUnits: "userSpaceOnUse", orient: "auto-start-reverse", class: m[1] }, defs);
       el("path", { d: "M0,0 L10,5 L0,10 z" }, mk);
     });
     var world = el("g", { id: "world" }, svg);
@@ -353,7 +372,7 @@
       grp.addEventListener("focus", function () { ensureVisible(n); });
       n.el = grp;
     });
-    svg.classList.toggle("many", G.edges.filter(function (e) { return e.kind === "internal"; }).length > 20);
+    svg.classList.toggle("many", G.edges.filter(function (e) { return e.kind === "internal"; }).length > 8);
     applyView();
     applySearch();
     if (selected && G.nodeIdx[selected]) markSelected(selected);
@@ -369,11 +388,11 @@
   function fit() {
     var W = viewport.clientWidth, H = viewport.clientHeight;
     if (W === 0 || H === 0) { needFit = true; return; }
-    var k = Math.min(W / bounds.w, H / bounds.h, 1.25);
-    k = Math.max(k, 0.35);
+    // Room for the hint above and the legend below.
+    var k = Math.max(0.35, Math.min((W - 24) / bounds.w, (H - 70) / bounds.h, 1.25));
     view.k = k;
-    view.x = Math.max((W - bounds.w * k) / 2, W - bounds.w * k > 0 ? 0 : 8);
-    view.y = bounds.h * k < H ? (H - bounds.h * k) / 2 : 8;
+    view.x = bounds.w * k < W ? (W - bounds.w * k) / 2 : 8;
+    view.y = bounds.h * k < H - 70 ? 28 + (H - 70 - bounds.h * k) / 2 : 28;
     applyView();
   }
   function zoom(f, cx, cy) {
@@ -490,7 +509,7 @@
       var rts = ns.routes.filter(function (id) { var r = routeById[id]; return matches(id + " " + r.methods.join(" ")); });
       if (query !== "" && svcs.length === 0 && rts.length === 0 && !matches(ns.name)) return;
       if (query !== "" && matches(ns.name) && svcs.length === 0 && rts.length === 0) { svcs = ns.services; rts = ns.routes; }
-      html.push('<div class="ns"><button class="nsbtn" data-ns="' + esc(ns.name) + '" aria-expanded="' + String(!collapsed[ns.name]) + '" title="Show or hide this namespace in the graph">' + esc(ns.name) + ' <span class="meta">' + ns.services.length + " svc · " + ns.routes.length + " routes</span></button>");
+      html.push('<div class="ns"><button class="nsbtn" data-ns="' + esc(ns.name) + '" aria-expanded="' + String(!collapsed[ns.name]) + '" title="Show or hide this namespace in the graph">' + esc(ns.name) + ' <span class="meta">' + ns.services.length + " svc · " + plural(ns.routes.length, "route") + "</span></button>");
       var limit = query === "" && collapsed[ns.name] ? 0 : 400;
       svcs.slice(0, limit).forEach(function (id) {
         var s = svcById[id];
