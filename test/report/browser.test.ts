@@ -169,6 +169,15 @@ describe("plan report in a browser", function () {
             await page.keyboard.press("Enter");
             assert.equal(await page.locator("#graph-svg .node.k-ns").count(), 9);
             assert.equal(await page.locator("#graph-svg .cluster").count(), 1);
+            const overflowing = await page.$$eval("#graph-svg .node", (nodes) =>
+                nodes.flatMap((n) => {
+                    const box = n.querySelector("rect.box") as unknown as { width: { baseVal: { value: number } } };
+                    const texts = [...n.querySelectorAll("text:not(.flagtext)")] as unknown as { getComputedTextLength(): number; textContent: string }[];
+                    return texts.filter((t) => t.getComputedTextLength() > box.width.baseVal.value - 2 * 8).map((t) => t.textContent);
+                }),
+            );
+            assert.ok((await page.locator("#graph-svg .node").count()) > 40);
+            assert.deepEqual(overflowing, [], "text wider than its box");
             await page.screenshot({ path: path.join(OUT, `services-200-expanded-${scheme}.png`) });
             assert.deepEqual(errors, []);
             assert.deepEqual(requests, []);
