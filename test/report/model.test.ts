@@ -132,3 +132,19 @@ describe("plan report: the page", () => {
         assert.match(html, /<title>meshgate check<\/title>/);
     });
 });
+
+describe("plan report: who may call a service", () => {
+    const ap = (name: string, spec: Record<string, unknown>) => ({ urn: `urn:ap:${name}`, type: "kubernetes:security.istio.io/v1:AuthorizationPolicy", name, custom: true, inputs: { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name, namespace: "shop" }, spec } });
+    const svc = { urn: "urn:svc", type: "kubernetes:core/v1:Service", name: "cart", custom: true, inputs: { apiVersion: "v1", kind: "Service", metadata: { name: "cart", namespace: "shop" }, spec: { selector: { app: "cart" }, ports: [{ port: 80 }] } } };
+    const access = (...aps: ReturnType<typeof ap>[]) => buildReportModel({ stack: "t", source: "manifests", resources: [svc, ...aps], violations: [] }).services.map((s) => [s.id, s.access]);
+    const selector = { matchLabels: { app: "cart" } };
+
+    it("is an allow list when an ALLOW policy names sources", () => {
+        assert.deepEqual(access(ap("cart", { selector, rules: [{ from: [{ source: { principals: ["cluster.local/ns/web/sa/web"] } }] }] })), [["shop/cart", "allow-list"]]);
+    });
+    it("is nobody under an allow-nothing policy, and anyone under a rule without a source or a DENY alone", () => {
+        assert.deepEqual(access(ap("default-deny", {})), [["shop/cart", "deny-all"]]);
+        assert.deepEqual(access(ap("default-deny", {}), ap("cart", { selector, rules: [{}] })), [["shop/cart", "open"]]);
+        assert.deepEqual(access(ap("no-web", { selector, action: "DENY", rules: [{ from: [{ source: { namespaces: ["web"] } }] }] })), [["shop/cart", "open"]]);
+    });
+});

@@ -101,7 +101,7 @@ export interface ServiceModel {
     readonly tls: string | null;
     readonly routes: readonly string[];
     readonly callers: readonly CallerModel[];
-    /** `allow-list`: only the callers; `deny-all`: nobody; `open`: no AuthorizationPolicy applies. */
+    /** `allow-list`: only the callers; `deny-all`: nobody; `open`: any workload (no AuthorizationPolicy applies, or a rule names no source). */
     readonly access: "allow-list" | "deny-all" | "open";
     readonly objects: readonly string[];
     readonly problems: readonly string[];
@@ -269,7 +269,7 @@ function hostService(host: string, ns: string): string {
     return labels.length === 1 ? `${ns}/${labels[0]}` : `${labels[1]}/${labels[0]}`;
 }
 
-const durationOf = (v: unknown): string | null => str(v) ?? null;
+const textOrNull = (v: unknown): string | null => str(v) ?? null;
 
 interface Built {
     edge: EdgeInfo;
@@ -320,14 +320,13 @@ function traffic(resources: readonly ReportResource[]): Built {
     // Routes: Ingresses of class kong and HTTPRoutes.
     const plugins = byKind("KongPlugin");
     const clusterPlugins = byKind("KongClusterPlugin");
-    const resolvePlugins = (ns: string, names: string[], owner: K8sObject, routeNode: () => string): PluginRef[] =>
+    const resolvePlugins = (ns: string, names: string[], routeNode: () => string): PluginRef[] =>
         names.map((n) => {
             const p = plugins.find((x) => x.namespace === ns && x.name === n) ?? clusterPlugins.find((x) => x.name === n);
             if (p === undefined) {
                 return { name: n, plugin: "?", scope: "route" as const, missing: true, summary: `no KongPlugin ${ns}/${n} or KongClusterPlugin ${n}` };
             }
             attach(p, routeNode());
-            void owner;
             return pluginRef(p, "route");
         });
     const routes: RouteModel[] = [];
@@ -337,7 +336,7 @@ function traffic(resources: readonly ReportResource[]): Built {
             id = `${o.namespace}/${o.name}#${r.path}#${n}`;
         }
         const node = `route:${id}`;
-        const refs = resolvePlugins(o.namespace, pluginNames, o, () => node);
+        const refs = resolvePlugins(o.namespace, pluginNames, () => node);
         const all = [...refs, ...globalPlugins];
         const problems: string[] = [];
         if (!svcObjects.has(r.service)) {
@@ -442,7 +441,7 @@ function traffic(resources: readonly ReportResource[]): Built {
         return keys.every((k) => sel[k] === match[k]);
     };
 
-    // Which Services are part of the traffic: route backends, VirtualService/DestinationRule hosts, AuthorizationPolicy targets, meshed namespaces.
+    // Which Services are part of the traffic: route backends, VirtualService/DestinationRule hosts, Services in meshed namespaces or under an AuthorizationPolicy.
     const svcIds = new Set<string>();
     routes.forEach((r) => svcIds.add(r.service));
     [...vsOf.keys(), ...drOf.keys()].forEach((k) => svcIds.add(k));
@@ -451,7 +450,7 @@ function traffic(resources: readonly ReportResource[]): Built {
         if (o.namespace === kongNamespace) {
             continue; // Kong's own Services (status, metrics) are not traffic targets
         }
-        if (ns?.labels["istio-injection"] === "enabled" || aps.some((ap) => ap.namespace === o.namespace && selects(ap, o))) {
+        if (ns?.labels["istio-injection"] === "enabled" || aps.some((ap) => ap.namespace === o.namespace)) {
             svcIds.add(id);
         }
     }
@@ -494,7 +493,14 @@ function traffic(resources: readonly ReportResource[]): Built {
         const mine = aps.filter((ap) => ap.namespace === namespace && selects(ap, svc));
         mine.forEach((ap) => objects.push(ap));
         const allow = mine.filter((ap) => (str(rec(ap.body.spec).action) ?? "ALLOW") === "ALLOW");
-        const nsWide = aps.filter((ap) => ap.namespace === namespace && Object.keys(strMap(rec(rec(rec(ap.body.spec).selector).matchLabels))).length === 0);
+        // An allow-nothing policy (an ALLOW without rules, e.g. `spec: {}`) on the namespace or the workload: nobody unless another ALLOW says so.
+        const allowNothing = aps.filter(
+            (ap) =>
+                ap.namespace === namespace &&
+                (Object.keys(strMap(rec(rec(rec(ap.body.spec).selector).matchLabels))).length === 0 || selects(ap, svc)) &&
+                (str(rec(ap.body.spec).action) ?? "ALLOW") === "ALLOW" &&
+                arr(rec(ap.body.spec).rules).length === 0,
+        );
         const callers: CallerModel[] = [];
         for (const ap of allow) {
             for (const rule of arr(rec(ap.body.spec).rules).map(rec)) {
@@ -511,7 +517,9 @@ function traffic(resources: readonly ReportResource[]): Built {
                 }
             }
         }
-        const access: ServiceModel["access"] = allow.length > 0 ? "allow-list" : nsWide.length > 0 || mine.length > 0 ? "deny-all" : "open";
+        const withRules = allow.filter((ap) => arr(rec(ap.body.spec).rules).length > 0);
+        const anySource = withRules.some((ap) => arr(rec(ap.body.spec).rules).some((r) => arr(rec(r).from).length === 0));
+        const access: ServiceModel["access"] = anySource ? "open" : withRules.length > 0 ? "allow-list" : allowNothing.length > 0 ? "deny-all" : "open";
         const myRoutes = routes.filter((r) => r.service === id).map((r) => r.id);
         const problems: string[] = [];
         if (svc === undefined) {
@@ -538,7 +546,7 @@ function traffic(resources: readonly ReportResource[]): Built {
             ports: port,
             versions,
             canary,
-            timeout: durationOf(main?.timeout),
+            timeout: textOrNull(main?.timeout),
             retries: Object.keys(retries).length > 0 ? `${String(retries.attempts ?? "?")} attempts${retries.perTryTimeout ? `, ${String(retries.perTryTimeout)} each` : ""}${retries.retryOn ? ` on ${String(retries.retryOn)}` : ""}` : null,
             outlier: Object.keys(outlier).length > 0 ? `eject after ${String(outlier.consecutive5xxErrors ?? outlier.consecutiveGatewayErrors ?? "?")} × 5xx for ${String(outlier.baseEjectionTime ?? "30s")}` : null,
             tls: str(rec(rec(rec(dr?.body.spec).trafficPolicy).tls).mode) ?? null,

@@ -606,7 +606,7 @@
         (s.canary ? "<dt>Canary</dt><dd><code>" + esc(s.canary.header) + ": " + esc(s.canary.value) + "</code> → " + esc(s.canary.subset) + " (matched first)</dd>" : "") +
         "<dt>Routes</dt><dd>" + (s.routes.map(function (rid) { return link("route:" + rid, routeLabel(routeById[rid])); }).join("<br>") || "none: internal only") + "</dd></dl>" +
         "<h3>Versions</h3><ul class=\"plain\">" + vers + "</ul><h3>Who may call it</h3>" +
-        (s.access === "open" ? '<p class="note">No AuthorizationPolicy applies: any workload may call it.</p>' : s.access === "deny-all" ? '<p class="note">Nobody: deny-all.</p>' : '<ul class="plain">' + callers + "</ul>") +
+        (s.access === "open" ? '<p class="note">Any workload may call it: no AuthorizationPolicy applies, or one has a rule without a source.</p>' : s.access === "deny-all" ? '<p class="note">Nobody: deny-all.</p>' : '<ul class="plain">' + callers + "</ul>") +
         "<h3>Objects</h3><ul class=\"plain mono\">" + s.objects.map(function (o) { return "<li>" + esc(o) + "</li>"; }).join("") + "</ul>" +
         policyHtml(policyByNode[id]) + traceHtml(entriesForService(s.id), "Requests to this service");
     } else if (kind === "ver") {
