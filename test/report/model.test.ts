@@ -148,3 +148,37 @@ describe("plan report: who may call a service", () => {
         assert.deepEqual(access(ap("no-web", { selector, action: "DENY", rules: [{ from: [{ source: { namespaces: ["web"] } }] }] })), [["shop/cart", "open"]]);
     });
 });
+
+describe("plan report: Gateway API routes", () => {
+    it("reads an HTTPRoute's matches, backend and KongPlugins (annotation and ExtensionRef filter)", () => {
+        const obj = (kind: string, apiVersion: string, name: string, rest: Record<string, unknown>) => ({
+            urn: `urn:${kind}:${name}`,
+            type: `kubernetes:${apiVersion.includes("/") ? apiVersion : `core/${apiVersion}`}:${kind}`,
+            name,
+            custom: true,
+            inputs: { apiVersion, kind, ...rest, metadata: { name, namespace: "shop", ...(rest.metadata as object) } },
+        });
+        const m = buildReportModel({
+            stack: "t",
+            source: "manifests",
+            violations: [],
+            resources: [
+                obj("Service", "v1", "cart", { spec: { selector: { app: "cart" }, ports: [{ port: 8080 }] } }),
+                obj("KongPlugin", "configuration.konghq.com/v1", "cart-auth", { plugin: "jwt", config: {} }),
+                obj("KongPlugin", "configuration.konghq.com/v1", "cart-limit", { plugin: "rate-limiting", config: { second: 5, limit_by: "ip" } }),
+                obj("HTTPRoute", "gateway.networking.k8s.io/v1", "cart", {
+                    metadata: { annotations: { "konghq.com/plugins": "cart-auth" } },
+                    spec: {
+                        hostnames: ["shop.example.com"],
+                        rules: [{ matches: [{ path: { type: "PathPrefix", value: "/cart" }, method: "POST" }], filters: [{ type: "ExtensionRef", extensionRef: { group: "configuration.konghq.com", kind: "KongPlugin", name: "cart-limit" } }], backendRefs: [{ name: "cart", port: 8080 }] }],
+                    },
+                }),
+            ],
+        });
+        assert.deepEqual(
+            m.routes.map((r) => [r.id, r.methods.join(","), r.host, r.service, r.auth.join(","), r.rateLimit.join(","), r.problems.length]),
+            [["shop/cart#/cart", "POST", "shop.example.com", "shop/cart", "jwt", "5/s per ip", 0]],
+        );
+        assert.deepEqual(m.services.map((s) => [s.id, s.routes.length]), [["shop/cart", 1]]);
+    });
+});
