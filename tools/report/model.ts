@@ -640,7 +640,7 @@ function tree(input: ReportInput): TreeNode[] {
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([ns, m]) => {
                 const counts = [...m].sort(([a], [b]) => a.localeCompare(b));
-                return { label: ns, type: "namespace", counts, total: counts.reduce((s, [, n]) => s + n, 0), children: [] };
+                return { label: ns, type: ns.startsWith("(") ? "" : "namespace", counts, total: counts.reduce((s, [, n]) => s + n, 0), children: [] };
             });
     }
     const children = new Map<string | undefined, ReportResource[]>();
@@ -680,7 +680,8 @@ function tree(input: ReportInput): TreeNode[] {
 
 /** The deploy critical path on the benchmark's model (tools/bench/critical-path.ts): an estimate. */
 function timeline(input: ReportInput): TimelineModel | null {
-    if (input.source !== "plan" || !input.resources.some((r) => r.custom && r.type.startsWith("aws:"))) {
+    // Plain manifests record no dependencies; a plan does (components: its resources come from the program).
+    if (input.source !== "plan" || !input.resources.some((r) => !r.custom)) {
         return null;
     }
     const graph: GraphResource[] = input.resources.map((r) => ({

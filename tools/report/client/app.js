@@ -708,7 +708,7 @@
     var treeHtml = '<div class="card"><h2>What will be created</h2><p class="lead">' + (M.source === "plan" ? "The component tree with the resources each component creates (" + plural(total, "resource") + ")." : "The objects given, by namespace (" + plural(total, "object") + ").") + '</p><ul class="tree root">' + M.tree.map(function (t) { return nodeHtml(t, 0); }).join("") + "</ul></div>";
     var tl = M.timeline, tlHtml;
     if (!tl) {
-      tlHtml = '<div class="card"><h2>Deploy critical path</h2><p class="lead">Needs a plan\'s dependency graph: ' + (M.source === "plan" ? "this stack creates no cloud resources." : "plain manifests have none.") + "</p></div>";
+      tlHtml = '<div class="card"><h2>Deploy critical path</h2><p class="lead">Needs a plan\'s dependency graph: ' + (M.source === "plan" ? "these resources come without one." : "plain manifests have none.") + "</p></div>";
     } else {
       var total2 = Math.max(tl.seconds, 1), step = total2 > 3600 ? 600 : total2 > 1200 ? 300 : total2 > 300 ? 120 : 60;
       var axis = "";
