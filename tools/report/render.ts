@@ -67,7 +67,7 @@ ${css}
       <div class="graph" id="graph">
         <svg id="graph-svg" tabindex="0" role="group" aria-label="Traffic graph: Tab moves between boxes, Enter opens one, arrow keys pan, + and - zoom, 0 fits"></svg>
         <div class="zoom"><button class="iconbtn" id="zoom-in" type="button" aria-label="Zoom in">+</button><button class="iconbtn" id="zoom-out" type="button" aria-label="Zoom out">−</button><button class="iconbtn" id="zoom-fit" type="button" aria-label="Fit the graph">⤢</button></div>
-        <div class="hint">drag to pan · wheel to zoom · Tab + Enter to open</div>
+        <div class="hint">drag or scroll to move · Ctrl + wheel or pinch to zoom · Tab + Enter to open</div>
         <div class="legend" aria-hidden="true"><span class="l-route">route</span><span class="l-svc">service</span><span class="l-ver">version</span><span class="l-canary">canary header</span><span class="l-int">internal call (mTLS)</span><span class="l-warn">refused / advice</span><span class="l-bad">problem</span></div>
       </div>
       <aside class="details" id="details" aria-live="polite" aria-label="Details"></aside>

@@ -409,10 +409,18 @@
     var sx = n.x * view.k + view.x, sy = n.y * view.k + view.y;
     if (sx < 40 || sx > W - 40 || sy < 30 || sy > H - 30) { view.x = W / 2 - n.x * view.k; view.y = H / 2 - n.y * view.k; applyView(); }
   }
+  // Scrolling pans (a trackpad's two fingers, a mouse wheel); Ctrl + wheel and pinching zoom, as in map and design tools.
   viewport.addEventListener("wheel", function (ev) {
     ev.preventDefault();
-    var r = viewport.getBoundingClientRect();
-    zoom(ev.deltaY < 0 ? 1.12 : 1 / 1.12, ev.clientX - r.left, ev.clientY - r.top);
+    if (ev.ctrlKey || ev.metaKey) {
+      var r = viewport.getBoundingClientRect();
+      zoom(ev.deltaY < 0 ? 1.12 : 1 / 1.12, ev.clientX - r.left, ev.clientY - r.top);
+      return;
+    }
+    var f = ev.deltaMode === 1 ? 16 : 1;
+    view.x -= (ev.shiftKey && !ev.deltaX ? ev.deltaY : ev.deltaX) * f;
+    view.y -= (ev.shiftKey && !ev.deltaX ? 0 : ev.deltaY) * f;
+    applyView();
   }, { passive: false });
   var drag = null;
   viewport.addEventListener("pointerdown", function (ev) {
@@ -455,7 +463,8 @@
     var c = G.clusters.filter(function (x) { return x.id === "ns:" + ns; })[0];
     var W = viewport.clientWidth, H = viewport.clientHeight;
     if (!c || W === 0) { fit(); return; }
-    view.k = Math.max(0.55, Math.min(1, (W - 40) / c.width, Math.max(H - 60, 200) / Math.min(c.height, H * 2)));
+    // Full size when it fits the width: a tall namespace is then scrolled, not shrunk.
+    view.k = Math.max(0.6, Math.min(1, (W - 40) / c.width));
     view.x = W / 2 - c.x * view.k;
     view.y = 36 - (c.y - c.height / 2 - 22) * view.k;
     applyView();
