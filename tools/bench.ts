@@ -23,6 +23,7 @@ import type { PlanSample } from "./bench/child";
 import type { CriticalPathReport, PathResult } from "./bench/critical-path";
 import { durationTable } from "./bench/durations";
 import { startupCommand, type StartupSample, type StartupVariant } from "./bench/startup";
+import { runReportBench } from "./bench/report";
 
 const ROOT = path.resolve(__dirname, "..");
 const CHILD = path.join(__dirname, "bench", "child.ts");
@@ -421,6 +422,7 @@ async function main(): Promise<void> {
     for (const t of targets) {
         lines.push(`  ${t.met === undefined ? "n/a   " : t.met ? "met   " : "MISSED"} ${t.name}: ${t.value} (target ${t.target})`);
     }
+    lines.push(...(await runReportBench(path.join(path.dirname(opts.out), "report-results.json"))));
     lines.push(`wrote ${path.relative(process.cwd(), opts.out)} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     console.log(lines.join("\n"));
 }

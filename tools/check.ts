@@ -19,6 +19,7 @@ import { runPolicies, type Violation } from "../policies/engine";
 import { manifestsToResources, type ManifestProblem } from "../policies/manifests";
 import { readInput } from "./check/read";
 import { LEGEND, SUMMARY, judgedTypes, verdictOf, type Verdict } from "./check/verdict";
+import { writeCheckReport } from "./report";
 
 export const USAGE = `usage: meshgate check <manifest files or dirs>… [--out DIR] [--policy-config FILE]
        npm run check -- <manifest files or dirs>… [--out DIR] [--policy-config FILE]
@@ -171,6 +172,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
 
     writeReport(opts.out, violations, problems, base);
+    writeCheckReport(opts.out, resources, violations);
     const level = (l: Violation["level"]): number => violations.filter(v => v.level === l).length;
     const files = new Set(resources.map(r => r.file)).size;
     const parts = (Object.keys(counts) as Verdict[]).filter(k => counts[k] > 0).map(k => `${counts[k]} ${SUMMARY[k]}`);

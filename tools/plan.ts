@@ -32,6 +32,7 @@ import {
     stackNameOfFile,
 } from "./plan/stack-config";
 import { printViolations } from "./plan/report";
+import { writePlanReport } from "./report";
 
 export const USAGE = `usage: meshgate plan [stack] [options]
   stack                  the stack to plan (default: dev); its config is Pulumi.<stack>.yaml
@@ -174,7 +175,8 @@ async function planCommand(cmd: PlanCommand): Promise<number> {
     const pkgs = Object.entries(countsByPackage(run.resources)).map(([k, n]) => `${k} ${n}`).join(", ");
     console.log(`stack ${stack}: ${total} resources (${pkgs}) in ${run.resources.length - total} components`);
     console.log(`timings: program ${(timings.programMs / 1000).toFixed(2)} s, policies ${(timings.policyMs / 1000).toFixed(2)} s, write ${(timings.writeMs / 1000).toFixed(2)} s`);
-    console.log(`wrote ${shown(outDir)}/{resources.json, manifests/, policy-report.json, workloads.json}`);
+    writePlanReport(outDir, stack, run.resources, violations);
+    console.log(`wrote ${shown(outDir)}/{resources.json, manifests/, policy-report.json, workloads.json, routes.json, report.html}`);
     const mandatory = printViolations(violations, (urn) => urn.slice(urn.lastIndexOf("::") + 2));
     return mandatory > 0 ? 1 : 0;
 }
