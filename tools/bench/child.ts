@@ -10,7 +10,12 @@
  *
  * Sends the result to the parent over IPC (or prints it as JSON when run alone).
  * Modules are imported dynamically so that their load time is measured.
+ * `--out DIR` also writes the plan's outputs (after the timed part), to diff
+ * runs; `--monitor sdk-mocks` plans with the SDK's setMocks instead of the
+ * in-process monitor (tools/plan/monitor.ts).
  */
+// First, as in tools/plan.ts: defer the SDK modules a plan never runs.
+import "../plan/lean-sdk";
 import { PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import type { CriticalPathReport } from "./critical-path";
@@ -29,6 +34,8 @@ export interface PlanSample {
     readonly policyMs: number;
     /** CPU time (user + system) of `plan()`, all threads. */
     readonly planCpuMs: number;
+    /** CPU time (user + system) of the whole process up to the end of `plan()`, all threads. */
+    readonly processCpuMs: number;
     /** Time in garbage-collection pauses during `plan()`. */
     readonly gcMs: number;
     /** Process start to the end of `plan()`. */
@@ -64,8 +71,13 @@ async function main(): Promise<PlanSample> {
             stack: { type: "string" },
             "critical-path": { type: "boolean", default: false },
             debug: { type: "boolean", default: false },
+            out: { type: "string" },
+            monitor: { type: "string", default: "in-process" },
         },
     });
+    if (values.monitor !== "in-process" && values.monitor !== "sdk-mocks") {
+        throw new Error(`--monitor takes in-process or sdk-mocks; got ${values.monitor}`);
+    }
     // As `npm run plan` does (tools/plan.ts): no stack traces unless debugging.
     Error.stackTraceLimit = values.debug ? 50 : 0;
 
@@ -89,9 +101,10 @@ async function main(): Promise<PlanSample> {
     observer.observe({ type: "gc" });
     const cpu0 = process.cpuUsage();
     const t2 = performance.now();
-    const result = await plan({ stack: "bench", config });
+    const result = await plan({ stack: "bench", config, monitor: values.monitor });
     const planMs = performance.now() - t2;
     const cpu = process.cpuUsage(cpu0);
+    const processCpu = process.cpuUsage();
     const totalMs = performance.now();
     // GC entries are delivered asynchronously.
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -111,6 +124,7 @@ async function main(): Promise<PlanSample> {
         programMs: timings.programMs,
         policyMs: timings.policyMs,
         planCpuMs: (cpu.user + cpu.system) / 1000,
+        processCpuMs: (processCpu.user + processCpu.system) / 1000,
         gcMs,
         totalMs,
         peakRssMiB: process.resourceUsage().maxRSS / 1024,
@@ -119,6 +133,10 @@ async function main(): Promise<PlanSample> {
         customResources: run.resources.filter((r) => r.custom).length,
         violations: { mandatory: violations.filter((v) => v.level === "mandatory").length, advisory: violations.filter((v) => v.level !== "mandatory").length },
     };
+    if (values.out !== undefined) {
+        const { writePlan } = await import("../plan/outputs.js");
+        writePlan(values.out, run.resources, violations);
+    }
     if (!values["critical-path"]) {
         return sample;
     }

@@ -3,6 +3,8 @@
  * validate a stack's config, run the real program under mocks, run the policy
  * pack over what it registered, and optionally write the results.
  */
+// First: defers the SDK modules a plan never runs (must load before @pulumi/pulumi).
+import "./lean-sdk";
 import { checkStackConfig, type ConfigIssue } from "../../components/config";
 import { runPolicies, type PlainResource } from "../../policies/engine";
 import { program } from "../../infra/program";
@@ -19,6 +21,8 @@ export interface PlanOptions {
     /** Run as `pulumi preview` would (dry run). Default true: a plan is a preview. */
     readonly preview?: boolean;
     readonly onResource?: (count: number) => void;
+    /** The resource monitor (see RunOptions.monitor). Default "in-process". */
+    readonly monitor?: "in-process" | "sdk-mocks";
 }
 
 export type PlanResult =
@@ -36,7 +40,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
         return { kind: "invalid", issues };
     }
     const t0 = performance.now();
-    const run = await runProgram(program, { stack: opts.stack, config: opts.config, preview: opts.preview ?? true, onResource: opts.onResource });
+    const run = await runProgram(program, { stack: opts.stack, config: opts.config, preview: opts.preview ?? true, onResource: opts.onResource, monitor: opts.monitor });
     const t1 = performance.now();
     const violations = await runPolicies(run.resources.map(toPlainResource));
     const t2 = performance.now();
