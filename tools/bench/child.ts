@@ -82,7 +82,10 @@ async function main(): Promise<PlanSample> {
     Error.stackTraceLimit = values.debug ? 50 : 0;
 
     const t0 = performance.now();
-    const [{ plan }, { generateStackConfig }, stackConfig] = await Promise.all([import("../plan/plan.js"), import("./generate.js"), import("../plan/stack-config.js")]);
+    // require, not import(): the same under `--import tsx` and `--require tsx/cjs` (the project is CommonJS).
+    const { plan } = require("../plan/plan") as typeof import("../plan/plan");
+    const { generateStackConfig } = require("./generate") as typeof import("./generate");
+    const stackConfig = require("../plan/stack-config") as typeof import("../plan/stack-config");
     const importMs = performance.now() - t0;
 
     const t1 = performance.now();
@@ -134,13 +137,13 @@ async function main(): Promise<PlanSample> {
         violations: { mandatory: violations.filter((v) => v.level === "mandatory").length, advisory: violations.filter((v) => v.level !== "mandatory").length },
     };
     if (values.out !== undefined) {
-        const { writePlan } = await import("../plan/outputs.js");
+        const { writePlan } = require("../plan/outputs") as typeof import("../plan/outputs");
         writePlan(values.out, run.resources, violations);
     }
     if (!values["critical-path"]) {
         return sample;
     }
-    const { criticalPath } = await import("./critical-path.js");
+    const { criticalPath } = require("./critical-path") as typeof import("./critical-path");
     return {
         ...sample,
         criticalPath: criticalPath(run.resources),
