@@ -117,7 +117,9 @@ export function passThroughStructs(): () => void {
     Struct.fromJavaScript = (value: Record<string, unknown>) => {
         const s = new Struct();
         s[PLAIN] = value;
-        s.toJavaScript = () => protobufOrder(value) as Record<string, unknown>;
+        // Keys stay in the program's order here: the monitor sorts what it records (sanitize)
+        // and what it answers (plainStruct), the two places a round trip's order is seen.
+        s.toJavaScript = () => value;
         return s;
     };
     return () => {
@@ -190,6 +192,7 @@ export class PlanMonitor {
                 urn,
                 type: req.getType(),
                 name: req.getName(),
+                // Keys in the program's order; `register` records them sorted (sanitize(…, true)).
                 inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
                 parent: req.getParent(),
                 custom: req.getCustom(),
@@ -214,7 +217,8 @@ export class PlanMonitor {
 
     async readResource(req: ReadRequest, callback: Callback): Promise<void> {
         try {
-            const result = await this.mocks.read(req.getType(), req.getName(), req.getId(), pulumi.runtime.deserializeProperties(req.getProperties() as never) as Record<string, unknown>);
+            const inputs = protobufOrder(pulumi.runtime.deserializeProperties(req.getProperties() as never)) as Record<string, unknown>;
+            const result = await this.mocks.read(req.getType(), req.getName(), req.getId(), inputs);
             const urn = this.newUrn(req.getParent(), req.getType(), req.getName());
             const state = await pulumi.runtime.serializeProperties("", result.state);
             this.urns.add(urn);
@@ -227,7 +231,7 @@ export class PlanMonitor {
     async invoke(req: InvokeRequest, callback: Callback): Promise<void> {
         try {
             const token = req.getTok();
-            const inputs = pulumi.runtime.deserializeProperties(req.getArgs() as never) as Record<string, unknown>;
+            const inputs = protobufOrder(pulumi.runtime.deserializeProperties(req.getArgs() as never)) as Record<string, unknown>;
             if (token === "pulumi:pulumi:getResource") {
                 throw new Error(`the offline plan does not read resources back by URN (${String(inputs.urn)}); pass the resource object instead of a reference to it`);
             }

@@ -68,7 +68,8 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
                 parent: reg.parent || undefined,
                 dependsOn: reg.dependencies,
                 propertyDependencies: reg.propertyDependencies,
-                inputs: sanitize(reg.inputs) as Record<string, unknown>,
+                // Sorted keys, as a protobuf round trip leaves them (the SDK's setMocks path gets them sorted already).
+                inputs: sanitize(reg.inputs, true) as Record<string, unknown>,
                 custom: reg.custom,
                 // A provider reference is "<urn>::<id>"; the id is a placeholder, keep the URN.
                 provider: reg.provider.split("::").slice(0, -1).join("::") || undefined,
@@ -403,13 +404,17 @@ function configStrings(config: Record<string, unknown>): Record<string, string> 
     return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
-/** Replaces secrets by "[secret]", resource references by their URN, unknowns by "[unknown]". */
-export function sanitize(value: unknown): unknown {
+/**
+ * Replaces secrets by "[secret]", resource references by their URN, unknowns
+ * by "[unknown]"; with `sortKeys`, every object's keys in sorted order (as
+ * they come out of a protobuf Struct).
+ */
+export function sanitize(value: unknown, sortKeys = false): unknown {
     if (value === pulumi.runtime.unknownValue) {
         return UNKNOWN;
     }
     if (Array.isArray(value)) {
-        return value.map(sanitize);
+        return value.map((v) => sanitize(v, sortKeys));
     }
     if (typeof value !== "object" || value === null) {
         return value;
@@ -423,14 +428,18 @@ export function sanitize(value: unknown): unknown {
         return obj.urn;
     }
     if (sig === pulumi.runtime.specialOutputValueSig) {
-        return obj.secret === true ? SECRET : "value" in obj ? sanitize(obj.value) : UNKNOWN;
+        return obj.secret === true ? SECRET : "value" in obj ? sanitize(obj.value, sortKeys) : UNKNOWN;
     }
     if (sig !== undefined) {
         return { asset: obj.path ?? obj.uri ?? "[text]" };
     }
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(obj)) {
-        out[key] = sanitize(obj[key]);
+    const keys = Object.keys(obj);
+    if (sortKeys) {
+        keys.sort();
+    }
+    for (const key of keys) {
+        out[key] = sanitize(obj[key], sortKeys);
     }
     return out;
 }
