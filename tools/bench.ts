@@ -295,6 +295,7 @@ async function main(): Promise<void> {
                 ["tsx-warm", 3],
                 ["tsx-cjs", 3],
                 ["dist", 3],
+                ["tsx-lean", 3],
             ];
             for (const [variant, runs] of plan) {
                 const got: StartupSample[] = [];
