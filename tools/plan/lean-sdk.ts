@@ -12,7 +12,9 @@
  * function serialization (magic functions, dynamic providers) needs. Together
  * about half of the SDK's load time (tools/bench/startup.ts measures it).
  * Here each of those modules is a stand-in whose functions load the real
- * module on first call, so a program that does use them still works.
+ * module on first call, so a program that does use them still works. The
+ * Automation API and the provider packages' namespaces are deferred the same
+ * way (below).
  */
 import * as fs from "node:fs";
 import Module = require("node:module");
@@ -134,5 +136,25 @@ function lazyModule(file: string): CacheableModule {
     return standIn;
 }
 
+/**
+ * `@pulumi/pulumi/index.js` also loads the Automation API eagerly (`pulumi.automation`:
+ * execa, js-yaml, a gRPC language server, its protobufs), which a program run
+ * never uses; it becomes a stand-in that loads on first use.
+ */
+export function deferAutomationApi(): boolean {
+    let file: string;
+    try {
+        file = require.resolve("@pulumi/pulumi/automation/index.js");
+    } catch {
+        return false;
+    }
+    if (require.cache[file] !== undefined) {
+        return false;
+    }
+    require.cache[file] = lazyModule(file) as unknown as NodeJS.Module;
+    return true;
+}
+
 deferUnusedSdkModules();
+deferAutomationApi();
 deferProviderNamespaces();
