@@ -1,8 +1,14 @@
 /**
  * The one mock runtime behind the offline plan, the benchmark and the tests:
- * runs a Pulumi program in-process under `pulumi.runtime.setMocks` and records
- * every resource it registers (type, name, parent, dependencies, inputs), with
- * deterministic placeholder outputs and secret values replaced by "[secret]".
+ * runs a Pulumi program in-process under mocks and records every resource it
+ * registers (type, name, parent, dependencies, inputs), with deterministic
+ * placeholder outputs and secret values replaced by "[secret]".
+ *
+ * Two monitors record the same thing: the in-process one (default;
+ * tools/plan/monitor.ts, with the SDK's bookkeeping a plan does not need
+ * switched off while it runs, see bench/README.md §1a) and the SDK's own
+ * `pulumi.runtime.setMocks` ("sdk-mocks"), the reference it is tested against
+ * (test/plan/runtime.test.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMonitor, passThroughStructs, type MockResult, type PlanMocks, type Registration } from "./monitor";
