@@ -1,5 +1,5 @@
 /**
- * npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--large] [--no-startup] [--no-critical-path] [--out FILE]
+ * npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--large] [--no-startup] [--no-critical-path] [--no-check] [--out FILE]
  *
  * The meshgate benchmark (not a timed test):
  * - scale: the offline plan (program under mocks, then the policy pack) of
@@ -10,11 +10,13 @@
  * - start-up: loading the program before it registers anything, as
  *   `pulumi preview` (ts-node), as `npm run plan` (tsx) and from dist/;
  * - the deploy critical path of the prod stack and of the 100-service stack
- *   against the lower bound of the unavoidable dependencies.
+ *   against the lower bound of the unavoidable dependencies;
+ * - `npm run check` over the manifests the 100- and 1,000-service plans
+ *   write: its time against the number of objects.
  * Writes bench/results.json and prints a summary that says which targets are
  * met and which are missed. See bench/README.md.
  */
-import { fork, spawn } from "node:child_process";
+import { fork, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -49,6 +51,7 @@ interface Options {
     repeats: number[];
     startup: boolean;
     criticalPath: boolean;
+    check: boolean;
     out: string;
 }
 
@@ -61,12 +64,13 @@ function options(): Options {
             large: { type: "boolean", default: false },
             "no-startup": { type: "boolean", default: false },
             "no-critical-path": { type: "boolean", default: false },
+            "no-check": { type: "boolean", default: false },
             out: { type: "string" },
             help: { type: "boolean", short: "h", default: false },
         },
     });
     if (values.help) {
-        console.log("usage: npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--large] [--no-startup] [--no-critical-path] [--out FILE]");
+        console.log("usage: npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--large] [--no-startup] [--no-critical-path] [--no-check] [--out FILE]");
         process.exit(0);
     }
     const sizes = (values.sizes ?? (values.quick ? "10,100" : "10,100,1000")).split(",").map(Number);
@@ -78,7 +82,14 @@ function options(): Options {
         console.error("--sizes and --repeats take comma-separated positive whole numbers, one repeat count per size");
         process.exit(2);
     }
-    return { sizes, repeats, startup: !values["no-startup"], criticalPath: !values["no-critical-path"], out: path.resolve(values.out ?? path.join(ROOT, "bench", "results.json")) };
+    return {
+        sizes,
+        repeats,
+        startup: !values["no-startup"],
+        criticalPath: !values["no-critical-path"],
+        check: !values["no-check"],
+        out: path.resolve(values.out ?? path.join(ROOT, "bench", "results.json")),
+    };
 }
 
 /** Runs tools/bench/child.ts in a fresh process and returns what it measured. */
@@ -119,6 +130,40 @@ function runStartupChild(variant: StartupVariant, tmpdir: string): Promise<Start
             resolve({ variant, ...(JSON.parse(line) as Omit<StartupSample, "variant">) });
         });
     });
+}
+
+/** Sizes whose plan outputs `npm run check` is timed on. */
+const CHECK_SIZES = [100, 1000];
+
+interface CheckResult {
+    services: number;
+    /** Kubernetes objects (YAML documents) in the plan's manifests/. */
+    objects: number;
+    /** Best wall time of the whole `check` process. */
+    bestMs: number;
+    allMs: number[];
+}
+
+/** Times `npm run check` (same flags, fresh process) over `dir`, `runs` times. */
+function timeCheck(dir: string, out: string, runs: number): number[] {
+    const times: number[] = [];
+    for (let k = 0; k < runs; k++) {
+        const t = performance.now();
+        const res = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "check.ts"), dir, "--out", out], { cwd: ROOT, encoding: "utf8" });
+        times.push(performance.now() - t);
+        if (res.status !== 0 && res.status !== 1) {
+            throw new Error(`check over ${dir} exited with ${res.status}: ${res.stderr.slice(0, 2000)}`);
+        }
+    }
+    return times;
+}
+
+/** YAML documents in a plan's manifests/ (each starts with its `# <urn>` line). */
+function countObjects(dir: string): number {
+    return fs
+        .readdirSync(dir)
+        .map((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n").filter((l) => l.startsWith("# urn:")).length)
+        .reduce((a, b) => a + b, 0);
 }
 
 function median(xs: number[]): number {
@@ -236,6 +281,8 @@ async function main(): Promise<void> {
     const samples = new Map<number, PlanSample[]>(opts.sizes.map((n) => [n, []]));
     let cp100: CriticalPathReport | undefined;
     let sens100: PlanSample["sensitivity"];
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "meshgate-bench-plans-"));
+    const planOut = (n: number) => path.join(work, `plan-${n}`);
     // Round-robin over sizes so that load from other processes spreads over all sizes.
     for (let rep = 0; rep < Math.max(...opts.repeats); rep++) {
         for (const [i, n] of opts.sizes.entries()) {
@@ -243,7 +290,8 @@ async function main(): Promise<void> {
                 continue;
             }
             const wantCp = opts.criticalPath && n === 100 && cp100 === undefined;
-            const s = await runPlanChild(["--services", String(n), ...(wantCp ? ["--critical-path"] : [])]);
+            const wantOut = opts.check && rep === 0 && CHECK_SIZES.includes(n);
+            const s = await runPlanChild(["--services", String(n), ...(wantCp ? ["--critical-path"] : []), ...(wantOut ? ["--out", planOut(n)] : [])]);
             if (s.criticalPath !== undefined) {
                 cp100 = s.criticalPath;
                 sens100 = s.sensitivity;
@@ -281,6 +329,32 @@ async function main(): Promise<void> {
         "peakRSS(10000)/peakRSS(1000)": ratio(LARGE, 1000, "peakRssMiB"),
         "resources(10000)/resources(1000)": resourcesRatio(LARGE, 1000),
     };
+
+    // ---------------------------------------------------------------- check
+    const check: CheckResult[] = [];
+    if (opts.check) {
+        console.log("\ncheck (`npm run check` over a plan's manifests/, fresh process each, best of 2):");
+        for (const n of CHECK_SIZES.filter((size) => fs.existsSync(planOut(size)))) {
+            const manifests = path.join(planOut(n), "manifests");
+            const allMs = timeCheck(manifests, path.join(work, `check-${n}`), 2);
+            const r = { services: n, objects: countObjects(manifests), bestMs: Math.min(...allMs), allMs };
+            check.push(r);
+            console.log(`  ${pad(String(n), 5)} services: ${r.objects} objects in ${sec(r.bestMs)}`);
+        }
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+    const [checkSmall, checkLarge] = check;
+    const checkGrowth =
+        checkSmall !== undefined && checkLarge !== undefined
+            ? {
+                  time: checkLarge.bestMs / checkSmall.bestMs,
+                  objects: checkLarge.objects / checkSmall.objects,
+                  /** What each further object costs: the slope between the two sizes. */
+                  msPerObject: (checkLarge.bestMs - checkSmall.bestMs) / (checkLarge.objects - checkSmall.objects),
+                  /** What a check of no object would cost: start-up. */
+                  fixedMs: checkSmall.bestMs - ((checkLarge.bestMs - checkSmall.bestMs) / (checkLarge.objects - checkSmall.objects)) * checkSmall.objects,
+              }
+            : undefined;
 
     // ---------------------------------------------------------------- start-up
     const startup: { variant: StartupVariant; runs: number; best: StartupSample; all: number[] }[] = [];
@@ -389,6 +463,11 @@ async function main(): Promise<void> {
             };
         }),
         {
+            name: "npm run check linear in objects: time(1,000 services' manifests) / time(100 services')",
+            target: checkGrowth === undefined ? "≤ objects ratio" : `≤ ${checkGrowth.objects.toFixed(2)}× (objects)`,
+            ...(checkGrowth === undefined ? notRun : { value: `${checkGrowth.time.toFixed(2)}× (${checkGrowth.msPerObject.toFixed(2)} ms per object after ${sec(checkGrowth.fixedMs)} of start-up)`, met: checkGrowth.time <= checkGrowth.objects }),
+        },
+        {
             name: "growth plan(1000)/plan(100)",
             target: `≤ ${TARGETS.growth100to1000}×`,
             value: growth === undefined ? "not run" : `${growth.toFixed(2)}×`,
@@ -433,6 +512,7 @@ async function main(): Promise<void> {
         scale,
         ratios,
         startup,
+        check: { runs: check, growth: checkGrowth },
         criticalPath: {
             durationTable: durationTable(),
             prod: cpProd,
@@ -458,6 +538,11 @@ async function main(): Promise<void> {
         );
     }
     lines.push(`  growth: ${Object.entries(ratios).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${(v as number).toFixed(2)}`).join(", ")}`);
+    if (checkGrowth !== undefined) {
+        lines.push(
+            `check: ${check.map((c) => `${c.objects} objects ${sec(c.bestMs)}`).join(", ")}; ${checkGrowth.msPerObject.toFixed(2)} ms per object after ${sec(checkGrowth.fixedMs)} of start-up`,
+        );
+    }
     if (startup.length > 0) {
         lines.push("start-up (load the program, nothing registered):");
         for (const s of startup) {
