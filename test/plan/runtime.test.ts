@@ -17,7 +17,7 @@ async function recorded(stack: string, config: Record<string, unknown>, monitor:
     return { resources: run.resources.map((r) => ({ ...r })), outputs: run.outputs, violations };
 }
 
-// The plan's fast path (tools/plan/monitor.ts: no protobuf, fewer SDK
+// The plan's fast path (tools/plan/monitor.ts: no protobuf, less SDK
 // bookkeeping) must record exactly what the SDK's own setMocks records: same
 // resources in the same order, same inputs (key order included), same
 // dependencies, same stack outputs, same policy report. Compared on the real
