@@ -1,20 +1,22 @@
 /**
- * npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--no-startup] [--no-critical-path] [--out FILE | --update]
+ * npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--large] [--no-startup] [--no-critical-path] [--no-check] [--out FILE | --update]
  *
  * The meshgate benchmark (not a timed test):
  * - scale: the offline plan (program under mocks, then the policy pack) of
- *   generated stacks of 10, 100 and 1,000 services, each run in a fresh child
- *   process with the flags `npm run plan` uses; wall and CPU time per phase,
- *   GC, peak RSS, resources registered, growth ratios;
+ *   generated stacks of 10, 100 and 1,000 services (and 10,000 with
+ *   `--large`), each run in a fresh child process with the flags
+ *   `npm run plan` uses; wall and CPU time per phase and of the whole
+ *   process, GC, peak RSS, resources registered, growth ratios;
  * - start-up: loading the program before it registers anything, as
  *   `pulumi preview` (ts-node), as `npm run plan` (tsx) and from dist/;
  * - the deploy critical path of the prod stack and of the 100-service stack
- *   against the lower bound of the unavoidable dependencies.
+ *   against the lower bound of the unavoidable dependencies;
+ * - `npm run check` over the manifests the 100- and 1,000-service plans
+ *   write: its time against the number of objects.
  * Writes out/bench/results.json (--update: the committed bench/results.json)
- * and prints a summary that says which targets are met and which are missed.
- * See bench/README.md.
+ * and prints a summary that says which targets are met and which are missed. See bench/README.md.
  */
-import { fork, spawn } from "node:child_process";
+import { fork, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -31,16 +33,26 @@ const CHILD = path.join(__dirname, "bench", "child.ts");
 const PLAN_FLAGS = ["--import", "tsx", "--max-semi-space-size=64"];
 
 const TARGETS = {
+    // issue 7
     plan1000Ms: 15_000,
     growth100to1000: 11,
     criticalPathOverLowerBound: 1.05,
+    // issue 19: ahead of AWS CDK synthesizing the same objects (2.6–3.0 s, ~480 MB for 1,000 services)
+    process1000Ms: 2_500,
+    rss1000MiB: 450 / 1.048576, // 450 MB
+    process10000Ms: 45_000,
+    rss10000MiB: 4_000 / 1.048576, // 4 GB
 };
+
+/** `--large`: the size added to the default ones, and its runs. */
+const LARGE = 10_000;
 
 interface Options {
     sizes: number[];
     repeats: number[];
     startup: boolean;
     criticalPath: boolean;
+    check: boolean;
     out: string;
 }
 
@@ -50,19 +62,24 @@ function options(): Options {
             sizes: { type: "string" },
             repeats: { type: "string" },
             quick: { type: "boolean", default: false },
+            large: { type: "boolean", default: false },
             "no-startup": { type: "boolean", default: false },
             "no-critical-path": { type: "boolean", default: false },
+            "no-check": { type: "boolean", default: false },
             out: { type: "string" },
             update: { type: "boolean", default: false },
             help: { type: "boolean", short: "h", default: false },
         },
     });
     if (values.help) {
-        console.log("usage: npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--no-startup] [--no-critical-path] [--out FILE | --update]\n  writes out/bench/results.json; --update writes the committed bench/results.json");
+        console.log("usage: npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--large] [--no-startup] [--no-critical-path] [--no-check] [--out FILE | --update]\n  writes out/bench/results.json; --update writes the committed bench/results.json");
         process.exit(0);
     }
     const sizes = (values.sizes ?? (values.quick ? "10,100" : "10,100,1000")).split(",").map(Number);
-    const repeats = values.repeats !== undefined ? values.repeats.split(",").map(Number) : sizes.map((n) => (values.quick ? 1 : n >= 1000 ? 2 : 3));
+    if (values.large && !sizes.includes(LARGE)) {
+        sizes.push(LARGE);
+    }
+    const repeats = values.repeats !== undefined ? values.repeats.split(",").map(Number) : sizes.map((n) => (values.quick || n >= LARGE ? 1 : 3));
     if (sizes.some((n) => !Number.isInteger(n) || n < 1) || repeats.length !== sizes.length || repeats.some((n) => !Number.isInteger(n) || n < 1)) {
         console.error("--sizes and --repeats take comma-separated positive whole numbers, one repeat count per size");
         process.exit(2);
@@ -73,7 +90,14 @@ function options(): Options {
     }
     // The committed results change only when asked (--update); a run for a look goes to out/.
     const out = values.out ?? path.join(ROOT, ...(values.update ? ["bench", "results.json"] : ["out", "bench", "results.json"]));
-    return { sizes, repeats, startup: !values["no-startup"], criticalPath: !values["no-critical-path"], out: path.resolve(out) };
+    return {
+        sizes,
+        repeats,
+        startup: !values["no-startup"],
+        criticalPath: !values["no-critical-path"],
+        check: !values["no-check"],
+        out: path.resolve(out),
+    };
 }
 
 /** Runs tools/bench/child.ts in a fresh process and returns what it measured. */
@@ -116,6 +140,40 @@ function runStartupChild(variant: StartupVariant, tmpdir: string): Promise<Start
     });
 }
 
+/** Sizes whose plan outputs `npm run check` is timed on. */
+const CHECK_SIZES = [100, 1000];
+
+interface CheckResult {
+    services: number;
+    /** Kubernetes objects (YAML documents) in the plan's manifests/. */
+    objects: number;
+    /** Best wall time of the whole `check` process. */
+    bestMs: number;
+    allMs: number[];
+}
+
+/** Times `npm run check` (same flags, fresh process) over `dir`, `runs` times. */
+function timeCheck(dir: string, out: string, runs: number): number[] {
+    const times: number[] = [];
+    for (let k = 0; k < runs; k++) {
+        const t = performance.now();
+        const res = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "check.ts"), dir, "--out", out], { cwd: ROOT, encoding: "utf8" });
+        times.push(performance.now() - t);
+        if (res.status !== 0 && res.status !== 1) {
+            throw new Error(`check over ${dir} exited with ${res.status}: ${res.stderr.slice(0, 2000)}`);
+        }
+    }
+    return times;
+}
+
+/** YAML documents in a plan's manifests/ (each starts with its `# <urn>` line). */
+function countObjects(dir: string): number {
+    return fs
+        .readdirSync(dir)
+        .map((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n").filter((l) => l.startsWith("# urn:")).length)
+        .reduce((a, b) => a + b, 0);
+}
+
 function median(xs: number[]): number {
     const s = [...xs].sort((a, b) => a - b);
     const m = Math.floor(s.length / 2);
@@ -130,19 +188,28 @@ interface ScaleResult {
     runs: number;
     /** The run with the lowest plan wall time (noise on a shared machine only adds). */
     best: PlanSample;
-    median: { planMs: number; programMs: number; policyMs: number; totalMs: number; peakRssMiB: number };
-    all: { planMs: number; programMs: number; policyMs: number; planCpuMs: number; gcMs: number; totalMs: number; peakRssMiB: number }[];
+    median: { planMs: number; programMs: number; policyMs: number; totalMs: number; processCpuMs: number; peakRssMiB: number };
+    all: { planMs: number; programMs: number; policyMs: number; planCpuMs: number; processCpuMs: number; gcMs: number; totalMs: number; peakRssMiB: number }[];
 }
 
 function summarizeScale(services: number, samples: PlanSample[]): ScaleResult {
-    const best = samples.reduce((a, b) => (b.planMs < a.planMs ? b : a));
-    const pick = (k: "planMs" | "programMs" | "policyMs" | "totalMs" | "peakRssMiB") => median(samples.map((s) => s[k]));
+    const best = samples.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
+    const pick = (k: "planMs" | "programMs" | "policyMs" | "totalMs" | "processCpuMs" | "peakRssMiB") => median(samples.map((s) => s[k]));
     return {
         services,
         runs: samples.length,
         best: { ...best, criticalPath: undefined },
-        median: { planMs: pick("planMs"), programMs: pick("programMs"), policyMs: pick("policyMs"), totalMs: pick("totalMs"), peakRssMiB: pick("peakRssMiB") },
-        all: samples.map((s) => ({ planMs: s.planMs, programMs: s.programMs, policyMs: s.policyMs, planCpuMs: s.planCpuMs, gcMs: s.gcMs, totalMs: s.totalMs, peakRssMiB: s.peakRssMiB })),
+        median: { planMs: pick("planMs"), programMs: pick("programMs"), policyMs: pick("policyMs"), totalMs: pick("totalMs"), processCpuMs: pick("processCpuMs"), peakRssMiB: pick("peakRssMiB") },
+        all: samples.map((s) => ({
+            planMs: s.planMs,
+            programMs: s.programMs,
+            policyMs: s.policyMs,
+            planCpuMs: s.planCpuMs,
+            processCpuMs: s.processCpuMs,
+            gcMs: s.gcMs,
+            totalMs: s.totalMs,
+            peakRssMiB: s.peakRssMiB,
+        })),
     };
 }
 
@@ -222,6 +289,8 @@ async function main(): Promise<void> {
     const samples = new Map<number, PlanSample[]>(opts.sizes.map((n) => [n, []]));
     let cp100: CriticalPathReport | undefined;
     let sens100: PlanSample["sensitivity"];
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "meshgate-bench-plans-"));
+    const planOut = (n: number) => path.join(work, `plan-${n}`);
     // Round-robin over sizes so that load from other processes spreads over all sizes.
     for (let rep = 0; rep < Math.max(...opts.repeats); rep++) {
         for (const [i, n] of opts.sizes.entries()) {
@@ -229,20 +298,21 @@ async function main(): Promise<void> {
                 continue;
             }
             const wantCp = opts.criticalPath && n === 100 && cp100 === undefined;
-            const s = await runPlanChild(["--services", String(n), ...(wantCp ? ["--critical-path"] : [])]);
+            const wantOut = opts.check && rep === 0 && CHECK_SIZES.includes(n);
+            const s = await runPlanChild(["--services", String(n), ...(wantCp ? ["--critical-path"] : []), ...(wantOut ? ["--out", planOut(n)] : [])]);
             if (s.criticalPath !== undefined) {
                 cp100 = s.criticalPath;
                 sens100 = s.sensitivity;
             }
             samples.get(n)?.push(s);
             console.log(
-                `  ${pad(String(n), 5)} services run ${rep + 1}: plan ${sec(s.planMs)} (program ${sec(s.programMs)}, policies ${sec(s.policyMs)}; CPU ${sec(s.planCpuMs)}, GC ${sec(s.gcMs)}), process ${sec(s.totalMs)}, peak RSS ${s.peakRssMiB.toFixed(0)} MiB, ${s.customResources} resources`,
+                `  ${pad(String(n), 5)} services run ${rep + 1}: plan ${sec(s.planMs)} (program ${sec(s.programMs)}, policies ${sec(s.policyMs)}; CPU ${sec(s.planCpuMs)}, GC ${sec(s.gcMs)}), process ${sec(s.totalMs)} (CPU ${sec(s.processCpuMs)}), peak RSS ${s.peakRssMiB.toFixed(0)} MiB, ${s.customResources} resources`,
             );
         }
     }
     const scale = opts.sizes.map((n) => summarizeScale(n, samples.get(n) ?? []));
     const bySize = new Map(scale.map((s) => [s.services, s]));
-    const ratio = (a: number, b: number, k: "planMs" | "programMs" | "policyMs") => {
+    const ratio = (a: number, b: number, k: "planMs" | "programMs" | "policyMs" | "totalMs" | "processCpuMs" | "peakRssMiB") => {
         const x = bySize.get(a)?.best;
         const y = bySize.get(b)?.best;
         return x !== undefined && y !== undefined ? x[k] / y[k] : undefined;
@@ -261,7 +331,38 @@ async function main(): Promise<void> {
         "policies(100)/policies(10)": ratio(100, 10, "policyMs"),
         "resources(1000)/resources(100)": resourcesRatio(1000, 100),
         "resources(100)/resources(10)": resourcesRatio(100, 10),
+        "plan(10000)/plan(1000)": ratio(LARGE, 1000, "planMs"),
+        "process(10000)/process(1000)": ratio(LARGE, 1000, "totalMs"),
+        "processCPU(10000)/processCPU(1000)": ratio(LARGE, 1000, "processCpuMs"),
+        "peakRSS(10000)/peakRSS(1000)": ratio(LARGE, 1000, "peakRssMiB"),
+        "resources(10000)/resources(1000)": resourcesRatio(LARGE, 1000),
     };
+
+    // ---------------------------------------------------------------- check
+    const check: CheckResult[] = [];
+    if (opts.check) {
+        console.log("\ncheck (`npm run check` over a plan's manifests/, fresh process each, best of 2):");
+        for (const n of CHECK_SIZES.filter((size) => fs.existsSync(planOut(size)))) {
+            const manifests = path.join(planOut(n), "manifests");
+            const allMs = timeCheck(manifests, path.join(work, `check-${n}`), 2);
+            const r = { services: n, objects: countObjects(manifests), bestMs: Math.min(...allMs), allMs };
+            check.push(r);
+            console.log(`  ${pad(String(n), 5)} services: ${r.objects} objects in ${sec(r.bestMs)}`);
+        }
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+    const [checkSmall, checkLarge] = check;
+    const checkGrowth =
+        checkSmall !== undefined && checkLarge !== undefined
+            ? {
+                  time: checkLarge.bestMs / checkSmall.bestMs,
+                  objects: checkLarge.objects / checkSmall.objects,
+                  /** What each further object costs: the slope between the two sizes. */
+                  msPerObject: (checkLarge.bestMs - checkSmall.bestMs) / (checkLarge.objects - checkSmall.objects),
+                  /** What a check of no object would cost: start-up. */
+                  fixedMs: checkSmall.bestMs - ((checkLarge.bestMs - checkSmall.bestMs) / (checkLarge.objects - checkSmall.objects)) * checkSmall.objects,
+              }
+            : undefined;
 
     // ---------------------------------------------------------------- start-up
     const startup: { variant: StartupVariant; runs: number; best: StartupSample; all: number[] }[] = [];
@@ -276,6 +377,7 @@ async function main(): Promise<void> {
                 ["tsx-warm", 3],
                 ["tsx-cjs", 3],
                 ["dist", 3],
+                ["tsx-lean", 3],
             ];
             for (const [variant, runs] of plan) {
                 const got: StartupSample[] = [];
@@ -318,7 +420,10 @@ async function main(): Promise<void> {
 
     // ---------------------------------------------------------------- targets
     const big = bySize.get(1000)?.best;
+    const large = bySize.get(LARGE)?.best;
     const growth = ratios["plan(1000)/plan(100)"];
+    const resources10k = ratios["resources(10000)/resources(1000)"];
+    const notRun = { value: "not run", met: undefined };
     const targets = [
         {
             name: "plan + policy check of 1,000 services",
@@ -331,6 +436,44 @@ async function main(): Promise<void> {
             target: `< ${TARGETS.plan1000Ms / 1000} s`,
             value: big === undefined ? "not run" : sec(big.totalMs),
             met: big === undefined ? undefined : big.totalMs < TARGETS.plan1000Ms,
+        },
+        {
+            name: "whole process for 1,000 services, wall (boot + imports + plan; issue 19)",
+            target: `< ${TARGETS.process1000Ms / 1000} s`,
+            ...(big === undefined ? notRun : { value: `${sec(big.totalMs)} (CPU ${sec(big.processCpuMs)})`, met: big.totalMs < TARGETS.process1000Ms }),
+        },
+        {
+            name: "peak RSS for 1,000 services",
+            target: "< 450 MB",
+            ...(big === undefined ? notRun : { value: `${(big.peakRssMiB * 1.048576).toFixed(0)} MB`, met: big.peakRssMiB < TARGETS.rss1000MiB }),
+        },
+        {
+            name: `whole process for ${LARGE.toLocaleString("en")} services, wall`,
+            target: `< ${TARGETS.process10000Ms / 1000} s`,
+            ...(large === undefined ? notRun : { value: `${sec(large.totalMs)} (CPU ${sec(large.processCpuMs)})`, met: large.totalMs < TARGETS.process10000Ms }),
+        },
+        {
+            name: `peak RSS for ${LARGE.toLocaleString("en")} services`,
+            target: "< 4 GB",
+            ...(large === undefined ? notRun : { value: `${(large.peakRssMiB * 1.048576).toFixed(0)} MB`, met: large.peakRssMiB < TARGETS.rss10000MiB }),
+        },
+        ...(
+            [
+                ["process CPU", "processCPU(10000)/processCPU(1000)"],
+                ["peak RSS", "peakRSS(10000)/peakRSS(1000)"],
+            ] as const
+        ).map(([what, key]) => {
+            const r = ratios[key];
+            return {
+                name: `growth of ${what} from 1,000 to ${LARGE.toLocaleString("en")} services, no worse than linear in resources`,
+                target: resources10k === undefined ? "≤ resources ratio" : `≤ ${resources10k.toFixed(2)}× (resources)`,
+                ...(r === undefined || resources10k === undefined ? notRun : { value: `${r.toFixed(2)}×`, met: r <= resources10k }),
+            };
+        }),
+        {
+            name: "npm run check linear in objects: time(1,000 services' manifests) / time(100 services')",
+            target: checkGrowth === undefined ? "≤ objects ratio" : `≤ ${checkGrowth.objects.toFixed(2)}× (objects)`,
+            ...(checkGrowth === undefined ? notRun : { value: `${checkGrowth.time.toFixed(2)}× (${checkGrowth.msPerObject.toFixed(2)} ms per object after ${sec(checkGrowth.fixedMs)} of start-up)`, met: checkGrowth.time <= checkGrowth.objects }),
         },
         {
             name: "growth plan(1000)/plan(100)",
@@ -367,8 +510,9 @@ async function main(): Promise<void> {
         versions: sdkVersions(),
         method: {
             childFlags: PLAN_FLAGS,
+            cpu: "planCpuMs: process.cpuUsage() around plan(); processCpuMs: process.cpuUsage() at the end of plan(), i.e. the whole process so far (boot, imports, plan), user + system, all threads",
             stackTraceLimit: 0,
-            statistic: "best (lowest plan wall time) of the runs per size, each in a fresh process; medians and every run are listed too",
+            statistic: "best (lowest whole-process wall time) of the runs per size, each in a fresh process; medians and every run are listed too",
             generator: "tools/bench/generate.ts on the prod stack's cluster, mesh, gateway and observability settings",
             planMs: "plan(): config validation + program under mocks + policy pack",
             totalMs: "process start to the end of plan(): node and tsx boot, module loading, plan",
@@ -376,6 +520,7 @@ async function main(): Promise<void> {
         scale,
         ratios,
         startup,
+        check: { runs: check, growth: checkGrowth },
         criticalPath: {
             durationTable: durationTable(),
             prod: cpProd,
@@ -390,15 +535,22 @@ async function main(): Promise<void> {
 
     // ---------------------------------------------------------------- summary
     const lines: string[] = ["", "== summary =="];
-    lines.push("scale (best of N runs per size; wall time):");
-    lines.push(`  ${"services".padStart(8)} ${"resources".padStart(9)} ${"program".padStart(9)} ${"policies".padStart(9)} ${"plan".padStart(9)} ${"plan CPU".padStart(9)} ${"GC".padStart(8)} ${"process".padStart(9)} ${"peak RSS".padStart(9)} ${"runs".padStart(5)}`);
+    lines.push("scale (best of N runs per size: lowest process wall time; CPU = user + sys):");
+    lines.push(
+        `  ${"services".padStart(8)} ${"resources".padStart(9)} ${"program".padStart(9)} ${"policies".padStart(9)} ${"plan".padStart(9)} ${"plan CPU".padStart(9)} ${"GC".padStart(8)} ${"process".padStart(9)} ${"proc CPU".padStart(9)} ${"peak RSS".padStart(9)} ${"runs".padStart(5)}`,
+    );
     for (const s of scale) {
         const b = s.best;
         lines.push(
-            `  ${pad(String(s.services), 8)} ${pad(String(b.customResources), 9)} ${pad(sec(b.programMs), 9)} ${pad(sec(b.policyMs), 9)} ${pad(sec(b.planMs), 9)} ${pad(sec(b.planCpuMs), 9)} ${pad(sec(b.gcMs), 8)} ${pad(sec(b.totalMs), 9)} ${pad(`${b.peakRssMiB.toFixed(0)} MiB`, 9)} ${pad(String(s.runs), 5)}`,
+            `  ${pad(String(s.services), 8)} ${pad(String(b.customResources), 9)} ${pad(sec(b.programMs), 9)} ${pad(sec(b.policyMs), 9)} ${pad(sec(b.planMs), 9)} ${pad(sec(b.planCpuMs), 9)} ${pad(sec(b.gcMs), 8)} ${pad(sec(b.totalMs), 9)} ${pad(sec(b.processCpuMs), 9)} ${pad(`${b.peakRssMiB.toFixed(0)} MiB`, 9)} ${pad(String(s.runs), 5)}`,
         );
     }
     lines.push(`  growth: ${Object.entries(ratios).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${(v as number).toFixed(2)}`).join(", ")}`);
+    if (checkGrowth !== undefined) {
+        lines.push(
+            `check: ${check.map((c) => `${c.objects} objects ${sec(c.bestMs)}`).join(", ")}; ${checkGrowth.msPerObject.toFixed(2)} ms per object after ${sec(checkGrowth.fixedMs)} of start-up`,
+        );
+    }
     if (startup.length > 0) {
         lines.push("start-up (load the program, nothing registered):");
         for (const s of startup) {

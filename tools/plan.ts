@@ -11,6 +11,8 @@
  * Pulumi.yaml and Pulumi.<stack>.yaml). Relative paths are taken from the current
  * directory. Exit 0 clean, 1 on a mandatory policy violation, 2 on invalid input.
  */
+// First: defers the SDK modules a plan never runs (must load before @pulumi/pulumi).
+import "./plan/lean-sdk";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { manifestsToResources } from "../../policies/manifests";
 import { runPolicies } from "../../policies/engine";
-import { readManifests, yamlFiles } from "../../tools/check";
+import { readInput } from "../../tools/check/read";
 import { renderReport } from "../../tools/report";
 import { ROOT, devRoutes, generatedObjects, planned } from "./helpers";
 
@@ -40,7 +40,7 @@ describe("plan report in a browser", function () {
         };
         write("dev", renderReport({ stack: "dev", source: "plan", resources: dev.resources, violations: dev.violations, routes: devRoutes() }));
         write("dev-no-routes", renderReport({ stack: "dev", source: "plan", resources: dev.resources, violations: dev.violations }));
-        const docs = readManifests(yamlFiles([path.join(ROOT, "test/fixtures/bad-manifests"), path.join(ROOT, "test/fixtures/good-manifests")]));
+        const docs = readInput([path.join(ROOT, "test/fixtures/bad-manifests"), path.join(ROOT, "test/fixtures/good-manifests")]).docs;
         const resources = manifestsToResources(docs);
         write("check-bad", renderReport({ stack: "check", source: "manifests", resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, custom: true, inputs: r.props, file: path.relative(ROOT, r.file) })), violations: await runPolicies(resources) }));
     });

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readManifests, yamlFiles } from "../../tools/check";
+import { readInput } from "../../tools/check/read";
 import { manifestsToResources } from "../../policies/manifests";
 import { runPolicies } from "../../policies/engine";
 import { buildReportModel, readRoutes, renderReport, writeCheckReport, writePlanReport, type ReportModel } from "../../tools/report";
@@ -79,7 +79,7 @@ describe("plan report: the model", () => {
     });
 
     it("puts each policy violation on the object and graph node it concerns, with the rule's description and fix", async () => {
-        const docs = readManifests(yamlFiles([path.join(ROOT, "test/fixtures/bad-manifests")]));
+        const docs = readInput([path.join(ROOT, "test/fixtures/bad-manifests")]).docs;
         const resources = manifestsToResources(docs);
         const violations = await runPolicies(resources);
         assert.ok(violations.length > 0);
@@ -126,7 +126,7 @@ describe("plan report: the page", () => {
         assert.match(readRoutes(dir).problem ?? "", /^routes\.json is not valid JSON/);
         fs.writeFileSync(path.join(dir, "routes.json"), JSON.stringify({ entries: [{ id: "x" }] }));
         assert.equal(readRoutes(dir).problem, "routes.json: entries[0] lacks id, request, outcome or hops");
-        const docs = readManifests(yamlFiles([path.join(ROOT, "test/fixtures/good-manifests")]));
+        const docs = readInput([path.join(ROOT, "test/fixtures/good-manifests")]).docs;
         const checkDir = path.join(dir, "check");
         const html = fs.readFileSync(writeCheckReport(checkDir, manifestsToResources(docs), []), "utf8");
         assert.match(html, /<title>meshgate check<\/title>/);

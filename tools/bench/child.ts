@@ -10,7 +10,12 @@
  *
  * Sends the result to the parent over IPC (or prints it as JSON when run alone).
  * Modules are imported dynamically so that their load time is measured.
+ * `--out DIR` also writes the plan's outputs (after the timed part), to diff
+ * runs; `--monitor sdk-mocks` plans with the SDK's setMocks instead of the
+ * in-process monitor (tools/plan/monitor.ts).
  */
+// First, as in tools/plan.ts: defer the SDK modules a plan never runs.
+import "../plan/lean-sdk";
 import { PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import type { CriticalPathReport } from "./critical-path";
@@ -29,6 +34,8 @@ export interface PlanSample {
     readonly policyMs: number;
     /** CPU time (user + system) of `plan()`, all threads. */
     readonly planCpuMs: number;
+    /** CPU time (user + system) of the whole process up to the end of `plan()`, all threads. */
+    readonly processCpuMs: number;
     /** Time in garbage-collection pauses during `plan()`. */
     readonly gcMs: number;
     /** Process start to the end of `plan()`. */
@@ -64,13 +71,21 @@ async function main(): Promise<PlanSample> {
             stack: { type: "string" },
             "critical-path": { type: "boolean", default: false },
             debug: { type: "boolean", default: false },
+            out: { type: "string" },
+            monitor: { type: "string", default: "in-process" },
         },
     });
+    if (values.monitor !== "in-process" && values.monitor !== "sdk-mocks") {
+        throw new Error(`--monitor takes in-process or sdk-mocks; got ${values.monitor}`);
+    }
     // As `npm run plan` does (tools/plan.ts): no stack traces unless debugging.
     Error.stackTraceLimit = values.debug ? 50 : 0;
 
     const t0 = performance.now();
-    const [{ plan }, { generateStackConfig }, stackConfig] = await Promise.all([import("../plan/plan.js"), import("./generate.js"), import("../plan/stack-config.js")]);
+    // require, not import(): the same under `--import tsx` and `--require tsx/cjs` (the project is CommonJS).
+    const { plan } = require("../plan/plan") as typeof import("../plan/plan");
+    const { generateStackConfig } = require("./generate") as typeof import("./generate");
+    const stackConfig = require("../plan/stack-config") as typeof import("../plan/stack-config");
     const importMs = performance.now() - t0;
 
     const t1 = performance.now();
@@ -89,9 +104,10 @@ async function main(): Promise<PlanSample> {
     observer.observe({ type: "gc" });
     const cpu0 = process.cpuUsage();
     const t2 = performance.now();
-    const result = await plan({ stack: "bench", config });
+    const result = await plan({ stack: "bench", config, monitor: values.monitor });
     const planMs = performance.now() - t2;
     const cpu = process.cpuUsage(cpu0);
+    const processCpu = process.cpuUsage();
     const totalMs = performance.now();
     // GC entries are delivered asynchronously.
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -111,6 +127,7 @@ async function main(): Promise<PlanSample> {
         programMs: timings.programMs,
         policyMs: timings.policyMs,
         planCpuMs: (cpu.user + cpu.system) / 1000,
+        processCpuMs: (processCpu.user + processCpu.system) / 1000,
         gcMs,
         totalMs,
         peakRssMiB: process.resourceUsage().maxRSS / 1024,
@@ -119,10 +136,14 @@ async function main(): Promise<PlanSample> {
         customResources: run.resources.filter((r) => r.custom).length,
         violations: { mandatory: violations.filter((v) => v.level === "mandatory").length, advisory: violations.filter((v) => v.level !== "mandatory").length },
     };
+    if (values.out !== undefined) {
+        const { writePlan } = require("../plan/outputs") as typeof import("../plan/outputs");
+        writePlan(values.out, run.resources, violations);
+    }
     if (!values["critical-path"]) {
         return sample;
     }
-    const { criticalPath } = await import("./critical-path.js");
+    const { criticalPath } = require("./critical-path") as typeof import("./critical-path");
     return {
         ...sample,
         criticalPath: criticalPath(run.resources),

@@ -13,11 +13,13 @@
  *   empty tsx cache and then with the cache the cold run filled;
  * - `tsx-cjs`: `node --require tsx/cjs` (tsx's CommonJS hook only, no ESM
  *   loader thread; the project is CommonJS), warm cache;
- * - `dist`: the compiled package (`npm run build` output, dist/), plain node.
+ * - `dist`: the compiled package (`npm run build` output, dist/), plain node;
+ * - `tsx-lean`: `tsx-warm` after tools/plan/lean-sdk.ts, as `npm run plan`
+ *   loads the program (SDK parts a plan never runs deferred).
  */
 import * as path from "node:path";
 
-export type StartupVariant = "pulumi-default" | "pulumi-transpile-only" | "tsx-cold" | "tsx-warm" | "tsx-cjs" | "dist";
+export type StartupVariant = "pulumi-default" | "pulumi-transpile-only" | "tsx-cold" | "tsx-warm" | "tsx-cjs" | "dist" | "tsx-lean";
 
 export interface StartupSample {
     readonly variant: StartupVariant;
@@ -66,6 +68,7 @@ require(${r("node_modules/@pulumi/pulumi/vendor/ts-node@7.0.1")}).register({
   compilerOptions: { target: "ES2020", module: "nodenext", moduleResolution: "nodenext", sourceMap: "true", ...cfg },
 });`
         : "";
+    const lean: [string, string][] = variant === "tsx-lean" ? [["defer unused SDK modules (tools/plan/lean-sdk.ts)", r("tools/plan/lean-sdk.ts")]] : [];
     const script = `
 const bootMs = performance.now();
 process.chdir(${r(".")});
@@ -73,7 +76,7 @@ const t = performance.now();
 ${register}
 const registerMs = performance.now() - t;
 const steps = {};
-for (const [name, mod] of [${[...SDK.map((s) => [s, JSON.stringify(require.resolve(s, { paths: [root] }))]), ...own].map(([n, m]) => `[${JSON.stringify(n)}, ${m}]`).join(", ")}]) {
+for (const [name, mod] of [${[...lean, ...SDK.map((s) => [s, JSON.stringify(require.resolve(s, { paths: [root] }))]), ...own].map(([n, m]) => `[${JSON.stringify(n)}, ${m}]`).join(", ")}]) {
   const a = performance.now();
   require(mod);
   steps[name] = performance.now() - a;

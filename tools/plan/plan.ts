@@ -3,6 +3,8 @@
  * validate a stack's config, run the real program under mocks, run the policy
  * pack over what it registered, and optionally write the results.
  */
+// First: defers the SDK modules a plan never runs (must load before @pulumi/pulumi).
+import "./lean-sdk";
 import { checkStackConfig, type ConfigIssue } from "../../components/config";
 import { runPolicies, type PlainResource } from "../../policies/engine";
 import { program } from "../../infra/program";
@@ -28,6 +30,8 @@ export interface PlanOptions {
      * program's own business; the project name scopes its config keys.
      */
     readonly program?: { readonly run: () => unknown; readonly project: string };
+    /** The resource monitor (see RunOptions.monitor). Default "in-process". */
+    readonly monitor?: "in-process" | "sdk-mocks";
 }
 
 export type PlanResult =
@@ -53,6 +57,7 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
         config: opts.config,
         preview: opts.preview ?? true,
         onResource: opts.onResource,
+        monitor: opts.monitor,
     });
     const t1 = performance.now();
     const violations = await runPolicies(run.resources.map(toPlainResource), { config: opts.policyConfig });

@@ -1,10 +1,17 @@
 /**
  * The one mock runtime behind the offline plan, the benchmark and the tests:
- * runs a Pulumi program in-process under `pulumi.runtime.setMocks` and records
- * every resource it registers (type, name, parent, dependencies, inputs), with
- * deterministic placeholder outputs and secret values replaced by "[secret]".
+ * runs a Pulumi program in-process under mocks and records every resource it
+ * registers (type, name, parent, dependencies, inputs), with deterministic
+ * placeholder outputs and secret values replaced by "[secret]".
+ *
+ * Two monitors record the same thing: the in-process one (default;
+ * tools/plan/monitor.ts, with the SDK's bookkeeping a plan does not need
+ * switched off while it runs, see bench/README.md §1a) and the SDK's own
+ * `pulumi.runtime.setMocks` ("sdk-mocks"), the reference it is tested against
+ * (test/plan/runtime.test.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { PlanMonitor, passThroughStructs, type MockResult, type PlanMocks, type Registration } from "./monitor";
 import { CALLS, placeholderId, placeholderOutputs, readPlaceholder } from "./placeholders";
 
 export const SECRET = "[secret]";
@@ -46,61 +53,64 @@ export interface RunOptions {
     readonly preview?: boolean;
     /** Called after every registration with the running count. */
     readonly onResource?: (count: number) => void;
+    /**
+     * The resource monitor: "in-process" (default; tools/plan/monitor.ts, no
+     * protobuf conversions) or "sdk-mocks" (the SDK's `setMocks`, the reference).
+     */
+    readonly monitor?: "in-process" | "sdk-mocks";
 }
 
 /** Runs `program` under mocks and returns what it registered. Runs are sequential: one at a time per process. */
 export async function runProgram(program: () => unknown, opts: RunOptions = {}): Promise<PlanRun> {
     const stack = opts.stack ?? "test";
+    const project = opts.project ?? "meshgate";
     const resources: RecordedResource[] = [];
-    const pending: { meta?: PendingMeta } = {};
+    const mocks: PlanMocks = {
+        register(reg) {
+            resources.push({
+                urn: reg.urn,
+                type: reg.type,
+                name: reg.name,
+                parent: reg.parent || undefined,
+                dependsOn: reg.dependencies,
+                propertyDependencies: reg.propertyDependencies,
+                // Sorted keys, as a protobuf round trip leaves them (the SDK's setMocks path gets them sorted already).
+                inputs: sanitize(reg.inputs, true) as Record<string, unknown>,
+                custom: reg.custom,
+                // A provider reference is "<urn>::<id>"; the id is a placeholder, keep the URN.
+                provider: reg.provider.split("::").slice(0, -1).join("::") || undefined,
+            });
+            opts.onResource?.(resources.length);
+            if (!reg.custom) {
+                return { id: undefined, state: {} };
+            }
+            // The SDK sends "" (not undefined) as the id of a resource it creates.
+            return { id: reg.id || placeholderId(reg.type, reg.name, reg.inputs), state: placeholderOutputs(reg.type, reg.name, reg.inputs) };
+        },
+        read(type, _name, id) {
+            // A read (`Resource.get`): what the cloud would return for an existing object.
+            return { id, state: readPlaceholder(type, id) };
+        },
+        call(token, inputs) {
+            const mock = CALLS[token];
+            if (mock === undefined) {
+                throw new Error(`the offline plan has no placeholder for the provider function ${token}; add one to tools/plan/placeholders.ts`);
+            }
+            return mock(inputs);
+        },
+    };
     const errors: unknown[] = [];
     const onRejection = (reason: unknown) => errors.push(reason);
     process.on("unhandledRejection", onRejection);
-    const restoreCallsites = skipSourcePositions();
+    const restore: (() => void)[] = [skipSourcePositions()];
     try {
         pulumi.runtime.setAllConfig(configStrings(opts.config ?? {}), []);
-        await pulumi.runtime.setMocks(
-            {
-                newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-                    const meta = pending.meta;
-                    pending.meta = undefined;
-                    if (meta !== undefined) {
-                        resources.push({
-                            urn: meta.urn,
-                            type: args.type,
-                            name: args.name,
-                            parent: meta.parent,
-                            dependsOn: meta.dependsOn,
-                            propertyDependencies: meta.propertyDependencies,
-                            inputs: sanitize(args.inputs) as Record<string, unknown>,
-                            custom: meta.custom,
-                            provider: meta.provider,
-                        });
-                        opts.onResource?.(resources.length);
-                    }
-                    if (args.custom === false) {
-                        return { id: undefined, state: {} };
-                    }
-                    if (meta === undefined && args.id) {
-                        // A read (`Resource.get`): what the cloud would return for an existing object.
-                        return { id: args.id, state: readPlaceholder(args.type, args.id) };
-                    }
-                    // The SDK sends "" (not undefined) as the id of a resource it creates.
-                    return { id: args.id || placeholderId(args.type, args.name, args.inputs), state: placeholderOutputs(args.type, args.name, args.inputs) };
-                },
-                call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-                    const mock = CALLS[args.token];
-                    if (mock === undefined) {
-                        throw new Error(`the offline plan has no placeholder for the provider function ${args.token}; add one to tools/plan/placeholders.ts`);
-                    }
-                    return mock(args.inputs);
-                },
-            },
-            opts.project ?? "meshgate",
-            stack,
-            opts.preview ?? false,
-        );
-        interceptRegistrations(pending);
+        if ((opts.monitor ?? "in-process") === "in-process") {
+            restore.push(passThroughStructs(), lightDebuggablePromises(), lazyOutputProperties());
+            useMonitor(new PlanMonitor(mocks, project, stack), project, stack, opts.preview ?? false);
+        } else {
+            await useSdkMocks(mocks, project, stack, opts.preview ?? false);
+        }
         let returned: unknown;
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
             returned = await program();
@@ -120,8 +130,166 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         };
     } finally {
         process.off("unhandledRejection", onRejection);
-        restoreCallsites();
+        for (const undo of restore.reverse()) {
+            undo();
+        }
     }
+}
+
+/** What `pulumi.runtime.setMocks` does, with our monitor instead of the SDK's MockMonitor (@pulumi/pulumi 3.248 runtime/mocks.js). */
+function useMonitor(monitor: PlanMonitor, project: string, stack: string, preview: boolean): void {
+    const settings = pulumi.runtime as unknown as { setMockOptions(m: unknown, project?: string, stack?: string, preview?: boolean): void };
+    settings.setMockOptions(monitor, project, stack, preview);
+    const store = sdkStore();
+    store.supportsSecrets = true;
+    store.supportsResourceReferences = true;
+    store.supportsOutputValues = false;
+    store.supportsDeletedWith = true;
+    store.supportsReplaceWith = true;
+    store.supportsAliasSpecs = true;
+    store.supportsTransforms = false;
+    store.supportsParameterization = true;
+    store.supportsResourceHooks = true;
+    store.supportsErrorHooks = true;
+}
+
+/**
+ * The SDK wraps most of its promises in `debuggablePromise`, which gives each
+ * one three non-enumerable properties and a captured stack (an Error object)
+ * and keeps it in a set, so that a process that exits with promises pending
+ * can list them. Several per resource; in a plan the wrapping is ~5% of the
+ * CPU time and more in garbage collection. The replacement keeps the chain
+ * (the same two `then`s, so continuations run in the same order) without the
+ * bookkeeping. Returns the undo.
+ */
+function lightDebuggablePromises(): () => void {
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: (p: Promise<unknown>, ctx: unknown) => Promise<unknown> };
+    const original = debuggable.debuggablePromise;
+    debuggable.debuggablePromise = (p) =>
+        p
+            .then((value) => value)
+            .catch((err: { promise?: unknown }) => {
+                err.promise = p;
+                throw err;
+            });
+    return () => {
+        debuggable.debuggablePromise = original;
+    };
+}
+
+type Resolver = (value: unknown, isKnown: boolean, isSecret: boolean, deps?: unknown[], err?: unknown) => void;
+
+interface SdkRpc {
+    transferProperties(onto: Record<string, unknown>, label: string, props: Record<string, unknown>): Record<string, Resolver>;
+}
+
+/**
+ * For every input property of a custom resource the SDK creates, at
+ * construction, an Output on the resource (`rpc.transferProperties`): four
+ * wrapped promises, an OutputImpl with seven more, its closures and a Proxy,
+ * that stay alive until the end of the run. A program reads few of them
+ * (`role.arn`, `namespace.metadata`, …; 40 of 3,800 in a 100-service plan),
+ * so most of a plan's memory and much of its garbage collection went to
+ * Outputs nobody reads.
+ *
+ * Here each property is a getter that creates the same Output, the same way,
+ * on first read; until then the resolver keeps what it is given, and a later
+ * read gets an Output settled with it. The Outputs that are read are created
+ * as before (programs read them while constructing, before the resource
+ * registers), and work that nothing awaits can be dropped without moving
+ * anything else in the microtask queue: resources register in the same order
+ * with the same values (test/plan/runtime.test.ts). Returns the undo.
+ */
+function lazyOutputProperties(): () => void {
+    const rpc = require("@pulumi/pulumi/runtime/rpc") as SdkRpc;
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> };
+    const errors = require("@pulumi/pulumi/errors") as { isGrpcError(err: unknown): boolean };
+    const OutputClass = pulumi.Output as unknown as new (resources: unknown, promise: Promise<unknown>, isKnown: Promise<boolean>, isSecret: Promise<boolean>, allResources: Promise<unknown>) => unknown;
+    const original = rpc.transferProperties;
+    rpc.transferProperties = (onto, label, props) => {
+        const resolvers: Record<string, Resolver> = {};
+        for (const k of Object.keys(props)) {
+            // As the SDK: "id" and "urn" are handled separately.
+            if (k === "id" || k === "urn") {
+                continue;
+            }
+            if (Object.prototype.hasOwnProperty.call(onto, k)) {
+                throw new Error(`Property '${k}' is already initialized on target '${label}`);
+            }
+            let settled: Parameters<Resolver> | undefined;
+            let settle: Resolver | undefined;
+            resolvers[k] = (...args) => {
+                const err = args[4];
+                if (err && errors.isGrpcError(err)) {
+                    return;
+                }
+                if (settle !== undefined) {
+                    settle(...args);
+                } else {
+                    settled = args;
+                }
+            };
+            const define = (value: unknown) => Object.defineProperty(onto, k, { value, writable: true, enumerable: true, configurable: true });
+            Object.defineProperty(onto, k, {
+                enumerable: true,
+                configurable: true,
+                get() {
+                    // What rpc.transferProperties (@pulumi/pulumi 3.248) does for each property.
+                    const promised = <T>() => {
+                        let resolve!: (v: T) => void;
+                        let reject!: (e: unknown) => void;
+                        const p = new Promise<T>((res, rej) => {
+                            resolve = res;
+                            reject = rej;
+                        });
+                        return { p, resolve, reject };
+                    };
+                    const value = promised<unknown>();
+                    const isKnown = promised<boolean>();
+                    const isSecret = promised<boolean>();
+                    const deps = promised<unknown[]>();
+                    const output = new OutputClass(
+                        onto,
+                        debuggable.debuggablePromise(value.p, label),
+                        debuggable.debuggablePromise(isKnown.p, label),
+                        debuggable.debuggablePromise(isSecret.p, label),
+                        debuggable.debuggablePromise(deps.p, label),
+                    );
+                    settle = (v, known, secret, d = [], err) => {
+                        if (err) {
+                            value.reject(err);
+                            isKnown.reject(err);
+                            isSecret.reject(err);
+                            deps.reject(err);
+                        } else {
+                            value.resolve(v);
+                            isKnown.resolve(known);
+                            isSecret.resolve(secret);
+                            deps.resolve(d);
+                        }
+                    };
+                    define(output);
+                    if (settled !== undefined) {
+                        settle(...settled);
+                        settled = undefined;
+                    }
+                    return output;
+                },
+                set(value: unknown) {
+                    define(value);
+                },
+            });
+        }
+        return resolvers;
+    };
+    return () => {
+        rpc.transferProperties = original;
+    };
+}
+
+function sdkStore(): Record<string, boolean> {
+    const state = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, boolean> };
+    return state.getStore();
 }
 
 interface ResourceStatics {
@@ -147,14 +315,7 @@ function skipSourcePositions(): () => void {
     };
 }
 
-interface PendingMeta {
-    urn: string;
-    parent?: string;
-    dependsOn: string[];
-    propertyDependencies: Record<string, string[]>;
-    custom: boolean;
-    provider?: string;
-}
+type PendingMeta = Omit<Registration, "type" | "name" | "inputs" | "id">;
 
 /** The subset of the RegisterResourceRequest protobuf we read. */
 interface RegisterRequest {
@@ -173,11 +334,32 @@ interface MockMonitorLike {
 }
 
 /**
+ * The SDK's own mock monitor (`pulumi.runtime.setMocks`): the reference the
+ * in-process monitor is compared against (test/plan/runtime.test.ts).
  * setMocks hands `newResource` only type, name and inputs; the parent and the
  * dependencies are on the request. Wrap the mock monitor's registerResource to
  * note them; it calls `newResource` synchronously, so the note is for that call.
  */
-function interceptRegistrations(pending: { meta?: PendingMeta }): void {
+async function useSdkMocks(mocks: PlanMocks, project: string, stack: string, preview: boolean): Promise<void> {
+    const pending: { meta?: PendingMeta } = {};
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs): MockResult {
+                const meta = pending.meta;
+                pending.meta = undefined;
+                if (meta !== undefined) {
+                    return mocks.register({ ...meta, type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, id: args.id ?? "" });
+                }
+                return mocks.read(args.type, args.name, args.id ?? "", args.inputs as Record<string, unknown>);
+            },
+            call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+                return mocks.call(args.token, args.inputs as Record<string, unknown>);
+            },
+        },
+        project,
+        stack,
+        preview,
+    );
     const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitorLike;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
@@ -188,15 +370,13 @@ function interceptRegistrations(pending: { meta?: PendingMeta }): void {
                 propertyDependencies[key] = urns;
             }
         });
-        const parent = req.getParent() || undefined;
         pending.meta = {
             urn: monitor.newUrn(req.getParent(), req.getType(), req.getName()),
-            parent,
-            dependsOn: req.getDependenciesList(),
+            parent: req.getParent(),
+            dependencies: req.getDependenciesList(),
             propertyDependencies,
             custom: req.getCustom(),
-            // A provider reference is "<urn>::<id>"; the id is a placeholder, keep the URN.
-            provider: req.getProvider().split("::").slice(0, -1).join("::") || undefined,
+            provider: req.getProvider(),
         };
         return register(req, callback);
     };
@@ -230,13 +410,17 @@ function configStrings(config: Record<string, unknown>): Record<string, string> 
     return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
-/** Replaces secrets by "[secret]", resource references by their URN, unknowns by "[unknown]". */
-export function sanitize(value: unknown): unknown {
+/**
+ * Replaces secrets by "[secret]", resource references by their URN, unknowns
+ * by "[unknown]"; with `sortKeys`, every object's keys in sorted order (as
+ * they come out of a protobuf Struct).
+ */
+export function sanitize(value: unknown, sortKeys = false): unknown {
     if (value === pulumi.runtime.unknownValue) {
         return UNKNOWN;
     }
     if (Array.isArray(value)) {
-        return value.map(sanitize);
+        return value.map((v) => sanitize(v, sortKeys));
     }
     if (typeof value !== "object" || value === null) {
         return value;
@@ -250,14 +434,18 @@ export function sanitize(value: unknown): unknown {
         return obj.urn;
     }
     if (sig === pulumi.runtime.specialOutputValueSig) {
-        return obj.secret === true ? SECRET : "value" in obj ? sanitize(obj.value) : UNKNOWN;
+        return obj.secret === true ? SECRET : "value" in obj ? sanitize(obj.value, sortKeys) : UNKNOWN;
     }
     if (sig !== undefined) {
         return { asset: obj.path ?? obj.uri ?? "[text]" };
     }
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(obj)) {
-        out[key] = sanitize(obj[key]);
+    const keys = Object.keys(obj);
+    if (sortKeys) {
+        keys.sort();
+    }
+    for (const key of keys) {
+        out[key] = sanitize(obj[key], sortKeys);
     }
     return out;
 }
