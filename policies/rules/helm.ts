@@ -3,7 +3,7 @@
 // chart/version/repositoryOpts/values inputs).
 import * as k8s from "@pulumi/kubernetes";
 import { EnforcementLevel, ResourceValidation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { checkValueKeys, chartKeys, knownCharts } from "../validate/chart-values";
+import { TEMPLATE_READ_KEYS, checkValueKeys, chartKeys, knownCharts } from "../validate/chart-values";
 import { SECRET_PLACEHOLDER, T, UNKNOWN_PLACEHOLDER, chartName, get, hasUnknown, isObj, schema, str, tunables, validateTypes } from "./common";
 
 /** Both Helm resource kinds, with the same callback over their props. */
@@ -193,7 +193,7 @@ export function helmValuesKnownKeys(level: EnforcementLevel = "mandatory"): Reso
             if (!isObj(props.values)) {
                 return;
             }
-            for (const p of checkValueKeys(tree.chart, props.values, { allow: c.allow, acceptCommented: true })) {
+            for (const p of checkValueKeys(tree.chart, props.values, { allow: [...c.allow, ...(TEMPLATE_READ_KEYS[tree.chart] ?? [])], acceptCommented: true })) {
                 report(`values.${p.message}; Helm ignores it.`);
             }
         }),

@@ -59,6 +59,17 @@ export interface ValueKeyOptions {
     readonly acceptCommented?: boolean;
 }
 
+/**
+ * Keys a chart's templates read although its values.yaml neither sets nor mentions them, per chart
+ * of data/charts. Each was read in the pinned chart's templates:
+ * - kong 3.4.1 `proxy.externalTrafficPolicy`: _helpers.tpl `kong.service`, `{{- if .externalTrafficPolicy }}`.
+ * - jaeger 4.11.1 `jaeger.resources`: templates/deployment.yaml reads `.Values.jaeger.resources`.
+ */
+export const TEMPLATE_READ_KEYS: Readonly<Record<string, readonly string[]>> = {
+    kong: ["proxy.externalTrafficPolicy"],
+    jaeger: ["jaeger.resources"],
+};
+
 const cache = new Map<string, ChartKeys>();
 
 /** Charts with a key tree in data/charts. */

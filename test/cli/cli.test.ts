@@ -129,7 +129,7 @@ describe("the meshgate command", function () {
             const r = await meshgate(["plan", "--config-file", "team-a.yaml"], dir);
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.stdout, /^pulumi:pulumi:Stack meshgate-team-a/m);
-            assert.match(r.stdout, /^wrote out\/team-a\/\{resources\.json, manifests\/, policy-report\.json\}$/m);
+            assert.match(r.stdout, /^wrote out\/team-a\/\{resources\.json, manifests\/, policy-report\.json, workloads\.json, routes\.json, report\.html\}$/m);
             assert.ok(fs.existsSync(path.join(dir, "out", "team-a", "resources.json")));
             assert.deepEqual(fs.readdirSync(path.join(dir, "out")), ["team-a"], "no other stack's output (out/dev) written over");
         });

@@ -88,7 +88,7 @@ describe("plan report in a browser", function () {
     it("shows a route's explain trace when it is clicked, and an internal call's when its edge is clicked", async () => {
         const { page, errors } = await open("dev");
         await page.click('[data-id="route:catalog/catalog-service#/api/v1/catalog"]');
-        assert.equal(await page.textContent("#details h2"), "GET /api/v1/catalog");
+        assert.equal(await page.textContent("#details h2"), "GET,OPTIONS /api/v1/catalog");
         const trace = page.locator("#details details.trace[open]");
         assert.equal(await trace.count(), 1);
         assert.match((await trace.textContent()) ?? "", /reached 200.*Kong route.*matched \/api\/v1\/catalog.*Destination sidecar/s);

@@ -21,7 +21,7 @@ describe("plan report: the model", () => {
             dev.routes.map((r) => [r.id, r.methods.join(","), r.auth.join(","), r.rateLimit.join(",")]),
             [
                 ["users/user-service#/api/v1/users", "GET,POST", "key-auth", "100/min per consumer"],
-                ["catalog/catalog-service#/api/v1/catalog", "GET", "", "50/s per ip"],
+                ["catalog/catalog-service#/api/v1/catalog", "GET,OPTIONS", "", "50/s per ip"],
             ],
         );
         assert.deepEqual(dev.routes.map((r) => r.problems), [[], []]);
