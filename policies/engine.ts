@@ -20,6 +20,7 @@ import type { Resource, Unwrap } from "@pulumi/pulumi";
 import type { ResolvedResource } from "@pulumi/pulumi/queryable";
 import Ajv, { type ValidateFunction } from "ajv";
 import { policies as defaultPolicies, rules, type Policy } from "./rules";
+import { isRecord } from "./validate/util";
 
 export type { Policy } from "./rules";
 
@@ -73,10 +74,6 @@ interface Configured {
 
 function isLevel(v: unknown): v is EnforcementLevel {
     return typeof v === "string" && (LEVELS as readonly string[]).includes(v);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 let ajv: Ajv | undefined;

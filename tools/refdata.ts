@@ -24,6 +24,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments, parseDocument } from "yaml";
+import { isRecord } from "../policies/validate/util";
 import { KONG_DERIVED_SOURCE, KONG_ENTITY_CHECKS, REQUEST_TRANSFORMER_SCHEMA } from "./refdata/kong-derived";
 
 // ---------------------------------------------------------------------------------------
@@ -151,10 +152,6 @@ const IAM_VERSION = "3.5.0";
 // Small helpers
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** JSON with recursively sorted object keys, two-space indent, trailing newline. */
 export function stableJson(value: unknown): string {

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import { crossCheck, type ConfigIssue, type ParsedParts, type ParsedService } from "./cross-checks";
+import { isRecord } from "../util";
 import { clusterSchema, gatewaySchema, meshSchema, observabilitySchema, serviceSchema, stackSchema, type ServiceSpec, type StackConfig } from "./schema";
 
 export type { ConfigIssue } from "./cross-checks";
@@ -226,8 +227,4 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
         const k = `${i.path}\u0000${i.message}`;
         return seen.has(k) ? false : (seen.add(k), true);
     });
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -8,15 +8,14 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { isRecord } from "./util";
+
+export { isRecord };
 
 const PACKAGE_NAME = "meshgate";
 
 let cachedRoot: string | undefined;
 const cachedJson = new Map<string, unknown>();
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Directory of the meshgate package (the one holding `data/`). */
 export function packageRoot(): string {
