@@ -19,6 +19,7 @@ import type {
 import type { Resource, Unwrap } from "@pulumi/pulumi";
 import type { ResolvedResource } from "@pulumi/pulumi/queryable";
 import Ajv, { type ValidateFunction } from "ajv";
+import { isDeepStrictEqual } from "node:util";
 import { policies as defaultPolicies, rules, type Policy } from "./rules";
 import { isRecord } from "./validate/util";
 
@@ -271,20 +272,6 @@ function resourceArgs(r: PlainResource, props: Record<string, unknown>, c: Confi
     return args;
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-    if (a === b) {
-        return true;
-    }
-    if (Array.isArray(a) && Array.isArray(b)) {
-        return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-    }
-    if (isRecord(a) && isRecord(b)) {
-        const ka = Object.keys(a);
-        return ka.length === Object.keys(b).length && ka.every(k => k in b && deepEqual(a[k], b[k]));
-    }
-    return false;
-}
-
 function rethrow(e: unknown, what: string): never {
     const message = e instanceof Error ? e.message : String(e);
     throw new Error(`${what}: ${message}`, { cause: e });
@@ -337,7 +324,7 @@ export async function runPolicies(resources: PlainResource[], opts: RunOptions =
                 }
                 rethrow(e, `remediation ${c.policy.name} failed on ${r.urn}`);
             }
-            if (!isRecord(result) || deepEqual(result, props)) {
+            if (!isRecord(result) || isDeepStrictEqual(result, props)) {
                 continue;
             }
             const before = await validateOne(r, props, c, provider, validations);
