@@ -1,6 +1,6 @@
 /** Small pure helpers shared by meshgate's components. */
 
-export { isRecord } from "../policies/validate/util";
+export { editDistance, isRecord } from "../policies/validate/util";
 
 /** `T` with `undefined` removed from its optional fields (what {@link definedOnly} returns). */
 export type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & { [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined> };

@@ -5,7 +5,7 @@
  */
 import type { z } from "zod";
 import { crossCheck, type ConfigIssue, type ParsedParts, type ParsedService } from "./cross-checks";
-import { isRecord } from "../util";
+import { editDistance, isRecord } from "../util";
 import { clusterSchema, gatewaySchema, meshSchema, observabilitySchema, serviceSchema, stackSchema, type ServiceSpec, type StackConfig } from "./schema";
 
 export type { ConfigIssue } from "./cross-checks";
@@ -205,20 +205,6 @@ function collectKeys(schema: z.core.$ZodType, seen = new Set<z.core.$ZodType>())
         }
     }
     return out;
-}
-
-function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let prev = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const cur = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-            prev = cur;
-        }
-    }
-    return row[b.length];
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {

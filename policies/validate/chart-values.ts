@@ -20,6 +20,7 @@
  *   the union of the parent's and those subcharts' globals, and open when no chart defines it.
  */
 import { isRecord, listDataJson, readDataJson } from "./data";
+import { editDistance } from "./util";
 
 /** A node of a chart's key tree. */
 export type KeyTree = "open" | "list" | "scalar" | { readonly [key: string]: KeyTree };
@@ -149,24 +150,10 @@ export function chartKeys(chart: string): ChartKeys {
     return built;
 }
 
-function editDistance(a: string, b: string): number {
-    const al = a.toLowerCase();
-    const bl = b.toLowerCase();
-    let prev = Array.from({ length: bl.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= al.length; i++) {
-        const cur = [i];
-        for (let j = 1; j <= bl.length; j++) {
-            cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (al[i - 1] === bl[j - 1] ? 0 : 1));
-        }
-        prev = cur;
-    }
-    return prev[bl.length];
-}
-
 function suggest(key: string, known: readonly string[]): string[] {
     const limit = Math.max(2, Math.floor(key.length / 3));
     return known
-        .map((k) => ({ k, d: editDistance(key, k) }))
+        .map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }))
         .filter((x) => x.d <= limit)
         .sort((x, y) => x.d - y.d || x.k.localeCompare(y.k))
         .slice(0, 3)

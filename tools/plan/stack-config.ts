@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { packageRoot } from "../../policies/validate/data";
+import { editDistance } from "../../policies/validate/util";
 
 /** The meshgate package's root: the repository, or node_modules/meshgate when installed. */
 export const REPO_ROOT = packageRoot();
@@ -193,18 +194,4 @@ export function readPolicyConfig(file: string): Record<string, unknown> {
         throw new InputError(`${file}: a policy config file is a JSON object of policy names, e.g. {"kong-route-rate-limit": "mandatory"}`);
     }
     return parsed as Record<string, unknown>;
-}
-
-function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let prev = row[0];
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const cur = row[j];
-            row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-            prev = cur;
-        }
-    }
-    return row[b.length];
 }
