@@ -13,7 +13,7 @@ import { KONG_NAMESPACE, KONG_POD_LABELS, KONG_PROXY_SERVICE, KONG_RELEASE, kong
 import { KONG_INGRESS_CLASS, KongClusterPluginObject } from "./types";
 import { deepMerge } from "../helm";
 import { ClientIpMode, DatabaseSettings, KongChartValues, kongValues, LoadBalancerKind, POSTGRES_SECRET_KEYS, Scheme } from "./values";
-import { definedOnly } from "../util";
+import { definedOnly, ENVIRONMENT_LABEL } from "../util";
 
 export * from "./consumers";
 export * from "./global-plugins";
@@ -180,7 +180,7 @@ export function releaseChart(chart: ChartRef): { chart: string; repositoryOpts?:
 /** Labels of Kong's namespace. */
 export function kongNamespaceLabels(environment: string, mesh: boolean): Record<string, string> {
     return {
-        "meshgate.io/environment": environment,
+        [ENVIRONMENT_LABEL]: environment,
         ...(mesh ? { "istio-injection": "enabled" } : {}),
         // AWS Load Balancer Controller v3.5 (docs/deploy/pod_readiness_gate.md): pods in a namespace
         // with this label get a readiness gate that holds until their NLB target is healthy, so a

@@ -9,13 +9,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Environment, ServiceSpec } from "../config/schema";
 import { ISTIO_NAMESPACE } from "../istio/names";
+import { ENVIRONMENT_LABEL } from "../util";
 import { ISTIO_SECURITY_API_VERSION } from "../istio/resources";
 import { ISTIO_NETWORKING_API_VERSION, type DenyAllAuthorizationPolicyObject, type PeerAuthenticationObject, type SidecarObject } from "../mesh-service/types";
 
 /** Label that turns on Istio's sidecar injection for a namespace. */
 export const INJECTION_LABEL = "istio-injection";
-/** Label naming the meshgate environment (dev, staging, prod) a namespace belongs to. */
-export const ENVIRONMENT_LABEL = "meshgate.io/environment";
+export { ENVIRONMENT_LABEL };
 
 export interface NamespaceObject {
     readonly apiVersion: "v1";

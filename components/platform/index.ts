@@ -23,6 +23,7 @@ import { MetricsServer } from "../metrics-server";
 import { JAEGER_RELEASE, OBSERVABILITY_NAMESPACE, Observability, jaegerOtlp, type ObservabilityArgs } from "../observability";
 import { effectiveHttpListener, effectiveRateLimitPolicy } from "../config/schema";
 import type { RateLimitRedisFacts } from "../mesh-service/context";
+import { ENVIRONMENT_LABEL } from "../util";
 import { ElastiCacheRedis, RATE_LIMIT_REDIS_SECRET, RedisPasswordSecrets, REDIS_PORT } from "../rate-limit-store";
 
 /**
@@ -119,7 +120,7 @@ export class Platform extends pulumi.ComponentResource {
                     nodeType: store.nodeType,
                     replicas: store.replicas ?? (config.environment === "prod" ? 1 : 0),
                     engineVersion: store.engineVersion,
-                    tags: { "meshgate.io/environment": config.environment },
+                    tags: { [ENVIRONMENT_LABEL]: config.environment },
                 },
                 { parent: this },
             );

@@ -8,6 +8,7 @@ import { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValida
 import { GRPC_ROUTE_TYPES } from "./kong-gateway-api";
 import { KONG_SCHEMA_VERSIONS, KongSchemaVersion, isKongPluginName, validateKongPluginConfig } from "../validate/kong-plugin";
 import {
+    ENVIRONMENT_KEY,
     Obj,
     T,
     arr,
@@ -642,7 +643,7 @@ export function kongNlbClientIp(level: EnforcementLevel = "advisory"): StackVali
 
 /** A public plaintext HTTP listener on Kong's proxy in production. */
 export function kongEdgeHttpsOnly(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
-    const defaults = { kongCharts: ["kong"], environments: ["prod", "production"], environmentLabel: "meshgate.io/environment" };
+    const defaults = { kongCharts: ["kong"], environments: ["prod", "production"], environmentLabel: ENVIRONMENT_KEY };
     return {
         name: "kong-edge-https-only",
         description: "In production, Kong's public proxy must not serve plaintext HTTP: close port 80, or redirect every route to HTTPS.",
