@@ -139,6 +139,7 @@ describe("EksCluster (3 availability zones)", function () {
             for (const run of [dev, prod]) {
                 const priv = subnets(run, PRIVATE);
                 const publicUrns = new Set(subnets(run, PUBLIC).map((s) => s.urn));
+                assert.equal(run.byType(T.nodeGroup).length, 1);
                 for (const ng of run.byType(T.nodeGroup)) {
                     const from = ng.propertyDependencies.subnetIds ?? [];
                     assert.deepEqual(from.slice().sort(), priv.map((s) => s.urn).sort(), `${ng.name} takes its subnets from the private subnets`);
@@ -150,6 +151,7 @@ describe("EksCluster (3 availability zones)", function () {
 
         it("requires IMDSv2 on every node through its launch template, with a hop limit of 1", () => {
             for (const run of [dev, prod]) {
+                assert.equal(run.byType(T.nodeGroup).length, 1);
                 for (const ng of run.byType(T.nodeGroup)) {
                     const lt = named(run, T.launchTemplate, ng.name);
                     assert.deepEqual(ng.propertyDependencies.launchTemplate, [lt.urn], `${ng.name} uses its launch template`);
@@ -161,6 +163,7 @@ describe("EksCluster (3 availability zones)", function () {
         });
 
         it("gives prod node groups at least 2 nodes and refuses fewer", async () => {
+            assert.equal(prod.byType(T.nodeGroup).length, 1);
             for (const ng of prod.byType(T.nodeGroup)) {
                 assert.ok(Number(at(ng.inputs, "scalingConfig.minSize")) >= 2, `${ng.name} minSize`);
             }
@@ -174,7 +177,9 @@ describe("EksCluster (3 availability zones)", function () {
             for (const addon of ["meshgate-vpc-cni", "meshgate-kube-proxy"]) {
                 assert.ok(ng.dependsOn.includes(named(prod, T.addon, addon).urn), `node group waits for ${addon}`);
             }
-            for (const rta of prod.byType("aws:ec2/routeTableAssociation:RouteTableAssociation")) {
+            const associations = prod.byType("aws:ec2/routeTableAssociation:RouteTableAssociation");
+            assert.equal(associations.length, 6, "one per subnet");
+            for (const rta of associations) {
                 assert.ok(ng.dependsOn.includes(rta.urn), `node group waits for ${rta.name}`);
             }
         });
@@ -247,7 +252,9 @@ describe("EksCluster (3 availability zones)", function () {
 
         it("installs the Kubernetes side (the LB controller release) through that provider", () => {
             const provider = prod.byType(T.k8sProvider)[0];
-            for (const r of prod.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+            const k8sResources = prod.resources.filter((x) => x.type.startsWith("kubernetes:"));
+            assert.ok(k8sResources.length > 0, "some Kubernetes resources");
+            for (const r of k8sResources) {
                 assert.equal(r.provider, provider.urn, `${r.name} uses the cluster's provider`);
             }
         });
@@ -320,6 +327,7 @@ describe("EksCluster (3 availability zones)", function () {
         });
 
         it("keeps nodes waiting for the subnets' routes, not for the flow logs", () => {
+            assert.equal(prod.byType(T.nodeGroup).length, 1);
             for (const ng of prod.byType(T.nodeGroup)) {
                 const waits = new Set(ng.dependsOn);
                 assert.ok(!prod.resources.some((r) => r.name.endsWith("-flow-logs") && waits.has(r.urn)), ng.name);
@@ -348,6 +356,7 @@ describe("EksCluster (3 availability zones)", function () {
 
         it("puts every regional resource in the configured region", () => {
             const regional = prod.resources.filter((r) => r.type.startsWith("aws:") && !r.type.startsWith("aws:iam/"));
+            assert.ok(regional.length > 20, `${regional.length} regional resources`);
             for (const r of regional) {
                 assert.equal(r.inputs.region, "eu-west-1", `${r.type} ${r.name}`);
             }

@@ -284,7 +284,10 @@ describe("IstioMesh under the mock runtime", function () {
     });
 
     it("creates every Kubernetes object through the provider it was given", () => {
-        for (const r of run.resources.filter((x) => x.custom && x.type.startsWith("kubernetes:"))) {
+        assert.ok(provider, "a Kubernetes provider");
+        const objects = run.resources.filter((x) => x.custom && x.type.startsWith("kubernetes:"));
+        assert.ok(objects.length > 3, `${objects.length} Kubernetes objects`);
+        for (const r of objects) {
             assert.equal(r.provider, provider, r.name);
         }
     });

@@ -127,9 +127,13 @@ describe("ApiConsumers (mock runtime)", () => {
     it("the consumers wait for the gateway's release (CRDs) and their Secrets; the Secrets for the namespace", () => {
         const release = run.byType(RELEASE)[0];
         const namespace = run.byType("kubernetes:core/v1:Namespace")[0];
+        assert.ok(release && namespace);
+        assert.equal(run.byType(KONG_CONSUMER).length, 2);
+        assert.equal(run.byType(SECRET).length, 5);
         for (const c of run.byType(KONG_CONSUMER)) {
             assert.ok(c.dependsOn.includes(release.urn), c.name);
             const own = run.byType(SECRET).filter((s) => (c.inputs.credentials as string[]).includes(String(field(s.inputs, "metadata", "name"))));
+            assert.ok(own.length > 0, `${c.name} has its Secrets`);
             for (const s of own) assert.ok(c.dependsOn.includes(s.urn), `${c.name} waits for ${s.name}`);
         }
         for (const s of run.byType(SECRET)) assert.ok(s.dependsOn.includes(namespace.urn), s.name);

@@ -115,6 +115,7 @@ describe("KongGateway (mock runtime)", () => {
     });
 
     it("every Kong custom resource validates against the KIC CRDs and every plugin config against the Kong 3.9 schema", () => {
+        assert.equal(prod.byType(KONG_CLUSTER_PLUGIN).length, 2, "prometheus and opentelemetry");
         for (const p of prod.byType(KONG_CLUSTER_PLUGIN)) {
             assert.deepEqual(validateCustomResource(p.inputs), [], p.name);
             assert.deepEqual(validateKongPluginConfig(String(p.inputs.plugin), p.inputs.config), [], p.name);
@@ -132,7 +133,10 @@ describe("KongGateway (mock runtime)", () => {
         assert.equal(field(s.inputs, "metadata", "name"), KONG_METRICS_SERVICE);
         assert.equal(field(s.inputs, "metadata", "namespace"), kongMetrics.namespace);
         assert.deepEqual(field(s.inputs, "metadata", "labels"), kongMetrics.selector);
-        assert.deepEqual(field(s.inputs, "spec", "selector"), KONG_POD_LABELS);
+        // kong/kong chart 3.4.1 templates/_helpers.tpl, "kong.selectorLabels": name (the chart's name), component "app", instance (the release name).
+        const chartSelector = { "app.kubernetes.io/name": "kong", "app.kubernetes.io/component": "app", "app.kubernetes.io/instance": "kong" };
+        assert.deepEqual(field(s.inputs, "spec", "selector"), chartSelector);
+        assert.deepEqual(KONG_POD_LABELS, chartSelector);
         const ports = field(s.inputs, "spec", "ports") as { name: string; port: number; targetPort: string }[];
         assert.deepEqual(ports.find((p) => p.name === kongMetrics.port), { name: "status", port: 8100, targetPort: "status", protocol: "TCP", appProtocol: "http" });
         assert.equal(kongMetrics.path, "/metrics");
@@ -152,7 +156,9 @@ describe("KongGateway (mock runtime)", () => {
 
     it("parents every child to the component and names it after the instance", () => {
         const component = only(dev, "meshgate:kong:KongGateway");
-        for (const r of dev.resources.filter((x) => x.custom)) {
+        const children = dev.resources.filter((x) => x.custom);
+        assert.ok(children.length >= 4, `${children.length} children: namespace, release, metrics Service, prometheus plugin`);
+        for (const r of children) {
             assert.equal(r.parent, component.urn, r.name);
             assert.ok(r.name.startsWith("edge-"), r.name);
         }
@@ -193,7 +199,9 @@ describe("KongGateway (mock runtime)", () => {
             assert.equal(field(r.inputs, "values", "postgresql", "auth", "existingSecret"), KONG_POSTGRES_SECRET);
             assert.ok(r.dependsOn.includes(only(bundled, SECRET).urn));
             // The mock RandomPassword results are "placeholder-<hash>".
-            for (const [path, value] of stringLeaves(r.inputs.values)) {
+            const leaves = [...stringLeaves(r.inputs.values)];
+            assert.ok(leaves.length > 0, "the values have string leaves");
+            for (const [path, value] of leaves) {
                 assert.ok(!value.startsWith("placeholder-") && value !== "[secret]", `${path} carries a password`);
             }
             assert.equal(bundled.outputs.dbless, false);

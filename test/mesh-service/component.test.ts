@@ -88,7 +88,9 @@ describe("MeshService and MeshNamespace components", function () {
         const { user } = scenario();
         const expected = ms.virtualService(user, ms.resolveContext({ gateway }));
         assert.deepEqual(vs?.inputs, { ...expected });
-        for (const r of meshOn.resources.filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:helm.sh/v3:Release")) {
+        const manifests = meshOn.resources.filter((x) => x.type.startsWith("kubernetes:") && x.type !== "kubernetes:helm.sh/v3:Release");
+        assert.ok(manifests.length > 5, `${manifests.length} manifests`);
+        for (const r of manifests) {
             const meta = r.inputs.metadata as { name?: string } | undefined;
             assert.ok(typeof meta?.name === "string" && meta.name.length > 0, `${r.name} has metadata.name`);
         }

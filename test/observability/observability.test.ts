@@ -446,7 +446,10 @@ describe("Observability under the mock runtime", function () {
 
     it("creates every Kubernetes object through the provider it was given", () => {
         const provider = dev.resources.find((r) => r.type === "pulumi:providers:kubernetes")?.urn;
-        for (const r of dev.resources.filter((x) => x.custom && x.type.startsWith("kubernetes:"))) {
+        assert.ok(provider, "a Kubernetes provider");
+        const objects = dev.resources.filter((x) => x.custom && x.type.startsWith("kubernetes:"));
+        assert.ok(objects.length > 3, `${objects.length} Kubernetes objects`);
+        for (const r of objects) {
             assert.equal(r.provider, provider, r.name);
         }
     });
@@ -465,6 +468,7 @@ describe("Observability under the mock runtime", function () {
             const password = get(run, "obs-grafana-admin-password");
             const secret = get(run, "obs-grafana-admin");
             const generated = "placeholder-"; // what the mock's RandomPassword results start with
+            assert.equal(run.byType(RELEASE).length, run === prod ? 3 : 2, "kube-prometheus-stack, jaeger and, in prod, kiali");
             for (const release of run.byType(RELEASE)) {
                 assert.ok(!JSON.stringify(release.inputs).includes(generated), `${release.name} contains the password`);
                 assert.ok(!allKeys(release.inputs.values).some((k) => /adminPassword$/.test(k)), release.name);

@@ -32,6 +32,7 @@ describe("the offline plan (npm run plan)", () => {
             const outDir = path.join(tmp, stack);
             const result = planned(await plan({ stack, config: readStackConfig(stackConfigPath(stack)), outDir }));
             const resources = JSON.parse(fs.readFileSync(path.join(outDir, "resources.json"), "utf8")) as Record<string, unknown>[];
+            assert.ok(resources.length > 20, `${resources.length} resources`);
             assert.equal(resources.length, result.run.resources.length);
             for (const r of resources) {
                 assert.deepEqual(Object.keys(r), ["urn", "type", "name", "parent", "dependsOn", "inputs"]);

@@ -116,10 +116,14 @@ for (const stack of ["prod", "local"]) {
             const base = releaseNamed("mesh-base");
             const kong = releaseNamed("gateway-release");
             assert.ok(base && kong);
-            for (const r of resources.filter((x) => ISTIO_CR.test(x.type))) {
+            const istioCrs = resources.filter((x) => ISTIO_CR.test(x.type));
+            const kongCrs = resources.filter((x) => KONG_CR.test(x.type));
+            assert.ok(istioCrs.length > 0, "some Istio custom resources");
+            assert.ok(kongCrs.length > 0, "some Kong custom resources");
+            for (const r of istioCrs) {
                 assert.ok(waitsFor(resources, r, base), `${r.name} waits for istio/base`);
             }
-            for (const r of resources.filter((x) => KONG_CR.test(x.type))) {
+            for (const r of kongCrs) {
                 assert.ok(waitsFor(resources, r, kong), `${r.name} waits for the kong release`);
             }
         });

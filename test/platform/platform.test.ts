@@ -103,7 +103,9 @@ describe("Platform", () => {
         });
 
         it("keeps at least two nodes per node group, across private subnets", () => {
-            for (const ng of prod.byType("aws:eks/nodeGroup:NodeGroup")) {
+            const groups = prod.byType("aws:eks/nodeGroup:NodeGroup");
+            assert.equal(groups.length, 1);
+            for (const ng of groups) {
                 assert.ok((ng.inputs.scalingConfig as { minSize: number }).minSize >= 2);
             }
         });
@@ -112,6 +114,7 @@ describe("Platform", () => {
     describe("secrets", () => {
         it("puts no password in any release's values (Grafana's admin password and Kong's come from Secrets)", () => {
             for (const run of [dev, prod]) {
+                assert.ok(run.byType(RELEASE).length >= 8, `${run.byType(RELEASE).length} releases`);
                 for (const r of run.byType(RELEASE)) {
                     const text = JSON.stringify(r.inputs.values);
                     assert.ok(!/placeholder-/.test(text), `${r.name} has a generated secret in its values`);
@@ -224,7 +227,9 @@ describe("Platform", () => {
         });
 
         it("leaves Kong's namespace and the service namespaces without sidecar injection", () => {
-            for (const ns of gatewayOnly.byType("kubernetes:core/v1:Namespace")) {
+            const namespaces = gatewayOnly.byType("kubernetes:core/v1:Namespace");
+            assert.ok(namespaces.length >= 2, `${namespaces.length} namespaces: Kong's and the services'`);
+            for (const ns of namespaces) {
                 const labels = ((ns.inputs.metadata as { labels?: Record<string, string> }).labels ?? {}) as Record<string, string>;
                 assert.notEqual(labels["istio-injection"], "enabled", String((ns.inputs.metadata as { name: string }).name));
             }
