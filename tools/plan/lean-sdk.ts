@@ -45,25 +45,13 @@ export function deferUnusedSdkModules(): string[] {
         if (require.cache[file] !== undefined) {
             continue;
         }
-        let real: Record<string, unknown> | undefined;
-        const load = (): Record<string, unknown> => {
-            if (real === undefined) {
-                delete require.cache[file];
-                real = require(file) as Record<string, unknown>;
-            }
-            return real;
-        };
-        const standIn = new Module(file) as unknown as CacheableModule;
-        standIn.filename = file;
-        standIn.loaded = true;
-        standIn.paths = [];
+        const load = loader(file);
         const exports: Record<string, unknown> = {};
         Object.defineProperty(exports, "__esModule", { value: true });
         for (const name of names) {
             exports[name] = (...args: unknown[]) => (load()[name] as (...a: unknown[]) => unknown)(...args);
         }
-        standIn.exports = exports;
-        require.cache[file] = standIn as unknown as NodeJS.Module;
+        require.cache[file] = standInModule(file, exports) as unknown as NodeJS.Module;
         deferred.push(request);
     }
     return deferred;
@@ -107,19 +95,8 @@ export function deferProviderNamespaces(packages: readonly string[] = ["@pulumi/
 
 /** A module whose exports load `file` on first use (any member, `in`, key listing). */
 function lazyModule(file: string): CacheableModule {
-    let real: Record<string | symbol, unknown> | undefined;
-    const load = (): Record<string | symbol, unknown> => {
-        if (real === undefined) {
-            delete require.cache[file];
-            real = require(file) as Record<string | symbol, unknown>;
-        }
-        return real;
-    };
-    const standIn = new Module(file) as unknown as CacheableModule;
-    standIn.filename = file;
-    standIn.loaded = true;
-    standIn.paths = [];
-    standIn.exports = new Proxy({} as Record<string | symbol, unknown>, {
+    const load = loader(file);
+    return standInModule(file, new Proxy({} as Record<string | symbol, unknown>, {
         // __esModule: importers (`__importStar`) then use the stand-in as it is instead of copying its keys.
         get: (_target, key) => (key === "__esModule" ? true : load()[key]),
         set: (_target, key, value) => {
@@ -132,7 +109,28 @@ function lazyModule(file: string): CacheableModule {
             const d = Reflect.getOwnPropertyDescriptor(load(), key);
             return d === undefined ? undefined : { ...d, configurable: true };
         },
-    });
+    }) as Record<string, unknown>);
+}
+
+/** Loads the real module at `file` once, on the first call, replacing its stand-in in the cache. */
+function loader(file: string): () => Record<string | symbol, unknown> {
+    let real: Record<string | symbol, unknown> | undefined;
+    return () => {
+        if (real === undefined) {
+            delete require.cache[file];
+            real = require(file) as Record<string | symbol, unknown>;
+        }
+        return real;
+    };
+}
+
+/** A module already "loaded" from `file` whose exports are the given stand-in object. */
+function standInModule(file: string, exports: Record<string, unknown>): CacheableModule {
+    const standIn = new Module(file) as unknown as CacheableModule;
+    standIn.filename = file;
+    standIn.loaded = true;
+    standIn.paths = [];
+    standIn.exports = exports;
     return standIn;
 }
 
