@@ -565,6 +565,12 @@ export function kongProxyReplicas(values: Obj): { min: number; max: number } {
     return { min: n, max: n };
 }
 
+/** The stack's Kong releases: Helm releases of one of the `kongCharts` tunable's charts. */
+function kongReleases(idx: KongIndex, kongCharts: readonly string[]): KongIndex["releases"] {
+    const charts = new Set(kongCharts);
+    return idx.releases.filter((r) => charts.has(chartName(r.props)));
+}
+
 /** rate-limiting counted per Kong pod while Kong runs several pods. */
 export function kongRateLimitLocalReplicas(level: EnforcementLevel = "advisory"): StackValidationPolicy {
     const defaults = { kongCharts: ["kong"] };
@@ -576,8 +582,7 @@ export function kongRateLimitLocalReplicas(level: EnforcementLevel = "advisory")
         validateStack: (args, report) => {
             const c = tunables(defaults, args);
             const idx = KongIndex.of(args.resources);
-            const charts = new Set(c.kongCharts);
-            const ranges = idx.releases.filter((r) => charts.has(chartName(r.props))).map((r) => kongProxyReplicas(obj(get(r.props, "values"))));
+            const ranges = kongReleases(idx, c.kongCharts).map((r) => kongProxyReplicas(obj(get(r.props, "values"))));
             if (ranges.length === 0) args.notApplicable("no Kong release in the stack");
             const min = Math.max(...ranges.map((r) => r.min));
             const max = Math.max(...ranges.map((r) => r.max));
@@ -625,8 +630,7 @@ export function kongNlbClientIp(level: EnforcementLevel = "advisory"): StackVali
         validateStack: (args, report) => {
             const c = tunables(defaults, args);
             const idx = KongIndex.of(args.resources);
-            const charts = new Set(c.kongCharts);
-            for (const r of idx.releases.filter((x) => charts.has(chartName(x.props)))) {
+            for (const r of kongReleases(idx, c.kongCharts)) {
                 const annotations = Object.fromEntries(Object.entries(obj(get(r.props, "values", "proxy", "annotations"))).map(([k, v]) => [k, String(v)]));
                 const problem = nlbClientIpProblem(annotations);
                 if (problem !== undefined) report(`Kong's proxy is behind ${problem}.`, r.urn);
@@ -658,11 +662,10 @@ export function kongEdgeHttpsOnly(level: EnforcementLevel = "mandatory"): StackV
         validateStack: (args, report) => {
             const c = tunables(defaults, args);
             const idx = KongIndex.of(args.resources);
-            const charts = new Set(c.kongCharts);
             const prod = new Set(c.environments);
             const kongRoutesAll = kongRoutes(idx, routeSchema.ingressClasses, routeSchema.gatewayClasses);
             const allRedirect = kongRoutesAll.length > 0 && kongRoutesAll.every((r) => splitList(r.annotations["konghq.com/protocols"]).every((p) => p === "https" || p === "grpcs") && splitList(r.annotations["konghq.com/protocols"]).length > 0);
-            for (const r of idx.releases.filter((x) => charts.has(chartName(x.props)))) {
+            for (const r of kongReleases(idx, c.kongCharts)) {
                 const namespace = str(get(r.props, "namespace")) ?? "default";
                 const ns = idx.namespaces.get(namespace);
                 const env = ns ? metaOf(ns.props, ns.name).labels[c.environmentLabel] : undefined;
