@@ -5,6 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { plan, type PlanResult } from "../../tools/plan/plan";
 import { listStacks, readStackConfig, stackConfigPath } from "../../tools/plan/stack-config";
+import { GOLDEN_FILE, planDigests } from "../golden/digest";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "meshgate-plan-"));
@@ -47,6 +48,16 @@ describe("the offline plan (npm run plan)", () => {
             }
         });
     }
+
+    it("emits exactly the recorded bytes on every stack (test/golden/plans.json; after an intended change: npm run golden)", () => {
+        const golden = JSON.parse(fs.readFileSync(GOLDEN_FILE, "utf8")) as Record<string, Record<string, string>>;
+        assert.deepEqual(Object.keys(golden).sort(), stacks);
+        for (const stack of stacks) {
+            const digests = planDigests(path.join(tmp, stack));
+            assert.ok(Object.keys(digests).length > 5, `${stack}: ${Object.keys(digests).length} files`);
+            assert.deepEqual(digests, golden[stack], `${stack}: the plan output changed; if intended, run npm run golden and say why in the commit`);
+        }
+    });
 
     it("keeps generated secrets out of resources.json and manifests (only \"[secret]\")", () => {
         const text = fs.readFileSync(path.join(tmp, "dev", "resources.json"), "utf8");
