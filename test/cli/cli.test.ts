@@ -221,7 +221,7 @@ describe("the meshgate command", function () {
         it("plans it with its Pulumi.yaml and stack file, writes the outputs and runs the policy pack: exit 0, one advisory", async () => {
             const r = await meshgate(["plan", "--program", path.relative(tmp, PROGRAM), "--stack", "dev", "--out", "prog"], tmp);
             assert.equal(r.code, 0, r.stderr);
-            assert.match(r.stdout, /^pulumi:pulumi:Stack storefront-dev {2}\[Namespace 1, KongPlugin 1, Service 1, Deployment 1, Ingress 1\]$/m);
+            assert.match(r.stdout, /^pulumi:pulumi:Stack storefront-dev {2}\[Namespace 1, KongPlugin 1, Deployment 1, Service 1, Ingress 1\]$/m);
             assert.match(r.stdout, /^policy pack: 0 mandatory, 1 advisory violation$/m);
             const resources = JSON.parse(fs.readFileSync(path.join(tmp, "prog", "resources.json"), "utf8")) as { type: string; inputs: Record<string, any> }[];
             const deployment = resources.find((x) => x.type === "kubernetes:apps/v1:Deployment");

@@ -19,7 +19,7 @@ async function recorded(stack: string, config: Record<string, unknown>, monitor:
 
 // The plan's fast path (tools/plan/monitor.ts: no protobuf, less SDK
 // bookkeeping) must record exactly what the SDK's own setMocks records: same
-// resources in the same order, same inputs (key order included), same
+// resources in the same (construction) order, same inputs (key order included), same
 // dependencies, same stack outputs, same policy report. Compared on the real
 // program, so whatever the components emit today and tomorrow is covered.
 describe("the in-process monitor against the SDK's setMocks", () => {
@@ -42,6 +42,13 @@ describe("the in-process monitor against the SDK's setMocks", () => {
                 assert.deepEqual(fast.resources[i], r, r.urn);
                 // deepEqual ignores key order; resources.json and the manifests do not.
                 assert.equal(JSON.stringify(fast.resources[i].inputs), JSON.stringify(r.inputs), `${r.urn}: key order of the inputs`);
+            }
+            // Construction order (tools/plan/order.ts): the stack first, every parent before its children.
+            assert.equal(sdk.resources[0].type, "pulumi:pulumi:Stack");
+            const seen = new Set<string>();
+            for (const r of sdk.resources) {
+                assert.ok(r.parent === undefined || seen.has(r.parent), `${r.urn} comes after its parent`);
+                seen.add(r.urn);
             }
             assert.equal(JSON.stringify(fast.outputs), JSON.stringify(sdk.outputs), "stack outputs");
             assert.deepEqual(fast.violations, sdk.violations, "policy report");

@@ -12,6 +12,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMonitor, passThroughStructs, type MockResult, type PlanMocks, type Registration } from "./monitor";
+import { ConstructionOrder, numberSdkRegistrations } from "./order";
 import { CALLS, placeholderId, placeholderOutputs, readPlaceholder } from "./placeholders";
 
 export const SECRET = "[secret]";
@@ -102,7 +103,8 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const errors: unknown[] = [];
     const onRejection = (reason: unknown) => errors.push(reason);
     process.on("unhandledRejection", onRejection);
-    const restore: (() => void)[] = [skipSourcePositions()];
+    const order = new ConstructionOrder();
+    const restore: (() => void)[] = [skipSourcePositions(), numberSdkRegistrations(order)];
     try {
         pulumi.runtime.setAllConfig(configStrings(opts.config ?? {}), []);
         if ((opts.monitor ?? "in-process") === "in-process") {
@@ -120,6 +122,8 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
         if (errors.length > 0) {
             throw errors[0];
         }
+        // Construction order, whatever order the registrations reached the monitor in (tools/plan/order.ts).
+        order.sort(resources);
         const byUrn = new Map(resources.map((r) => [r.urn, r]));
         return {
             stack,
