@@ -178,6 +178,19 @@ export class PlanMonitor {
     // for serializing its state): the SDK's continuations then run in the same
     // order, and resources register in the same order as under setMocks.
 
+    /**
+     * A registration made in-process without a request (tools/plan/register.ts): the mock's answer,
+     * synchronously. Its URN must have been announced with `expect`.
+     */
+    record(reg: Registration): MockResult {
+        return this.mocks.register(reg);
+    }
+
+    /** A resource whose registration is under way (its URN is already known to the program). */
+    expect(urn: string): void {
+        this.urns.add(urn);
+    }
+
     async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
         try {
             const propertyDependencies: Record<string, string[]> = {};

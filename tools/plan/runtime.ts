@@ -13,6 +13,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMonitor, passThroughStructs, type MockResult, type PlanMocks, type Registration } from "./monitor";
 import { ConstructionOrder, numberSdkRegistrations } from "./order";
+import { planRegistrations } from "./register";
 import { CALLS, placeholderId, placeholderOutputs, readPlaceholder } from "./placeholders";
 
 export const SECRET = "[secret]";
@@ -104,13 +105,15 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
     const onRejection = (reason: unknown) => errors.push(reason);
     process.on("unhandledRejection", onRejection);
     const order = new ConstructionOrder();
-    const restore: (() => void)[] = [skipSourcePositions(), numberSdkRegistrations(order)];
+    const restore: (() => void)[] = [skipSourcePositions()];
     try {
         pulumi.runtime.setAllConfig(configStrings(opts.config ?? {}), []);
         if ((opts.monitor ?? "in-process") === "in-process") {
-            restore.push(passThroughStructs(), lightDebuggablePromises(), lazyOutputProperties());
-            useMonitor(new PlanMonitor(mocks, project, stack), project, stack, opts.preview ?? false);
+            const monitor = new PlanMonitor(mocks, project, stack);
+            restore.push(passThroughStructs(), lightDebuggablePromises(), lazyOutputProperties(), planRegistrations(monitor, order, onRejection));
+            useMonitor(monitor, project, stack, opts.preview ?? false);
         } else {
+            restore.push(numberSdkRegistrations(order));
             await useSdkMocks(mocks, project, stack, opts.preview ?? false);
         }
         let returned: unknown;
