@@ -28,9 +28,16 @@ import { startupCommand, type StartupSample, type StartupVariant } from "./bench
 import { runReportBench } from "./bench/report";
 
 const ROOT = path.resolve(__dirname, "..");
-const CHILD = path.join(__dirname, "bench", "child.ts");
-/** The flags of `npm run plan` (package.json). */
-const PLAN_FLAGS = ["--import", "tsx", "--max-semi-space-size=64"];
+/**
+ * How `npm run plan` runs (package.json, tools/run.cjs): from the compiled dist/ when it is
+ * fresh, else from the sources under tsx. The bench's child runs the same way (MESHGATE_FROM_SOURCE=1
+ * forces the sources for both).
+ */
+const FROM_DIST = (require("./run.cjs") as { distIsFresh(): boolean }).distIsFresh();
+const CHILD = FROM_DIST ? path.join(ROOT, "dist", "tools", "bench", "child.js") : path.join(__dirname, "bench", "child.ts");
+const PLAN_FLAGS = FROM_DIST ? ["--max-semi-space-size=64"] : ["--import", "tsx", "--max-semi-space-size=64"];
+/** How `npm run check` runs (package.json). */
+const CHECK_COMMAND = FROM_DIST ? [path.join(ROOT, "dist", "tools", "check.js")] : ["--import", "tsx", path.join(ROOT, "tools", "check.ts")];
 
 const TARGETS = {
     // issue 7
@@ -157,7 +164,7 @@ function timeCheck(dir: string, out: string, runs: number): number[] {
     const times: number[] = [];
     for (let k = 0; k < runs; k++) {
         const t = performance.now();
-        const res = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "check.ts"), dir, "--out", out], { cwd: ROOT, encoding: "utf8" });
+        const res = spawnSync(process.execPath, [...CHECK_COMMAND, dir, "--out", out], { cwd: ROOT, encoding: "utf8" });
         times.push(performance.now() - t);
         if (res.status !== 0 && res.status !== 1) {
             throw new Error(`check over ${dir} exited with ${res.status}: ${res.stderr.slice(0, 2000)}`);
@@ -285,7 +292,7 @@ async function main(): Promise<void> {
     }
 
     // ---------------------------------------------------------------- scale
-    console.log(`\nscale: ${opts.sizes.map((n, i) => `${n} services × ${opts.repeats[i]}`).join(", ")} (fresh process each; flags ${PLAN_FLAGS.join(" ")})`);
+    console.log(`\nscale: ${opts.sizes.map((n, i) => `${n} services × ${opts.repeats[i]}`).join(", ")} (fresh process each, ${FROM_DIST ? "compiled dist/" : "sources under tsx"}; flags ${PLAN_FLAGS.join(" ")})`);
     const samples = new Map<number, PlanSample[]>(opts.sizes.map((n) => [n, []]));
     let cp100: CriticalPathReport | undefined;
     let sens100: PlanSample["sensitivity"];
@@ -510,6 +517,7 @@ async function main(): Promise<void> {
         versions: sdkVersions(),
         method: {
             childFlags: PLAN_FLAGS,
+            childRuntime: FROM_DIST ? "dist" : "tsx",
             cpu: "planCpuMs: process.cpuUsage() around plan(); processCpuMs: process.cpuUsage() at the end of plan(), i.e. the whole process so far (boot, imports, plan), user + system, all threads",
             stackTraceLimit: 0,
             statistic: "best (lowest whole-process wall time) of the runs per size, each in a fresh process; medians and every run are listed too",
