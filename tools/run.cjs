@@ -22,20 +22,20 @@ const ROOT = path.resolve(__dirname, "..");
 const DIST = path.join(ROOT, "dist");
 
 /** The .ts files tsconfig.build.json compiles, as paths relative to the root. */
-function buildSources() {
-    const config = JSON.parse(fs.readFileSync(path.join(ROOT, "tsconfig.build.json"), "utf8"));
+function buildSources(root = ROOT) {
+    const config = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.build.json"), "utf8"));
     const excluded = new Set((config.exclude || []).map((p) => path.normalize(p)));
     const out = [];
     const visit = (rel) => {
         if (excluded.has(rel)) {
             return;
         }
-        const stat = fs.statSync(path.join(ROOT, rel), { throwIfNoEntry: false });
+        const stat = fs.statSync(path.join(root, rel), { throwIfNoEntry: false });
         if (stat === undefined) {
             return;
         }
         if (stat.isDirectory()) {
-            for (const name of fs.readdirSync(path.join(ROOT, rel))) {
+            for (const name of fs.readdirSync(path.join(root, rel))) {
                 visit(path.join(rel, name));
             }
         } else if (rel.endsWith(".ts") && !rel.endsWith(".d.ts")) {
@@ -49,13 +49,13 @@ function buildSources() {
 }
 
 /** True when dist/ holds a build of every current source. */
-function distIsFresh() {
+function distIsFresh(root = ROOT) {
     if (process.env.MESHGATE_FROM_SOURCE === "1") {
         return false;
     }
     let sources;
     try {
-        sources = buildSources();
+        sources = buildSources(root);
     } catch {
         return false;
     }
@@ -63,8 +63,8 @@ function distIsFresh() {
         return false;
     }
     for (const rel of sources) {
-        const built = fs.statSync(path.join(DIST, rel.replace(/\.ts$/, ".js")), { throwIfNoEntry: false });
-        if (built === undefined || built.mtimeMs < fs.statSync(path.join(ROOT, rel)).mtimeMs) {
+        const built = fs.statSync(path.join(root, "dist", rel.replace(/\.ts$/, ".js")), { throwIfNoEntry: false });
+        if (built === undefined || built.mtimeMs < fs.statSync(path.join(root, rel)).mtimeMs) {
             return false;
         }
     }
