@@ -111,8 +111,9 @@ interface Pending {
     readonly t: string;
     readonly name: string;
     readonly custom: boolean;
-    readonly props: Record<string, unknown>;
-    readonly opts: RegisterOptions;
+    /** The constructor's arguments: released once registered (the outcome keeps what reads need). */
+    props: Record<string, unknown>;
+    opts: RegisterOptions;
     readonly urn: string;
     readonly parentUrn: string;
     readonly label: string;
@@ -128,6 +129,8 @@ interface Outcome {
     /** The mock's state merged with the inputs as the SDK's resolveOutputs does; computed on first read. */
     readonly props: () => Record<string, unknown>;
 }
+
+const RELEASED: Record<string, never> = Object.freeze({});
 
 /** Marks a value the synchronous serializer leaves to the SDK. */
 const NOT_PLAIN = Symbol("not plain");
@@ -365,6 +368,8 @@ export function planRegistrations(monitor: PlanMonitor, order: ConstructionOrder
         // state can hold resource references: serialized now, by the SDK, as the monitor does.
         const settle = (state: () => Record<string, unknown>): void => {
             let merged: Record<string, unknown> | undefined;
+            p.props = RELEASED;
+            p.opts = RELEASED;
             p.outcome = {
                 id,
                 props: () => {
