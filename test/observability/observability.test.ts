@@ -154,9 +154,9 @@ describe("Observability: Grafana", () => {
 
     it("provisions the Istio mesh, service, workload and control-plane dashboards and Kong's from grafana.com, pinned", () => {
         const dashboards = grafana.dashboards as Record<string, Record<string, { gnetId: number; revision: number; datasource: unknown }>>;
-        const ids = Object.values(dashboards).flatMap((byName) => Object.values(byName).map((d) => d.gnetId));
-        assert.deepEqual(ids.sort(), [7424, 7630, 7636, 7639, 7645]);
-        for (const d of Object.values(dashboards).flatMap((byName) => Object.values(byName))) {
+        const all = Object.values(dashboards).flatMap((byName) => Object.values(byName));
+        assert.deepEqual(all.map((d) => d.gnetId).sort(), [7424, 7630, 7636, 7639, 7645]);
+        for (const d of all) {
             assert.ok(Number.isInteger(d.revision) && d.revision > 0);
             assert.deepEqual(d.datasource, [{ name: "DS_PROMETHEUS", value: PROMETHEUS_DATASOURCE_UID }]);
         }

@@ -80,6 +80,7 @@ describe("manifests", () => {
 
     it("reports exactly the annotated rule on each bad object, and nothing on the context objects", async () => {
         const resources = manifestsToResources(load(path.join(FIXTURES, "bad-manifests")));
+        assert.ok(resources.length >= 79, `${resources.length} objects in bad-manifests/`);
         const found = byUrn(await runAll(resources));
         const problems: string[] = [];
         const seenRules = new Set<string>();
