@@ -29,6 +29,7 @@ describe("benchmark stack generator", () => {
         assert.ok(exposed.every((s) => s.gateway?.rateLimit !== undefined));
         assert.equal(services.filter((s) => s.canary !== undefined && s.versions.length === 2).length, 20);
         const internal = services.filter((s) => s.gateway === undefined);
+        assert.equal(internal.length, 50);
         assert.ok(internal.every((s) => s.allowFrom.length >= 1));
         assert.equal(new Set(services.map((s) => s.namespace)).size, 100 / 20);
         assert.ok(config.gateway.consumers.length >= 2);

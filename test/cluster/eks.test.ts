@@ -323,6 +323,7 @@ describe("EksCluster (3 availability zones)", function () {
             assert.ok(policy);
             const doc = JSON.parse(String(policy.inputs.policy)) as { Statement: { Action: string[]; Resource: string[] }[] };
             assert.deepEqual(doc.Statement[0].Action, ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"]);
+            assert.ok(doc.Statement[0].Resource.length > 0, "the flow-logs policy names its log group");
             assert.ok(doc.Statement[0].Resource.every((r) => r.startsWith("arn:aws:logs:eu-west-1:123456789012:log-group:")), JSON.stringify(doc.Statement[0].Resource));
         });
 

@@ -17,6 +17,11 @@ describe("the vacuous-loop scanner", () => {
         assert.deepEqual(found.map((f) => [f.iterable, f.loopOnly]), [['run.byType("T")', false], ["[1, 2].filter((n) => n > 5)", false]]);
     });
 
+    it("flags assert.ok(xs.every(…)) on a collection never counted (true for an empty one), not on a counted one", () => {
+        assert.deepEqual(scan(`const xs = run.byType("T");\nassert.ok(xs.every((x) => x.ok));`).map((f) => f.iterable), ["xs"]);
+        assert.equal(scan(`const xs = run.byType("T");\nassert.equal(xs.length, 3);\nconst names = xs.map((x) => x.name);\nassert.ok(names.every((n) => n !== ""));`).length, 0);
+    });
+
     it("flags a loop calling a helper that asserts (expect…/assert…)", () => {
         assert.equal(scan(`for (const r of rs) expectValid(r);`).length, 1);
         assert.equal(scanSource("x.test.ts", `it("t", () => { for (const r of rs) valid(r); });`, new Set(["valid"])).length, 1);

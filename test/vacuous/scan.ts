@@ -1,8 +1,8 @@
 /**
  * Finds tests that could pass without testing anything: an `it(...)` whose assertions inside a
- * loop (`for … of`, `for … in`, `for (;;)`, `.forEach`, `.every`-free callbacks) over a
- * collection the test did not write out are not preceded by an assertion on that collection's
- * size. Such a loop passes when the collection is empty.
+ * loop (`for … of`, `for … in`, `for (;;)`, `.forEach`), or whose `assert.ok(xs.every(…))`, run
+ * over a collection the test did not write out and are not preceded by an assertion on that
+ * collection's size. Such a loop passes when the collection is empty.
  *
  *   node --import tsx test/vacuous/scan.ts [files…]     (default: every test/**\/*.ts)
  *
@@ -104,6 +104,15 @@ function isLiteralCollection(expr: ts.Expression, consts: ReadonlyMap<string, ts
     return false;
 }
 
+/** `assert.ok(xs.every(…))`: the `xs.every` call, unless a `&&` beside it asserts a size. */
+function everyAsserted(n: ts.Node): ts.PropertyAccessExpression | undefined {
+    if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || !ts.isIdentifier(n.expression.expression)) return undefined;
+    if (n.expression.expression.text !== "assert" || n.expression.name.text !== "ok" || n.arguments.length === 0) return undefined;
+    const arg = n.arguments[0];
+    if (ts.isCallExpression(arg) && ts.isPropertyAccessExpression(arg.expression) && arg.expression.name.text === "every") return arg.expression;
+    return undefined;
+}
+
 interface Loop {
     readonly node: ts.Node;
     readonly iterable: ts.Expression | undefined;
@@ -124,13 +133,22 @@ function loopOf(node: ts.Node): Loop | undefined {
     return undefined;
 }
 
-/** An assertion statement before `pos` in the test that pins the size or whole value of `root`. */
-function guarded(testBody: ts.Node, pos: number, root: string, sf: ts.SourceFile): boolean {
+/**
+ * An assertion statement before `pos` in the test that pins the size or whole value of `root`,
+ * or of the collection `root` was derived from (`const hosts = rl.map(…)` after `rl.length`).
+ */
+function guarded(testBody: ts.Node, pos: number, root: string, sf: ts.SourceFile, consts: ReadonlyMap<string, ts.Expression>, depth = 0): boolean {
+    const init = depth < 3 ? consts.get(root) : undefined;
+    if (init !== undefined) {
+        const from = rootOf(init, sf);
+        if (from !== root && guarded(testBody, pos, from, sf, consts, depth + 1)) return true;
+    }
     let ok = false;
     const visit = (n: ts.Node): void => {
         if (ok || n.getStart(sf) >= pos) return;
-        if (loopOf(n) && n.getEnd() <= pos) {
-            // an assertion inside an earlier loop guards nothing
+        const loop = loopOf(n);
+        if (loop && n.getEnd() <= pos && !(loop.iterable !== undefined && isLiteralCollection(loop.iterable, consts))) {
+            // an assertion inside an earlier loop over something not written out guards nothing
             return;
         }
         if (isAssertCall(n)) {
@@ -200,12 +218,21 @@ export function scanSource(file: string, text: string, helpers: ReadonlySet<stri
         if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return;
         const unguarded: { loop: Loop; line: number }[] = [];
         const visit = (n: ts.Node): void => {
+            // assert.ok(xs.every(…)) holds for an empty xs just like a loop
+            const every = everyAsserted(n);
+            if (every && !isLiteralCollection(every.expression, consts)) {
+                const root = rootOf(every.expression, sf);
+                if (!guarded(fn.body, n.getStart(sf), root, sf, consts)) {
+                    unguarded.push({ loop: { node: n, iterable: every.expression, body: n }, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1 });
+                    return;
+                }
+            }
             const loop = loopOf(n);
             if (loop && containsAssert(loop.body)) {
                 const literal = loop.iterable !== undefined && isLiteralCollection(loop.iterable, consts);
                 if (!literal) {
                     const root = loop.iterable ? rootOf(loop.iterable, sf) : "";
-                    if (!root || (!guarded(fn.body, n.getStart(sf), root, sf) && !countedAfter(fn.body, n, sf))) {
+                    if (!root || (!guarded(fn.body, n.getStart(sf), root, sf, consts) && !countedAfter(fn.body, n, sf))) {
                         unguarded.push({ loop, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1 });
                         return; // nested loops inside an unguarded one are reported once
                     }
