@@ -41,6 +41,14 @@ describe("the vacuous-loop scanner", () => {
         assert.deepEqual(quiet.map((body) => scan(body).length), quiet.map(() => 0));
     });
 
+    it("flags tests registered per item of an uncounted collection (none are registered when it is empty), not when a test counts it", () => {
+        const generated = `for (const stack of listStacks()) {\n    describe(stack, () => { it("plans", () => assert.ok(plan(stack))); });\n}\n`;
+        assert.deepEqual(scanSource("x.test.ts", generated).map((f) => [f.iterable, f.test]), [["listStacks()", "(tests registered per item)"]]);
+        const counted = `it("lists the stacks", () => { const stacks = listStacks(); assert.ok(stacks.includes("dev")); });\n${generated}`;
+        assert.deepEqual(scanSource("x.test.ts", counted), []);
+        assert.deepEqual(scanSource("x.test.ts", `for (const n of [1, 2]) it(String(n), () => assert.ok(n));`), []);
+    });
+
     it("finds no unguarded assertion loop in test/ (guard each with the count it expects)", () => {
         const findings = scanTests(path.join(__dirname, ".."));
         assert.deepEqual(findings.map((f) => `${f.file}:${f.line} ${f.test}: loop over ${f.iterable}`), []);

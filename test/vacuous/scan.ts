@@ -255,9 +255,32 @@ export function scanSource(file: string, text: string, helpers: ReadonlySet<stri
             findings.push({ file, line: u.line, test: testTitle(test, sf), iterable: u.loop.iterable?.getText(sf) ?? "?", loopOnly: !outside });
         }
     };
+    /** A loop that registers tests per item registers none for an empty collection: some test must count it. */
+    const visitGenerator = (n: ts.Node, loop: Loop): boolean => {
+        let registers = false;
+        const find = (m: ts.Node): void => {
+            if (registers) return;
+            if (isItCall(m)) registers = true;
+            else ts.forEachChild(m, find);
+        };
+        find(loop.body);
+        if (!registers || loop.iterable === undefined || isLiteralCollection(loop.iterable, consts)) return false;
+        const root = rootOf(loop.iterable, sf);
+        // counted by an assertion anywhere in the file, on the collection or on a const taken from it
+        const aliases = [root, ...[...consts].filter(([, init]) => rootOf(init, sf) === root).map(([name]) => name)];
+        if (!aliases.some((a) => guarded(sf, sf.getEnd(), a, sf, consts))) {
+            findings.push({ file, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1, test: "(tests registered per item)", iterable: loop.iterable.getText(sf), loopOnly: true });
+        }
+        return true;
+    };
     const walk = (n: ts.Node): void => {
-        if (isItCall(n)) visitTest(n);
-        else ts.forEachChild(n, walk);
+        if (isItCall(n)) {
+            visitTest(n);
+            return;
+        }
+        const loop = loopOf(n);
+        if (loop) visitGenerator(n, loop);
+        ts.forEachChild(n, walk);
     };
     walk(sf);
     return findings;
