@@ -127,8 +127,9 @@ describe("KongGateway (mock runtime)", () => {
     it("adds a ClusterIP metrics Service matching kongMetrics (selector, port, path) over the Kong pods", () => {
         const s = only(dev, SERVICE);
         assert.equal(field(s.inputs, "metadata", "name"), "kong-kong-status");
-        assert.equal(field(s.inputs, "metadata", "namespace"), kongMetrics.namespace);
-        assert.deepEqual(field(s.inputs, "metadata", "labels"), kongMetrics.selector);
+        assert.equal(field(s.inputs, "metadata", "namespace"), "kong");
+        assert.deepEqual(field(s.inputs, "metadata", "labels"), { "app.kubernetes.io/name": "kong", "app.kubernetes.io/instance": "kong", "meshgate.io/metrics": "kong" });
+        assert.deepEqual([kongMetrics.namespace, kongMetrics.selector], [field(s.inputs, "metadata", "namespace"), field(s.inputs, "metadata", "labels")], "kongMetrics names this Service");
         // kong/kong chart 3.4.1 templates/_helpers.tpl, "kong.selectorLabels": name (the chart's name), component "app", instance (the release name).
         const chartSelector = { "app.kubernetes.io/name": "kong", "app.kubernetes.io/component": "app", "app.kubernetes.io/instance": "kong" };
         assert.deepEqual(field(s.inputs, "spec", "selector"), chartSelector);

@@ -77,7 +77,9 @@ describe("kong/kong 3.4.1 values", () => {
         assert.equal(KONG_SERVICE_ACCOUNT, "kong-kong");
         assert.equal(kongPrincipal("cluster.local"), "cluster.local/ns/kong/sa/kong-kong");
         assert.equal(field(v, "proxy", "nameOverride"), "kong-kong-proxy");
-        assert.equal(field(v, "status", "http", "containerPort"), kongMetrics.portNumber);
+        // kong/kong 3.4.1 values.yaml status.http.containerPort: 8100
+        assert.equal(field(v, "status", "http", "containerPort"), 8100);
+        assert.equal(kongMetrics.portNumber, 8100);
         assert.equal(field(v, "status", "enabled"), true);
     });
 
