@@ -220,7 +220,9 @@ describe("Platform", () => {
         });
 
         it("installs Kong and the services' Kong side, and no Istio at all", () => {
+            assert.ok(gatewayOnly.resources.length > 20, `${gatewayOnly.resources.length} resources`);
             assert.deepEqual(gatewayOnly.resources.filter((r) => /istio\.io/.test(r.type)), []);
+            assert.ok(gatewayOnly.byType(RELEASE).some((r) => r.inputs.chart === "kong"), "Kong's release");
             assert.ok(!gatewayOnly.byType(RELEASE).some((r) => String(r.inputs.chart).startsWith("istio")));
             assert.ok(gatewayOnly.byType("kubernetes:networking.k8s.io/v1:Ingress").length > 0);
             assert.ok(custom(gatewayOnly, "KongPlugin").length > 0);

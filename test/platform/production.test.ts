@@ -127,6 +127,7 @@ describe("production: what a real pulumi up meets", function () {
             const doc = clusterAutoscalerPolicy("prod-cluster", "arn:aws:eks:eu-west-1:210987654321:cluster/prod-cluster");
             // kubernetes/autoscaler cluster-autoscaler-chart-9.59.0, cluster-autoscaler/cloudprovider/aws/README.md ("IAM Policy"): the two write actions, limited by the ownership tag
             const writeActions = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"];
+            assert.equal(doc.Statement.length, 3, "read, describe node groups, scale own groups");
             const write = doc.Statement.find((st) => writeActions.every((a) => (st.Action as readonly string[]).includes(a)));
             assert.ok(write);
             assert.deepEqual(write.Condition, { StringEquals: { "aws:ResourceTag/k8s.io/cluster-autoscaler/prod-cluster": "owned" } });

@@ -22,6 +22,13 @@ describe("the vacuous-loop scanner", () => {
         assert.equal(scan(`const xs = run.byType("T");\nassert.equal(xs.length, 3);\nconst names = xs.map((x) => x.name);\nassert.ok(names.every((n) => n !== ""));`).length, 0);
     });
 
+    it("flags assert.ok(!xs.some(…)) and assert.deepEqual(xs.filter(…), []) on an uncounted collection", () => {
+        assert.deepEqual(scan(`assert.ok(!run.resources.some((r) => r.bad));`).map((f) => f.iterable), ["run.resources"]);
+        assert.deepEqual(scan(`assert.deepEqual(run.resources.filter((r) => r.bad).map((r) => r.name), []);`).map((f) => f.iterable), ["run.resources"]);
+        assert.equal(scan(`assert.equal(run.resources.length, 3);\nassert.deepEqual(run.resources.filter((r) => r.bad), []);`).length, 0);
+        assert.equal(scan(`assert.deepEqual(run.resources.filter((r) => r.bad), [{ name: "a" }]);`).length, 0);
+    });
+
     it("flags a loop calling a helper that asserts (expect…/assert…)", () => {
         assert.equal(scan(`for (const r of rs) expectValid(r);`).length, 1);
         assert.equal(scanSource("x.test.ts", `it("t", () => { for (const r of rs) valid(r); });`, new Set(["valid"])).length, 1);

@@ -57,7 +57,10 @@ function containsAssert(node: ts.Node): boolean {
 function rootOf(expr: ts.Expression, sf: ts.SourceFile): string {
     let e: ts.Expression = expr;
     for (;;) {
-        if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+        if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
+        else if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.arguments.length === 1 && !ts.isLiteralExpression(e.arguments[0])) {
+            e = e.arguments[0]; // judge(xs), allKeys(values): what the function was given
+        }
         else if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = e.expression;
         else if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ["filter", "map", "flatMap", "slice", "sort", "entries", "values", "keys"].includes(e.expression.name.text)) {
             e = e.expression.expression;
@@ -104,12 +107,32 @@ function isLiteralCollection(expr: ts.Expression, consts: ReadonlyMap<string, ts
     return false;
 }
 
-/** `assert.ok(xs.every(…))`: the `xs.every` call, unless a `&&` beside it asserts a size. */
+/**
+ * Assertions that hold for an empty collection as a loop does: `assert.ok(xs.every(…))`,
+ * `assert.ok(!xs.some(…))`, `assert.deepEqual(xs.filter(…), [])` (also through map/flatMap).
+ * Returns the `xs.<method>` access.
+ */
 function everyAsserted(n: ts.Node): ts.PropertyAccessExpression | undefined {
     if (!ts.isCallExpression(n) || !ts.isPropertyAccessExpression(n.expression) || !ts.isIdentifier(n.expression.expression)) return undefined;
-    if (n.expression.expression.text !== "assert" || n.expression.name.text !== "ok" || n.arguments.length === 0) return undefined;
+    if (n.expression.expression.text !== "assert" || n.arguments.length === 0) return undefined;
+    const method = n.expression.name.text;
     const arg = n.arguments[0];
-    if (ts.isCallExpression(arg) && ts.isPropertyAccessExpression(arg.expression) && arg.expression.name.text === "every") return arg.expression;
+    const call = (e: ts.Expression, names: readonly string[]): ts.PropertyAccessExpression | undefined =>
+        ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && names.includes(e.expression.name.text) ? e.expression : undefined;
+    if (method === "ok") {
+        if (ts.isPrefixUnaryExpression(arg) && arg.operator === ts.SyntaxKind.ExclamationToken) return call(arg.operand, ["some"]);
+        return call(arg, ["every"]);
+    }
+    if (method === "deepEqual" && n.arguments.length >= 2 && ts.isArrayLiteralExpression(n.arguments[1]) && n.arguments[1].elements.length === 0) {
+        // the innermost filter of a chain: xs.filter(…).map(…) → xs.filter
+        let found: ts.PropertyAccessExpression | undefined;
+        let e: ts.Expression = arg;
+        for (let access = call(e, ["filter", "map", "flatMap"]); access; access = call(e, ["filter", "map", "flatMap"])) {
+            if (access.name.text !== "map") found = access;
+            e = access.expression;
+        }
+        return found;
+    }
     return undefined;
 }
 
