@@ -36,11 +36,15 @@ export interface PlainResource {
     provider?: string;
 }
 
+/**
+ * One rule's finding on one resource (urn "" for a stack-wide finding). The one violation type of
+ * the project: tools/plan (policy-report.json) and tools/report use it too.
+ */
 export interface Violation {
-    policy: string;
-    level: "advisory" | "mandatory" | "remediate";
-    urn: string;
-    message: string;
+    readonly policy: string;
+    readonly level: "advisory" | "mandatory" | "remediate";
+    readonly urn: string;
+    readonly message: string;
 }
 
 export interface RunOptions {

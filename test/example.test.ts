@@ -33,6 +33,7 @@ describe("the npm package, used from another Pulumi project (examples/consumer)"
 
     it("passes the policy pack: the mesh on and observability off traces nowhere instead of at a missing Jaeger", async () => {
         const run = await runProgram(consumerProgram, { stack: "example" });
+        assert.ok(run.resources.length >= 30, `${run.resources.length} resources judged`);
         const violations = await runPolicies(run.resources.map(toPlainResource));
         assert.deepEqual(violations.filter((v) => v.level === "mandatory"), []);
         const istiod = run.byType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === "istiod");

@@ -19,6 +19,7 @@
  * - data/kong-plugins/3.9/entity-checks.json and request-transformer.json, from tools/refdata/kong-derived.ts
  * - data/iam/aws-load-balancer-controller.json the official IAM policy, whole
  * - data/SOURCES.md
+ * - data/SHA256SUMS                  every other file's SHA-256 (sha256sum format)
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -608,7 +609,34 @@ function main(argv: readonly string[]): void {
         write(`kong-plugins/${KONG_PLUGIN_VERSION}/${plugin}.json`, stableJson(body), { what: `Kong ${KONG_PLUGIN_VERSION} ${plugin} plugin schema`, source: body.source, upstream: body.upstream, version: `Kong Gateway ${KONG_PLUGIN_VERSION}` });
     }
 
-    // Derived by hand from Kong's Lua sources (tools/refdata/kong-derived.ts): what the published schemas lack.
+    for (const f of kongDerivedFiles()) write(f.file, f.content, f.meta);
+
+    const policy = readJson(path.join(reference, IAM_FILE));
+    const iam = { source: `reference/${IAM_FILE}`, upstream: "kubernetes-sigs/aws-load-balancer-controller (docs/install/iam_policy.json)", version: IAM_VERSION, policy };
+    write("iam/aws-load-balancer-controller.json", stableJson(iam), { what: "AWS Load Balancer Controller IAM policy, whole", source: iam.source, upstream: iam.upstream, version: IAM_VERSION });
+
+    writeFileSync(path.join(outDir, "SOURCES.md"), sourcesTable(written));
+    writeFileSync(path.join(outDir, DIGESTS_FILE), digestList(outDir, [...written.map((w) => w.file), "SOURCES.md"]));
+    process.stdout.write(`refdata: wrote ${written.length + 2} files to ${path.relative(process.cwd(), outDir) || "."}\n`);
+}
+
+/** The file in data/ that records every other file's SHA-256, in `sha256sum` format (`cd data && sha256sum -c SHA256SUMS`). */
+export const DIGESTS_FILE = "SHA256SUMS";
+
+/** `<sha256>  <file>` lines, sorted by file, for the given files under `dir`. */
+export function digestList(dir: string, files: readonly string[]): string {
+    return [...files]
+        .sort()
+        .map((f) => `${createHash("sha256").update(readFileSync(path.join(dir, f))).digest("hex")}  ${f}\n`)
+        .join("");
+}
+
+/**
+ * The two data files derived by hand from Kong's Lua sources (tools/refdata/kong-derived.ts),
+ * what the published schemas lack. They need no reference directory, so tests regenerate them
+ * from the repository alone.
+ */
+export function kongDerivedFiles(): { file: string; content: string; meta: Omit<Written, "file"> }[] {
     const derived = `${KONG_DERIVED_SOURCE.upstream} at tag ${KONG_DERIVED_SOURCE.tag} (same in ${KONG_DERIVED_SOURCE.sameIn.join(", ")})`;
     const transformer = {
         source: "tools/refdata/kong-derived.ts (REQUEST_TRANSFORMER_SCHEMA)",
@@ -617,16 +645,19 @@ function main(argv: readonly string[]): void {
         kongVersion: KONG_PLUGIN_VERSION,
         schema: REQUEST_TRANSFORMER_SCHEMA,
     };
-    write(`kong-plugins/${KONG_PLUGIN_VERSION}/request-transformer.json`, stableJson(transformer), { what: `Kong ${KONG_PLUGIN_VERSION} request-transformer plugin schema (derived from the Lua schema)`, source: transformer.source, upstream: transformer.upstream, version: `Kong ${KONG_DERIVED_SOURCE.tag}` });
     const entityChecks = { source: "tools/refdata/kong-derived.ts (KONG_ENTITY_CHECKS)", upstream: derived, kongVersion: KONG_PLUGIN_VERSION, plugins: KONG_ENTITY_CHECKS };
-    write(`kong-plugins/${KONG_PLUGIN_VERSION}/entity-checks.json`, stableJson(entityChecks), { what: `Kong ${KONG_PLUGIN_VERSION} plugin entity checks and modelled custom validators, per plugin`, source: entityChecks.source, upstream: derived, version: `Kong ${KONG_DERIVED_SOURCE.tag}` });
-
-    const policy = readJson(path.join(reference, IAM_FILE));
-    const iam = { source: `reference/${IAM_FILE}`, upstream: "kubernetes-sigs/aws-load-balancer-controller (docs/install/iam_policy.json)", version: IAM_VERSION, policy };
-    write("iam/aws-load-balancer-controller.json", stableJson(iam), { what: "AWS Load Balancer Controller IAM policy, whole", source: iam.source, upstream: iam.upstream, version: IAM_VERSION });
-
-    writeFileSync(path.join(outDir, "SOURCES.md"), sourcesTable(written));
-    process.stdout.write(`refdata: wrote ${written.length + 1} files to ${path.relative(process.cwd(), outDir) || "."}\n`);
+    return [
+        {
+            file: `kong-plugins/${KONG_PLUGIN_VERSION}/request-transformer.json`,
+            content: stableJson(transformer),
+            meta: { what: `Kong ${KONG_PLUGIN_VERSION} request-transformer plugin schema (derived from the Lua schema)`, source: transformer.source, upstream: transformer.upstream, version: `Kong ${KONG_DERIVED_SOURCE.tag}` },
+        },
+        {
+            file: `kong-plugins/${KONG_PLUGIN_VERSION}/entity-checks.json`,
+            content: stableJson(entityChecks),
+            meta: { what: `Kong ${KONG_PLUGIN_VERSION} plugin entity checks and modelled custom validators, per plugin`, source: entityChecks.source, upstream: derived, version: `Kong ${KONG_DERIVED_SOURCE.tag}` },
+        },
+    ];
 }
 
 function sourcesTable(written: readonly Written[]): string {
@@ -647,6 +678,8 @@ function sourcesTable(written: readonly Written[]): string {
         "",
         "The output is deterministic: re-running on the same reference leaves no diff.",
         "The validators in `policies/validate/` read only these files (never ../shared).",
+        "`SHA256SUMS` records every file's SHA-256 (`cd data && sha256sum -c SHA256SUMS`); the tests",
+        "check it without ../shared and, when ../shared/reference is present, regenerate data/ and compare.",
         "",
         "## What is kept, what is dropped",
         "",

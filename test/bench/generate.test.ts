@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import { checkStackConfig } from "../../components/config";
-import { SERVICES_PER_NAMESPACE, generateServices, generateStackConfig } from "../../tools/bench/generate";
+import { generateServices, generateStackConfig } from "../../tools/bench/generate";
 import { meshgateSection, readStackConfig, stackConfigPath } from "../../tools/plan/stack-config";
 
 const prod = readStackConfig(stackConfigPath("prod"));
@@ -29,8 +29,9 @@ describe("benchmark stack generator", () => {
         assert.ok(exposed.every((s) => s.gateway?.rateLimit !== undefined));
         assert.equal(services.filter((s) => s.canary !== undefined && s.versions.length === 2).length, 20);
         const internal = services.filter((s) => s.gateway === undefined);
+        assert.equal(internal.length, 50);
         assert.ok(internal.every((s) => s.allowFrom.length >= 1));
-        assert.equal(new Set(services.map((s) => s.namespace)).size, 100 / SERVICES_PER_NAMESPACE);
+        assert.equal(new Set(services.map((s) => s.namespace)).size, 100 / 20);
         assert.ok(config.gateway.consumers.length >= 2);
         assert.ok(exposed.some((s) => s.gateway?.consumers !== undefined), "some routes restrict consumers (acl)");
     });

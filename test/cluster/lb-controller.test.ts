@@ -5,10 +5,10 @@
  */
 import * as assert from "node:assert/strict";
 import { controllerValues, loadBalancerControllerPolicy, LB_CONTROLLER_CHART } from "../../components/lb-controller";
-import { AWS_LOAD_BALANCER_CONTROLLER_VERSION } from "../../components/versions";
 import { checkValueKeys, diffFromLbControllerPolicy, unknownValueKeys } from "../../policies/validate";
 import { placeholderOutputs } from "../../tools/plan/placeholders";
 import { runProgram, type PlanRun } from "../../tools/plan/runtime";
+import { referenceChartVersion } from "../reference";
 import { at, eksArgs, eksProgram, list, named, parsed, record, T } from "./helpers";
 
 const SA_SUBJECT = "system:serviceaccount:kube-system:aws-load-balancer-controller";
@@ -78,7 +78,7 @@ describe("LoadBalancerController", function () {
             const release = named(prod, T.release, "meshgate-lb-controller-release");
             assert.equal(release.inputs.chart, "aws-load-balancer-controller");
             assert.equal(release.inputs.version, "3.5.0");
-            assert.equal(release.inputs.version, AWS_LOAD_BALANCER_CONTROLLER_VERSION);
+            assert.equal(release.inputs.version, referenceChartVersion("aws-load-balancer-controller"), "the chart version data/ was derived from");
             assert.deepEqual(release.inputs.repositoryOpts, { repo: "https://aws.github.io/eks-charts" });
             assert.equal(release.inputs.name, "aws-load-balancer-controller");
             assert.equal(release.inputs.namespace, "kube-system");
@@ -104,9 +104,9 @@ describe("LoadBalancerController", function () {
 
         it("sets only keys that exist in the chart's values.yaml", () => {
             const values = named(prod, T.release, "meshgate-lb-controller-release").inputs.values;
-            assert.deepEqual(unknownValueKeys(LB_CONTROLLER_CHART, values), []);
+            assert.deepEqual(unknownValueKeys("aws-load-balancer-controller", values), []);
             const plain = controllerValues({ releaseName: "r", clusterName: "c", region: "eu-west-1", vpcId: "vpc-1", roleArn: "arn", serviceAccount: "sa", replicas: 2, tags: {} });
-            assert.deepEqual(unknownValueKeys(LB_CONTROLLER_CHART, plain), []);
+            assert.deepEqual(unknownValueKeys("aws-load-balancer-controller", plain), []);
         });
 
         it("the key check fails on a misspelt copy of those values", () => {
@@ -131,7 +131,7 @@ describe("LoadBalancerController", function () {
             assert.equal(values.replicaCount, 3);
             assert.equal(values.logLevel, "debug");
             assert.equal(values.region, "eu-west-1", "meshgate's values stay");
-            assert.deepEqual(unknownValueKeys(LB_CONTROLLER_CHART, values), ["enableServiceMutatorWebhok"]);
+            assert.deepEqual(unknownValueKeys("aws-load-balancer-controller", values), ["enableServiceMutatorWebhok"]);
         });
 
         it("waits for the role's policy attachment, the node groups and the core add-ons", () => {

@@ -137,8 +137,7 @@ describe("cluster helpers", () => {
             nodeGroups: [{ name: "system", minSize: 2, maxSize: 4 }],
             accessEntries: [{ principalArn: "arn:aws:iam::123456789012:role/Admin", accessPolicy: "admin", namespaces: ["users"] }],
         });
-        assert.equal(parsed.type, "eks");
-        if (parsed.type !== "eks") return;
+        assert.ok(parsed.type === "eks", parsed.type);
         const { type: _type, ...cluster } = parsed;
         const args: EksClusterArgs = { ...cluster, environment: "prod", tags: {} };
         assert.deepEqual(eksClusterIssues(args), []);

@@ -8,11 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 // runProgram sets the mocks for each run; these modules create nothing when loaded.
 import {
     IstioMesh,
-    ISTIO_BASE_RELEASE,
-    ISTIO_GATEWAY_RELEASE,
     ISTIO_NAMESPACE,
-    ISTIOD_RELEASE,
-    MESH_TELEMETRY_NAME,
     OTEL_TRACING_PROVIDER,
     planIstioMesh,
     type IstioMeshPlan,
@@ -22,6 +18,7 @@ import { jaegerOtlp, JAEGER_RELEASE, OBSERVABILITY_NAMESPACE } from "../../compo
 import { ISTIO_VERSION } from "../../components/versions";
 import { checkValueKeys, unknownValueKeys } from "../../policies/validate/chart-values";
 import { validateCustomResource } from "../../policies/validate/crd";
+import { referenceChartVersion } from "../reference";
 import { runProgram, type PlanRun, type RecordedResource } from "../../tools/plan/runtime";
 
 const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
@@ -42,18 +39,21 @@ describe("IstioMesh: releases", () => {
         assert.deepEqual(
             [dev.base, dev.istiod].map((r) => [r.name, r.chart, r.version, r.repository, r.namespace]),
             [
-                [ISTIO_BASE_RELEASE, "base", ISTIO_VERSION, ISTIO_REPO, ISTIO_NAMESPACE],
-                [ISTIOD_RELEASE, "istiod", ISTIO_VERSION, ISTIO_REPO, ISTIO_NAMESPACE],
+                ["istio-base", "base", "1.30.3", ISTIO_REPO, "istio-system"],
+                ["istiod", "istiod", "1.30.3", ISTIO_REPO, "istio-system"],
             ],
         );
         assert.equal(ISTIO_VERSION, "1.30.3");
         assert.equal(ISTIO_NAMESPACE, "istio-system");
+        // the version whose values.yaml and CRDs data/ holds (the chart-value checks assume it)
+        assert.deepEqual([referenceChartVersion("istio-base"), referenceChartVersion("istiod")], [dev.base.version, dev.istiod.version]);
         assert.equal(dev.gateway, undefined, "istio/gateway only when asked for");
     });
 
     it("installs istio/gateway as release istio-ingressgateway only with ingressGateway", () => {
         const gw = planIstioMesh({ ingressGateway: true }).gateway;
-        assert.deepEqual([gw?.name, gw?.chart, gw?.version, gw?.repository], [ISTIO_GATEWAY_RELEASE, "gateway", ISTIO_VERSION, ISTIO_REPO]);
+        assert.deepEqual([gw?.name, gw?.chart, gw?.version, gw?.repository], ["istio-ingressgateway", "gateway", "1.30.3", ISTIO_REPO]);
+        assert.equal(gw?.version, referenceChartVersion("istio-gateway"), "the version whose values.yaml data/ holds");
     });
 
     it("takes one chart override for all three Istio charts", () => {
@@ -78,7 +78,7 @@ describe("IstioMesh: releases", () => {
         assert.equal(mc.accessLogEncoding, "JSON");
         assert.equal(mc.enableTracing, true);
         assert.equal(mc.defaultConfig.holdApplicationUntilProxyStarts, true);
-        assert.equal(mc.rootNamespace, ISTIO_NAMESPACE);
+        assert.equal(mc.rootNamespace, "istio-system");
         assert.equal(mc.trustDomain, "cluster.local");
         assert.equal(istiod(planIstioMesh({ accessLogging: false })).meshConfig.accessLogFile, "");
         assert.equal(istiod(planIstioMesh({ trustDomain: "prod.example.com" })).meshConfig.trustDomain, "prod.example.com");
@@ -89,7 +89,7 @@ describe("IstioMesh: releases", () => {
         const mc = istiod(p).meshConfig;
         assert.equal(mc.accessLogEncoding, "TEXT");
         assert.equal(mc.enableTracing, true);
-        assert.equal(mc.extensionProviders[0].name, OTEL_TRACING_PROVIDER);
+        assert.equal(mc.extensionProviders[0].name, "otel-tracing");
         assert.deepEqual(p.istiod.values.resources, { requests: { cpu: "100m" } });
     });
 });
@@ -139,18 +139,18 @@ describe("IstioMesh: tracing chain", () => {
     const otlp = jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE);
 
     it("defines the OpenTelemetry provider otel-tracing at Jaeger's OTLP/gRPC Service, as jaegerOtlp derives it from the jaeger chart", () => {
-        assert.deepEqual(mc.extensionProviders, [{ name: OTEL_TRACING_PROVIDER, opentelemetry: { service: otlp.grpcHost, port: otlp.grpcPort } }]);
+        assert.deepEqual(mc.extensionProviders, [{ name: "otel-tracing", opentelemetry: { service: otlp.grpcHost, port: otlp.grpcPort } }]);
         assert.equal(otlp.grpcHost, "jaeger.observability.svc.cluster.local");
         assert.equal(otlp.grpcPort, 4317);
     });
 
     it("has the mesh-wide Telemetry refer to that provider by name, with the stack's sampling percentage", () => {
         assert.ok(plan.telemetry);
-        assert.equal(plan.telemetry.metadata.name, MESH_TELEMETRY_NAME);
+        assert.equal(plan.telemetry.metadata.name, "mesh-default");
         assert.equal(plan.telemetry.metadata.namespace, mc.rootNamespace);
         assert.deepEqual(plan.telemetry.spec.tracing, [{ providers: [{ name: mc.extensionProviders[0].name }], randomSamplingPercentage: 5 }]);
         assert.equal(plan.tracingProviderName, mc.extensionProviders[0].name);
-        assert.deepEqual(mc.defaultProviders.tracing, [OTEL_TRACING_PROVIDER]);
+        assert.deepEqual(mc.defaultProviders.tracing, ["otel-tracing"]);
         assert.equal(istiod(plan).traceSampling, 5);
     });
 
@@ -183,7 +183,7 @@ describe("IstioMesh: mesh-wide security", () => {
         assert.deepEqual(pa, {
             apiVersion: "security.istio.io/v1",
             kind: "PeerAuthentication",
-            metadata: { name: "default", namespace: ISTIO_NAMESPACE },
+            metadata: { name: "default", namespace: "istio-system" },
             spec: { mtls: { mode: "STRICT" } },
         });
     });
@@ -294,12 +294,12 @@ describe("IstioMesh under the mock runtime", function () {
 
     it("records each release's chart, version, repository, release name and namespace", () => {
         const inputs = (n: string) => byName(n).inputs;
-        for (const [res, release, chart] of [["mesh-base", ISTIO_BASE_RELEASE, "base"], ["mesh-istiod", ISTIOD_RELEASE, "istiod"], ["mesh-gateway", ISTIO_GATEWAY_RELEASE, "gateway"]]) {
+        for (const [res, release, chart] of [["mesh-base", "istio-base", "base"], ["mesh-istiod", "istiod", "istiod"], ["mesh-gateway", "istio-ingressgateway", "gateway"]]) {
             const i = inputs(res);
-            assert.deepEqual([i.name, i.chart, i.version, i.repositoryOpts, i.namespace], [release, chart, ISTIO_VERSION, { repo: ISTIO_REPO }, ISTIO_NAMESPACE]);
+            assert.deepEqual([i.name, i.chart, i.version, i.repositoryOpts, i.namespace], [release, chart, "1.30.3", { repo: ISTIO_REPO }, "istio-system"]);
         }
         const mc = (inputs("mesh-istiod").values as { meshConfig: { extensionProviders: unknown } }).meshConfig;
-        assert.deepEqual(mc.extensionProviders, [{ name: OTEL_TRACING_PROVIDER, opentelemetry: { service: "jaeger.observability.svc.cluster.local", port: 4317 } }]);
+        assert.deepEqual(mc.extensionProviders, [{ name: "otel-tracing", opentelemetry: { service: "jaeger.observability.svc.cluster.local", port: 4317 } }]);
     });
 
     it("orders only what must be ordered: istiod after base, gateway after istiod, custom resources after base, releases after the namespace", () => {
@@ -322,6 +322,6 @@ describe("IstioMesh under the mock runtime", function () {
     });
 
     it("exports the tracing provider name and the root namespace", () => {
-        assert.deepEqual(run.outputs, { tracingProviderName: OTEL_TRACING_PROVIDER, rootNamespace: ISTIO_NAMESPACE, namespace: ISTIO_NAMESPACE });
+        assert.deepEqual(run.outputs, { tracingProviderName: "otel-tracing", rootNamespace: "istio-system", namespace: "istio-system" });
     });
 });

@@ -9,11 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 // runProgram sets the mocks for each run; these modules create nothing when loaded.
 import {
     KONG_CHART_COMMENTED_KEYS,
-    KONG_METRICS_SERVICE,
-    KONG_NAMESPACE,
     KONG_POD_LABELS,
-    KONG_POSTGRES_SECRET,
-    KONG_RELEASE,
     KongGateway,
     KongGatewayArgs,
     kongMetrics,
@@ -56,11 +52,11 @@ describe("KongGateway (mock runtime)", () => {
     it("installs kong/kong 3.4.1 from https://charts.konghq.com as release kong in namespace kong", () => {
         const r = only(dev, RELEASE);
         assert.equal(r.name, "edge-release");
-        assert.equal(r.inputs.name, KONG_RELEASE);
+        assert.equal(r.inputs.name, "kong");
         assert.equal(r.inputs.chart, "kong");
         assert.equal(r.inputs.version, "3.4.1");
         assert.deepEqual(r.inputs.repositoryOpts, { repo: "https://charts.konghq.com" });
-        assert.equal(r.inputs.namespace, KONG_NAMESPACE);
+        assert.equal(r.inputs.namespace, "kong");
         assert.equal(r.inputs.createNamespace, false);
         assert.equal(field(r.inputs, "values", "env", "database"), "off");
         assert.equal(field(r.inputs, "values", "ingressController", "enabled"), true);
@@ -130,9 +126,10 @@ describe("KongGateway (mock runtime)", () => {
 
     it("adds a ClusterIP metrics Service matching kongMetrics (selector, port, path) over the Kong pods", () => {
         const s = only(dev, SERVICE);
-        assert.equal(field(s.inputs, "metadata", "name"), KONG_METRICS_SERVICE);
-        assert.equal(field(s.inputs, "metadata", "namespace"), kongMetrics.namespace);
-        assert.deepEqual(field(s.inputs, "metadata", "labels"), kongMetrics.selector);
+        assert.equal(field(s.inputs, "metadata", "name"), "kong-kong-status");
+        assert.equal(field(s.inputs, "metadata", "namespace"), "kong");
+        assert.deepEqual(field(s.inputs, "metadata", "labels"), { "app.kubernetes.io/name": "kong", "app.kubernetes.io/instance": "kong", "meshgate.io/metrics": "kong" });
+        assert.deepEqual([kongMetrics.namespace, kongMetrics.selector], [field(s.inputs, "metadata", "namespace"), field(s.inputs, "metadata", "labels")], "kongMetrics names this Service");
         // kong/kong chart 3.4.1 templates/_helpers.tpl, "kong.selectorLabels": name (the chart's name), component "app", instance (the release name).
         const chartSelector = { "app.kubernetes.io/name": "kong", "app.kubernetes.io/component": "app", "app.kubernetes.io/instance": "kong" };
         assert.deepEqual(field(s.inputs, "spec", "selector"), chartSelector);
@@ -187,7 +184,7 @@ describe("KongGateway (mock runtime)", () => {
 
         it("stores generated passwords in a Secret whose recorded data is only \"[secret]\"", () => {
             const s = only(bundled, SECRET);
-            assert.equal(field(s.inputs, "metadata", "name"), KONG_POSTGRES_SECRET);
+            assert.equal(field(s.inputs, "metadata", "name"), "kong-postgres-credentials");
             assert.equal(field(s.inputs, "metadata", "namespace"), "kong");
             assert.equal(s.inputs.stringData, "[secret]");
             assert.equal(bundled.byType("random:index/randomPassword:RandomPassword").length, 2);
@@ -195,8 +192,8 @@ describe("KongGateway (mock runtime)", () => {
 
         it("the release references the Secret and waits for it; no password appears in its values", () => {
             const r = only(bundled, RELEASE);
-            assert.deepEqual(field(r.inputs, "values", "env", "pg_password"), { valueFrom: { secretKeyRef: { name: KONG_POSTGRES_SECRET, key: "password" } } });
-            assert.equal(field(r.inputs, "values", "postgresql", "auth", "existingSecret"), KONG_POSTGRES_SECRET);
+            assert.deepEqual(field(r.inputs, "values", "env", "pg_password"), { valueFrom: { secretKeyRef: { name: "kong-postgres-credentials", key: "password" } } });
+            assert.equal(field(r.inputs, "values", "postgresql", "auth", "existingSecret"), "kong-postgres-credentials");
             assert.ok(r.dependsOn.includes(only(bundled, SECRET).urn));
             // The mock RandomPassword results are "placeholder-<hash>".
             const leaves = [...stringLeaves(r.inputs.values)];

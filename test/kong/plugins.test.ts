@@ -5,10 +5,8 @@ import {
     kongPluginObject,
     openTelemetryConfig,
     openTelemetryPlugin,
-    OPENTELEMETRY_PLUGIN_NAME,
     pluginsAnnotation,
     prometheusPlugin,
-    PROMETHEUS_PLUGIN_NAME,
 } from "../../components/kong";
 import { validateCustomResource, validateKongPluginConfig } from "../../policies/validate";
 
@@ -53,7 +51,7 @@ describe("KongGateway global plugins", () => {
     it("prometheus: global, status-code/latency/bandwidth/upstream-health metrics, valid for Kong 3.9 and the CRD", () => {
         const p = prometheusPlugin();
         assert.equal(p.kind, "KongClusterPlugin");
-        assert.equal(p.metadata.name, PROMETHEUS_PLUGIN_NAME);
+        assert.equal(p.metadata.name, "meshgate-prometheus");
         assert.equal(p.metadata.labels?.global, "true");
         assert.equal(p.metadata.annotations?.["kubernetes.io/ingress.class"], "kong");
         assert.deepEqual(p.config, { status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true, upstream_health_metrics: true, per_consumer: false });
@@ -64,7 +62,7 @@ describe("KongGateway global plugins", () => {
 
     it("opentelemetry: global, sends to the given Jaeger OTLP/HTTP endpoint, W3C propagation, service.name kong, valid for Kong 3.9", () => {
         const p = openTelemetryPlugin({ endpoint: JAEGER, samplingRate: 0.25 });
-        assert.equal(p.metadata.name, OPENTELEMETRY_PLUGIN_NAME);
+        assert.equal(p.metadata.name, "meshgate-opentelemetry");
         assert.equal(p.metadata.labels?.global, "true");
         assert.equal(p.plugin, "opentelemetry");
         assert.deepEqual(p.config, {

@@ -156,6 +156,7 @@ describe("MeshService and MeshNamespace components", function () {
 
         it("only adds resources: every URN of the gateway-only plan is in the mesh plan", () => {
             const on = new Set(meshOn.resources.map((r) => r.urn));
+            assert.ok(gatewayOnly.resources.length > 5, `${gatewayOnly.resources.length} resources`);
             assert.deepEqual(
                 gatewayOnly.resources.map((r) => r.urn).filter((u) => !on.has(u)),
                 [],

@@ -12,27 +12,23 @@ import {
     JAEGER_CHART_TEMPLATE_KEYS,
     MERGED_METRICS_PORT,
     DEFAULT_DASHBOARDS,
-    GRAFANA_ADMIN_SECRET,
-    JAEGER_BADGER_PVC,
-    JAEGER_PORTS,
     JAEGER_RELEASE,
     jaegerOtlp,
     jaegerServiceName,
-    KIALI_RELEASE,
     KUBE_PROMETHEUS_STACK_RELEASE,
     MONITOR_LABELS,
     OBSERVABILITY_NAMESPACE,
     Observability,
     planObservability,
-    PROMETHEUS_DATASOURCE_UID,
     type ObservabilityPlan,
     type PodMonitor,
     type ServiceMonitor,
 } from "../../components/observability";
 import { kongMetrics as kongGatewayMetrics } from "../../components/kong/names";
-import { JAEGER_CHART_VERSION, KIALI_SERVER_VERSION, KUBE_PROMETHEUS_STACK_VERSION } from "../../components/versions";
+import { JAEGER_CHART_VERSION, KUBE_PROMETHEUS_STACK_VERSION } from "../../components/versions";
 import { checkValueKeys, unknownValueKeys } from "../../policies/validate/chart-values";
-import { runProgram, SECRET, type PlanRun, type RecordedResource } from "../../tools/plan/runtime";
+import { referenceChartVersion } from "../reference";
+import { runProgram, type PlanRun, type RecordedResource } from "../../tools/plan/runtime";
 
 const KPS_REPO = "https://prometheus-community.github.io/helm-charts";
 const JAEGER_REPO = "https://jaegertracing.github.io/helm-charts";
@@ -60,16 +56,19 @@ describe("Observability: releases", () => {
         assert.deepEqual(
             [dev.kubePrometheusStack, dev.jaeger].map((r) => [r.name, r.chart, r.version, r.repository, r.namespace]),
             [
-                [KUBE_PROMETHEUS_STACK_RELEASE, "kube-prometheus-stack", "88.5.3", KPS_REPO, OBSERVABILITY_NAMESPACE],
-                [JAEGER_RELEASE, "jaeger", "4.11.1", JAEGER_REPO, OBSERVABILITY_NAMESPACE],
+                ["kube-prometheus-stack", "kube-prometheus-stack", "88.5.3", KPS_REPO, "observability"],
+                ["jaeger", "jaeger", "4.11.1", JAEGER_REPO, "observability"],
             ],
         );
         assert.deepEqual([KUBE_PROMETHEUS_STACK_VERSION, JAEGER_CHART_VERSION], ["88.5.3", "4.11.1"]);
         assert.deepEqual([KUBE_PROMETHEUS_STACK_RELEASE, JAEGER_RELEASE, OBSERVABILITY_NAMESPACE], ["kube-prometheus-stack", "jaeger", "observability"]);
+        // the versions whose values.yaml data/ holds (the chart-value checks assume them)
+        assert.deepEqual([referenceChartVersion("kube-prometheus-stack"), referenceChartVersion("jaeger")], [dev.kubePrometheusStack.version, dev.jaeger.version]);
     });
 
     it("installs kiali-server 2.29.0 in istio-system only when enabled", () => {
-        assert.deepEqual([dev.kiali?.name, dev.kiali?.chart, dev.kiali?.version, dev.kiali?.repository, dev.kiali?.namespace], [KIALI_RELEASE, "kiali-server", KIALI_SERVER_VERSION, KIALI_REPO, "istio-system"]);
+        assert.deepEqual([dev.kiali?.name, dev.kiali?.chart, dev.kiali?.version, dev.kiali?.repository, dev.kiali?.namespace], ["kiali", "kiali-server", "2.29.0", KIALI_REPO, "istio-system"]);
+        assert.equal(dev.kiali?.version, referenceChartVersion("kiali-server"), "the version whose values.yaml data/ holds");
         assert.equal(planObservability({}).kiali, undefined);
     });
 
@@ -93,7 +92,7 @@ describe("Observability: releases", () => {
         const spec = at(dev.kubePrometheusStack.values, "prometheus.prometheusSpec");
         assert.equal(at(spec, "serviceMonitorSelectorNilUsesHelmValues"), true);
         assert.equal(at(spec, "podMonitorSelectorNilUsesHelmValues"), true);
-        assert.deepEqual(MONITOR_LABELS, { release: KUBE_PROMETHEUS_STACK_RELEASE });
+        assert.deepEqual(MONITOR_LABELS, { release: "kube-prometheus-stack" });
     });
 
     it("deep-merges the user's values last: the user wins, meshgate's other keys stay", () => {
@@ -147,20 +146,21 @@ describe("Observability: Grafana", () => {
     const grafana = at(p.kubePrometheusStack.values, "grafana") as Record<string, unknown>;
 
     it("takes the admin credentials from an existing Secret, never a password in values", () => {
-        assert.deepEqual(grafana.admin, { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" });
+        assert.deepEqual(grafana.admin, { existingSecret: "grafana-admin-credentials", userKey: "admin-user", passwordKey: "admin-password" });
         const keys = allKeys(p.kubePrometheusStack.values);
+        assert.ok(keys.includes("grafana.admin.passwordKey"), "the key walk reaches grafana.admin");
         assert.deepEqual(keys.filter((k) => /adminPassword|password$/i.test(k) && !k.endsWith("passwordKey")), []);
     });
 
     it("provisions the Istio mesh, service, workload and control-plane dashboards and Kong's from grafana.com, pinned", () => {
         const dashboards = grafana.dashboards as Record<string, Record<string, { gnetId: number; revision: number; datasource: unknown }>>;
-        const ids = Object.values(dashboards).flatMap((byName) => Object.values(byName).map((d) => d.gnetId));
-        assert.deepEqual(ids.sort(), [7424, 7630, 7636, 7639, 7645]);
-        for (const d of Object.values(dashboards).flatMap((byName) => Object.values(byName))) {
+        const all = Object.values(dashboards).flatMap((byName) => Object.values(byName));
+        assert.deepEqual(all.map((d) => d.gnetId).sort(), [7424, 7630, 7636, 7639, 7645]);
+        for (const d of all) {
             assert.ok(Number.isInteger(d.revision) && d.revision > 0);
-            assert.deepEqual(d.datasource, [{ name: "DS_PROMETHEUS", value: PROMETHEUS_DATASOURCE_UID }]);
+            assert.deepEqual(d.datasource, [{ name: "DS_PROMETHEUS", value: "prometheus" }]);
         }
-        assert.equal(at(grafana, "sidecar.datasources.uid"), PROMETHEUS_DATASOURCE_UID);
+        assert.equal(at(grafana, "sidecar.datasources.uid"), "prometheus");
         assert.deepEqual(DEFAULT_DASHBOARDS.map((d) => [d.name, d.gnetId]), [
             ["istio-mesh", 7639],
             ["istio-service", 7636],
@@ -197,7 +197,7 @@ describe("Observability: Jaeger and the tracing chain", () => {
     });
 
     it("exposes OTLP gRPC on 4317 and OTLP/HTTP traces on 4318/v1/traces of that Service", () => {
-        assert.deepEqual(jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE), {
+        assert.deepEqual(jaegerOtlp("jaeger", "observability"), {
             serviceName: "jaeger",
             grpcHost: "jaeger.observability.svc.cluster.local",
             grpcPort: 4317,
@@ -212,7 +212,7 @@ describe("Observability: Jaeger and the tracing chain", () => {
         assert.equal(at(cfg, "receivers.otlp.protocols.grpc.endpoint"), `0.0.0.0:${otlp.grpcPort}`);
         assert.equal(at(cfg, "receivers.otlp.protocols.http.endpoint"), `0.0.0.0:${otlp.httpPort}`);
         assert.deepEqual(at(cfg, "service.pipelines.traces.receivers"), ["otlp"]);
-        assert.equal(at(cfg, "extensions.healthcheckv2.http.endpoint"), `0.0.0.0:${JAEGER_PORTS.health}`);
+        assert.equal(at(cfg, "extensions.healthcheckv2.http.endpoint"), "0.0.0.0:13133");
     });
 
     it("closes the chain: istiod's extension provider is the Service and port Observability's Jaeger listens on", () => {
@@ -234,8 +234,8 @@ describe("Observability: Jaeger and the tracing chain", () => {
 
     it("persists spans with badger on a PVC mounted at /badger when asked", () => {
         const p = planObservability({ jaeger: { storage: "badger", storageGiB: 100, spanTtl: "168h" } });
-        assert.deepEqual(p.jaegerPvc, { name: JAEGER_BADGER_PVC, storageGiB: 100, storageClassName: undefined });
-        assert.deepEqual(at(p.jaeger.values, "jaeger.extraVolumes"), [{ name: "badger-data", persistentVolumeClaim: { claimName: JAEGER_BADGER_PVC } }]);
+        assert.deepEqual(p.jaegerPvc, { name: "jaeger-badger-data", storageGiB: 100, storageClassName: undefined });
+        assert.deepEqual(at(p.jaeger.values, "jaeger.extraVolumes"), [{ name: "badger-data", persistentVolumeClaim: { claimName: "jaeger-badger-data" } }]);
         assert.deepEqual(at(p.jaeger.values, "jaeger.extraVolumeMounts"), [{ name: "badger-data", mountPath: "/badger" }]);
         assert.deepEqual(at(p.jaeger.values, "userconfig.extensions.jaeger_storage.backends.meshgate_store.badger"), {
             directories: { keys: "/badger/keys", values: "/badger/values" },
@@ -254,7 +254,7 @@ describe("Observability: Kiali", () => {
         const v = planObservability({ kiali: { enabled: true } }).kiali?.values;
         assert.equal(at(v, "external_services.prometheus.url"), "http://kube-prometheus-stack-prometheus.observability.svc.cluster.local:9090");
         assert.equal(at(v, "external_services.grafana.internal_url"), "http://kube-prometheus-stack-grafana.observability.svc.cluster.local");
-        assert.equal(at(v, "external_services.tracing.internal_url"), `http://jaeger.observability.svc.cluster.local:${JAEGER_PORTS.queryGrpc}`);
+        assert.equal(at(v, "external_services.tracing.internal_url"), "http://jaeger.observability.svc.cluster.local:16685");
         assert.equal(at(v, "external_services.tracing.use_grpc"), true);
         assert.equal(at(v, "external_services.istio.root_namespace"), "istio-system");
     });
@@ -270,7 +270,7 @@ describe("Observability: monitors", () => {
         for (const m of p.monitors) {
             assert.equal(m.apiVersion, "monitoring.coreos.com/v1");
             assert.deepEqual(m.metadata.labels, { release: "kube-prometheus-stack" });
-            assert.equal(m.metadata.namespace, OBSERVABILITY_NAMESPACE);
+            assert.equal(m.metadata.namespace, "observability");
         }
     });
 
@@ -457,9 +457,9 @@ describe("Observability under the mock runtime", function () {
     it("records each release's chart, version, repository, name and namespace", () => {
         const rows = prod.byType(RELEASE).map((r) => [r.inputs.name, r.inputs.chart, r.inputs.version, (r.inputs.repositoryOpts as { repo: string }).repo, r.inputs.namespace]);
         assert.deepEqual(rows.sort(), [
-            [JAEGER_RELEASE, "jaeger", "4.11.1", JAEGER_REPO, OBSERVABILITY_NAMESPACE],
-            [KIALI_RELEASE, "kiali-server", "2.29.0", KIALI_REPO, "istio-system"],
-            [KUBE_PROMETHEUS_STACK_RELEASE, "kube-prometheus-stack", "88.5.3", KPS_REPO, OBSERVABILITY_NAMESPACE],
+            ["jaeger", "jaeger", "4.11.1", JAEGER_REPO, "observability"],
+            ["kiali", "kiali-server", "2.29.0", KIALI_REPO, "istio-system"],
+            ["kube-prometheus-stack", "kube-prometheus-stack", "88.5.3", KPS_REPO, "observability"],
         ]);
     });
 
@@ -471,12 +471,14 @@ describe("Observability under the mock runtime", function () {
             assert.equal(run.byType(RELEASE).length, run === prod ? 3 : 2, "kube-prometheus-stack, jaeger and, in prod, kiali");
             for (const release of run.byType(RELEASE)) {
                 assert.ok(!JSON.stringify(release.inputs).includes(generated), `${release.name} contains the password`);
-                assert.ok(!allKeys(release.inputs.values).some((k) => /adminPassword$/.test(k)), release.name);
+                const keys = allKeys(release.inputs.values);
+                assert.ok(keys.length > 0, `${release.name} has values`);
+                assert.ok(!keys.some((k) => /adminPassword$/.test(k)), release.name);
             }
-            assert.equal(at(get(run, "obs-kube-prometheus-stack").inputs, "values.grafana.admin.existingSecret"), GRAFANA_ADMIN_SECRET);
+            assert.equal(at(get(run, "obs-kube-prometheus-stack").inputs, "values.grafana.admin.existingSecret"), "grafana-admin-credentials");
             // The provider marks all of stringData secret; at the least the password must be.
             const stringData = secret.inputs.stringData;
-            assert.ok(stringData === SECRET || at(stringData, "admin-password") === SECRET, JSON.stringify(stringData));
+            assert.ok(stringData === "[secret]" || at(stringData, "admin-password") === "[secret]", JSON.stringify(stringData));
             assert.ok(secret.dependsOn.includes(password.urn));
             assert.ok(get(run, "obs-kube-prometheus-stack").dependsOn.includes(secret.urn), "the release waits for the Secret it names");
         }
@@ -488,7 +490,7 @@ describe("Observability under the mock runtime", function () {
             grafanaPortForward: "kubectl -n observability port-forward svc/kube-prometheus-stack-grafana 3000:80",
             jaegerUrl: "http://jaeger.observability.svc.cluster.local:16686",
             jaegerPortForward: "kubectl -n observability port-forward svc/jaeger 16686:16686",
-            grafanaAdminPassword: SECRET,
+            grafanaAdminPassword: "[secret]",
             monitorLabels: { release: "kube-prometheus-stack" },
         });
     });
@@ -499,7 +501,7 @@ describe("Observability under the mock runtime", function () {
         assert.equal(monitors.length, 3);
         for (const m of monitors) {
             assert.ok(m.dependsOn.includes(kps.urn), m.name);
-            assert.deepEqual(at(m.inputs, "metadata.labels"), { release: KUBE_PROMETHEUS_STACK_RELEASE });
+            assert.deepEqual(at(m.inputs, "metadata.labels"), { release: "kube-prometheus-stack" });
         }
     });
 
@@ -512,11 +514,11 @@ describe("Observability under the mock runtime", function () {
         assert.deepEqual(deps("obs-kiali"), []);
         assert.deepEqual(deps("obs-jaeger-badger"), [urn("obs-namespace")]);
         const volumes = at(get(prod, "obs-jaeger").inputs, "values.jaeger.extraVolumes") as { persistentVolumeClaim: { claimName: string } }[];
-        assert.equal(volumes[0].persistentVolumeClaim.claimName, JAEGER_BADGER_PVC);
+        assert.equal(volumes[0].persistentVolumeClaim.claimName, "jaeger-badger-data");
     });
 
     it("records release values whose keys all exist in the charts", () => {
-        const chartOf: Record<string, string> = { [KUBE_PROMETHEUS_STACK_RELEASE]: "kube-prometheus-stack", [JAEGER_RELEASE]: "jaeger", [KIALI_RELEASE]: "kiali-server" };
+        const chartOf: Record<string, string> = { "kube-prometheus-stack": "kube-prometheus-stack", jaeger: "jaeger", kiali: "kiali-server" };
         for (const r of [...dev.byType(RELEASE), ...prod.byType(RELEASE)]) {
             const chart = chartOf[String(r.inputs.name)];
             assert.deepEqual(unknownValueKeys(chart, r.inputs.values, { allow: chart === "jaeger" ? JAEGER_CHART_TEMPLATE_KEYS : [] }), [], String(r.inputs.name));

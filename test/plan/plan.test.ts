@@ -64,7 +64,10 @@ describe("the offline plan (npm run plan)", () => {
         assert.ok(text.includes('"[secret]"'), "secret inputs are recorded as [secret]");
         // The mock runtime's RandomPassword results all start with "placeholder-".
         assert.ok(!text.includes("placeholder-"), "no generated password, key or token in resources.json");
-        for (const f of fs.readdirSync(path.join(tmp, "dev", "manifests"))) {
+        const manifests = fs.readdirSync(path.join(tmp, "dev", "manifests"));
+        // the Helm releases (chart values hold the generated secrets), Kong's objects and a service's
+        assert.ok(["_helm-releases.yaml", "kong.yaml", "users.yaml"].every((f) => manifests.includes(f)), manifests.join(", "));
+        for (const f of manifests) {
             assert.ok(!fs.readFileSync(path.join(tmp, "dev", "manifests", f), "utf8").includes("placeholder-"), f);
         }
     });

@@ -32,6 +32,13 @@ const COMMENTED_KEYS: Record<string, readonly string[]> = { kong: KONG_CHART_COM
 
 const CHECKED_GROUPS = /^kubernetes:(networking\.istio\.io|security\.istio\.io|telemetry\.istio\.io|configuration\.konghq\.com)\//;
 
+describe("the stacks checked against upstream", () => {
+    it("are every stack of stacks/ (dev, local, prod, staging at least): a missing folder would leave no test below", () => {
+        const stacks = listStacks();
+        assert.ok(["dev", "local", "prod", "staging"].every((s) => stacks.includes(s)), stacks.join(", "));
+    });
+});
+
 for (const stack of listStacks()) {
     describe(`what the ${stack} stack applies, against upstream`, () => {
         let resources: RecordedResource[] = [];

@@ -55,8 +55,8 @@ describe("Platform", () => {
             const plugin = custom(dev, "KongClusterPlugin").find((r) => r.inputs.plugin === "opentelemetry");
             assert.ok(plugin);
             assert.equal((plugin.inputs.config as Record<string, unknown>).traces_endpoint, otlp.httpTracesEndpoint);
-            assert.equal(otlp.httpTracesEndpoint, `http://${JAEGER_RELEASE}.${OBSERVABILITY_NAMESPACE}.svc.cluster.local:4318/v1/traces`);
-            assert.equal(release(dev, JAEGER_RELEASE).inputs.namespace, OBSERVABILITY_NAMESPACE);
+            assert.equal(otlp.httpTracesEndpoint, "http://jaeger.observability.svc.cluster.local:4318/v1/traces");
+            assert.equal(release(dev, "jaeger").inputs.namespace, "observability");
             const env = values(release(dev, "kong")).env as Record<string, unknown>;
             assert.equal(env.tracing_sampling_rate, 1, "dev samples every request (100%)");
             assert.ok(env.tracing_instrumentations, "Kong emits spans only with tracing_instrumentations set");
@@ -220,7 +220,9 @@ describe("Platform", () => {
         });
 
         it("installs Kong and the services' Kong side, and no Istio at all", () => {
+            assert.ok(gatewayOnly.resources.length > 20, `${gatewayOnly.resources.length} resources`);
             assert.deepEqual(gatewayOnly.resources.filter((r) => /istio\.io/.test(r.type)), []);
+            assert.ok(gatewayOnly.byType(RELEASE).some((r) => r.inputs.chart === "kong"), "Kong's release");
             assert.ok(!gatewayOnly.byType(RELEASE).some((r) => String(r.inputs.chart).startsWith("istio")));
             assert.ok(gatewayOnly.byType("kubernetes:networking.k8s.io/v1:Ingress").length > 0);
             assert.ok(custom(gatewayOnly, "KongPlugin").length > 0);

@@ -61,7 +61,9 @@ describe("npm run check", function () {
         assert.equal(r.status, 1, r.stderr);
         assert.ok(r.report?.violations.some(v => v.level === "mandatory"), "policy-report.json lists the mandatory violations");
         let expected = 0;
-        for (const file of fs.readdirSync(path.join(FIXTURES, "bad-manifests"))) {
+        const files = fs.readdirSync(path.join(FIXTURES, "bad-manifests"));
+        assert.ok(files.length >= 5, `bad-manifests: ${files.join(", ")}`);
+        for (const file of files) {
             for (const doc of parseAllDocuments(fs.readFileSync(path.join(FIXTURES, "bad-manifests", file), "utf8"))) {
                 const o = doc.toJS() as { metadata?: { name?: string; annotations?: Record<string, string> }; name?: string } | null;
                 const rules = (o?.metadata?.annotations?.["meshgate.io/expected-violation"] ?? "").split(",").map(s => s.trim()).filter(Boolean);

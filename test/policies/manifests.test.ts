@@ -80,6 +80,7 @@ describe("manifests", () => {
 
     it("reports exactly the annotated rule on each bad object, and nothing on the context objects", async () => {
         const resources = manifestsToResources(load(path.join(FIXTURES, "bad-manifests")));
+        assert.ok(resources.length >= 79, `${resources.length} objects in bad-manifests/`);
         const found = byUrn(await runAll(resources));
         const problems: string[] = [];
         const seenRules = new Set<string>();
@@ -95,6 +96,7 @@ describe("manifests", () => {
         assert.deepEqual(problems, []);
         // Every rule that can judge plain Kubernetes objects has a bad manifest.
         const k8sRules = rules.filter(r => r.domain !== "aws").map(r => r.id);
+        assert.ok(k8sRules.length >= 48, `${k8sRules.length} rules judge Kubernetes objects`);
         assert.deepEqual(k8sRules.filter(id => !seenRules.has(id)), []);
     });
 

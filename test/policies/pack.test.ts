@@ -16,6 +16,7 @@ const PACK = path.join(ROOT, "policies");
 describe("policy pack", () => {
     it("has unique kebab-case ids, one-line descriptions and a default level per rule", () => {
         const ids = rules.map(r => r.id);
+        assert.ok(ids.length >= 63, `${ids.length} rules`);
         assert.equal(new Set(ids).size, ids.length);
         for (const r of rules) {
             assert.match(r.id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
@@ -28,6 +29,8 @@ describe("policy pack", () => {
     });
 
     it("declares tunables with defaults, never enforcementLevel, and accepts its own defaults", async () => {
+        assert.ok(policies.length >= 63, `${policies.length} policies`);
+        assert.ok(policies.filter(p => Object.keys(p.configSchema?.properties ?? {}).length > 0).length >= 29, "policies with tunables");
         for (const p of policies) {
             for (const [key, prop] of Object.entries(p.configSchema?.properties ?? {})) {
                 assert.notEqual(key, "enforcementLevel");
@@ -51,6 +54,8 @@ describe("policy pack", () => {
     });
 
     it("keeps the README rule tables (policies/README.md and the project README) generated from the rules", () => {
+        assert.deepEqual(READMES.map(f => path.relative(ROOT, f)), ["policies/README.md", "README.md"]);
+        assert.ok(rules.length >= 63, `${rules.length} rules`);
         for (const file of READMES) {
             const text = fs.readFileSync(file, "utf8");
             assert.equal(renderReadme(text), text, `${file}: run npm run policy:readme`);

@@ -18,6 +18,7 @@ const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...analyzeCa
 describe("policy rules", () => {
     it("has a firing and a quiet case for every rule", () => {
         const covered = new Map(all.map(c => [c.rule, c]));
+        assert.ok(rules.length >= 63, `${rules.length} rules`);
         for (const r of rules) {
             const c = covered.get(r.id);
             assert.ok(c, `no cases for ${r.id}`);
@@ -33,6 +34,7 @@ describe("policy rules", () => {
                 it(`fires on ${bad.name}`, async () => {
                     const vs = await runRule(c.rule, bad.resources, bad.config);
                     assert.ok(vs.length > 0, `expected a violation, got ${show(vs)}`);
+                    assert.ok(bad.expect.length > 0, "a bad case names the message it expects");
                     for (const re of bad.expect) {
                         assert.ok(vs.some(v => re.test(v.message)), `no message matches ${re}:\n${show(vs)}`);
                     }

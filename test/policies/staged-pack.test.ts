@@ -62,6 +62,7 @@ describe("the staged policy pack as a package of its own", function () {
         assert.equal(lock.name, "meshgate");
         assert.equal(lock.packages[""].name, "meshgate");
         assert.deepEqual(lock.packages[""].dependencies, pkg.dependencies);
+        assert.ok(Object.keys(pkg.dependencies).length >= 2, "the staged pack has dependencies (@pulumi/policy, @bufbuild/cel)");
         for (const [name, version] of Object.entries(pkg.dependencies)) {
             const locked = lock.packages[`node_modules/${name}`]?.version;
             assert.ok(locked !== undefined, `${name} is locked`);

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { redisPasswordSecret, replicationGroupSettings, RATE_LIMIT_REDIS_SECRET } from "../../components/rate-limit-store";
+import { redisPasswordSecret, replicationGroupSettings } from "../../components/rate-limit-store";
 import { redisNamespaces } from "../../components/platform";
 import { validateStackConfig } from "../../components/config";
 
@@ -17,8 +17,8 @@ describe("rate-limit store", () => {
 
     it("the password Secret KIC reads (name and key the KongPlugins' configPatches name)", () => {
         const s = redisPasswordSecret("users", "t0ken");
-        assert.deepEqual(s.metadata, { name: RATE_LIMIT_REDIS_SECRET.name, namespace: "users", labels: { "app.kubernetes.io/managed-by": "meshgate" } });
-        assert.deepEqual(s.stringData, { [RATE_LIMIT_REDIS_SECRET.key]: "t0ken" });
+        assert.deepEqual(s.metadata, { name: "meshgate-rate-limit-redis", namespace: "users", labels: { "app.kubernetes.io/managed-by": "meshgate" } });
+        assert.deepEqual(s.stringData, { password: "t0ken" });
     });
 
     it("puts the password only in namespaces whose exposed services count in Redis", () => {

@@ -42,6 +42,7 @@ describe("plan report: the model", () => {
         assert.deepEqual(callers("users/user-service"), ["kong/kong-kong:kong"]);
         assert.deepEqual(callers("orders/order-service"), ["users/user-service:service"]);
         assert.deepEqual(callers("payments/payment-service"), ["orders/order-service:service"]);
+        assert.equal(dev.services.length, 4);
         assert.ok(dev.services.every((s) => s.access === "allow-list"));
     });
 

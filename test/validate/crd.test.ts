@@ -1,5 +1,8 @@
 import { strict as assert } from "node:assert";
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
 import { knownCustomResources, validateCustomResource } from "../../policies/validate/crd";
+import { packageRoot } from "../../policies/validate/data";
 
 const meta = (name: string, namespace = "users") => ({ name, namespace });
 
@@ -214,6 +217,14 @@ describe("validate/crd: custom resources against the CRD schemas and their CEL r
     });
 
     it("compiles every served version of every CRD (ajv schema and CEL rules)", () => {
+        // What data/crds serves, read from the files (37 versions of 20 CRDs when this was written).
+        const dir = path.join(packageRoot(), "data", "crds");
+        const served = readdirSync(dir).flatMap((f) => {
+            const crd = JSON.parse(readFileSync(path.join(dir, f), "utf8")) as { group: string; kind: string; versions: Record<string, { served?: boolean }> };
+            return Object.entries(crd.versions).filter(([, v]) => v.served === true).map(([v]) => `${crd.group}/${v} ${crd.kind}`);
+        });
+        assert.ok(served.length >= 37, `${served.length} served versions`);
+        assert.deepEqual(knownCustomResources().map((t) => `${t.apiVersion} ${t.kind}`).sort(), served.sort());
         for (const t of knownCustomResources()) {
             const errors = validateCustomResource({ apiVersion: t.apiVersion, kind: t.kind, metadata: { name: "probe", namespace: "default" } });
             // Whatever the object lacks, the answer is a list of messages, never a throw.

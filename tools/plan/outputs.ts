@@ -9,14 +9,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import type { Violation } from "../../policies/engine";
 import type { RecordedResource } from "./runtime";
 
-export interface Violation {
-    readonly policy: string;
-    readonly level: "advisory" | "mandatory" | "remediate";
-    readonly urn: string;
-    readonly message: string;
-}
+/** policies/engine's, re-exported for the plan's modules (one violation type). */
+export type { Violation };
 
 export const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
 

@@ -6,6 +6,7 @@
  * critical path (an estimate). Pure: the page's script draws it.
  */
 import { DeployGraph, longestPath, recordedEdges, unavoidableEdges, type GraphResource } from "../bench/critical-path";
+import type { Violation } from "../../policies/engine";
 import { rules } from "../../policies/rules";
 import type { RouteEntry, RoutesFile } from "./routes";
 
@@ -25,12 +26,8 @@ export interface ReportResource {
     readonly file?: string;
 }
 
-export interface ReportViolation {
-    readonly policy: string;
-    readonly level: "advisory" | "mandatory" | "remediate";
-    readonly urn: string;
-    readonly message: string;
-}
+/** A policy result as the report shows it: policies/engine's Violation. */
+export type ReportViolation = Violation;
 
 export interface ReportInput {
     /** Stack name, or `check` for manifests. */
