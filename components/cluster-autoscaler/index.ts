@@ -11,9 +11,10 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { awsTags } from "../cluster/aws";
-import { irsaRole } from "../cluster/irsa";
-import type { Environment, OidcIdentity } from "../cluster/types";
+import { awsTags } from "../aws/partition";
+import { irsaRole } from "../aws/irsa";
+import type { OidcIdentity } from "../aws/oidc";
+import type { Environment } from "../config/schema";
 import { deepMerge, type HelmValues, type ReleaseSpec } from "../helm";
 import { chartRef, type ChartRef } from "../versions";
 import { clusterAutoscalerPolicy } from "./iam-policy";

@@ -7,7 +7,7 @@
  * Mutating actions are scoped by the `elbv2.k8s.aws/cluster` tag the controller puts
  * on what it creates, as upstream does.
  */
-import type { PolicyDocument } from "../cluster/iam";
+import type { PolicyDocument } from "../aws/iam";
 
 const CLUSTER_TAG_REQUEST = "aws:RequestTag/elbv2.k8s.aws/cluster";
 const CLUSTER_TAG_RESOURCE = "aws:ResourceTag/elbv2.k8s.aws/cluster";

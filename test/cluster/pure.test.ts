@@ -17,7 +17,7 @@ import {
     subnetLayout,
     type EksClusterArgs,
 } from "../../components/cluster";
-import { ec2Principal } from "../../components/cluster/aws";
+import { ec2Principal } from "../../components/aws/partition";
 import { deepMerge } from "../../components/helm";
 import { clusterSchema } from "../../components/config";
 import { runProgram } from "../../tools/plan/runtime";
