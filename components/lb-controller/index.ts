@@ -15,7 +15,7 @@ import { irsaRole } from "../aws/irsa";
 import type { OidcIdentity } from "../aws/oidc";
 import type { Environment } from "../config/schema";
 import { definedOnly } from "../util";
-import { deepMerge } from "../helm";
+import { deepMerge, helmRelease } from "../helm";
 import { loadBalancerControllerPolicy } from "./iam-policy";
 import { controllerValues } from "./values";
 
@@ -96,22 +96,14 @@ export class LoadBalancerController extends pulumi.ComponentResource {
             { ...controllerValues({ releaseName: a.releaseName, clusterName: a.clusterName, region: a.region, vpcId: a.vpcId, roleArn: irsa.arn, serviceAccount: this.serviceAccount, replicas: a.replicas, tags }) },
             a.values,
         );
-        this.release = new k8s.helm.v3.Release(
+        this.release = helmRelease(
             `${name}-release`,
-            {
-                name: a.releaseName,
-                chart: "aws-load-balancer-controller",
-                version: chart.version,
-                repositoryOpts: { repo: chart.repository },
-                namespace: a.namespace,
-                values,
-                // Wait for the Deployment (and its webhook) to be ready: Services created
-                // before that are rejected by the controller's mutating webhook.
-                skipAwait: false,
-                timeout: 600,
-                atomic: true,
-            },
+            { name: a.releaseName, chart: LB_CONTROLLER_CHART, version: chart.version, repository: chart.repository, namespace: a.namespace, values },
+            a.namespace,
             { parent: this, provider: a.provider, dependsOn: a.dependsOn },
+            // Wait for the Deployment (and its webhook) to be ready: Services created
+            // before that are rejected by the controller's mutating webhook.
+            { skipAwait: false, timeout: 600, atomic: true },
         );
         this.registerOutputs({ release: this.release, roleArn: this.roleArn });
     }

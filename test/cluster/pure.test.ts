@@ -18,7 +18,7 @@ import {
     type EksClusterArgs,
 } from "../../components/cluster";
 import { ec2Principal } from "../../components/aws/partition";
-import { deepMerge } from "../../components/helm";
+import { deepMerge, releaseChartSource } from "../../components/helm";
 import { clusterSchema } from "../../components/config";
 import { runProgram } from "../../tools/plan/runtime";
 import { countByType, eksArgs, eksProgram } from "./helpers";
@@ -100,6 +100,11 @@ describe("cluster helpers", () => {
 
     it("deep-merges Helm values: maps key by key, lists and scalars replaced", () => {
         assert.deepEqual(deepMerge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2], e: 3 }, d: undefined }), { a: { b: 1, c: [2], e: 3 }, d: 1 });
+    });
+
+    it("names a release's chart by name and repository over HTTPS, by full reference from an OCI registry", () => {
+        assert.deepEqual(releaseChartSource("kong", "https://charts.konghq.com"), { chart: "kong", repositoryOpts: { repo: "https://charts.konghq.com" } });
+        assert.deepEqual(releaseChartSource("kong", "oci://mirror.example/charts/"), { chart: "oci://mirror.example/charts/kong" });
     });
 
     it("reports every problem with EksCluster args at once, with its field", () => {
