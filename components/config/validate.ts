@@ -119,7 +119,8 @@ function parsedService(raw: unknown, index: number): ParsedService | undefined {
     return { index, spec: spec as Partial<ServiceSpec>, unknown };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
+/** A zod issue as config issues (`path`, `message; got <value>`), paths relative to `raw`. */
+export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
     const path = formatPath(issue.path);
     const value = valueAt(raw, issue.path);
     if (issue.code === "unrecognized_keys") {

@@ -35,11 +35,13 @@ import { eksKubeconfig } from "../kubeconfig";
 import { DEFAULT_STORAGE_CLASS, gp3StorageClass } from "../storage";
 import type { ClusterConnection, Environment, OidcIdentity } from "../types";
 import { definedOnly } from "../../util";
-import { amiTypeFor, launchTemplateArgs, nodeGroupDefaults, nodeGroupIssues, scalingConfig, type NodeGroupSpec } from "./node-group";
-import { EksVpc, subnetLayout } from "./vpc";
+import { eksClusterIssues } from "./issues";
+import { amiTypeFor, launchTemplateArgs, nodeGroupDefaults, scalingConfig, type NodeGroupSpec } from "./node-group";
+import { EksVpc } from "./vpc";
 
 export { EksVpc, subnetLayout, type EksVpcArgs, type SubnetLayout } from "./vpc";
-export { amiTypeFor, launchTemplateArgs, nodeGroupIssues, scalingConfig, type NodeGroupSpec } from "./node-group";
+export { amiTypeFor, launchTemplateArgs, scalingConfig, type NodeGroupSpec } from "./node-group";
+export { eksClusterIssues, nodeGroupIssues } from "./issues";
 
 /** Kubernetes minor version of a new cluster: in EKS standard support until 2027-03-27. */
 export const DEFAULT_KUBERNETES_VERSION = "1.35";
@@ -157,50 +159,6 @@ const defaults: Required<Pick<EksClusterArgs, "kubernetesVersion" | "vpc" | "end
     kubeconfig: {},
     tags: {},
 };
-
-/** Every problem with EksCluster args, as `field: message`; empty when they are fine. Pure. */
-export function eksClusterIssues(args: EksClusterArgs): string[] {
-    const issues: string[] = [];
-    const prod = args.environment === "prod";
-    try {
-        partitionOf(args.region);
-    } catch (e) {
-        issues.push(`region: ${(e as Error).message}`);
-    }
-    if (args.kubernetesVersion !== undefined && !/^1\.\d{2}$/.test(args.kubernetesVersion)) {
-        issues.push(`kubernetesVersion: "${args.kubernetesVersion}" must be a Kubernetes minor version such as "${DEFAULT_KUBERNETES_VERSION}"`);
-    }
-    if (args.existingVpc === undefined) {
-        try {
-            subnetLayout(args.vpc?.cidr ?? "10.0.0.0/16", args.vpc?.availabilityZones ?? 3);
-        } catch (e) {
-            issues.push(`vpc: ${(e as Error).message}`);
-        }
-    } else if (args.existingVpc.privateSubnetIds.length < 2) {
-        issues.push("existingVpc.privateSubnetIds: must list at least 2 private subnets (in different availability zones)");
-    }
-    const publicAccess = args.endpoint?.publicAccess ?? true;
-    const cidrs = args.endpoint?.publicAccessCidrs ?? [];
-    if (prod && publicAccess) {
-        cidrs.forEach((c, i) => {
-            if (c === "0.0.0.0/0") {
-                issues.push(`endpoint.publicAccessCidrs[${i}]: 0.0.0.0/0 opens the API endpoint to the internet; prod allows only listed CIDRs (or publicAccess: false)`);
-            }
-        });
-        if (cidrs.length === 0) {
-            issues.push("endpoint.publicAccessCidrs: prod with publicAccess must list the CIDRs allowed to reach the API endpoint (none means 0.0.0.0/0), or set publicAccess: false");
-        }
-    }
-    issues.push(...nodeGroupIssues(args.nodeGroups, prod));
-    const principals = new Set<string>();
-    (args.accessEntries ?? []).forEach((e, i) => {
-        if (principals.has(e.principalArn)) {
-            issues.push(`accessEntries[${i}].principalArn: ${e.principalArn} is listed twice`);
-        }
-        principals.add(e.principalArn);
-    });
-    return issues;
-}
 
 /** EKS cluster with meshgate's secure defaults (see the module comment). Implements {@link ClusterConnection}. */
 export class EksCluster extends pulumi.ComponentResource implements ClusterConnection {
