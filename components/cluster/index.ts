@@ -1,6 +1,7 @@
 /** The cluster layer: an EKS cluster meshgate creates, or an existing one; both are a {@link ClusterConnection}. */
 export * from "./types";
-export { EksCluster, eksClusterIssues, accessEntryNames, ADDONS, ACCESS_POLICIES, CONTROL_PLANE_LOG_TYPES, DEFAULT_KUBERNETES_VERSION } from "./eks";
+export { EksCluster, eksClusterIssues, accessEntryNames, planEksCluster, ADDONS, ACCESS_POLICIES, CONTROL_PLANE_LOG_TYPES, DEFAULT_KUBERNETES_VERSION } from "./eks";
+export type { EksClusterPlan, AccessEntryPlan, AddonPlan, ClusterReleasePlan, IrsaPlan, NodeGroupPlan } from "./eks";
 export type { EksClusterArgs, AccessEntrySpec, AddonSpec, AddonName, NodeGroupSpec, EksVpcArgs, SubnetLayout } from "./eks";
 export { EksVpc, subnetLayout, amiTypeFor, launchTemplateArgs, scalingConfig } from "./eks";
 export { ExistingCluster, type ExistingClusterArgs } from "./existing";

@@ -12,7 +12,7 @@ import { accessEntryRuleIssues, endpointRuleIssues, nodeGroupRuleIssues } from "
 import { eksClusterSchema } from "../../config/schema";
 import { describeIssue } from "../../config/validate";
 import { definedOnly } from "../../util";
-import type { EksClusterArgs } from "./index";
+import type { EksClusterArgs } from "./args";
 import { amiTypeFor, nodeGroupDefaults, type NodeGroupSpec } from "./node-group";
 import { subnetLayout } from "./vpc";
 
