@@ -1,9 +1,9 @@
 /**
- * The AWS Load Balancer Controller: its IAM policy (written in the project, see
- * iam-policy.ts), an IRSA role trusted only by the controller's service account, and
- * the eks/aws-load-balancer-controller Helm release. The release waits for the role's
- * policy to be attached (it reads the role ARN from the IRSA `arn` output, which
- * resolves only after the attachment), so the controller never starts without
+ * The AWS Load Balancer Controller: its IAM policy (upstream's v3.5.0 iam_policy.json as
+ * shipped in data/iam, see iam-policy.ts), an IRSA role trusted only by the controller's
+ * service account, and the eks/aws-load-balancer-controller Helm release. The release waits
+ * for the role's policy to be attached (it reads the role ARN from the IRSA `arn` output,
+ * which resolves only after the attachment), so the controller never starts without
  * permissions.
  */
 import * as aws from "@pulumi/aws";
