@@ -6,11 +6,10 @@
  * (a supported partition, a VPC CIDR large enough for its subnets, one architecture per
  * node group) is checked here. Pure.
  */
-import type { z } from "zod";
 import { partitionOf } from "../../aws/partition";
 import { accessEntryRuleIssues, endpointRuleIssues, nodeGroupRuleIssues } from "../../config/eks-checks";
 import { eksClusterSchema } from "../../config/schema";
-import { describeIssue } from "../../config/validate";
+import { schemaPieceIssues } from "../../config/validate";
 import { definedOnly } from "../../util";
 import type { EksClusterArgs } from "./args";
 import { amiTypeFor, nodeGroupDefaults, type NodeGroupSpec } from "./node-group";
@@ -19,12 +18,8 @@ import { subnetLayout } from "./vpc";
 const shape = eksClusterSchema.shape;
 
 /** `value` checked against one schema piece, as `<at><path>: <message>` lines. */
-function schemaIssues(schema: z.ZodType, value: unknown, at: string): string[] {
-    const result = schema.safeParse(value);
-    if (result.success) {
-        return [];
-    }
-    return result.error.issues.flatMap((i) => describeIssue(i, value)).map((i) => `${join(at, i.path)}: ${i.message}`);
+function schemaIssues(schema: { safeParse(value: unknown): unknown }, value: unknown, at: string): string[] {
+    return schemaPieceIssues(schema, value).map((i) => `${join(at, i.path)}: ${i.message}`);
 }
 
 function join(at: string, path: string): string {
