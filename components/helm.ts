@@ -4,6 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { definedOnly } from "./util";
 
 /** Helm values: a YAML map. Leaves may be Pulumi inputs (a Secret's name, a PVC's name). */
 export type HelmValues = { [key: string]: unknown };
@@ -51,17 +52,40 @@ export interface ReleaseSpec {
     readonly values: HelmValues;
 }
 
-/** Creates the `helm.v3.Release` for a spec, in `namespace` (an output, so the release waits for the Namespace). */
-export function helmRelease(resourceName: string, spec: ReleaseSpec, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
+/** How Helm installs a release, where a component sets more than the chart and its values. */
+export interface ReleaseSettings {
+    /** Seconds Helm waits for the release's resources. @default the provider's (300) */
+    readonly timeout?: number;
+    /** Roll the release back when it fails. @default the provider's (false) */
+    readonly atomic?: boolean;
+    /** Do not wait for the release's resources to be ready. @default the provider's (false) */
+    readonly skipAwait?: boolean;
+    /** Let Helm create the namespace. @default the provider's (false) */
+    readonly createNamespace?: boolean;
+}
+
+/**
+ * How a Helm Release names a chart: from an HTTPS repository by name and `repositoryOpts`;
+ * from an OCI registry by its full `oci://…/<chart>` reference, without a repository.
+ */
+export function releaseChartSource(chart: string, repository: string): { chart: string; repositoryOpts?: { repo: string } } {
+    return repository.startsWith("oci://") ? { chart: `${repository.replace(/\/+$/, "")}/${chart}` } : { chart, repositoryOpts: { repo: repository } };
+}
+
+/**
+ * Creates the `helm.v3.Release` for a spec, in `namespace` (an output, so the release waits
+ * for the Namespace). Only the settings given are set; the others keep the provider's defaults.
+ */
+export function helmRelease(resourceName: string, spec: ReleaseSpec, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions, settings: ReleaseSettings = {}): k8s.helm.v3.Release {
     return new k8s.helm.v3.Release(
         resourceName,
         {
             name: spec.name,
-            chart: spec.chart,
+            ...releaseChartSource(spec.chart, spec.repository),
             version: spec.version,
-            repositoryOpts: { repo: spec.repository },
             namespace,
             values: spec.values,
+            ...definedOnly(settings),
         },
         opts,
     );

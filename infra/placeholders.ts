@@ -8,23 +8,10 @@
  * before creating anything.
  */
 
-/** Account IDs used in AWS documentation examples; no real account has them. */
-export const PLACEHOLDER_ACCOUNT_IDS: readonly string[] = ["123456789012", "111122223333", "444455556666", "999999999999", "000000000000"];
+import { placeholderFinding } from "../policies/validate/placeholders";
 
-/** RFC 5737 documentation ranges (TEST-NET-1/2/3): never routed on the internet. */
-export const DOCUMENTATION_CIDRS: readonly string[] = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
-
-const ARN_ACCOUNT = /^arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):/;
-
-/** Is this IPv4 CIDR inside one of the documentation ranges? */
-export function inDocumentationRange(cidr: string): boolean {
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}\/(\d{1,2})$/.exec(cidr);
-    if (m === null || Number(m[4]) < 24) {
-        return false;
-    }
-    const prefix = `${m[1]}.${m[2]}.${m[3]}.0/24`;
-    return DOCUMENTATION_CIDRS.includes(prefix);
-}
+// The lists are the policy pack's (rule aws-placeholder-values), written once.
+export { DOCUMENTATION_CIDRS, inDocumentationRange, PLACEHOLDER_ACCOUNT_IDS } from "../policies/validate/placeholders";
 
 /**
  * Every placeholder in a stack's config (the `config:` block, `meshgate:*` and `aws:*` keys),
@@ -34,11 +21,9 @@ export function placeholderIssues(config: Readonly<Record<string, unknown>>): st
     const issues: string[] = [];
     const walk = (value: unknown, at: string): void => {
         if (typeof value === "string") {
-            const account = ARN_ACCOUNT.exec(value)?.[1];
-            if (account !== undefined && PLACEHOLDER_ACCOUNT_IDS.includes(account)) {
-                issues.push(`${at}: ${value} is in account ${account}, an AWS documentation example; use your account's ARN`);
-            } else if (inDocumentationRange(value)) {
-                issues.push(`${at}: ${value} is an RFC 5737 documentation range, not routed on the internet; use your operators' or clients' CIDRs`);
+            const found = placeholderFinding(value);
+            if (found !== undefined) {
+                issues.push(`${at}: ${found.reason}; ${found.kind === "account" ? "use your account's ARN" : "use your operators' or clients' CIDRs"}`);
             }
         } else if (Array.isArray(value)) {
             value.forEach((v, i) => walk(v, `${at}[${i}]`));

@@ -7,7 +7,7 @@
  * on the groups of its managed node groups, so the role cannot resize any other group in the
  * account. `eks:DescribeNodegroup` is limited to this cluster's node groups.
  */
-import type { PolicyDocument } from "../cluster/iam";
+import type { PolicyDocument } from "../aws/iam";
 
 /** Read-only actions the autoscaler needs on every resource (they do not support resource-level permissions). */
 export const AUTOSCALER_READ_ACTIONS = [

@@ -11,10 +11,11 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { awsTags } from "../cluster/aws";
-import { irsaRole } from "../cluster/irsa";
-import type { Environment, OidcIdentity } from "../cluster/types";
-import { deepMerge, type HelmValues, type ReleaseSpec } from "../helm";
+import { awsTags } from "../aws/partition";
+import { irsaRole } from "../aws/irsa";
+import type { OidcIdentity } from "../aws/oidc";
+import type { Environment } from "../config/schema";
+import { deepMerge, helmRelease, type HelmValues, type ReleaseSpec } from "../helm";
 import { chartRef, type ChartRef } from "../versions";
 import { clusterAutoscalerPolicy } from "./iam-policy";
 import { CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, clusterAutoscalerValues } from "./values";
@@ -85,11 +86,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
         );
         this.roleArn = irsa.arn;
         const spec = planClusterAutoscaler({ region: args.region, chart: args.chart, namespace, values: args.values, clusterName: args.clusterName, roleArn: irsa.arn });
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            { name: spec.name, chart: spec.chart, version: spec.version, repositoryOpts: { repo: spec.repository }, namespace: spec.namespace, values: spec.values },
-            { parent: this, dependsOn: args.dependsOn ?? [] },
-        );
+        this.release = helmRelease(`${name}-release`, spec, spec.namespace, { parent: this, dependsOn: args.dependsOn ?? [] });
         this.registerOutputs({ status: this.release.status, roleArn: this.roleArn });
     }
 }

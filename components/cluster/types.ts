@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
+import type { OidcIdentity } from "../aws/oidc";
 
 /** Where the Kubernetes resources of a stack go, and what they must wait for. */
 export interface ClusterConnection {
@@ -50,13 +51,7 @@ export interface ClusterConnection {
     readonly oidc?: OidcIdentity;
 }
 
-/** An EKS cluster's OIDC provider, as IAM roles for service accounts (IRSA) need it. */
-export interface OidcIdentity {
-    /** ARN of the IAM OIDC provider (`arn:aws:iam::<account>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>`). */
-    readonly providerArn: pulumi.Input<string>;
-    /** The cluster's issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`). */
-    readonly issuerUrl: pulumi.Input<string>;
-}
-
 /** The stack's environment; prod switches on the stricter defaults. */
 export type { Environment } from "../config/schema";
+/** Re-exported: the OIDC identity is an AWS concept (components/aws), but a cluster connection carries it. */
+export type { OidcIdentity } from "../aws/oidc";

@@ -4,6 +4,7 @@
  * supports. Each check runs over every service once, indexing with Maps, so a
  * stack of thousands of services validates in linear time.
  */
+import { eksRuleIssues } from "./eks-checks";
 import { effectiveHttpListener, ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type RateLimitSpec, type ServiceSpec, type StackConfig } from "./schema";
 
 export interface ConfigIssue {
@@ -259,28 +260,7 @@ function checkCallers(allowFrom: ServiceSpec["allowFrom"], at: string, runsAs: (
 }
 
 function checkEks(cluster: EksClusterConfig, environment: string, add: (path: string, message: string) => void): void {
-    const prod = environment === "prod";
-    cluster.endpoint.publicAccessCidrs.forEach((c, i) => {
-        if (c === "0.0.0.0/0" && prod) {
-            add(`cluster.endpoint.publicAccessCidrs[${i}]`, "0.0.0.0/0 opens the API endpoint to the internet; prod allows only listed CIDRs (or publicAccess: false)");
-        }
-    });
-    if (prod && cluster.endpoint.publicAccess && cluster.endpoint.publicAccessCidrs.length === 0) {
-        add("cluster.endpoint.publicAccessCidrs", "prod with publicAccess: true must list the CIDRs allowed to reach the API endpoint (an empty list means 0.0.0.0/0), or set publicAccess: false");
-    }
-    cluster.nodeGroups.forEach((ng, i) => {
-        const at = `cluster.nodeGroups[${i}]`;
-        if (prod && ng.minSize < 2) {
-            add(`${at}.minSize`, `${ng.minSize} is below 2; prod node groups need at least 2 nodes`);
-        }
-        if (ng.minSize > ng.maxSize) {
-            add(`${at}.minSize`, `${ng.minSize} is above maxSize (${ng.maxSize})`);
-        }
-        if (ng.desiredSize !== undefined && (ng.desiredSize < ng.minSize || ng.desiredSize > ng.maxSize)) {
-            add(`${at}.desiredSize`, `${ng.desiredSize} must be from minSize (${ng.minSize}) to maxSize (${ng.maxSize})`);
-        }
-    });
-    checkDuplicates(cluster.nodeGroups, (g) => g.name, (i, first) => add(`cluster.nodeGroups[${i}].name`, `"${cluster.nodeGroups[i].name}" is already declared by nodeGroups[${first}]`));
+    eksRuleIssues(cluster, environment === "prod", (path, message) => add(`cluster.${path}`, message));
 }
 
 function checkDuplicates<T>(items: readonly T[], key: (t: T) => string, report: (index: number, first: number) => void): void {

@@ -210,6 +210,9 @@ const existingCluster = z.strictObject({
     managedControlPlane: z.boolean().default(false),
 });
 
+/** The EKS variant of the cluster schema: EksCluster checks its arguments with these same pieces (components/cluster/eks/issues.ts). */
+export const eksClusterSchema = eksCluster;
+
 export const clusterSchema = z.discriminatedUnion("type", [eksCluster, existingCluster], {
     error: 'must have type "eks" or "existing"',
 });

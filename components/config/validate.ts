@@ -119,6 +119,16 @@ function parsedService(raw: unknown, index: number): ParsedService | undefined {
     return { index, spec: spec as Partial<ServiceSpec>, unknown };
 }
 
+/**
+ * Problems with `value` against one piece of the stack schema (`eksClusterSchema.shape.endpoint`),
+ * as config issues with paths relative to `value`. Typed without zod: the published
+ * declarations must not name it (tools/build/declarations.ts).
+ */
+export function schemaPieceIssues(piece: { safeParse(value: unknown): unknown }, value: unknown): ConfigIssue[] {
+    const result = (piece as z.ZodType).safeParse(value);
+    return result.success ? [] : result.error.issues.flatMap((i) => describeIssue(i, value));
+}
+
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
     const path = formatPath(issue.path);
     const value = valueAt(raw, issue.path);

@@ -6,6 +6,7 @@
  * `pilot` (the pre-1.19 layout, silently ignored now) nor under `_internal_defaults_do_not_set`.
  */
 import { type HelmValues } from "../helm";
+import { topologySpread, type TopologySpreadConstraint } from "../topology-spread";
 import { ISTIO_GATEWAY_RELEASE, ISTIO_NAMESPACE, OTEL_TRACING_PROVIDER } from "./names";
 
 /** An OpenTelemetry tracing collector reachable over OTLP/gRPC. */
@@ -49,15 +50,6 @@ export interface MeshConfigValues {
     readonly defaultProviders: { readonly tracing: readonly string[] };
 }
 
-/** Kubernetes TopologySpreadConstraint (the subset meshgate sets). */
-export interface TopologySpreadConstraint {
-    readonly maxSkew: number;
-    readonly topologyKey: string;
-    readonly whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
-    readonly labelSelector: { readonly matchLabels: Readonly<Record<string, string>> };
-    readonly matchLabelKeys?: readonly string[];
-}
-
 /** The istiod chart values meshgate sets (top level, see the module comment). */
 export interface IstiodValues {
     readonly global: {
@@ -76,15 +68,9 @@ export interface IstiodValues {
     readonly topologySpreadConstraints: readonly TopologySpreadConstraint[];
 }
 
-/** Zone and node spread for the pods matching `matchLabels` (soft: a one-zone cluster still schedules). */
-export function zoneSpread(matchLabels: Record<string, string>): TopologySpreadConstraint[] {
-    return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
-        maxSkew: 1,
-        topologyKey,
-        whenUnsatisfiable: "ScheduleAnyway",
-        labelSelector: { matchLabels },
-        matchLabelKeys: ["pod-template-hash"],
-    }));
+/** Zone and node spread of an Istio Deployment's pods, each rollout generation (`pod-template-hash`) on its own. */
+function istioSpread(matchLabels: Record<string, string>): TopologySpreadConstraint[] {
+    return topologySpread(matchLabels, { matchLabelKeys: ["pod-template-hash"] });
 }
 
 /** istio/base values: only which namespace istiod lives in (CRDs and the validation webhook are defaults). */
@@ -139,7 +125,7 @@ export function istiodValues(o: IstiodOptions): IstiodValues {
         autoscaleMin: replicas,
         autoscaleMax: Math.max(replicas, o.maxReplicas),
         pdb: { minAvailable: 1 },
-        topologySpreadConstraints: ha ? zoneSpread({ app: "istiod" }) : [],
+        topologySpreadConstraints: ha ? istioSpread({ app: "istiod" }) : [],
     };
 }
 
@@ -153,6 +139,6 @@ export function istioGatewayValues(o: IstioGatewayOptions): HelmValues {
     return {
         autoscaling: { enabled: true, minReplicas: ha ? 2 : 1, maxReplicas: 5 },
         podDisruptionBudget: ha ? { minAvailable: 1 } : {},
-        topologySpreadConstraints: ha ? zoneSpread({ app: ISTIO_GATEWAY_RELEASE }) : [],
+        topologySpreadConstraints: ha ? istioSpread({ app: ISTIO_GATEWAY_RELEASE }) : [],
     };
 }

@@ -11,7 +11,7 @@ import { ChartRef, chartRef } from "../versions";
 import { openTelemetryPlugin, PrometheusPluginSettings, prometheusPlugin } from "./global-plugins";
 import { KONG_NAMESPACE, KONG_POD_LABELS, KONG_PROXY_SERVICE, KONG_RELEASE, kongMetrics, KongMetrics, kongPrincipal } from "./names";
 import { KONG_INGRESS_CLASS, KongClusterPluginObject } from "./types";
-import { deepMerge } from "../helm";
+import { deepMerge, helmRelease, releaseChartSource } from "../helm";
 import { ClientIpMode, DatabaseSettings, KongChartValues, kongValues, LoadBalancerKind, POSTGRES_SECRET_KEYS, Scheme } from "./values";
 import { definedOnly, ENVIRONMENT_LABEL } from "../util";
 
@@ -174,7 +174,7 @@ export function kongReleaseValues(args: Omit<KongGatewayArgs, "environment">): R
  * from an OCI registry by its full `oci://…/kong` reference, without a repository.
  */
 export function releaseChart(chart: ChartRef): { chart: string; repositoryOpts?: { repo: string } } {
-    return chart.repository.startsWith("oci://") ? { chart: `${chart.repository.replace(/\/+$/, "")}/kong` } : { chart: "kong", repositoryOpts: { repo: chart.repository } };
+    return releaseChartSource("kong", chart.repository);
 }
 
 /** Labels of Kong's namespace. */
@@ -294,18 +294,12 @@ export class KongGateway extends pulumi.ComponentResource {
             );
         }
 
-        this.release = new k8s.helm.v3.Release(
+        this.release = helmRelease(
             `${name}-release`,
-            {
-                name: KONG_RELEASE,
-                ...releaseChart(chart),
-                version: chart.version,
-                namespace: ns.metadata.name,
-                createNamespace: false,
-                values,
-                timeout: a.timeout,
-            },
+            { name: KONG_RELEASE, chart: "kong", version: chart.version, repository: chart.repository, namespace: KONG_NAMESPACE, values },
+            ns.metadata.name,
             { parent: this, dependsOn: releaseDeps },
+            { createNamespace: false, timeout: a.timeout },
         );
         this.crdsReady = this.release;
 

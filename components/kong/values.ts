@@ -4,6 +4,7 @@
  * exists in the chart's values.yaml, or is one the chart documents in a comment and its
  * templates read (listed in {@link KONG_CHART_COMMENTED_KEYS}).
  */
+import { topologySpread, type TopologySpreadConstraint } from "../topology-spread";
 import { KONG_POD_LABELS, KONG_PROXY_SERVICE, KONG_SERVICE_ACCOUNT, kongMetrics } from "./names";
 import { KONG_INGRESS_CLASS } from "./types";
 
@@ -39,12 +40,8 @@ export interface KongResourceRequirements {
     readonly limits?: { readonly cpu?: string; readonly memory?: string };
 }
 
-export interface KongTopologySpreadConstraint {
-    readonly maxSkew: number;
-    readonly topologyKey: string;
-    readonly whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
-    readonly labelSelector: { readonly matchLabels: Record<string, string> };
-}
+/** A topology spread constraint in Kong's values (components/topology-spread.ts builds them). */
+export type KongTopologySpreadConstraint = TopologySpreadConstraint;
 
 /** The subset of kong/kong 3.4.1 values meshgate sets. */
 export interface KongChartValues {
@@ -299,10 +296,7 @@ export function kongValues(s: KongValuesSettings): KongChartValues {
         podDisruptionBudget: s.highAvailability ? { enabled: true, maxUnavailable: 1 } : { enabled: false },
         ...(s.highAvailability
             ? {
-                  topologySpreadConstraints: [
-                      { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...KONG_POD_LABELS } } },
-                      { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { ...KONG_POD_LABELS } } },
-                  ],
+                  topologySpreadConstraints: topologySpread(KONG_POD_LABELS),
               }
             : {}),
         ...(autoscaling ? { resources: AUTOSCALING_RESOURCES.proxy } : {}),

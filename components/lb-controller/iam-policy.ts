@@ -1,171 +1,48 @@
 /**
- * The IAM permissions of the AWS Load Balancer Controller v3.5 (chart 3.5.0), written
- * in the project as a function of the partition. It mirrors upstream's
- * docs/install/iam_policy.json (kubernetes-sigs/aws-load-balancer-controller v3.5.0);
- * test/cluster checks it statement by statement against data/iam/aws-load-balancer-controller.json.
+ * The IAM permissions of the AWS Load Balancer Controller v3.5 (chart 3.5.0): upstream's
+ * docs/install/iam_policy.json (kubernetes-sigs/aws-load-balancer-controller v3.5.0), which
+ * `npm run refdata` ships whole as data/iam/aws-load-balancer-controller.json. Read from
+ * there, not written again: the project keeps one copy of the document, with its ARNs
+ * rewritten for the partition (`arn:aws:` → `arn:aws-cn:`, `arn:aws-us-gov:`).
  *
- * Mutating actions are scoped by the `elbv2.k8s.aws/cluster` tag the controller puts
- * on what it creates, as upstream does.
+ * Mutating actions are scoped by the `elbv2.k8s.aws/cluster` tag the controller puts on
+ * what it creates, as upstream does.
  */
-import type { PolicyDocument } from "../cluster/iam";
-
-const CLUSTER_TAG_REQUEST = "aws:RequestTag/elbv2.k8s.aws/cluster";
-const CLUSTER_TAG_RESOURCE = "aws:ResourceTag/elbv2.k8s.aws/cluster";
+import { lbControllerReferencePolicy, type IamPolicyStatement } from "../../policies/validate/iam";
+import type { OneOrMany, PolicyDocument, PolicyStatement } from "../aws/iam";
 
 /** The controller's policy document for `partition` (`aws`, `aws-cn`, `aws-us-gov`). */
 export function loadBalancerControllerPolicy(partition: string): PolicyDocument {
-    const sg = `arn:${partition}:ec2:*:*:security-group/*`;
-    const elb = (resource: string) => `arn:${partition}:elasticloadbalancing:*:*:${resource}`;
-    const lbAndTargetGroups = [elb("targetgroup/*/*"), elb("loadbalancer/net/*/*"), elb("loadbalancer/app/*/*")];
+    const { policy, source } = lbControllerReferencePolicy({ partition });
+    if (policy.Version !== "2012-10-17") {
+        throw new Error(`${source}: policy Version ${policy.Version}, expected 2012-10-17`);
+    }
+    const statements: readonly IamPolicyStatement[] = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement as IamPolicyStatement];
+    return { Version: "2012-10-17", Statement: statements.map((s, i) => statement(s, `${source}: Statement[${i}]`)) };
+}
+
+/**
+ * A statement with its keys in the order IAM's documentation writes them (Sid, Effect,
+ * Action, Resource, Condition); the data file's keys are sorted.
+ */
+function statement(s: IamPolicyStatement, at: string): PolicyStatement {
+    if (s.Action === undefined || s.NotAction !== undefined || s.NotResource !== undefined) {
+        throw new Error(`${at}: meshgate models Action/Resource statements only`);
+    }
     return {
-        Version: "2012-10-17",
-        Statement: [
-            {
-                Effect: "Allow",
-                Action: ["iam:CreateServiceLinkedRole"],
-                Resource: "*",
-                Condition: { StringEquals: { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" } },
-            },
-            {
-                Effect: "Allow",
-                Action: [
-                    "ec2:DescribeAccountAttributes",
-                    "ec2:DescribeAddresses",
-                    "ec2:DescribeAvailabilityZones",
-                    "ec2:DescribeInternetGateways",
-                    "ec2:DescribeVpcs",
-                    "ec2:DescribeVpcPeeringConnections",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeSecurityGroups",
-                    "ec2:DescribeInstances",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeTags",
-                    "ec2:GetCoipPoolUsage",
-                    "ec2:DescribeCoipPools",
-                    "ec2:GetSecurityGroupsForVpc",
-                    "ec2:DescribeIpamPools",
-                    "ec2:DescribeRouteTables",
-                    "elasticloadbalancing:DescribeLoadBalancers",
-                    "elasticloadbalancing:DescribeLoadBalancerAttributes",
-                    "elasticloadbalancing:DescribeListeners",
-                    "elasticloadbalancing:DescribeListenerCertificates",
-                    "elasticloadbalancing:DescribeSSLPolicies",
-                    "elasticloadbalancing:DescribeRules",
-                    "elasticloadbalancing:DescribeTargetGroups",
-                    "elasticloadbalancing:DescribeTargetGroupAttributes",
-                    "elasticloadbalancing:DescribeTargetHealth",
-                    "elasticloadbalancing:DescribeTags",
-                    "elasticloadbalancing:DescribeTrustStores",
-                    "elasticloadbalancing:DescribeListenerAttributes",
-                    "elasticloadbalancing:DescribeCapacityReservation",
-                ],
-                Resource: "*",
-            },
-            {
-                Effect: "Allow",
-                Action: [
-                    "cognito-idp:DescribeUserPoolClient",
-                    "acm:ListCertificates",
-                    "acm:DescribeCertificate",
-                    "iam:ListServerCertificates",
-                    "iam:GetServerCertificate",
-                    "waf-regional:GetWebACL",
-                    "waf-regional:GetWebACLForResource",
-                    "waf-regional:AssociateWebACL",
-                    "waf-regional:DisassociateWebACL",
-                    "wafv2:GetWebACL",
-                    "wafv2:GetWebACLForResource",
-                    "wafv2:AssociateWebACL",
-                    "wafv2:DisassociateWebACL",
-                    "shield:GetSubscriptionState",
-                    "shield:DescribeProtection",
-                    "shield:CreateProtection",
-                    "shield:DeleteProtection",
-                ],
-                Resource: "*",
-            },
-            { Effect: "Allow", Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"], Resource: "*" },
-            { Effect: "Allow", Action: ["ec2:CreateSecurityGroup"], Resource: "*" },
-            {
-                Effect: "Allow",
-                Action: ["ec2:CreateTags"],
-                Resource: sg,
-                Condition: { StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" }, Null: { [CLUSTER_TAG_REQUEST]: "false" } },
-            },
-            {
-                Effect: "Allow",
-                Action: ["ec2:CreateTags", "ec2:DeleteTags"],
-                Resource: sg,
-                Condition: { Null: { [CLUSTER_TAG_REQUEST]: "true", [CLUSTER_TAG_RESOURCE]: "false" } },
-            },
-            {
-                Effect: "Allow",
-                Action: ["ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:DeleteSecurityGroup"],
-                Resource: "*",
-                Condition: { Null: { [CLUSTER_TAG_RESOURCE]: "false" } },
-            },
-            {
-                Effect: "Allow",
-                Action: ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
-                Resource: "*",
-                Condition: { Null: { [CLUSTER_TAG_REQUEST]: "false" } },
-            },
-            {
-                Effect: "Allow",
-                Action: ["elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener", "elasticloadbalancing:CreateRule", "elasticloadbalancing:DeleteRule"],
-                Resource: "*",
-            },
-            {
-                Effect: "Allow",
-                Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
-                Resource: lbAndTargetGroups,
-                Condition: { Null: { [CLUSTER_TAG_REQUEST]: "true", [CLUSTER_TAG_RESOURCE]: "false" } },
-            },
-            {
-                Effect: "Allow",
-                Action: ["elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"],
-                Resource: [elb("listener/net/*/*/*"), elb("listener/app/*/*/*"), elb("listener-rule/net/*/*/*"), elb("listener-rule/app/*/*/*")],
-            },
-            {
-                Effect: "Allow",
-                Action: [
-                    "elasticloadbalancing:ModifyLoadBalancerAttributes",
-                    "elasticloadbalancing:SetIpAddressType",
-                    "elasticloadbalancing:SetSecurityGroups",
-                    "elasticloadbalancing:SetSubnets",
-                    "elasticloadbalancing:DeleteLoadBalancer",
-                    "elasticloadbalancing:ModifyTargetGroup",
-                    "elasticloadbalancing:ModifyTargetGroupAttributes",
-                    "elasticloadbalancing:DeleteTargetGroup",
-                    "elasticloadbalancing:ModifyListenerAttributes",
-                    "elasticloadbalancing:ModifyCapacityReservation",
-                    "elasticloadbalancing:ModifyIpPools",
-                ],
-                Resource: "*",
-                Condition: { Null: { [CLUSTER_TAG_RESOURCE]: "false" } },
-            },
-            {
-                Effect: "Allow",
-                Action: ["elasticloadbalancing:AddTags"],
-                Resource: lbAndTargetGroups,
-                Condition: {
-                    StringEquals: { "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"] },
-                    Null: { [CLUSTER_TAG_REQUEST]: "false" },
-                },
-            },
-            { Effect: "Allow", Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], Resource: elb("targetgroup/*/*") },
-            {
-                Effect: "Allow",
-                Action: [
-                    "elasticloadbalancing:SetWebAcl",
-                    "elasticloadbalancing:ModifyListener",
-                    "elasticloadbalancing:AddListenerCertificates",
-                    "elasticloadbalancing:RemoveListenerCertificates",
-                    "elasticloadbalancing:ModifyRule",
-                    "elasticloadbalancing:SetRulePriorities",
-                ],
-                Resource: "*",
-            },
-        ],
+        ...(s.Sid === undefined ? {} : { Sid: s.Sid }),
+        Effect: s.Effect,
+        Action: s.Action,
+        ...(s.Resource === undefined ? {} : { Resource: s.Resource }),
+        ...(s.Condition === undefined ? {} : { Condition: conditions(s.Condition) }),
     };
+}
+
+function conditions(c: NonNullable<IamPolicyStatement["Condition"]>): NonNullable<PolicyStatement["Condition"]> {
+    return Object.fromEntries(Object.entries(c).map(([op, keys]) => [op, Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, conditionValue(v)]))]));
+}
+
+/** IAM reads `false` and "false" alike; the typed document holds strings. */
+function conditionValue(v: unknown): OneOrMany<string> {
+    return Array.isArray(v) ? v.map((x) => String(x)) : String(v);
 }

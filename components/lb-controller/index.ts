@@ -1,20 +1,21 @@
 /**
- * The AWS Load Balancer Controller: its IAM policy (written in the project, see
- * iam-policy.ts), an IRSA role trusted only by the controller's service account, and
- * the eks/aws-load-balancer-controller Helm release. The release waits for the role's
- * policy to be attached (it reads the role ARN from the IRSA `arn` output, which
- * resolves only after the attachment), so the controller never starts without
+ * The AWS Load Balancer Controller: its IAM policy (upstream's v3.5.0 iam_policy.json as
+ * shipped in data/iam, see iam-policy.ts), an IRSA role trusted only by the controller's
+ * service account, and the eks/aws-load-balancer-controller Helm release. The release waits
+ * for the role's policy to be attached (it reads the role ARN from the IRSA `arn` output,
+ * which resolves only after the attachment), so the controller never starts without
  * permissions.
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRef, type ChartRef } from "../versions";
-import { awsTags, partitionOf } from "../cluster/aws";
-import { irsaRole } from "../cluster/irsa";
-import type { Environment, OidcIdentity } from "../cluster/types";
+import { awsTags, partitionOf } from "../aws/partition";
+import { irsaRole } from "../aws/irsa";
+import type { OidcIdentity } from "../aws/oidc";
+import type { Environment } from "../config/schema";
 import { definedOnly } from "../util";
-import { deepMerge } from "../helm";
+import { deepMerge, helmRelease } from "../helm";
 import { loadBalancerControllerPolicy } from "./iam-policy";
 import { controllerValues } from "./values";
 
@@ -95,22 +96,14 @@ export class LoadBalancerController extends pulumi.ComponentResource {
             { ...controllerValues({ releaseName: a.releaseName, clusterName: a.clusterName, region: a.region, vpcId: a.vpcId, roleArn: irsa.arn, serviceAccount: this.serviceAccount, replicas: a.replicas, tags }) },
             a.values,
         );
-        this.release = new k8s.helm.v3.Release(
+        this.release = helmRelease(
             `${name}-release`,
-            {
-                name: a.releaseName,
-                chart: "aws-load-balancer-controller",
-                version: chart.version,
-                repositoryOpts: { repo: chart.repository },
-                namespace: a.namespace,
-                values,
-                // Wait for the Deployment (and its webhook) to be ready: Services created
-                // before that are rejected by the controller's mutating webhook.
-                skipAwait: false,
-                timeout: 600,
-                atomic: true,
-            },
+            { name: a.releaseName, chart: LB_CONTROLLER_CHART, version: chart.version, repository: chart.repository, namespace: a.namespace, values },
+            a.namespace,
             { parent: this, provider: a.provider, dependsOn: a.dependsOn },
+            // Wait for the Deployment (and its webhook) to be ready: Services created
+            // before that are rejected by the controller's mutating webhook.
+            { skipAwait: false, timeout: 600, atomic: true },
         );
         this.registerOutputs({ release: this.release, roleArn: this.roleArn });
     }

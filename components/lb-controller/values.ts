@@ -4,6 +4,7 @@
  * data/charts/aws-load-balancer-controller.json: the chart has no values schema, so
  * Helm would silently ignore a misspelt key).
  */
+import { topologySpread, type TopologySpreadConstraint } from "../topology-spread";
 
 /** The part of the chart's values meshgate sets. */
 export interface LoadBalancerControllerValues<S = string> {
@@ -19,7 +20,7 @@ export interface LoadBalancerControllerValues<S = string> {
         readonly annotations: { readonly "eks.amazonaws.com/role-arn": S };
     };
     readonly podDisruptionBudget: { readonly maxUnavailable: number };
-    readonly topologySpreadConstraints: readonly Record<string, unknown>[];
+    readonly topologySpreadConstraints: readonly TopologySpreadConstraint[];
     /** Tags the controller puts on every AWS resource it creates (NLBs, target groups, security groups). */
     readonly defaultTags: Readonly<Record<string, string>>;
 }
@@ -49,14 +50,7 @@ export function controllerValues<S>(a: ControllerValuesArgs<S>): LoadBalancerCon
         replicaCount: a.replicas,
         serviceAccount: { create: true, name: a.serviceAccount, annotations: { "eks.amazonaws.com/role-arn": a.roleArn } },
         podDisruptionBudget: { maxUnavailable: 1 },
-        topologySpreadConstraints: [
-            {
-                maxSkew: 1,
-                topologyKey: "topology.kubernetes.io/zone",
-                whenUnsatisfiable: "ScheduleAnyway",
-                labelSelector: { matchLabels: { "app.kubernetes.io/name": "aws-load-balancer-controller", "app.kubernetes.io/instance": a.releaseName } },
-            },
-        ],
+        topologySpreadConstraints: topologySpread({ "app.kubernetes.io/name": "aws-load-balancer-controller", "app.kubernetes.io/instance": a.releaseName }, { over: ["zone"] }),
         defaultTags: a.tags,
     };
 }

@@ -5,7 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { deepMerge, type HelmValues, type ReleaseSpec } from "../helm";
+import { deepMerge, helmRelease, type HelmValues, type ReleaseSpec } from "../helm";
 import { chartRef, type ChartRef } from "../versions";
 import { metricsServerValues } from "./values";
 
@@ -47,11 +47,7 @@ export class MetricsServer extends pulumi.ComponentResource {
     constructor(name: string, args: MetricsServerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:cluster:MetricsServer", name, {}, opts);
         const spec = planMetricsServer(args);
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            { name: spec.name, chart: spec.chart, version: spec.version, repositoryOpts: { repo: spec.repository }, namespace: spec.namespace, values: spec.values },
-            { parent: this, dependsOn: args.dependsOn ?? [] },
-        );
+        this.release = helmRelease(`${name}-release`, spec, spec.namespace, { parent: this, dependsOn: args.dependsOn ?? [] });
         this.registerOutputs({ status: this.release.status });
     }
 }

@@ -3,6 +3,7 @@
  * values.yaml, kept as data/charts/metrics-server.json).
  */
 import type { HelmValues } from "../helm";
+import { topologySpread } from "../topology-spread";
 
 export interface MetricsServerOptions {
     /** Two replicas and a PodDisruptionBudget (the resource metrics API is what every HPA reads). */
@@ -16,9 +17,7 @@ export function metricsServerValues(o: MetricsServerOptions): HelmValues {
         replicas: ha ? 2 : 1,
         podDisruptionBudget: { enabled: ha, minAvailable: 1 },
         // Spread replicas over nodes: two on one node go down together.
-        topologySpreadConstraints: ha
-            ? [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { "app.kubernetes.io/name": "metrics-server" } } }]
-            : [],
+        topologySpreadConstraints: ha ? topologySpread({ "app.kubernetes.io/name": "metrics-server" }, { over: ["node"] }) : [],
         resources: { requests: { cpu: "100m", memory: "200Mi" } },
     };
 }

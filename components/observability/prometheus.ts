@@ -4,6 +4,7 @@
  * against the grafana chart).
  */
 import { type HelmValues } from "../helm";
+import { topologySpread } from "../topology-spread";
 import { GRAFANA_ADMIN_KEYS, JAEGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID } from "./names";
 
 /** A dashboard provisioned from grafana.com by id and pinned revision. */
@@ -137,14 +138,6 @@ export function defaultRetentionSize(storageGiB: number): string {
     return `${Math.max(1, Math.floor(storageGiB * 0.85))}GiB`;
 }
 
-/** Spread replicas across zones (soft: a single-zone cluster still schedules them) and nodes. */
-function spread(labelSelector: HelmValues): HelmValues[] {
-    return [
-        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
-    ];
-}
-
 /**
  * kube-prometheus-stack values. In HA: Prometheus and Alertmanager replicas with hard
  * node anti-affinity, zone spread and PodDisruptionBudgets. Grafana stays at one replica:
@@ -189,7 +182,7 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): HelmVa
                 podMonitorSelectorNilUsesHelmValues: true,
                 ruleSelectorNilUsesHelmValues: true,
                 podAntiAffinity: ha ? "hard" : "soft",
-                topologySpreadConstraints: ha ? spread({ matchLabels: { "app.kubernetes.io/name": "prometheus" } }) : [],
+                topologySpreadConstraints: ha ? topologySpread({ "app.kubernetes.io/name": "prometheus" }) : [],
             },
             podDisruptionBudget: { enabled: ha, minAvailable: 1 },
         },
@@ -198,7 +191,7 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): HelmVa
                 replicas: o.alertmanagerReplicas,
                 resources: o.resources.alertmanager,
                 podAntiAffinity: ha ? "hard" : "soft",
-                topologySpreadConstraints: ha ? spread({ matchLabels: { "app.kubernetes.io/name": "alertmanager" } }) : [],
+                topologySpreadConstraints: ha ? topologySpread({ "app.kubernetes.io/name": "alertmanager" }) : [],
             },
             podDisruptionBudget: { enabled: ha, minAvailable: 1 },
         },

@@ -20,6 +20,7 @@ import {
     stringMap,
     tunables,
 } from "./common";
+import { placeholderFinding } from "../validate/placeholders";
 
 const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
 
@@ -404,22 +405,15 @@ export function iamNoWildcardAdmin(level: EnforcementLevel = "mandatory"): Resou
 // ---------------------------------------------------------------------------------------------
 // Example values left in a stack
 
-/** Account IDs used in AWS documentation examples (no real account has them). */
-export const PLACEHOLDER_ACCOUNT_IDS: readonly string[] = ["123456789012", "111122223333", "444455556666", "999999999999", "000000000000"];
-/** RFC 5737 documentation ranges, never routed on the internet. */
-export const DOCUMENTATION_CIDRS: readonly string[] = ["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"];
+export { DOCUMENTATION_CIDRS, PLACEHOLDER_ACCOUNT_IDS } from "../validate/placeholders";
 
-/** Why a string is an example value, or undefined. */
+/** Why a string is an example value, or undefined (the lists: policies/validate/placeholders.ts). */
 export function placeholderReason(v: string): string | undefined {
-    const account = /^arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):/.exec(v)?.[1];
-    if (account !== undefined && PLACEHOLDER_ACCOUNT_IDS.includes(account)) {
-        return `${v} is in account ${account}, an AWS documentation example`;
+    const found = placeholderFinding(v);
+    if (found === undefined) {
+        return undefined;
     }
-    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}\/(\d{1,2})$/.exec(v);
-    if (m !== null && Number(m[4]) >= 24 && DOCUMENTATION_CIDRS.includes(`${m[1]}.${m[2]}.${m[3]}.0/24`)) {
-        return `${v} is an RFC 5737 documentation range, not routed on the internet (an API endpoint limited to it locks everyone out)`;
-    }
-    return undefined;
+    return found.kind === "account" ? found.reason : `${found.reason} (an API endpoint limited to it locks everyone out)`;
 }
 
 /** AWS resources must not carry the example account IDs and CIDRs of documentation (and of meshgate's example stacks). */

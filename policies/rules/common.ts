@@ -2,12 +2,12 @@
 // type tokens and object metadata, service host names, tunables with schema defaults.
 // Nothing here calls a cloud SDK or touches the file system.
 import type { PolicyConfigSchema, PolicyResource, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import { ENVIRONMENT_LABEL, isRecord as isObj } from "../validate/util";
 
 export type Obj = Record<string, unknown>;
 
-export function isObj(v: unknown): v is Obj {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+/** `v` is a plain object (not null, not an array): policies/validate/util.ts's isRecord. */
+export { isObj };
 
 export function str(v: unknown): string | undefined {
     return typeof v === "string" ? v : undefined;
@@ -234,8 +234,8 @@ export const schema = {
 // ---------------------------------------------------------------------------------------------
 // Environments (prod-only rules)
 
-/** meshgate tags AWS resources and labels namespaces with this key. */
-export const ENVIRONMENT_KEY = "meshgate.io/environment";
+/** meshgate tags AWS resources and labels namespaces with this key (the components' ENVIRONMENT_LABEL). */
+export const ENVIRONMENT_KEY = ENVIRONMENT_LABEL;
 export const PROD_ENVIRONMENTS: readonly string[] = ["prod", "production"];
 
 // ---------------------------------------------------------------------------------------------

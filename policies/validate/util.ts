@@ -5,6 +5,12 @@
  * rootDir policies/validate), so the shared definitions live here; components/util.ts re-exports them.
  */
 
+/**
+ * Label (on namespaces) and AWS tag (on cluster resources) naming the meshgate environment
+ * (dev, staging, prod); the pack's prod-only rules key on it.
+ */
+export const ENVIRONMENT_LABEL = "meshgate.io/environment";
+
 /** `v` is a plain object (not null, not an array). */
 export function isRecord(v: unknown): v is Record<string, unknown> {
     return typeof v === "object" && v !== null && !Array.isArray(v);

@@ -17,9 +17,9 @@ import {
     subnetLayout,
     type EksClusterArgs,
 } from "../../components/cluster";
-import { ec2Principal } from "../../components/cluster/aws";
-import { deepMerge } from "../../components/helm";
-import { clusterSchema } from "../../components/config";
+import { ec2Principal } from "../../components/aws/partition";
+import { deepMerge, releaseChartSource } from "../../components/helm";
+import { checkStackConfig, clusterSchema } from "../../components/config";
 import { runProgram } from "../../tools/plan/runtime";
 import { countByType, eksArgs, eksProgram } from "./helpers";
 
@@ -102,6 +102,11 @@ describe("cluster helpers", () => {
         assert.deepEqual(deepMerge({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2], e: 3 }, d: undefined }), { a: { b: 1, c: [2], e: 3 }, d: 1 });
     });
 
+    it("names a release's chart by name and repository over HTTPS, by full reference from an OCI registry", () => {
+        assert.deepEqual(releaseChartSource("kong", "https://charts.konghq.com"), { chart: "kong", repositoryOpts: { repo: "https://charts.konghq.com" } });
+        assert.deepEqual(releaseChartSource("kong", "oci://mirror.example/charts/"), { chart: "oci://mirror.example/charts/kong" });
+    });
+
     it("reports every problem with EksCluster args at once, with its field", () => {
         const issues = eksClusterIssues({
             environment: "prod",
@@ -113,7 +118,7 @@ describe("cluster helpers", () => {
                 { name: "a", minSize: 1, maxSize: 3 },
                 { name: "a", minSize: 4, maxSize: 3, instanceTypes: ["m7g.large", "m6i.large"] },
             ],
-            accessEntries: [{ principalArn: "arn:aws:iam::1:role/x" }, { principalArn: "arn:aws:iam::1:role/x" }],
+            accessEntries: [{ principalArn: "arn:aws:iam::210987654321:role/x" }, { principalArn: "arn:aws:iam::210987654321:role/x" }, { principalArn: "arn:aws:iam::1:role/y" }],
         });
         const fields = issues.map((i) => i.split(":")[0]);
         assert.deepEqual(fields, [
@@ -121,12 +126,35 @@ describe("cluster helpers", () => {
             "vpc",
             "endpoint.publicAccessCidrs[0]",
             "nodeGroups[0].minSize",
-            "nodeGroups[1].name",
             "nodeGroups[1].minSize",
+            "nodeGroups[1].name",
             "nodeGroups[1].instanceTypes",
+            "accessEntries[2].principalArn",
             "accessEntries[1].principalArn",
         ]);
         assert.deepEqual(eksClusterIssues(eksArgs("prod")), []);
+    });
+
+    it("checks EksCluster args with the stack config's own rules and messages (schema pieces and eks-checks)", () => {
+        const args: EksClusterArgs = {
+            environment: "prod",
+            region: "eu-west-1",
+            endpoint: { publicAccess: true, publicAccessCidrs: [] },
+            nodeGroups: [{ name: "Bad_Name", minSize: 2, maxSize: 3, diskSizeGiB: 10 }],
+        };
+        const fromArgs = eksClusterIssues(args);
+        const fromConfig = checkStackConfig({
+            environment: "prod",
+            cluster: { type: "eks", region: "eu-west-1", endpoint: { publicAccess: true, publicAccessCidrs: [] }, nodeGroups: [{ name: "Bad_Name", minSize: 2, maxSize: 3, diskSizeGiB: 10 }] },
+        }).issues.filter((i) => i.path.startsWith("cluster.")).map((i) => `${i.path.slice("cluster.".length)}: ${i.message}`);
+        // The config stops at the schema for a cluster that does not parse; the component reports the rule too.
+        assert.equal(fromConfig.length, 2, fromConfig.join("\n"));
+        assert.deepEqual(
+            fromArgs.filter((i) => fromConfig.includes(i)),
+            fromConfig,
+        );
+        assert.deepEqual(fromArgs.filter((i) => !fromConfig.includes(i)).map((i) => i.split(":")[0]), ["endpoint.publicAccessCidrs"]);
+        assert.ok(fromConfig.some((i) => i.startsWith("nodeGroups[0].diskSizeGiB: ")));
     });
 
     it("takes a validated stack's cluster config as EksClusterArgs, field for field", () => {

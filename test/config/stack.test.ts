@@ -46,6 +46,18 @@ describe("stack validation", () => {
         ]);
     });
 
+    it("rejects a node group name or an access entry principal listed twice (EKS refuses a second access entry)", () => {
+        const admin = { principalArn: "arn:aws:iam::210987654321:role/admin" };
+        const nodeGroups = [
+            { name: "general", minSize: 2, maxSize: 4 },
+            { name: "general", minSize: 2, maxSize: 4 },
+        ];
+        assert.deepEqual(paths({ environment: "dev", cluster: eks({ nodeGroups, accessEntries: [admin, admin] }) }), [
+            'cluster.nodeGroups[1].name: "general" is already declared by nodeGroups[0]',
+            "cluster.accessEntries[1].principalArn: arn:aws:iam::210987654321:role/admin is already listed by accessEntries[0]",
+        ]);
+    });
+
     describe("the edge: TLS, client IP, Postgres, the rate-limit Redis", () => {
         it("prod on the internet must serve HTTPS only: a certificate, and port 80 closed or redirecting", () => {
             assert.deepEqual(paths({ environment: "prod", cluster: eks() }), [

@@ -3,13 +3,13 @@
  * them: the plan's recorded resources (resources.json) or YAML manifests.
  * No Pulumi import here: explain after a plan must start fast.
  */
+import { isRecord as isObj } from "../../policies/validate/util";
 import type { K8sObject } from "./types";
 
 export type Obj = Record<string, unknown>;
 
-export function isObj(v: unknown): v is Obj {
-    return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+/** `v` is a plain object (not null, not an array): policies/validate/util.ts's isRecord. */
+export { isObj };
 export function obj(v: unknown): Obj {
     return isObj(v) ? v : {};
 }

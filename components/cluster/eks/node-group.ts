@@ -96,38 +96,3 @@ export function launchTemplateArgs(spec: NodeGroupSpec, region: string, tags: Re
 export function scalingConfig(spec: NodeGroupSpec): { minSize: number; maxSize: number; desiredSize: number } {
     return { minSize: spec.minSize, maxSize: spec.maxSize, desiredSize: spec.desiredSize ?? Math.max(spec.minSize, 1) };
 }
-
-/** Problems with node group specs, as `nodeGroups[i].field: message`. */
-export function nodeGroupIssues(specs: readonly NodeGroupSpec[], prod: boolean): string[] {
-    const issues: string[] = [];
-    if (specs.length === 0) {
-        issues.push("nodeGroups: must list at least one node group");
-    }
-    const seen = new Set<string>();
-    specs.forEach((g, i) => {
-        const at = `nodeGroups[${i}]`;
-        if (seen.has(g.name)) {
-            issues.push(`${at}.name: "${g.name}" is declared twice`);
-        }
-        seen.add(g.name);
-        if (prod && g.minSize < 2) {
-            issues.push(`${at}.minSize: ${g.minSize} is below 2; prod node groups need at least 2 nodes`);
-        }
-        if (g.minSize > g.maxSize) {
-            issues.push(`${at}.minSize: ${g.minSize} is above maxSize (${g.maxSize})`);
-        }
-        if (!Number.isInteger(g.maxSize) || g.maxSize < 1) {
-            issues.push(`${at}.maxSize: ${g.maxSize} must be a whole number of at least 1`);
-        }
-        if (g.desiredSize !== undefined && (g.desiredSize < g.minSize || g.desiredSize > g.maxSize)) {
-            issues.push(`${at}.desiredSize: ${g.desiredSize} must be from minSize (${g.minSize}) to maxSize (${g.maxSize})`);
-        }
-        try {
-            amiTypeFor(g.instanceTypes ?? nodeGroupDefaults.instanceTypes);
-        } catch (e) {
-            issues.push(`${at}.instanceTypes: ${(e as Error).message}`);
-        }
-    });
-    return issues;
-}
-

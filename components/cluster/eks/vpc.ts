@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { awsTags } from "../aws";
+import { awsTags } from "../../aws/partition";
 import type { Environment } from "../types";
 import { definedOnly } from "../../util";
 

@@ -3,7 +3,7 @@
  * use. Built as plain JSON (no `getPolicyDocument` call), so they are pure and
  * testable without the engine.
  */
-import type { AwsPartition } from "./aws";
+import type { AwsPartition } from "./partition";
 
 export type OneOrMany<T> = T | readonly T[];
 

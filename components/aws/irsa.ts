@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy } from "./iam";
-import type { OidcIdentity } from "./types";
+import type { OidcIdentity } from "./oidc";
 
 export interface IrsaRoleArgs {
     /** Service account allowed to assume the role. */

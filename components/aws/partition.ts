@@ -4,8 +4,8 @@
  * tags every meshgate AWS resource carries. Deriving them keeps plans
  * deterministic and free of provider calls.
  */
+import type { Environment } from "../config/schema";
 import { ENVIRONMENT_LABEL } from "../util";
-import type { Environment } from "./types";
 
 /** The tag key meshgate puts on every AWS resource; the policy pack keys its prod-only rules on it. */
 export const ENVIRONMENT_TAG = ENVIRONMENT_LABEL;
