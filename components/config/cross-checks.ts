@@ -4,6 +4,8 @@
  * supports. Each check runs over every service once, indexing with Maps, so a
  * stack of thousands of services validates in linear time.
  */
+import { kongEdgeIssues } from "../kong/edge-rules";
+import { alreadyDeclared } from "./pieces";
 import { effectiveHttpListener, ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type RateLimitSpec, type ServiceSpec, type StackConfig } from "./schema";
 
 export interface ConfigIssue {
@@ -55,7 +57,7 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
     const dbless = (parts.gateway?.mode ?? "dbless") === "dbless";
     const consumers = new Set((parts.gateway?.consumers ?? []).map((c) => c.name));
 
-    checkDuplicates(parts.gateway?.consumers ?? [], (c) => c.name, (i, first) => add(`gateway.consumers[${i}].name`, `"${(parts.gateway?.consumers ?? [])[i].name}" is already declared by gateway.consumers[${first}]; consumer names must be unique`));
+    checkDuplicates(parts.gateway?.consumers ?? [], (c) => c.name, (i, first) => add(`gateway.consumers[${i}].name`, alreadyDeclared((parts.gateway?.consumers ?? [])[i].name, `gateway.consumers[${first}]`, "consumer")));
 
     const byName = new Map<string, number>();
     const principals = new Set<string>();
@@ -146,9 +148,6 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
     if (parts.cluster?.type === "eks") {
         checkEks(parts.cluster, parts.environment ?? "dev", add);
     }
-    if (parts.gateway?.autoscaling !== undefined && parts.gateway.autoscaling.minReplicas > parts.gateway.autoscaling.maxReplicas) {
-        add("gateway.autoscaling.minReplicas", `${parts.gateway.autoscaling.minReplicas} is above maxReplicas (${parts.gateway.autoscaling.maxReplicas})`);
-    }
     if (parts.gateway !== undefined) {
         checkGatewayEdge(parts.gateway, parts.cluster, parts.environment ?? "dev", add);
     }
@@ -174,38 +173,13 @@ function checkRateLimit(rl: RateLimitSpec, at: string, gateway: GatewayConfig | 
     }
 }
 
-/** Postgres, TLS, client IP and the Redis store: what the gateway's settings need from each other and the cluster. */
+/** Postgres, TLS, client IP, replicas (Kong's own rules, kong/edge-rules.ts), HTTPS in prod and the Redis store: what the gateway's settings need from each other and the cluster. */
 function checkGatewayEdge(gw: GatewayConfig, cluster: StackConfig["cluster"] | undefined, environment: string, add: (path: string, message: string) => void): void {
-    if (gw.mode === "postgres" && gw.postgres?.external === undefined && gw.postgres?.image === undefined) {
-        add(
-            "gateway.postgres",
-            "postgres mode needs postgres.external (a database of yours) or postgres.image (an image for the chart's bundled PostgreSQL: the kong/kong 3.4.1 chart says its default bitnami/postgres image is not available any more)",
-        );
-    }
-    if (gw.postgres !== undefined && gw.mode !== "postgres") {
-        add("gateway.postgres", "is used only with mode: postgres; mode is dbless");
-    }
-    if (gw.postgres?.external !== undefined && gw.postgres.image !== undefined) {
-        add("gateway.postgres.image", "is for the bundled PostgreSQL; with postgres.external the chart runs none");
-    }
     const lb = cluster === undefined ? undefined : cluster.type === "eks" ? "aws-nlb" : cluster.loadBalancer;
     const tls = gw.tls;
-    if (tls !== undefined) {
-        if (tls.certificateArn !== undefined && tls.secretName !== undefined) {
-            add("gateway.tls", "set certificateArn (TLS ends at the NLB) or secretName (TLS ends at Kong), not both");
-        }
-        if (tls.certificateArn === undefined && tls.secretName === undefined && tls.http !== undefined && tls.http !== "open") {
-            add("gateway.tls.http", `${tls.http} needs a certificate: set certificateArn or secretName`);
-        }
-        if (tls.certificateArn !== undefined && lb !== undefined && lb !== "aws-nlb") {
-            add("gateway.tls.certificateArn", `an ACM certificate needs an AWS NLB, but this cluster's loadBalancer is ${lb}; use secretName`);
-        }
-        if (tls.certificateArn !== undefined && tls.http === "redirect") {
-            add(
-                "gateway.tls.http",
-                "redirect needs TLS to end at Kong (secretName): behind an ACM listener the NLB forwards 80 and 443 alike as plain HTTP and adds no X-Forwarded-Proto, so Kong cannot tell which to redirect; use close",
-            );
-        }
+    const facts = { mode: gw.mode, postgres: gw.postgres, tls, loadBalancer: lb, clientIp: gw.loadBalancer.clientIp, highAvailability: environment === "prod", replicas: gw.replicas, autoscaling: gw.autoscaling };
+    for (const issue of kongEdgeIssues(facts, (field) => `gateway.${field === "clientIp" ? "loadBalancer.clientIp" : field}`)) {
+        add(issue.path, issue.message);
     }
     const publicEdge = gw.loadBalancer.scheme === "internet-facing" && lb !== "none";
     if (environment === "prod" && publicEdge) {
@@ -214,9 +188,6 @@ function checkGatewayEdge(gw: GatewayConfig, cluster: StackConfig["cluster"] | u
         } else if (effectiveHttpListener(tls, environment) === "open") {
             add("gateway.tls.http", "open serves plaintext HTTP to the internet in prod; use close (or redirect with secretName)");
         }
-    }
-    if (gw.loadBalancer.clientIp === "proxy-protocol" && lb !== undefined && lb !== "aws-nlb") {
-        add("gateway.loadBalancer.clientIp", `proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is ${lb} (use preserve, which keeps the client address on a generic load balancer with externalTrafficPolicy: Local)`);
     }
     if (gw.rateLimitRedis?.type === "elasticache" && cluster !== undefined && cluster.type !== "eks") {
         add("gateway.rateLimitRedis.type", "elasticache is made on EKS stacks only; on an existing cluster use {type: external, host, passwordSecret}");

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { crossCheck, type ConfigIssue, type ParsedParts, type ParsedService } from "./cross-checks";
 import { editDistance, isRecord } from "../util";
+import { countValidation } from "./args";
 import { clusterSchema, gatewaySchema, meshSchema, observabilitySchema, serviceSchema, stackSchema, type ServiceSpec, type StackConfig } from "./schema";
 
 export type { ConfigIssue } from "./cross-checks";
@@ -40,6 +41,7 @@ export function validateStackConfig(raw: unknown, opts: { stack: string }): Stac
 
 /** Like validateStackConfig, but returns the issues instead of throwing. */
 export function checkStackConfig(raw: unknown): { config?: StackConfig; issues: ConfigIssue[] } {
+    countValidation("stack");
     const parsed = stackSchema.safeParse(raw);
     const issues = parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i, raw));
     issues.push(...crossCheck(parsedParts(raw, parsed.success ? parsed.data : undefined)));

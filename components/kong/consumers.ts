@@ -8,7 +8,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DNS1123_LABEL } from "../config/schema";
+import { checkArgs } from "../config/args";
+import { apiConsumersArgsSchema } from "./consumers-args";
 import { KONG_NAMESPACE } from "./names";
 import {
     CREDENTIAL_LABEL,
@@ -69,29 +70,6 @@ export function credentialSecretName(consumer: string, type: KongCredentialType)
     return `${consumer}-${type}`;
 }
 
-/** Every problem with a list of consumers, each naming the consumer's index and field. */
-export function consumerProblems(consumers: readonly ApiConsumerSpec[], keyLength = defaults.keyLength): string[] {
-    const problems: string[] = [];
-    const seen = new Set<string>();
-    consumers.forEach((c, i) => {
-        const at = `consumers[${i}]`;
-        if (!DNS1123_LABEL.test(c.name) || c.name.length > 50) {
-            problems.push(`${at}.name: "${c.name}" must be a DNS-1123 label of at most 50 characters (it names the consumer's Secrets)`);
-        }
-        if (seen.has(c.name)) problems.push(`${at}.name: "${c.name}" is declared twice`);
-        seen.add(c.name);
-        if (c.credentials.length === 0) problems.push(`${at}.credentials: must list key-auth and/or jwt`);
-        const types = new Set<string>();
-        c.credentials.forEach((t, j) => {
-            if (t !== "key-auth" && t !== "jwt") problems.push(`${at}.credentials[${j}]: "${String(t)}" must be key-auth or jwt`);
-            if (types.has(t)) problems.push(`${at}.credentials[${j}]: "${t}" is listed twice`);
-            types.add(t);
-        });
-    });
-    if (!Number.isInteger(keyLength) || keyLength < 32) problems.push(`keyLength: must be a whole number of at least 32, got ${keyLength}`);
-    return problems;
-}
-
 /** A credential Secret manifest (KIC 3.x: type from the `konghq.com/credential` label, fields in the data). */
 export function credentialSecretObject<V>(args: { consumer: string; namespace: string; type: KongCredentialType; data: Record<string, V> }): KongCredentialSecretObject<V> {
     return {
@@ -143,10 +121,7 @@ export class ApiConsumers extends pulumi.ComponentResource {
     constructor(name: string, args: ApiConsumersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:kong:ApiConsumers", name, {}, opts);
         const a = { ...defaults, ...definedOnly(args), consumers: args.consumers };
-        const problems = consumerProblems(a.consumers, a.keyLength);
-        if (problems.length > 0) {
-            throw new Error(`ApiConsumers ${name}: ${problems.join("; ")}`);
-        }
+        checkArgs("ApiConsumers", apiConsumersArgsSchema, args, name);
         const crds = a.gateway ? [a.gateway.crdsReady] : [];
         // The gateway's namespace as an input, so that the Secrets wait for it.
         const namespace: pulumi.Input<string> = args.namespace ?? a.gateway?.namespace ?? a.namespace;

@@ -12,10 +12,15 @@ import { openTelemetryPlugin, PrometheusPluginSettings, prometheusPlugin } from 
 import { KONG_NAMESPACE, KONG_POD_LABELS, KONG_PROXY_SERVICE, KONG_RELEASE, kongMetrics, KongMetrics, kongPrincipal } from "./names";
 import { KONG_INGRESS_CLASS, KongClusterPluginObject } from "./types";
 import { deepMerge } from "../helm";
+import { checkArgs } from "../config/args";
+import { kongGatewayArgsSchema } from "./args";
 import { ClientIpMode, DatabaseSettings, KongChartValues, kongValues, LoadBalancerKind, POSTGRES_SECRET_KEYS, Scheme } from "./values";
 import { definedOnly, ENVIRONMENT_LABEL } from "../util";
 
+export * from "./args";
+export * from "./edge-rules";
 export * from "./consumers";
+export * from "./consumers-args";
 export * from "./global-plugins";
 export * from "./names";
 export * from "./plugins";
@@ -163,8 +168,9 @@ export function kongValuesSettings(args: Omit<KongGatewayArgs, "environment">): 
 /** The NLB's TLS security policy when none is given: TLS 1.3 and 1.2 only. */
 export const DEFAULT_NLB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
-/** The release's values: meshgate's, with the user's `values` deep-merged last. */
+/** The release's values: meshgate's, with the user's `values` deep-merged last. Throws, listing every problem, on invalid args. */
 export function kongReleaseValues(args: Omit<KongGatewayArgs, "environment">): Record<string, unknown> {
+    checkArgs("KongGateway", kongGatewayArgsSchema, args);
     const ours: KongChartValues = kongValues(kongValuesSettings(args));
     return deepMerge(toRecord(ours), args.values ?? {});
 }

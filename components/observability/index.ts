@@ -15,7 +15,9 @@ import * as random from "@pulumi/random";
 import { deepMerge, helmRelease, type HelmValues, type ReleaseSpec } from "../helm";
 import { ISTIO_NAMESPACE } from "../istio/names";
 import { chartRef, type ChartRef } from "../versions";
-import { JAEGER_PORTS, JAEGER_RENAMING_KEYS, jaegerOtlp, jaegerQuery, jaegerServiceName, jaegerValues, type JaegerOtlpEndpoints, type JaegerStorage } from "./jaeger";
+import { checkArgs } from "../config/args";
+import { observabilityArgsSchema } from "./args";
+import { JAEGER_PORTS, jaegerOtlp, jaegerQuery, jaegerServiceName, jaegerValues, type JaegerOtlpEndpoints, type JaegerStorage } from "./jaeger";
 import { kialiValues } from "./kiali";
 import { envoyStatsPodMonitor, istiodServiceMonitor, kongServiceMonitor, type KongMetricsTarget, type PodMonitor, type ServiceMonitor } from "./monitors";
 import {
@@ -30,6 +32,7 @@ import {
 } from "./names";
 import { DEFAULT_DASHBOARDS, defaultObservabilityResources, kubePrometheusStackValues, type GrafanaDashboard } from "./prometheus";
 
+export * from "./args";
 export * from "./jaeger";
 export * from "./kiali";
 export * from "./monitors";
@@ -175,61 +178,6 @@ export function jaegerBadgerPvc(args: ObservabilityArgs): ObservabilityPlan["jae
     return { name: JAEGER_BADGER_PVC, storageGiB: args.jaeger?.storageGiB ?? defaults.jaegerStorageGiB, storageClassName: args.jaeger?.storageClassName };
 }
 
-const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
-const GO_DURATION = /^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/;
-
-/** Every problem with `args`, with its field path. */
-export function observabilityArgProblems(args: ObservabilityArgs): string[] {
-    const problems: string[] = [];
-    const positiveInt = (path: string, n: number | undefined) => {
-        if (n !== undefined && !(Number.isInteger(n) && n >= 1)) problems.push(`${path}: must be a whole number of at least 1, got ${n}`);
-    };
-    const retention = args.prometheus?.retention;
-    if (retention !== undefined && !PROMETHEUS_DURATION.test(retention)) {
-        problems.push(`prometheus.retention: must be a Prometheus duration such as "15d", got "${retention}"`);
-    }
-    const size = args.prometheus?.retentionSize;
-    if (size !== undefined && !/^\d+(\.\d+)?(B|KB|MB|GB|TB|PB|EB|KiB|MiB|GiB|TiB|PiB|EiB)$/.test(size)) {
-        problems.push(`prometheus.retentionSize: must be a size such as "45GiB", got "${size}"`);
-    }
-    positiveInt("prometheus.storageGiB", args.prometheus?.storageGiB);
-    positiveInt("prometheus.replicas", args.prometheus?.replicas);
-    positiveInt("alertmanager.replicas", args.alertmanager?.replicas);
-    positiveInt("jaeger.storageGiB", args.jaeger?.storageGiB);
-    positiveInt("jaeger.maxTraces", args.jaeger?.maxTraces);
-    const ttl = args.jaeger?.spanTtl;
-    if (ttl !== undefined && !GO_DURATION.test(ttl)) {
-        problems.push(`jaeger.spanTtl: must be a duration such as "72h", got "${ttl}"`);
-    }
-    const interval = args.scrapeInterval;
-    if (interval !== undefined && !PROMETHEUS_DURATION.test(interval)) {
-        problems.push(`scrapeInterval: must be a Prometheus duration such as "15s", got "${interval}"`);
-    }
-    for (const key of JAEGER_RENAMING_KEYS) {
-        if (args.values?.jaeger?.[key] !== undefined) {
-            problems.push(`values.jaeger.${key}: not supported: it renames the Jaeger Service that Istio and Kong send spans to (see jaegerOtlp)`);
-        }
-    }
-    for (const key of ["nameOverride", "fullnameOverride"]) {
-        if (args.values?.kubePrometheusStack?.[key] !== undefined) {
-            problems.push(`values.kubePrometheusStack.${key}: not supported: it renames the Prometheus and Grafana Services the outputs and Kiali point at`);
-        }
-    }
-    const names = new Set<string>();
-    for (const [i, d] of (args.grafana?.dashboards ?? []).entries()) {
-        if (names.has(d.name)) problems.push(`grafana.dashboards[${i}].name: "${d.name}" is listed twice`);
-        names.add(d.name);
-        positiveInt(`grafana.dashboards[${i}].gnetId`, d.gnetId);
-        positiveInt(`grafana.dashboards[${i}].revision`, d.revision);
-    }
-    const km = args.kongMetrics;
-    if (km !== undefined) {
-        if (Object.keys(km.selector).length === 0) problems.push("kongMetrics.selector: must select Kong's metrics Service by at least one label");
-        if (km.port.trim() === "") problems.push("kongMetrics.port: must name the Service port serving metrics");
-    }
-    return problems;
-}
-
 /**
  * The pure plan of an Observability stack: releases with merged values, monitors and
  * endpoints. `refs` are the names of the Secret and PVC the component creates (outputs, so
@@ -239,10 +187,7 @@ export function planObservability(
     args: ObservabilityArgs = {},
     refs: { readonly grafanaAdminSecret: unknown; readonly jaegerBadgerClaim: unknown } = { grafanaAdminSecret: GRAFANA_ADMIN_SECRET, jaegerBadgerClaim: JAEGER_BADGER_PVC },
 ): ObservabilityPlan {
-    const problems = observabilityArgProblems(args);
-    if (problems.length > 0) {
-        throw new Error(`invalid Observability args:\n  ${problems.join("\n  ")}`);
-    }
+    checkArgs("Observability", observabilityArgsSchema, args);
     const ha = args.highAvailability ?? defaults.highAvailability;
     const namespace = OBSERVABILITY_NAMESPACE;
     const services = kubePrometheusStackServices(KUBE_PROMETHEUS_STACK_RELEASE, namespace);
@@ -369,10 +314,7 @@ export class Observability extends pulumi.ComponentResource {
 
     constructor(name: string, args: ObservabilityArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:observability:Observability", name, {}, opts);
-        const problems = observabilityArgProblems(args);
-        if (problems.length > 0) {
-            throw new Error(`invalid Observability args:\n  ${problems.join("\n  ")}`);
-        }
+        checkArgs("Observability", observabilityArgsSchema, args, name);
 
         const ns = new k8s.core.v1.Namespace(
             `${name}-namespace`,

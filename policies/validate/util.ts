@@ -24,3 +24,10 @@ export function editDistance(a: string, b: string): number {
     }
     return row[b.length];
 }
+
+/**
+ * An exact Helm chart version (SemVer 2, optionally `v`-prefixed as Helm's semver parsing
+ * accepts), not a range. The pack's helm-chart-version-pinned rule and the stack schema's
+ * `charts.*.version` both use this one definition.
+ */
+export const EXACT_CHART_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
