@@ -156,6 +156,14 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
 
 /** Kong's rate-limiting entity checks (Kong/kong 3.9.3 kong/plugins/rate-limiting/schema.lua), said in the declaration's terms. */
 function checkRateLimit(rl: RateLimitSpec, at: string, gateway: GatewayConfig | undefined, add: (path: string, message: string) => void): void {
+    checkRateLimitFields(rl, at, add);
+    if (rl.policy === "redis" && gateway?.rateLimitRedis === undefined) {
+        add(`${at}.policy`, "redis needs a Redis for the counters: set gateway.rateLimitRedis ({type: elasticache} on EKS, or {type: external, host, passwordSecret}); Kong refuses policy redis without redis.host");
+    }
+}
+
+/** The rate-limit rules that need nothing but the service's own declaration. */
+function checkRateLimitFields(rl: RateLimitSpec, at: string, add: (path: string, message: string) => void): void {
     if (rl.limitBy === "header" && rl.headerName === undefined) {
         add(`${at}.headerName`, "is required with limitBy: header (the header whose value is counted; Kong refuses limit_by header without header_name)");
     }
@@ -167,9 +175,6 @@ function checkRateLimit(rl: RateLimitSpec, at: string, gateway: GatewayConfig | 
     }
     if (rl.path !== undefined && rl.limitBy !== "path") {
         add(`${at}.path`, `is used only with limitBy: path; limitBy is ${rl.limitBy ?? "the default (consumer or ip)"}`);
-    }
-    if (rl.policy === "redis" && gateway?.rateLimitRedis === undefined) {
-        add(`${at}.policy`, "redis needs a Redis for the counters: set gateway.rateLimitRedis ({type: elasticache} on EKS, or {type: external, host, passwordSecret}); Kong refuses policy redis without redis.host");
     }
 }
 
@@ -192,6 +197,22 @@ function checkGatewayEdge(gw: GatewayConfig, cluster: StackConfig["cluster"] | u
     if (gw.rateLimitRedis?.type === "elasticache" && cluster !== undefined && cluster.type !== "eks") {
         add("gateway.rateLimitRedis.type", "elasticache is made on EKS stacks only; on an existing cluster use {type: external, host, passwordSecret}");
     }
+}
+
+/**
+ * The cross-field rules of one service declaration that need no other part of the stack
+ * (versions and canary, the container port, the rate limit's own fields): what MeshService
+ * checks when a consumer gives it a declaration directly. `at` prefixes each path.
+ */
+export function serviceIssues(spec: ServiceSpec, at: string): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const add = (path: string, message: string) => issues.push({ path, message });
+    checkVersions(spec.versions, spec.canary, at, add);
+    checkContainerPort(spec, at, add);
+    if (spec.gateway?.rateLimit !== undefined) {
+        checkRateLimitFields(spec.gateway.rateLimit, `${at}.gateway.rateLimit`, add);
+    }
+    return issues;
 }
 
 function checkVersions(versions: ServiceSpec["versions"], canary: ServiceSpec["canary"], at: string, add: (path: string, message: string) => void): void {

@@ -14,6 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { EksCluster, ExistingCluster, type ClusterConnection } from "../cluster";
+import { isValidated, validatedArgs } from "../config/args";
 import { validateStackConfig, type ServiceSpec, type StackConfig, type StackConfigInput } from "../config";
 import { IstioMesh, type IstioMeshArgs } from "../istio";
 import { ApiConsumers, KongGateway, kongMetrics, type KongGatewayArgs } from "../kong";
@@ -70,7 +71,8 @@ export class Platform extends pulumi.ComponentResource {
 
     /** Throws ConfigError, listing every problem, before registering anything when `args` is invalid. */
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        const config = validateStackConfig(args, { stack: pulumi.getStack() });
+        // Validated once: a config validateStackConfig returned (the program's) is taken as it is.
+        const config = isValidated(args) ? (args as StackConfig) : validateStackConfig(args, { stack: pulumi.getStack() });
         super("meshgate:index:Platform", name, {}, opts);
         this.config = config;
         const cluster = clusterFor(name, config, this);
@@ -90,7 +92,7 @@ export class Platform extends pulumi.ComponentResource {
         const gateway = new KongGateway(`${name}-gateway`, kongGatewayArgs(config, cluster, mesh), k8sOpts);
         this.gateway = gateway;
         if (config.gateway.consumers.length > 0) {
-            this.consumers = new ApiConsumers(`${name}-consumers`, { consumers: config.gateway.consumers, gateway }, k8sOpts);
+            this.consumers = new ApiConsumers(`${name}-consumers`, derivedArgs(config, { consumers: config.gateway.consumers, gateway }), k8sOpts);
         }
         if (config.observability.enabled) {
             this.observability = new Observability(`${name}-observability`, observabilityArgs(config, cluster, mesh), k8sOpts);
@@ -217,6 +219,15 @@ function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource):
 // Pure mappings from the validated declaration to each component's args: the whole policy of
 // the composition (what is HA in prod, who waits for what, where traces go) in one place.
 
+/**
+ * `args` derived from `config`: when `config` is one validateStackConfig returned, `args` are
+ * valid by construction (the stack schema and cross-checks hold every rule the component
+ * checks), so the component does not check them again.
+ */
+function derivedArgs<T extends object>(config: StackConfig, args: T): T {
+    return isValidated(config) ? validatedArgs(args) : args;
+}
+
 /** Jaeger's OTLP endpoints when the stack has observability; names known up front, so nothing waits for Jaeger. */
 function tracingTarget(config: StackConfig) {
     return config.observability.enabled ? jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE) : undefined;
@@ -225,7 +236,7 @@ function tracingTarget(config: StackConfig) {
 export function istioMeshArgs(config: StackConfig, cluster: ClusterConnection): IstioMeshArgs {
     const m = config.mesh;
     const tracing = tracingTarget(config);
-    return {
+    return derivedArgs(config, {
         highAvailability: config.environment === "prod",
         chart: config.charts.istio,
         trustDomain: m.trustDomain,
@@ -234,13 +245,13 @@ export function istioMeshArgs(config: StackConfig, cluster: ClusterConnection): 
         istiodReplicas: m.istiodReplicas,
         ingressGateway: m.ingressGateway,
         dependsOn: cluster.workloadsReady,
-    };
+    });
 }
 
 export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined): KongGatewayArgs {
     const g = config.gateway;
     const tracing = tracingTarget(config);
-    return {
+    return derivedArgs(config, {
         environment: config.environment,
         mesh: mesh !== undefined,
         trustDomain: config.mesh.trustDomain,
@@ -260,13 +271,13 @@ export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection,
         chart: config.charts.kong,
         // Its proxy Service needs the LB controller; its pods are injected, so istiod's injector must be up.
         dependsOn: [...cluster.workloadsReady, ...cluster.loadBalancerReady, ...(mesh ? [mesh.controlPlaneReady] : [])],
-    };
+    });
 }
 
 export function observabilityArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined): ObservabilityArgs {
     const o = config.observability;
     const { charts } = config;
-    return {
+    return derivedArgs(config, {
         highAvailability: config.environment === "prod",
         charts: { kubePrometheusStack: charts.kubePrometheusStack, jaeger: charts.jaeger, kiali: charts.kiali },
         // Every claim names the cluster's class: on EKS the gp3 class EksCluster creates (EKS >= 1.30 has no default).
@@ -280,7 +291,7 @@ export function observabilityArgs(config: StackConfig, cluster: ClusterConnectio
         kongMetrics,
         // Prometheus and Jaeger (badger) mount EBS volumes: after the EBS CSI driver and the StorageClass.
         dependsOn: [...cluster.workloadsReady, ...cluster.storageReady],
-    };
+    });
 }
 
 export function meshNamespaceArgs(
@@ -319,7 +330,7 @@ export function meshServiceArgs(
     namespace: MeshNamespace | undefined,
     rateLimitRedis?: RateLimitRedisFacts,
 ): MeshServiceArgs {
-    return {
+    return derivedArgs(config, {
         spec,
         mesh: mesh !== undefined,
         trustDomain: config.mesh.trustDomain,
@@ -333,5 +344,5 @@ export function meshServiceArgs(
         namespace: namespace?.namespace,
         istioCrds: mesh ? [mesh.crdsReady] : [],
         kongCrds: [gateway.crdsReady],
-    };
+    });
 }
