@@ -7,8 +7,12 @@
  * consumer constructing a component directly gets its args checked, every problem
  * at once, each with its field path.
  */
-import type { z } from "zod";
 import { isRecord } from "../util";
+
+/** What an argument schema offers (a zod schema at run time; its zod type stays out of the published declarations). */
+export interface ArgsSchema {
+    safeParse(data: unknown): { success: true } | { success: false; error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] } };
+}
 
 /** Args objects already validated: by their component, or derived from a validated stack config. */
 const VALIDATED = new WeakSet<object>();
@@ -32,17 +36,22 @@ export function isValidated(args: object): boolean {
     return VALIDATED.has(args);
 }
 
-/** Every problem `schema` finds in `args`, as `path: message; got value`. */
-export function argProblems(schema: z.ZodType, args: unknown): string[] {
+/** Every problem `schema` finds in `args`: its path (`tracing.samplingPercentage`) and what is wrong, with the value found. */
+export function argIssues(schema: ArgsSchema, args: unknown): { path: string; message: string }[] {
     const r = schema.safeParse(args);
-    return r.success ? [] : r.error.issues.map((i) => `${formatArgPath(i.path)}${i.path.length === 0 ? "" : ": "}${i.message}${gotSuffix(i.message, valueAt(args, i.path))}`);
+    return r.success ? [] : r.error.issues.map((i) => ({ path: formatArgPath(i.path), message: `${i.message}${gotSuffix(i.message, valueAt(args, i.path))}` }));
+}
+
+/** Every problem `schema` finds in `args`, as `path: message, got value`. */
+export function argProblems(schema: ArgsSchema, args: unknown): string[] {
+    return argIssues(schema, args).map((i) => `${i.path}${i.path === "" ? "" : ": "}${i.message}`);
 }
 
 /**
  * Checks `args` against `schema` unless they were already validated; throws one Error
  * (`invalid <Kind> args for "<name>":` and one line per problem) listing every problem.
  */
-export function checkArgs(kind: string, schema: z.ZodType, args: object, name?: string): void {
+export function checkArgs(kind: string, schema: ArgsSchema, args: object, name?: string): void {
     if (VALIDATED.has(args)) {
         return;
     }

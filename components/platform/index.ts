@@ -15,7 +15,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EksCluster, ExistingCluster, type ClusterConnection } from "../cluster";
 import { isValidated, validatedArgs } from "../config/args";
-import { validateStackConfig, type ServiceSpec, type StackConfig, type StackConfigInput } from "../config";
+import { checkStackConfig, ConfigError, type ServiceSpec, type StackConfig, type StackConfigInput } from "../config";
+import { platformOptionIssues, withVersions, type PlatformOptions } from "./options";
 import { IstioMesh, type IstioMeshArgs } from "../istio";
 import { ApiConsumers, KongGateway, kongMetrics, type KongGatewayArgs } from "../kong";
 import { MeshNamespace, calledNamespaces, type MeshNamespaceArgs } from "../mesh-namespace";
@@ -30,10 +31,12 @@ import { ElastiCacheRedis, RATE_LIMIT_REDIS_SECRET, RedisPasswordSecrets, REDIS_
 /**
  * A whole platform, declared as a meshgate stack config is: `environment`,
  * `cluster`, `charts`, `mesh`, `gateway`, `observability`, `services`
- * (see `components/config/schema.ts` for every field, its default and what is
- * allowed). Validated as a whole before any resource is created.
+ * (see `components/config/schema.ts` and the README's configuration reference for
+ * every field, its default and what is allowed), plus the {@link PlatformOptions}
+ * (`helmValues`, `tags`, `versions`). Validated as a whole before any resource is
+ * created.
  */
-export type PlatformArgs = StackConfigInput;
+export type PlatformArgs = StackConfigInput & PlatformOptions;
 
 export interface PlatformOutputs {
     readonly environment: string;
@@ -56,6 +59,8 @@ export interface PlatformOutputs {
 export class Platform extends pulumi.ComponentResource {
     /** The validated declaration, defaults applied. */
     public readonly config: StackConfig;
+    /** The Helm values, tags and chart versions given besides the declaration. */
+    public readonly options: PlatformOptions;
     public readonly cluster: ClusterConnection;
     public readonly kubeconfig?: pulumi.Output<string>;
     public readonly mesh?: IstioMesh;
@@ -71,31 +76,34 @@ export class Platform extends pulumi.ComponentResource {
 
     /** Throws ConfigError, listing every problem, before registering anything when `args` is invalid. */
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        const { helmValues, tags, versions, ...declaration } = args;
+        const options: PlatformOptions = { ...(helmValues ? { helmValues } : {}), ...(tags ? { tags } : {}), ...(versions ? { versions } : {}) };
         // Validated once: a config validateStackConfig returned (the program's) is taken as it is.
-        const config = isValidated(args) ? (args as StackConfig) : validateStackConfig(args, { stack: pulumi.getStack() });
+        const config = isValidated(args) ? (args as StackConfig) : platformConfig(declaration, options);
         super("meshgate:index:Platform", name, {}, opts);
         this.config = config;
-        const cluster = clusterFor(name, config, this);
+        this.options = options;
+        const cluster = clusterFor(name, config, this, options);
         this.cluster = cluster;
         this.kubeconfig = cluster instanceof EksCluster ? cluster.kubeconfig : undefined;
         const k8sOpts = { parent: this, providers: [cluster.provider] };
         if (config.cluster.type === "existing" && config.cluster.metricsServer.enabled) {
             this.metricsServer = new MetricsServer(
                 `${name}-metrics-server`,
-                { highAvailability: config.environment === "prod", chart: config.charts.metricsServer, dependsOn: cluster.workloadsReady },
+                { highAvailability: config.environment === "prod", chart: config.charts.metricsServer, dependsOn: cluster.workloadsReady, ...(options.helmValues?.metricsServer ? { values: options.helmValues.metricsServer } : {}) },
                 k8sOpts,
             );
         }
 
-        const mesh = config.mesh.enabled ? new IstioMesh(`${name}-mesh`, istioMeshArgs(config, cluster), k8sOpts) : undefined;
+        const mesh = config.mesh.enabled ? new IstioMesh(`${name}-mesh`, istioMeshArgs(config, cluster, options), k8sOpts) : undefined;
         this.mesh = mesh;
-        const gateway = new KongGateway(`${name}-gateway`, kongGatewayArgs(config, cluster, mesh), k8sOpts);
+        const gateway = new KongGateway(`${name}-gateway`, kongGatewayArgs(config, cluster, mesh, options), k8sOpts);
         this.gateway = gateway;
         if (config.gateway.consumers.length > 0) {
             this.consumers = new ApiConsumers(`${name}-consumers`, derivedArgs(config, { consumers: config.gateway.consumers, gateway }), k8sOpts);
         }
         if (config.observability.enabled) {
-            this.observability = new Observability(`${name}-observability`, observabilityArgs(config, cluster, mesh), k8sOpts);
+            this.observability = new Observability(`${name}-observability`, observabilityArgs(config, cluster, mesh, options), k8sOpts);
         }
 
         // One namespace component per distinct namespace; the egress each needs is computed once for all services.
@@ -122,7 +130,7 @@ export class Platform extends pulumi.ComponentResource {
                     nodeType: store.nodeType,
                     replicas: store.replicas ?? (config.environment === "prod" ? 1 : 0),
                     engineVersion: store.engineVersion,
-                    tags: { [ENVIRONMENT_LABEL]: config.environment },
+                    tags: { ...options.tags, [ENVIRONMENT_LABEL]: config.environment },
                 },
                 { parent: this },
             );
@@ -186,7 +194,19 @@ export class Platform extends pulumi.ComponentResource {
     }
 }
 
-function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource): EksCluster | ExistingCluster {
+/** The declaration validated with the options, every problem in one ConfigError; `versions` go into `charts` first. */
+function platformConfig(declaration: StackConfigInput, options: PlatformOptions): StackConfig {
+    const input = options.versions === undefined ? declaration : { ...declaration, charts: withVersions(declaration.charts, options.versions) as StackConfigInput["charts"] };
+    const { config, issues } = checkStackConfig(input);
+    const all = [...issues, ...platformOptionIssues(options)];
+    if (config === undefined || all.length > 0) {
+        throw new ConfigError(pulumi.getStack(), all);
+    }
+    return validatedArgs(config);
+}
+
+function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource, options: PlatformOptions): EksCluster | ExistingCluster {
+    const hv = options.helmValues ?? {};
     const c = config.cluster;
     if (c.type === "existing") {
         return new ExistingCluster(
@@ -206,10 +226,11 @@ function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource):
             endpoint: c.endpoint,
             nodeGroups: c.nodeGroups,
             accessEntries: c.accessEntries,
-            loadBalancerController: { chart: config.charts.awsLoadBalancerController },
+            loadBalancerController: { chart: config.charts.awsLoadBalancerController, ...(hv.awsLoadBalancerController ? { values: hv.awsLoadBalancerController } : {}) },
             kubeconfig: c.kubeconfig,
-            metricsServer: { enabled: c.metricsServer.enabled, chart: config.charts.metricsServer },
-            clusterAutoscaler: { enabled: c.autoscaler.enabled, chart: config.charts.clusterAutoscaler },
+            metricsServer: { enabled: c.metricsServer.enabled, chart: config.charts.metricsServer, ...(hv.metricsServer ? { values: hv.metricsServer } : {}) },
+            clusterAutoscaler: { enabled: c.autoscaler.enabled, chart: config.charts.clusterAutoscaler, ...(hv.clusterAutoscaler ? { values: hv.clusterAutoscaler } : {}) },
+            ...(options.tags ? { tags: options.tags } : {}),
         },
         { parent },
     );
@@ -233,8 +254,9 @@ function tracingTarget(config: StackConfig) {
     return config.observability.enabled ? jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE) : undefined;
 }
 
-export function istioMeshArgs(config: StackConfig, cluster: ClusterConnection): IstioMeshArgs {
+export function istioMeshArgs(config: StackConfig, cluster: ClusterConnection, options: PlatformOptions = {}): IstioMeshArgs {
     const m = config.mesh;
+    const hv = options.helmValues ?? {};
     const tracing = tracingTarget(config);
     return derivedArgs(config, {
         highAvailability: config.environment === "prod",
@@ -245,10 +267,11 @@ export function istioMeshArgs(config: StackConfig, cluster: ClusterConnection): 
         istiodReplicas: m.istiodReplicas,
         ingressGateway: m.ingressGateway,
         dependsOn: cluster.workloadsReady,
+        ...(hv.istioBase || hv.istiod || hv.istioGateway ? { values: { base: hv.istioBase, istiod: hv.istiod, gateway: hv.istioGateway } } : {}),
     });
 }
 
-export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined): KongGatewayArgs {
+export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined, options: PlatformOptions = {}): KongGatewayArgs {
     const g = config.gateway;
     const tracing = tracingTarget(config);
     return derivedArgs(config, {
@@ -269,13 +292,15 @@ export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection,
         autoscaling: g.autoscaling,
         tracing: tracing && { endpoint: tracing.httpTracesEndpoint, samplingRate: config.mesh.tracing.samplingPercentage / 100 },
         chart: config.charts.kong,
+        ...(options.helmValues?.kong ? { values: options.helmValues.kong } : {}),
         // Its proxy Service needs the LB controller; its pods are injected, so istiod's injector must be up.
         dependsOn: [...cluster.workloadsReady, ...cluster.loadBalancerReady, ...(mesh ? [mesh.controlPlaneReady] : [])],
     });
 }
 
-export function observabilityArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined): ObservabilityArgs {
+export function observabilityArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined, options: PlatformOptions = {}): ObservabilityArgs {
     const o = config.observability;
+    const hv = options.helmValues ?? {};
     const { charts } = config;
     return derivedArgs(config, {
         highAvailability: config.environment === "prod",
@@ -291,6 +316,7 @@ export function observabilityArgs(config: StackConfig, cluster: ClusterConnectio
         kongMetrics,
         // Prometheus and Jaeger (badger) mount EBS volumes: after the EBS CSI driver and the StorageClass.
         dependsOn: [...cluster.workloadsReady, ...cluster.storageReady],
+        ...(hv.kubePrometheusStack || hv.jaeger || hv.kiali ? { values: { kubePrometheusStack: hv.kubePrometheusStack, jaeger: hv.jaeger, kiali: hv.kiali } } : {}),
     });
 }
 
