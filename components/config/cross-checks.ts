@@ -8,6 +8,7 @@ import { kongEdgeIssues } from "../kong/edge-rules";
 import { alreadyDeclared } from "./pieces";
 import { effectiveHttpListener, ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type RateLimitSpec, type ServiceSpec, type StackConfig } from "./schema";
 
+/** One problem with a stack declaration: where it is and what is wrong. */
 export interface ConfigIssue {
     /** Path into the stack config, e.g. `services[2].versions[1].weight`. */
     readonly path: string;

@@ -476,9 +476,13 @@ export const stackSchema = z.strictObject({
     services: z.array(serviceSchema).default([]),
 });
 
+/** A stack declaration as validated, defaults applied (what validateStackConfig returns). */
 export type StackConfig = z.output<typeof stackSchema>;
+/** A stack declaration as a user writes it: the `meshgate:*` config of a stack, or the declaration part of PlatformArgs. */
 export type StackConfigInput = z.input<typeof stackSchema>;
+/** One service declaration as validated: defaults applied (what `validateStackConfig(...).services[i]` holds). */
 export type ServiceSpec = z.output<typeof serviceSchema>;
+/** One service declaration as a user writes it (an entry of `meshgate:services`): what MeshService and PlatformArgs.services take. */
 export type ServiceSpecInput = z.input<typeof serviceSchema>;
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type EksClusterConfig = z.output<typeof eksCluster>;
@@ -487,6 +491,7 @@ export type MeshConfig = z.output<typeof meshSchema>;
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 export type ObservabilityConfig = z.output<typeof observabilitySchema>;
 export type ChartsConfig = z.output<typeof chartsSchema>;
+/** The stack's environment: `prod` turns on high availability and the production checks. */
 export type Environment = StackConfig["environment"];
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 export type AuthType = NonNullable<ServiceSpec["gateway"]>["auth"];

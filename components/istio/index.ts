@@ -24,6 +24,7 @@ export * from "./resources";
 export * from "./values";
 export * from "./args";
 
+/** IstioMesh's settings; checked when the component is constructed (istioMeshArgsSchema), every problem at once. */
 export interface IstioMeshArgs {
     /**
      * Production settings: istiod with at least two replicas under an HPA, a PodDisruptionBudget
@@ -37,6 +38,7 @@ export interface IstioMeshArgs {
     readonly trustDomain?: string;
     /** Envoy access logs (JSON) on every proxy's stdout. @default true */
     readonly accessLogging?: boolean;
+    /** Tracing of the proxies. @default 1% of requests, to no collector (off) */
     readonly tracing?: {
         /** Percentage of requests traced, 0–100. @default 1 */
         readonly samplingPercentage?: number;
@@ -62,8 +64,11 @@ export interface IstioMeshArgs {
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** Extra chart values per release, deep-merged last (the user wins). @default {} */
     readonly values?: {
+        /** istio/base. @default {} */
         readonly base?: HelmValues;
+        /** istio/istiod. @default {} */
         readonly istiod?: HelmValues;
+        /** istio/gateway. @default {} */
         readonly gateway?: HelmValues;
     };
 }
@@ -131,6 +136,7 @@ export function planIstioMesh(args: IstioMeshArgs = {}): IstioMeshPlan {
     };
 }
 
+/** The Istio control plane (istio/base, istiod, optionally istio/gateway) with mesh-wide STRICT mTLS, access logs and tracing. */
 export class IstioMesh extends pulumi.ComponentResource {
     /** The istio-system Namespace's name. */
     public readonly namespace: pulumi.Output<string>;

@@ -25,6 +25,7 @@ import { definedOnly } from "../util";
 /** Credential types a consumer can be given (acl is added to every consumer). */
 export type ConsumerCredentialType = "key-auth" | "jwt";
 
+/** One API consumer of the gateway and the credentials to generate for it. */
 export interface ApiConsumerSpec {
     /** Consumer name: the KongConsumer's name and `username`, and its acl group (DNS-1123 label). */
     readonly name: string;
@@ -40,6 +41,7 @@ export interface ConsumerCredentials {
     jwt?: { key: string; secret: string };
 }
 
+/** The consumers to create and where; checked when the component is constructed (apiConsumersArgsSchema). */
 export interface ApiConsumersArgs {
     /** The consumers; names unique. */
     readonly consumers: readonly ApiConsumerSpec[];

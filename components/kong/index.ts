@@ -68,6 +68,7 @@ export interface ExternalPostgres {
     readonly password?: pulumi.Input<string>;
 }
 
+/** KongGateway's settings; checked when the component is constructed (kongGatewayArgsSchema and Kong's edge rules), every problem at once. */
 export interface KongGatewayArgs {
     /** Stack environment; labels the namespace `meshgate.io/environment`. */
     readonly environment: string;
@@ -90,7 +91,17 @@ export interface KongGatewayArgs {
      * then: the kong/kong 3.4.1 chart's default bitnami/postgres image is not available any more).
      * @default none (postgres mode needs one of the two)
      */
-    readonly postgres?: { readonly external?: ExternalPostgres; readonly image?: { readonly registry?: string; readonly repository: string; readonly tag: string } };
+    readonly postgres?: {
+        /** A database of yours. @default none: the bundled PostgreSQL */
+        readonly external?: ExternalPostgres;
+        /** The bundled PostgreSQL's image. @default none (required without `external`) */
+        readonly image?: {
+            /** @default "" (Docker Hub) */
+            readonly registry?: string;
+            readonly repository: string;
+            readonly tag: string;
+        };
+    };
     /** How Kong learns the client's address behind the load balancer (see {@link ClientIpMode}). @default "preserve" */
     readonly clientIp?: ClientIpMode;
     /** With `clientIp: "proxy-protocol"`: the addresses allowed to send the PROXY header (the VPC's CIDR). @default ["0.0.0.0/0", "::/0"] */
@@ -100,11 +111,25 @@ export interface KongGatewayArgs {
      * Secret in Kong's namespace, served by Kong); `http` what port 80 does.
      * @default Kong's self-signed certificate on 443, plaintext on 80
      */
-    readonly tls?: { readonly certificateArn?: string; readonly secretName?: string; readonly sslPolicy?: string; readonly http?: "open" | "redirect" | "close" };
+    readonly tls?: {
+        /** An ACM certificate the NLB serves. @default none */
+        readonly certificateArn?: string;
+        /** A kubernetes.io/tls Secret in Kong's namespace that Kong serves. @default none */
+        readonly secretName?: string;
+        /** The NLB's TLS security policy (ACM). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+        readonly sslPolicy?: string;
+        /** What port 80 does. @default "open" */
+        readonly http?: "open" | "redirect" | "close";
+    };
     /** Proxy replicas when not autoscaling. @default 1, or 2 when highly available */
     readonly replicas?: number;
     /** Horizontal Pod Autoscaler for the proxy. @default none; when highly available 2–6 replicas at 70% CPU */
-    readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage?: number };
+    readonly autoscaling?: {
+        readonly minReplicas: number;
+        readonly maxReplicas: number;
+        /** @default 70 */
+        readonly targetCPUUtilizationPercentage?: number;
+    };
     /** Tracing: OTLP/HTTP traces endpoint (Observability's `jaegerOtlp(...).httpTracesEndpoint`) and the fraction of requests traced (0–1). @default off */
     readonly tracing?: { readonly endpoint: string; readonly samplingRate: number };
     /** Settings of the global prometheus plugin. @default { perConsumer: false } */

@@ -30,6 +30,7 @@ export * from "./objects";
 export * from "./service";
 export * from "./types";
 
+/** The service's declaration (as a user writes it) and the facts of the mesh and gateway it joins. */
 export interface MeshServiceArgs extends MeshServiceContext {
     /**
      * The service's declaration, as in a stack's `meshgate:services` list (see `ServiceSpecInput`);
@@ -44,6 +45,7 @@ export interface MeshServiceArgs extends MeshServiceContext {
     readonly kongCrds?: pulumi.Resource[];
 }
 
+/** One service declaration becomes its Kong route and plugins and its Istio policy, consistent by construction. */
 export class MeshService extends pulumi.ComponentResource {
     /** `<name>.<namespace>.svc.<cluster domain>`. */
     readonly fqdn: string;

@@ -39,6 +39,7 @@ export * from "./monitors";
 export * from "./names";
 export * from "./prometheus";
 
+/** Observability's settings; checked when the component is constructed (observabilityArgsSchema), every problem at once. */
 export interface ObservabilityArgs {
     /**
      * Production settings: two Prometheus and two Alertmanager replicas with hard node
@@ -48,10 +49,14 @@ export interface ObservabilityArgs {
     readonly highAvailability?: boolean;
     /** Chart repository/version overrides. @default the versions pinned in components/versions.ts */
     readonly charts?: {
+        /** @default the pinned kube-prometheus-stack */
         readonly kubePrometheusStack?: Partial<ChartRef>;
+        /** @default the pinned jaegertracing/jaeger */
         readonly jaeger?: Partial<ChartRef>;
+        /** @default the pinned kiali-server */
         readonly kiali?: Partial<ChartRef>;
     };
+    /** Prometheus. @default 10d retention, no volume, 1 replica (2 with highAvailability) */
     readonly prometheus?: {
         /** How long samples are kept (Prometheus duration). @default "10d" */
         readonly retention?: string;
@@ -72,16 +77,19 @@ export interface ObservabilityArgs {
      * @default true
      */
     readonly controlPlaneMetrics?: boolean;
+    /** Alertmanager. @default 1 replica (2 with highAvailability) */
     readonly alertmanager?: {
         /** @default 1, or 2 with highAvailability */
         readonly replicas?: number;
     };
+    /** Grafana. @default the default dashboards, admin user "admin" */
     readonly grafana?: {
         /** Dashboards provisioned from grafana.com. @default DEFAULT_DASHBOARDS (Istio mesh/service/workload/control plane, Kong) */
         readonly dashboards?: readonly GrafanaDashboard[];
         /** Admin login. @default "admin" */
         readonly adminUser?: string;
     };
+    /** Jaeger. @default in-memory storage */
     readonly jaeger?: {
         /**
          * `memory` (lost on restart, for dev) or `badger` on a PersistentVolumeClaim (one replica;
@@ -98,6 +106,7 @@ export interface ObservabilityArgs {
         /** Badger storage: how long spans are kept (Go duration). @default "72h" */
         readonly spanTtl?: string;
     };
+    /** Kiali. @default not installed */
     readonly kiali?: {
         /** Install kiali-server. @default false */
         readonly enabled?: boolean;
@@ -112,14 +121,17 @@ export interface ObservabilityArgs {
     readonly meshMonitoring?: boolean;
     /** Namespace of istiod, for its ServiceMonitor. @default "istio-system" */
     readonly istioNamespace?: string;
-    /** Kong's metrics Service, from KongGateway; absent: no Kong ServiceMonitor. */
+    /** Kong's metrics Service (`kongMetrics`). @default none: no Kong ServiceMonitor */
     readonly kongMetrics?: KongMetricsTarget;
     /** Scrape interval of meshgate's monitors. @default "15s" */
     readonly scrapeInterval?: string;
     /** Extra chart values per release, deep-merged last (the user wins). @default {} */
     readonly values?: {
+        /** @default {} */
         readonly kubePrometheusStack?: HelmValues;
+        /** @default {} */
         readonly jaeger?: HelmValues;
+        /** @default {} */
         readonly kiali?: HelmValues;
     };
     /** What the releases wait for: the cluster's nodes and core add-ons (`ClusterConnection.workloadsReady`). @default [] */
@@ -287,6 +299,7 @@ export function planObservability(
     };
 }
 
+/** kube-prometheus-stack (Prometheus, Alertmanager, Grafana with the Istio and Kong dashboards), Jaeger (OTLP), the monitors for Envoy, istiod and Kong, optionally Kiali. */
 export class Observability extends pulumi.ComponentResource {
     /** The observability Namespace's name. */
     public readonly namespace: pulumi.Output<string>;

@@ -17,6 +17,8 @@ import { EksCluster, ExistingCluster, type ClusterConnection } from "../cluster"
 import { isValidated, validatedArgs } from "../config/args";
 import { checkStackConfig, ConfigError, type ServiceSpec, type StackConfig, type StackConfigInput } from "../config";
 import { platformOptionIssues, withVersions, type PlatformOptions } from "./options";
+
+export type { PlatformHelmValues, PlatformOptions } from "./options";
 import { IstioMesh, type IstioMeshArgs } from "../istio";
 import { ApiConsumers, KongGateway, kongMetrics, type KongGatewayArgs } from "../kong";
 import { MeshNamespace, calledNamespaces, type MeshNamespaceArgs } from "../mesh-namespace";
@@ -29,15 +31,30 @@ import { ENVIRONMENT_LABEL } from "../util";
 import { ElastiCacheRedis, RATE_LIMIT_REDIS_SECRET, RedisPasswordSecrets, REDIS_PORT } from "../rate-limit-store";
 
 /**
- * A whole platform, declared as a meshgate stack config is: `environment`,
- * `cluster`, `charts`, `mesh`, `gateway`, `observability`, `services`
- * (see `components/config/schema.ts` and the README's configuration reference for
- * every field, its default and what is allowed), plus the {@link PlatformOptions}
- * (`helmValues`, `tags`, `versions`). Validated as a whole before any resource is
- * created.
+ * A whole platform, declared as a meshgate stack config is: `environment`, `cluster`,
+ * `charts`, `mesh`, `gateway`, `observability`, `services` (the README's configuration
+ * reference and `components/config/schema.ts` give every field, its default and what is
+ * allowed), plus the {@link PlatformOptions} (`helmValues`, `tags`, `versions`). Validated
+ * as a whole before any resource is created.
  */
-export type PlatformArgs = StackConfigInput & PlatformOptions;
+export interface PlatformArgs extends PlatformOptions {
+    /** `dev`, `staging` or `prod`; prod turns on high availability and the production checks. @default "dev" */
+    readonly environment?: StackConfigInput["environment"];
+    /** The cluster: `{type: "eks", region, nodeGroups, ...}` (meshgate creates it) or `{type: "existing", context, ...}`. Required. */
+    readonly cluster: StackConfigInput["cluster"];
+    /** Chart repository and exact version per chart. @default the pinned charts (components/versions.ts) */
+    readonly charts?: StackConfigInput["charts"];
+    /** Istio: on or off (gateway-only), trust domain, tracing, access logs, ingress gateway, egress scoping. @default { enabled: true } (mTLS STRICT, 1% tracing, access logs on) */
+    readonly mesh?: StackConfigInput["mesh"];
+    /** Kong: DB-less or Postgres, the load balancer, TLS at the edge, replicas, consumers, the rate-limit Redis. @default { mode: "dbless" } behind an internet-facing NLB */
+    readonly gateway?: StackConfigInput["gateway"];
+    /** Prometheus, Grafana, Jaeger, Kiali. @default { enabled: true } (10d retention, in-memory Jaeger, no Kiali) */
+    readonly observability?: StackConfigInput["observability"];
+    /** One declaration per service (see ServiceSpecInput). @default [] */
+    readonly services?: StackConfigInput["services"];
+}
 
+/** What a stack exports (see {@link Platform.stackOutputs}): where the gateway and the dashboards are, the credentials (secrets), each service's contract. */
 export interface PlatformOutputs {
     readonly environment: string;
     readonly clusterName: pulumi.Input<string>;
@@ -56,6 +73,12 @@ export interface PlatformOutputs {
     readonly services: Record<string, { fqdn: string; paths: string[]; contract: WorkloadContract }>;
 }
 
+/**
+ * The whole platform from one declaration: the cluster (EKS or an existing one), the AWS Load
+ * Balancer Controller, Istio, Kong, observability and one MeshService per service, composed with
+ * secure, highly available (prod) defaults. Validates the declaration and the options first and
+ * throws one ConfigError listing every problem before anything is created.
+ */
 export class Platform extends pulumi.ComponentResource {
     /** The validated declaration, defaults applied. */
     public readonly config: StackConfig;

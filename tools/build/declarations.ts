@@ -99,7 +99,8 @@ export function schemaDeclarations(emitted: string, sourcePath: string = SCHEMA_
         const text = emitted.slice(stmt.getFullStart(), stmt.getEnd());
         const mentionsZod = /\bz\.|\$Zod|\$strict/.test(stmt.getText());
         if (ts.isImportDeclaration(stmt) && ts.isStringLiteral(stmt.moduleSpecifier) && stmt.moduleSpecifier.text === "zod") {
-            out.push(`\n${SCHEMA_INTERFACE}`);
+            // One ConfigSchema, declared in schema.d.ts; the other modules import it (a second declaration would clash under `export *`).
+            out.push(sourcePath === SCHEMA_SOURCE ? `\n${SCHEMA_INTERFACE}` : `\nimport type { ConfigSchema } from "${schemaImport(sourcePath)}";\n`);
             continue;
         }
         if (!mentionsZod) {
@@ -123,6 +124,12 @@ export function schemaDeclarations(emitted: string, sourcePath: string = SCHEMA_
         throw new Error(`${path.relative(ROOT, sourcePath)}: its declarations still name zod after rewriting`);
     }
     return result;
+}
+
+/** The relative module path from `sourcePath` to config/schema. */
+function schemaImport(sourcePath: string): string {
+    const rel = path.relative(path.dirname(sourcePath), SCHEMA_SOURCE).replace(/\.ts$/, "").split(path.sep).join("/");
+    return rel.startsWith(".") ? rel : `./${rel}`;
 }
 
 function declarationFiles(dir: string): string[] {
