@@ -7,18 +7,13 @@
  * from there.
  */
 import { z } from "zod";
-import { EXACT_CHART_VERSION } from "../../policies/validate/util";
+import { EXACT_CHART_VERSION, PROMETHEUS_DURATION } from "../../policies/validate/util";
+
+export { PROMETHEUS_DURATION };
 
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Go/Istio duration: one or more number+unit pairs. */
 export const DURATION = /^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/;
-/**
- * Prometheus duration (`model.ParseDuration`): units in decreasing order, each at most once,
- * as the prometheus-operator CRDs of kube-prometheus-stack 88.5.3 check it
- * (monitoring.coreos.com/v1 `Duration`: `^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$`).
- * meshgate leaves out the bare "0" (no retention, no interval).
- */
-export const PROMETHEUS_DURATION = /^(?=\d)(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
 /** A Prometheus byte size (`retentionSize`): a number and a unit, decimal or binary. */
 export const STORAGE_SIZE = /^\d+(\.\d+)?(B|KB|MB|GB|TB|PB|EB|KiB|MiB|GiB|TiB|PiB|EiB)$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
