@@ -5,6 +5,7 @@
  */
 import { definedOnly } from "./util";
 
+/** Where a chart comes from: repository (HTTPS or OCI) and exact version. */
 export interface ChartRef {
     /** Chart repository URL (HTTPS). */
     readonly repository: string;
@@ -24,6 +25,7 @@ export const METRICS_SERVER_CHART_VERSION = "3.13.1";
 /** kubernetes/autoscaler cluster-autoscaler chart (cluster-autoscaler 1.35.0, for Kubernetes 1.35). */
 export const CLUSTER_AUTOSCALER_CHART_VERSION = "9.59.0";
 
+/** The pinned chart of each release (repository and exact version); a stack's `charts` or PlatformArgs `versions` override them. */
 export const CHART_DEFAULTS = {
     istio: { repository: "https://istio-release.storage.googleapis.com/charts", version: ISTIO_VERSION },
     kong: { repository: "https://charts.konghq.com", version: KONG_CHART_VERSION },
@@ -35,6 +37,7 @@ export const CHART_DEFAULTS = {
     clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", version: CLUSTER_AUTOSCALER_CHART_VERSION },
 } as const satisfies Record<string, ChartRef>;
 
+/** A chart meshgate installs, by its key in CHART_DEFAULTS (`istio` serves base, istiod and gateway). */
 export type ChartName = keyof typeof CHART_DEFAULTS;
 
 /** The chart reference for `name`, with a stack's or caller's overrides applied. */

@@ -24,7 +24,22 @@ export function loadStackConfig(raw: Readonly<Record<string, unknown>> = rawStac
             section[key.slice(prefix.length)] = value;
         }
     }
-    return withProviderIdentity(validateStackConfig(section, { stack: pulumi.getStack() }), raw);
+    // The identity joins the declaration before it is validated: one validation covers it too.
+    return validateStackConfig(withProviderIdentityInput(section, raw), { stack: pulumi.getStack() });
+}
+
+/** The stack's declaration with the AWS provider's identity as `cluster.kubeconfig` (an EKS cluster without one), before validation. */
+export function withProviderIdentityInput(section: Readonly<Record<string, unknown>>, raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
+    const cluster = section.cluster;
+    if (typeof cluster !== "object" || cluster === null || Array.isArray(cluster)) {
+        return { ...section };
+    }
+    const c = cluster as Record<string, unknown>;
+    const identity = awsProviderIdentity(raw);
+    if (c.type !== "eks" || c.kubeconfig !== undefined || Object.keys(identity).length === 0) {
+        return { ...section };
+    }
+    return { ...section, cluster: { ...c, kubeconfig: identity } };
 }
 
 /** The AWS provider's profile and role (`aws:profile`, `aws:assumeRoles[0].roleArn` or the older `aws:assumeRole.roleArn`). */

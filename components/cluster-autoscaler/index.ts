@@ -27,6 +27,7 @@ export * from "./values";
 export const CLUSTER_AUTOSCALER_CHART = "cluster-autoscaler";
 export const CLUSTER_AUTOSCALER_RELEASE = "cluster-autoscaler";
 
+/** What the cluster autoscaler needs: the cluster, its OIDC identity, its region; chart, values and tags. */
 export interface ClusterAutoscalerArgs {
     readonly environment: Environment;
     readonly region: string;
@@ -60,6 +61,7 @@ export function planClusterAutoscaler(args: Pick<ClusterAutoscalerArgs, "region"
     };
 }
 
+/** The cluster autoscaler: grows and shrinks an EKS cluster's node groups, with its IRSA role and Helm release. */
 export class ClusterAutoscaler extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
     public readonly policy: aws.iam.Policy;

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConnection, OidcIdentity } from "./types";
 import { definedOnly } from "../util";
 
+/** How to reach a cluster meshgate does not create (kind, k3d, minikube, another cloud), and what it offers. */
 export interface ExistingClusterArgs {
     /**
      * Path to a kubeconfig file, read by the Kubernetes provider at deployment time.

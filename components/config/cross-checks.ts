@@ -5,8 +5,11 @@
  * stack of thousands of services validates in linear time.
  */
 import { eksRuleIssues } from "./eks-checks";
+import { kongEdgeIssues } from "../kong/edge-rules";
+import { alreadyDeclared } from "./pieces";
 import { effectiveHttpListener, ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type RateLimitSpec, type ServiceSpec, type StackConfig } from "./schema";
 
+/** One problem with a stack declaration: where it is and what is wrong. */
 export interface ConfigIssue {
     /** Path into the stack config, e.g. `services[2].versions[1].weight`. */
     readonly path: string;
@@ -56,7 +59,7 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
     const dbless = (parts.gateway?.mode ?? "dbless") === "dbless";
     const consumers = new Set((parts.gateway?.consumers ?? []).map((c) => c.name));
 
-    checkDuplicates(parts.gateway?.consumers ?? [], (c) => c.name, (i, first) => add(`gateway.consumers[${i}].name`, `"${(parts.gateway?.consumers ?? [])[i].name}" is already declared by gateway.consumers[${first}]; consumer names must be unique`));
+    checkDuplicates(parts.gateway?.consumers ?? [], (c) => c.name, (i, first) => add(`gateway.consumers[${i}].name`, alreadyDeclared((parts.gateway?.consumers ?? [])[i].name, `gateway.consumers[${first}]`, "consumer")));
 
     const byName = new Map<string, number>();
     const principals = new Set<string>();
@@ -147,9 +150,6 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
     if (parts.cluster?.type === "eks") {
         checkEks(parts.cluster, parts.environment ?? "dev", add);
     }
-    if (parts.gateway?.autoscaling !== undefined && parts.gateway.autoscaling.minReplicas > parts.gateway.autoscaling.maxReplicas) {
-        add("gateway.autoscaling.minReplicas", `${parts.gateway.autoscaling.minReplicas} is above maxReplicas (${parts.gateway.autoscaling.maxReplicas})`);
-    }
     if (parts.gateway !== undefined) {
         checkGatewayEdge(parts.gateway, parts.cluster, parts.environment ?? "dev", add);
     }
@@ -158,6 +158,14 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
 
 /** Kong's rate-limiting entity checks (Kong/kong 3.9.3 kong/plugins/rate-limiting/schema.lua), said in the declaration's terms. */
 function checkRateLimit(rl: RateLimitSpec, at: string, gateway: GatewayConfig | undefined, add: (path: string, message: string) => void): void {
+    checkRateLimitFields(rl, at, add);
+    if (rl.policy === "redis" && gateway?.rateLimitRedis === undefined) {
+        add(`${at}.policy`, "redis needs a Redis for the counters: set gateway.rateLimitRedis ({type: elasticache} on EKS, or {type: external, host, passwordSecret}); Kong refuses policy redis without redis.host");
+    }
+}
+
+/** The rate-limit rules that need nothing but the service's own declaration. */
+function checkRateLimitFields(rl: RateLimitSpec, at: string, add: (path: string, message: string) => void): void {
     if (rl.limitBy === "header" && rl.headerName === undefined) {
         add(`${at}.headerName`, "is required with limitBy: header (the header whose value is counted; Kong refuses limit_by header without header_name)");
     }
@@ -170,43 +178,15 @@ function checkRateLimit(rl: RateLimitSpec, at: string, gateway: GatewayConfig | 
     if (rl.path !== undefined && rl.limitBy !== "path") {
         add(`${at}.path`, `is used only with limitBy: path; limitBy is ${rl.limitBy ?? "the default (consumer or ip)"}`);
     }
-    if (rl.policy === "redis" && gateway?.rateLimitRedis === undefined) {
-        add(`${at}.policy`, "redis needs a Redis for the counters: set gateway.rateLimitRedis ({type: elasticache} on EKS, or {type: external, host, passwordSecret}); Kong refuses policy redis without redis.host");
-    }
 }
 
-/** Postgres, TLS, client IP and the Redis store: what the gateway's settings need from each other and the cluster. */
+/** Postgres, TLS, client IP, replicas (Kong's own rules, kong/edge-rules.ts), HTTPS in prod and the Redis store: what the gateway's settings need from each other and the cluster. */
 function checkGatewayEdge(gw: GatewayConfig, cluster: StackConfig["cluster"] | undefined, environment: string, add: (path: string, message: string) => void): void {
-    if (gw.mode === "postgres" && gw.postgres?.external === undefined && gw.postgres?.image === undefined) {
-        add(
-            "gateway.postgres",
-            "postgres mode needs postgres.external (a database of yours) or postgres.image (an image for the chart's bundled PostgreSQL: the kong/kong 3.4.1 chart says its default bitnami/postgres image is not available any more)",
-        );
-    }
-    if (gw.postgres !== undefined && gw.mode !== "postgres") {
-        add("gateway.postgres", "is used only with mode: postgres; mode is dbless");
-    }
-    if (gw.postgres?.external !== undefined && gw.postgres.image !== undefined) {
-        add("gateway.postgres.image", "is for the bundled PostgreSQL; with postgres.external the chart runs none");
-    }
     const lb = cluster === undefined ? undefined : cluster.type === "eks" ? "aws-nlb" : cluster.loadBalancer;
     const tls = gw.tls;
-    if (tls !== undefined) {
-        if (tls.certificateArn !== undefined && tls.secretName !== undefined) {
-            add("gateway.tls", "set certificateArn (TLS ends at the NLB) or secretName (TLS ends at Kong), not both");
-        }
-        if (tls.certificateArn === undefined && tls.secretName === undefined && tls.http !== undefined && tls.http !== "open") {
-            add("gateway.tls.http", `${tls.http} needs a certificate: set certificateArn or secretName`);
-        }
-        if (tls.certificateArn !== undefined && lb !== undefined && lb !== "aws-nlb") {
-            add("gateway.tls.certificateArn", `an ACM certificate needs an AWS NLB, but this cluster's loadBalancer is ${lb}; use secretName`);
-        }
-        if (tls.certificateArn !== undefined && tls.http === "redirect") {
-            add(
-                "gateway.tls.http",
-                "redirect needs TLS to end at Kong (secretName): behind an ACM listener the NLB forwards 80 and 443 alike as plain HTTP and adds no X-Forwarded-Proto, so Kong cannot tell which to redirect; use close",
-            );
-        }
+    const facts = { mode: gw.mode, postgres: gw.postgres, tls, loadBalancer: lb, clientIp: gw.loadBalancer.clientIp, highAvailability: environment === "prod", replicas: gw.replicas, autoscaling: gw.autoscaling };
+    for (const issue of kongEdgeIssues(facts, (field) => `gateway.${field === "clientIp" ? "loadBalancer.clientIp" : field}`)) {
+        add(issue.path, issue.message);
     }
     const publicEdge = gw.loadBalancer.scheme === "internet-facing" && lb !== "none";
     if (environment === "prod" && publicEdge) {
@@ -216,12 +196,25 @@ function checkGatewayEdge(gw: GatewayConfig, cluster: StackConfig["cluster"] | u
             add("gateway.tls.http", "open serves plaintext HTTP to the internet in prod; use close (or redirect with secretName)");
         }
     }
-    if (gw.loadBalancer.clientIp === "proxy-protocol" && lb !== undefined && lb !== "aws-nlb") {
-        add("gateway.loadBalancer.clientIp", `proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is ${lb} (use preserve, which keeps the client address on a generic load balancer with externalTrafficPolicy: Local)`);
-    }
     if (gw.rateLimitRedis?.type === "elasticache" && cluster !== undefined && cluster.type !== "eks") {
         add("gateway.rateLimitRedis.type", "elasticache is made on EKS stacks only; on an existing cluster use {type: external, host, passwordSecret}");
     }
+}
+
+/**
+ * The cross-field rules of one service declaration that need no other part of the stack
+ * (versions and canary, the container port, the rate limit's own fields): what MeshService
+ * checks when a consumer gives it a declaration directly. `at` prefixes each path.
+ */
+export function serviceIssues(spec: ServiceSpec, at: string): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const add = (path: string, message: string) => issues.push({ path, message });
+    checkVersions(spec.versions, spec.canary, at, add);
+    checkContainerPort(spec, at, add);
+    if (spec.gateway?.rateLimit !== undefined) {
+        checkRateLimitFields(spec.gateway.rateLimit, `${at}.gateway.rateLimit`, add);
+    }
+    return issues;
 }
 
 function checkVersions(versions: ServiceSpec["versions"], canary: ServiceSpec["canary"], at: string, add: (path: string, message: string) => void): void {

@@ -6,57 +6,9 @@
  */
 import { z } from "zod";
 import { CHART_DEFAULTS } from "../versions";
+import { cidr, dnsLabel, duration, HTTP_METHODS, oneOf, percent, port, positiveInt, positiveInt32, prometheusDuration, storageSize, wholePercent, consumerName, consumerCredentials, exactChartVersion } from "./pieces";
 
-export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** Go/Istio duration: one or more number+unit pairs. */
-export const DURATION = /^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
-const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"] as const;
-
-const UNIT_NS: Record<string, number> = { h: 3.6e12, m: 6e10, s: 1e9, ms: 1e6, us: 1e3, "µs": 1e3, ns: 1 };
-
-/** Parses a Go-style duration ("1m30s") into nanoseconds; undefined when malformed. */
-export function durationNanos(text: string): number | undefined {
-    if (!DURATION.test(text)) {
-        return undefined;
-    }
-    let total = 0;
-    for (const m of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) {
-        total += Number(m[1]) * UNIT_NS[m[2]];
-    }
-    return total;
-}
-
-export const dnsLabel = z
-    .string({ error: "must be a string" })
-    .max(63, { error: "must be at most 63 characters (a DNS-1123 label)" })
-    .regex(DNS1123_LABEL, {
-        error: "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
-    });
-
-export const duration = z
-    .string({ error: 'must be a duration string such as "250ms", "10s" or "1m30s"' })
-    .refine((d) => (durationNanos(d) ?? 0) >= 1e6, {
-        error: 'must be a duration such as "250ms", "10s" or "1m30s" (units h, m, s, ms, us, ns), at least 1ms',
-    });
-
-const cidr = z.string().refine((c) => {
-    const m = CIDR.exec(c);
-    return m !== null && m.slice(1, 5).every((o) => Number(o) <= 255);
-}, { error: 'must be an IPv4 CIDR such as "203.0.113.0/24"' });
-
-const port = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be a port from 1 to 65535" }).max(65535, { error: "must be a port from 1 to 65535" });
-const positiveInt = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" });
-/** An enum whose error says what is allowed. */
-function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-    return z.enum(values, { error: `must be one of ${values.join(", ")}` });
-}
-const percent = z.number().min(0, { error: "must be from 0 to 100" }).max(100, { error: "must be from 0 to 100" });
-/** A whole percentage: Istio route weights and ejection percentages are int32. */
-const wholePercent = z.number().int({ error: "must be a whole number from 0 to 100" }).min(0, { error: "must be from 0 to 100" }).max(100, { error: "must be from 0 to 100" });
-/** A positive Istio int32 (connection pool sizes). */
-const positiveInt32 = positiveInt.max(2147483647, { error: "must be at most 2147483647 (a 32-bit integer)" });
-
+export { DNS1123_LABEL, DURATION, durationNanos, dnsLabel, duration } from "./pieces";
 /** Ports the Istio sidecar listens on in every pod; a workload cannot use them (istio.io "Application requirements"). */
 export const ISTIO_RESERVED_PORTS = [15000, 15001, 15004, 15006, 15008, 15009, 15020, 15021, 15053, 15090] as const;
 
@@ -112,7 +64,7 @@ export function ingressPathProblem(path: string): string | undefined {
 
 const chartSpec = z.strictObject({
     /** Exact chart version (no ranges: a plan must be reproducible). */
-    version: z.string().regex(/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/, { error: 'must be an exact chart version such as "1.30.3" (no ranges)' }).optional(),
+    version: exactChartVersion.optional(),
     /** Chart repository; HTTPS or OCI only. */
     repository: z.string().regex(/^(https|oci):\/\//, { error: "must be an https:// or oci:// repository URL" }).optional(),
 });
@@ -235,9 +187,9 @@ export const meshSchema = z
     .default({ enabled: true, trustDomain: "cluster.local", tracing: { samplingPercentage: 1 }, accessLogging: true, ingressGateway: false, egressScoping: false });
 
 const consumer = z.strictObject({
-    name: dnsLabel,
+    name: consumerName,
     /** Credentials generated for this consumer (random, kept secret). */
-    credentials: z.array(oneOf(["key-auth", "jwt"])).min(1).default(["key-auth"]),
+    credentials: consumerCredentials.default(["key-auth"]),
 });
 
 /** An ACM certificate ARN (what the NLB's TLS listener serves). */
@@ -347,9 +299,9 @@ export const observabilitySchema = z
         enabled: z.boolean().default(true),
         prometheus: z
             .strictObject({
-                retention: z.string().regex(/^\d+[smhdwy]$/, { error: 'must be a Prometheus duration such as "15d"' }).default("10d"),
+                retention: prometheusDuration.default("10d"),
                 /** Size cap of the TSDB; default 85% of storageGiB (none without a volume). */
-                retentionSize: z.string().regex(/^\d+(\.\d+)?(B|KB|MB|GB|TB|PB|KiB|MiB|GiB|TiB|PiB)$/, { error: 'must be a size such as "170GiB"' }).optional(),
+                retentionSize: storageSize.optional(),
                 storageGiB: positiveInt.optional(),
             })
             .default({ retention: "10d" }),
@@ -527,9 +479,13 @@ export const stackSchema = z.strictObject({
     services: z.array(serviceSchema).default([]),
 });
 
+/** A stack declaration as validated, defaults applied (what validateStackConfig returns). */
 export type StackConfig = z.output<typeof stackSchema>;
+/** A stack declaration as a user writes it: the `meshgate:*` config of a stack, or the declaration part of PlatformArgs. */
 export type StackConfigInput = z.input<typeof stackSchema>;
+/** One service declaration as validated: defaults applied (what `validateStackConfig(...).services[i]` holds). */
 export type ServiceSpec = z.output<typeof serviceSchema>;
+/** One service declaration as a user writes it (an entry of `meshgate:services`): what MeshService and PlatformArgs.services take. */
 export type ServiceSpecInput = z.input<typeof serviceSchema>;
 export type ClusterConfig = z.output<typeof clusterSchema>;
 export type EksClusterConfig = z.output<typeof eksCluster>;
@@ -538,6 +494,7 @@ export type MeshConfig = z.output<typeof meshSchema>;
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 export type ObservabilityConfig = z.output<typeof observabilitySchema>;
 export type ChartsConfig = z.output<typeof chartsSchema>;
+/** The stack's environment: `prod` turns on high availability and the production checks. */
 export type Environment = StackConfig["environment"];
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 export type AuthType = NonNullable<ServiceSpec["gateway"]>["auth"];

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { crossCheck, type ConfigIssue, type ParsedParts, type ParsedService } from "./cross-checks";
 import { editDistance, isRecord } from "../util";
+import { countValidation, validatedArgs } from "./args";
 import { clusterSchema, gatewaySchema, meshSchema, observabilitySchema, serviceSchema, stackSchema, type ServiceSpec, type StackConfig } from "./schema";
 
 export type { ConfigIssue } from "./cross-checks";
@@ -29,17 +30,23 @@ export class ConfigError extends Error {
     }
 }
 
-/** Validates `raw` (the stack's `meshgate:*` config as plain data) and returns it with defaults applied; throws ConfigError listing every problem. */
+/**
+ * Validates `raw` (the stack's `meshgate:*` config as plain data) and returns it with defaults
+ * applied; throws ConfigError listing every problem. A Platform given the returned object uses
+ * it as it is (no second validation).
+ */
 export function validateStackConfig(raw: unknown, opts: { stack: string }): StackConfig {
     const { config, issues } = checkStackConfig(raw);
     if (config === undefined || issues.length > 0) {
         throw new ConfigError(opts.stack, issues);
     }
-    return config;
+    // A Platform given this config does not validate it again (see args.ts).
+    return validatedArgs(config);
 }
 
 /** Like validateStackConfig, but returns the issues instead of throwing. */
 export function checkStackConfig(raw: unknown): { config?: StackConfig; issues: ConfigIssue[] } {
+    countValidation("stack");
     const parsed = stackSchema.safeParse(raw);
     const issues = parsed.success ? [] : parsed.error.issues.flatMap((i) => describeIssue(i, raw));
     issues.push(...crossCheck(parsedParts(raw, parsed.success ? parsed.data : undefined)));

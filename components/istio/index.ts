@@ -12,6 +12,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartRef, type ChartRef } from "../versions";
+import { checkArgs } from "../config/args";
+import { istioMeshArgsSchema } from "./args";
 import { deepMerge, helmRelease, type HelmValues, type ReleaseSpec } from "../helm";
 import { ISTIO_BASE_RELEASE, ISTIO_GATEWAY_RELEASE, ISTIO_NAMESPACE, ISTIOD_RELEASE, OTEL_TRACING_PROVIDER } from "./names";
 import { meshStrictPeerAuthentication, meshTelemetry, type PeerAuthentication, type Telemetry } from "./resources";
@@ -20,7 +22,9 @@ import { istioBaseValues, istiodValues, istioGatewayValues, type TracingCollecto
 export * from "./names";
 export * from "./resources";
 export * from "./values";
+export * from "./args";
 
+/** IstioMesh's settings; checked when the component is constructed (istioMeshArgsSchema), every problem at once. */
 export interface IstioMeshArgs {
     /**
      * Production settings: istiod with at least two replicas under an HPA, a PodDisruptionBudget
@@ -34,6 +38,7 @@ export interface IstioMeshArgs {
     readonly trustDomain?: string;
     /** Envoy access logs (JSON) on every proxy's stdout. @default true */
     readonly accessLogging?: boolean;
+    /** Tracing of the proxies. @default 1% of requests, to no collector (off) */
     readonly tracing?: {
         /** Percentage of requests traced, 0–100. @default 1 */
         readonly samplingPercentage?: number;
@@ -59,8 +64,11 @@ export interface IstioMeshArgs {
     readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** Extra chart values per release, deep-merged last (the user wins). @default {} */
     readonly values?: {
+        /** istio/base. @default {} */
         readonly base?: HelmValues;
+        /** istio/istiod. @default {} */
         readonly istiod?: HelmValues;
+        /** istio/gateway. @default {} */
         readonly gateway?: HelmValues;
     };
 }
@@ -89,35 +97,9 @@ export interface IstioMeshPlan {
     readonly rootNamespace: string;
 }
 
-/** Every problem with `args`, with its field path. */
-export function istioMeshArgProblems(args: IstioMeshArgs): string[] {
-    const problems: string[] = [];
-    const pct = args.tracing?.samplingPercentage;
-    if (pct !== undefined && !(pct >= 0 && pct <= 100)) {
-        problems.push(`tracing.samplingPercentage: must be from 0 to 100, got ${pct}`);
-    }
-    const port = args.tracing?.collector?.port;
-    if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) {
-        problems.push(`tracing.collector.port: must be a port from 1 to 65535, got ${port}`);
-    }
-    if (args.tracing?.collector !== undefined && args.tracing.collector.service.trim() === "") {
-        problems.push("tracing.collector.service: must be the collector Service's host name");
-    }
-    for (const key of ["istiodReplicas", "istiodMaxReplicas"] as const) {
-        const n = args[key];
-        if (n !== undefined && !(Number.isInteger(n) && n >= 1)) {
-            problems.push(`${key}: must be a whole number of at least 1, got ${n}`);
-        }
-    }
-    return problems;
-}
-
 /** The pure plan of an IstioMesh: release specs with merged values and the mesh-wide objects. Throws on invalid args. */
 export function planIstioMesh(args: IstioMeshArgs = {}): IstioMeshPlan {
-    const problems = istioMeshArgProblems(args);
-    if (problems.length > 0) {
-        throw new Error(`invalid IstioMesh args:\n  ${problems.join("\n  ")}`);
-    }
+    checkArgs("IstioMesh", istioMeshArgsSchema, args);
     const ha = args.highAvailability ?? defaults.highAvailability;
     const chart = chartRef("istio", args.chart);
     const release = (name: string, chartName: string, values: HelmValues): ReleaseSpec => ({
@@ -154,6 +136,7 @@ export function planIstioMesh(args: IstioMeshArgs = {}): IstioMeshPlan {
     };
 }
 
+/** The Istio control plane (istio/base, istiod, optionally istio/gateway) with mesh-wide STRICT mTLS, access logs and tracing. */
 export class IstioMesh extends pulumi.ComponentResource {
     /** The istio-system Namespace's name. */
     public readonly namespace: pulumi.Output<string>;

@@ -8,7 +8,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { DNS1123_LABEL } from "../config/schema";
+import { checkArgs } from "../config/args";
+import { apiConsumersArgsSchema } from "./consumers-args";
 import { KONG_NAMESPACE } from "./names";
 import {
     CREDENTIAL_LABEL,
@@ -24,6 +25,7 @@ import { definedOnly } from "../util";
 /** Credential types a consumer can be given (acl is added to every consumer). */
 export type ConsumerCredentialType = "key-auth" | "jwt";
 
+/** One API consumer of the gateway and the credentials to generate for it. */
 export interface ApiConsumerSpec {
     /** Consumer name: the KongConsumer's name and `username`, and its acl group (DNS-1123 label). */
     readonly name: string;
@@ -39,6 +41,7 @@ export interface ConsumerCredentials {
     jwt?: { key: string; secret: string };
 }
 
+/** The consumers to create and where; checked when the component is constructed (apiConsumersArgsSchema). */
 export interface ApiConsumersArgs {
     /** The consumers; names unique. */
     readonly consumers: readonly ApiConsumerSpec[];
@@ -67,29 +70,6 @@ export const JWT_ALGORITHM = "HS256";
 /** Name of a consumer's credential Secret: `<consumer>-<type>`. */
 export function credentialSecretName(consumer: string, type: KongCredentialType): string {
     return `${consumer}-${type}`;
-}
-
-/** Every problem with a list of consumers, each naming the consumer's index and field. */
-export function consumerProblems(consumers: readonly ApiConsumerSpec[], keyLength = defaults.keyLength): string[] {
-    const problems: string[] = [];
-    const seen = new Set<string>();
-    consumers.forEach((c, i) => {
-        const at = `consumers[${i}]`;
-        if (!DNS1123_LABEL.test(c.name) || c.name.length > 50) {
-            problems.push(`${at}.name: "${c.name}" must be a DNS-1123 label of at most 50 characters (it names the consumer's Secrets)`);
-        }
-        if (seen.has(c.name)) problems.push(`${at}.name: "${c.name}" is declared twice`);
-        seen.add(c.name);
-        if (c.credentials.length === 0) problems.push(`${at}.credentials: must list key-auth and/or jwt`);
-        const types = new Set<string>();
-        c.credentials.forEach((t, j) => {
-            if (t !== "key-auth" && t !== "jwt") problems.push(`${at}.credentials[${j}]: "${String(t)}" must be key-auth or jwt`);
-            if (types.has(t)) problems.push(`${at}.credentials[${j}]: "${t}" is listed twice`);
-            types.add(t);
-        });
-    });
-    if (!Number.isInteger(keyLength) || keyLength < 32) problems.push(`keyLength: must be a whole number of at least 32, got ${keyLength}`);
-    return problems;
 }
 
 /** A credential Secret manifest (KIC 3.x: type from the `konghq.com/credential` label, fields in the data). */
@@ -143,10 +123,7 @@ export class ApiConsumers extends pulumi.ComponentResource {
     constructor(name: string, args: ApiConsumersArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:kong:ApiConsumers", name, {}, opts);
         const a = { ...defaults, ...definedOnly(args), consumers: args.consumers };
-        const problems = consumerProblems(a.consumers, a.keyLength);
-        if (problems.length > 0) {
-            throw new Error(`ApiConsumers ${name}: ${problems.join("; ")}`);
-        }
+        checkArgs("ApiConsumers", apiConsumersArgsSchema, args, name);
         const crds = a.gateway ? [a.gateway.crdsReady] : [];
         // The gateway's namespace as an input, so that the Secrets wait for it.
         const namespace: pulumi.Input<string> = args.namespace ?? a.gateway?.namespace ?? a.namespace;

@@ -12,10 +12,15 @@ import { openTelemetryPlugin, PrometheusPluginSettings, prometheusPlugin } from 
 import { KONG_NAMESPACE, KONG_POD_LABELS, KONG_PROXY_SERVICE, KONG_RELEASE, kongMetrics, KongMetrics, kongPrincipal } from "./names";
 import { KONG_INGRESS_CLASS, KongClusterPluginObject } from "./types";
 import { deepMerge, helmRelease, releaseChartSource } from "../helm";
+import { checkArgs } from "../config/args";
+import { kongGatewayArgsSchema } from "./args";
 import { ClientIpMode, DatabaseSettings, KongChartValues, kongValues, LoadBalancerKind, POSTGRES_SECRET_KEYS, Scheme } from "./values";
 import { definedOnly, ENVIRONMENT_LABEL } from "../util";
 
+export * from "./args";
+export * from "./edge-rules";
 export * from "./consumers";
+export * from "./consumers-args";
 export * from "./global-plugins";
 export * from "./names";
 export * from "./plugins";
@@ -63,6 +68,7 @@ export interface ExternalPostgres {
     readonly password?: pulumi.Input<string>;
 }
 
+/** KongGateway's settings; checked when the component is constructed (kongGatewayArgsSchema and Kong's edge rules), every problem at once. */
 export interface KongGatewayArgs {
     /** Stack environment; labels the namespace `meshgate.io/environment`. */
     readonly environment: string;
@@ -85,7 +91,17 @@ export interface KongGatewayArgs {
      * then: the kong/kong 3.4.1 chart's default bitnami/postgres image is not available any more).
      * @default none (postgres mode needs one of the two)
      */
-    readonly postgres?: { readonly external?: ExternalPostgres; readonly image?: { readonly registry?: string; readonly repository: string; readonly tag: string } };
+    readonly postgres?: {
+        /** A database of yours. @default none: the bundled PostgreSQL */
+        readonly external?: ExternalPostgres;
+        /** The bundled PostgreSQL's image. @default none (required without `external`) */
+        readonly image?: {
+            /** @default "" (Docker Hub) */
+            readonly registry?: string;
+            readonly repository: string;
+            readonly tag: string;
+        };
+    };
     /** How Kong learns the client's address behind the load balancer (see {@link ClientIpMode}). @default "preserve" */
     readonly clientIp?: ClientIpMode;
     /** With `clientIp: "proxy-protocol"`: the addresses allowed to send the PROXY header (the VPC's CIDR). @default ["0.0.0.0/0", "::/0"] */
@@ -95,11 +111,25 @@ export interface KongGatewayArgs {
      * Secret in Kong's namespace, served by Kong); `http` what port 80 does.
      * @default Kong's self-signed certificate on 443, plaintext on 80
      */
-    readonly tls?: { readonly certificateArn?: string; readonly secretName?: string; readonly sslPolicy?: string; readonly http?: "open" | "redirect" | "close" };
+    readonly tls?: {
+        /** An ACM certificate the NLB serves. @default none */
+        readonly certificateArn?: string;
+        /** A kubernetes.io/tls Secret in Kong's namespace that Kong serves. @default none */
+        readonly secretName?: string;
+        /** The NLB's TLS security policy (ACM). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+        readonly sslPolicy?: string;
+        /** What port 80 does. @default "open" */
+        readonly http?: "open" | "redirect" | "close";
+    };
     /** Proxy replicas when not autoscaling. @default 1, or 2 when highly available */
     readonly replicas?: number;
     /** Horizontal Pod Autoscaler for the proxy. @default none; when highly available 2–6 replicas at 70% CPU */
-    readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilizationPercentage?: number };
+    readonly autoscaling?: {
+        readonly minReplicas: number;
+        readonly maxReplicas: number;
+        /** @default 70 */
+        readonly targetCPUUtilizationPercentage?: number;
+    };
     /** Tracing: OTLP/HTTP traces endpoint (Observability's `jaegerOtlp(...).httpTracesEndpoint`) and the fraction of requests traced (0–1). @default off */
     readonly tracing?: { readonly endpoint: string; readonly samplingRate: number };
     /** Settings of the global prometheus plugin. @default { perConsumer: false } */
@@ -163,8 +193,9 @@ export function kongValuesSettings(args: Omit<KongGatewayArgs, "environment">): 
 /** The NLB's TLS security policy when none is given: TLS 1.3 and 1.2 only. */
 export const DEFAULT_NLB_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
-/** The release's values: meshgate's, with the user's `values` deep-merged last. */
+/** The release's values: meshgate's, with the user's `values` deep-merged last. Throws, listing every problem, on invalid args. */
 export function kongReleaseValues(args: Omit<KongGatewayArgs, "environment">): Record<string, unknown> {
+    checkArgs("KongGateway", kongGatewayArgsSchema, args);
     const ours: KongChartValues = kongValues(kongValuesSettings(args));
     return deepMerge(toRecord(ours), args.values ?? {});
 }

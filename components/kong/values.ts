@@ -231,12 +231,8 @@ export const AUTOSCALING_RESOURCES = {
 /** Default autoscaling when highly available and not configured. */
 export const HA_AUTOSCALING = { minReplicas: 2, maxReplicas: 6, targetCPUUtilizationPercentage: 70 } as const;
 
-/** meshgate's values for kong/kong, before the user's `values` are merged. Throws on settings the chart would reject. */
+/** meshgate's values for kong/kong, before the user's `values` are merged. The settings come from checked KongGatewayArgs (kongGatewayArgsSchema). */
 export function kongValues(s: KongValuesSettings): KongChartValues {
-    const problems = checkSettings(s);
-    if (problems.length > 0) {
-        throw new Error(`KongGateway: ${problems.join("; ")}`);
-    }
     const autoscaling = s.autoscaling ?? (s.highAvailability ? HA_AUTOSCALING : undefined);
     const env: Record<string, string | number | SecretEnvValue> = {
         database: s.database.mode === "dbless" ? "off" : "postgres",
@@ -303,29 +299,6 @@ export function kongValues(s: KongValuesSettings): KongChartValues {
         serviceMonitor: { enabled: false },
         postgresql: postgresqlValues(s),
     };
-}
-
-function checkSettings(s: KongValuesSettings): string[] {
-    const problems: string[] = [];
-    if (!Number.isInteger(s.replicas) || s.replicas < 1) problems.push(`replicas must be a whole number of at least 1, got ${s.replicas}`);
-    if (s.highAvailability && s.replicas < 2) problems.push(`replicas must be at least 2 when highly available, got ${s.replicas}`);
-    if (s.autoscaling) {
-        const a = s.autoscaling;
-        if (a.minReplicas < 1 || a.maxReplicas < a.minReplicas) problems.push(`autoscaling needs 1 <= minReplicas <= maxReplicas, got ${a.minReplicas}..${a.maxReplicas}`);
-        if (s.highAvailability && a.minReplicas < 2) problems.push(`autoscaling.minReplicas must be at least 2 when highly available, got ${a.minReplicas}`);
-    }
-    if (s.database.mode === "postgres" && !s.database.external && !s.database.bundledImage) {
-        problems.push("postgres mode without an external database needs postgres.image: the kong/kong 3.4.1 chart's default bitnami/postgres image is not available any more");
-    }
-    if (s.tls?.certificateArn !== undefined && s.tls.secretName !== undefined) problems.push("tls: set certificateArn or secretName, not both");
-    if (s.tls?.certificateArn !== undefined && s.loadBalancer !== "aws-nlb") problems.push(`tls.certificateArn needs an AWS NLB (loadBalancer ${s.loadBalancer})`);
-    if (s.tls?.http === "redirect" && s.tls.secretName === undefined) problems.push("tls.http redirect needs Kong to end TLS (secretName): behind an ACM listener Kong cannot tell http from https");
-    if (s.tls !== undefined && s.tls.http !== "open" && s.tls.certificateArn === undefined && s.tls.secretName === undefined) problems.push(`tls.http ${s.tls.http} needs a certificate (certificateArn or secretName)`);
-    if (s.clientIp === "proxy-protocol" && s.loadBalancer !== "aws-nlb") problems.push(`clientIp proxy-protocol needs an AWS NLB (loadBalancer ${s.loadBalancer})`);
-    if (s.tracing && !(s.tracing.samplingRate >= 0 && s.tracing.samplingRate <= 1)) {
-        problems.push(`tracing.samplingRate must be from 0 to 1 (a fraction, not a percentage), got ${s.tracing.samplingRate}`);
-    }
-    return problems;
 }
 
 function secretRef(name: string, key: string): SecretEnvValue {

@@ -25,6 +25,7 @@ export { controllerValues, type LoadBalancerControllerValues } from "./values";
 /** The chart id of eks/aws-load-balancer-controller in data/charts. */
 export const LB_CONTROLLER_CHART = "aws-load-balancer-controller";
 
+/** What the AWS Load Balancer Controller needs: the cluster, its OIDC identity, its VPC; chart, values and tags. */
 export interface LoadBalancerControllerArgs {
     readonly environment: Environment;
     /** The cluster's region (passed to the controller, which then needs no IMDS). */
@@ -62,6 +63,7 @@ const defaults: Required<Pick<LoadBalancerControllerArgs, "releaseName" | "names
     dependsOn: [],
 };
 
+/** The AWS Load Balancer Controller: its IRSA role with the controller's IAM policy, and its Helm release in kube-system. */
 export class LoadBalancerController extends pulumi.ComponentResource {
     /** The Helm release; Services of type LoadBalancer wait for it. */
     public readonly release: k8s.helm.v3.Release;

@@ -23,6 +23,7 @@ export interface NamespaceObject {
     readonly metadata: { readonly name: string; readonly labels: Record<string, string> };
 }
 
+/** The namespace and what it needs: environment, mesh on or off, egress scoping, what it waits for. */
 export interface MeshNamespaceArgs {
     /** Name of the Kubernetes namespace. */
     readonly namespace: string;
@@ -143,6 +144,7 @@ export function calledNamespaces(services: readonly Pick<ServiceSpec, "namespace
     return new Map([...calls].map(([ns, set]) => [ns, [...set].sort()]));
 }
 
+/** A service namespace: labelled for injection (mesh on), STRICT mTLS, default deny, optional egress scoping. */
 export class MeshNamespace extends pulumi.ComponentResource {
     /** The namespace's name. */
     readonly name: string;

@@ -10,6 +10,7 @@ import type { ServiceSpec } from "../config/schema";
 import { WORKLOAD_LABEL, workloadPrincipal, type ResolvedContext } from "./context";
 import { allowedPrincipals } from "./istio";
 
+/** What a service's pods must look like for meshgate's objects to apply to them (labels, service account, ports, callers). */
 export interface WorkloadContract {
     readonly namespace: string;
     /** Labels every pod of the service must carry (the Service and the AuthorizationPolicy select by them). */

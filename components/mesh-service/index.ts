@@ -14,12 +14,14 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { ServiceSpec } from "../config/schema";
+import type { ServiceSpecInput } from "../config/schema";
+import { meshServiceSpec } from "./args";
 import { resolveContext, type MeshServiceContext } from "./context";
 import { workloadContract, type WorkloadContract } from "./contract";
 import { OAUTH2_PROVISION_KEY } from "./kong";
 import { meshServiceObjects, type MeshServiceObjects } from "./objects";
 
+export * from "./args";
 export * from "./context";
 export * from "./contract";
 export * from "./istio";
@@ -28,9 +30,13 @@ export * from "./objects";
 export * from "./service";
 export * from "./types";
 
+/** The service's declaration (as a user writes it) and the facts of the mesh and gateway it joins. */
 export interface MeshServiceArgs extends MeshServiceContext {
-    /** The service's validated declaration (`validateStackConfig(...).services[i]`), defaults applied. */
-    readonly spec: ServiceSpec;
+    /**
+     * The service's declaration, as in a stack's `meshgate:services` list (see `ServiceSpecInput`);
+     * validated, defaults applied, by the component.
+     */
+    readonly spec: ServiceSpecInput;
     /** The Namespace the service lives in (e.g. `MeshNamespace.namespace`); every object waits for it. @default none (the namespace exists) */
     readonly namespace?: pulumi.Resource;
     /** What installs the Istio CRDs (the istio/base release); Istio objects wait for it. @default [] */
@@ -39,6 +45,7 @@ export interface MeshServiceArgs extends MeshServiceContext {
     readonly kongCrds?: pulumi.Resource[];
 }
 
+/** One service declaration becomes its Kong route and plugins and its Istio policy, consistent by construction. */
 export class MeshService extends pulumi.ComponentResource {
     /** `<name>.<namespace>.svc.<cluster domain>`. */
     readonly fqdn: string;
@@ -60,9 +67,10 @@ export class MeshService extends pulumi.ComponentResource {
 
     constructor(name: string, args: MeshServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:mesh:MeshService", name, {}, opts);
-        const objects = meshServiceObjects(args.spec, args);
+        const spec = meshServiceSpec(args, name);
+        const objects = meshServiceObjects(spec, args);
         this.objects = objects;
-        this.contract = workloadContract(args.spec, resolveContext(args));
+        this.contract = workloadContract(spec, resolveContext(args));
         this.fqdn = objects.fqdn;
         this.paths = objects.paths;
         const inNamespace = args.namespace === undefined ? [] : [args.namespace];

@@ -15,6 +15,7 @@ export { metricsServerValues, type MetricsServerOptions } from "./values";
 export const METRICS_SERVER_CHART = "metrics-server";
 export const METRICS_SERVER_RELEASE = "metrics-server";
 
+/** metrics-server's settings: high availability, chart, values, what it waits for. */
 export interface MetricsServerArgs {
     /** Two replicas with a PodDisruptionBudget. @default false */
     readonly highAvailability?: boolean;
@@ -41,6 +42,7 @@ export function planMetricsServer(args: MetricsServerArgs = {}): ReleaseSpec {
     };
 }
 
+/** metrics-server (the resource metrics API the HPAs of Kong and istiod read), as a Helm release in kube-system. */
 export class MetricsServer extends pulumi.ComponentResource {
     public readonly release: k8s.helm.v3.Release;
 

@@ -15,7 +15,9 @@ import * as random from "@pulumi/random";
 import { deepMerge, helmRelease, type HelmValues, type ReleaseSpec } from "../helm";
 import { ISTIO_NAMESPACE } from "../istio/names";
 import { chartRef, type ChartRef } from "../versions";
-import { JAEGER_PORTS, JAEGER_RENAMING_KEYS, jaegerOtlp, jaegerQuery, jaegerServiceName, jaegerValues, type JaegerOtlpEndpoints, type JaegerStorage } from "./jaeger";
+import { checkArgs } from "../config/args";
+import { observabilityArgsSchema } from "./args";
+import { JAEGER_PORTS, jaegerOtlp, jaegerQuery, jaegerServiceName, jaegerValues, type JaegerOtlpEndpoints, type JaegerStorage } from "./jaeger";
 import { kialiValues } from "./kiali";
 import { envoyStatsPodMonitor, istiodServiceMonitor, kongServiceMonitor, type KongMetricsTarget, type PodMonitor, type ServiceMonitor } from "./monitors";
 import {
@@ -30,12 +32,14 @@ import {
 } from "./names";
 import { DEFAULT_DASHBOARDS, defaultObservabilityResources, kubePrometheusStackValues, type GrafanaDashboard } from "./prometheus";
 
+export * from "./args";
 export * from "./jaeger";
 export * from "./kiali";
 export * from "./monitors";
 export * from "./names";
 export * from "./prometheus";
 
+/** Observability's settings; checked when the component is constructed (observabilityArgsSchema), every problem at once. */
 export interface ObservabilityArgs {
     /**
      * Production settings: two Prometheus and two Alertmanager replicas with hard node
@@ -45,10 +49,14 @@ export interface ObservabilityArgs {
     readonly highAvailability?: boolean;
     /** Chart repository/version overrides. @default the versions pinned in components/versions.ts */
     readonly charts?: {
+        /** @default the pinned kube-prometheus-stack */
         readonly kubePrometheusStack?: Partial<ChartRef>;
+        /** @default the pinned jaegertracing/jaeger */
         readonly jaeger?: Partial<ChartRef>;
+        /** @default the pinned kiali-server */
         readonly kiali?: Partial<ChartRef>;
     };
+    /** Prometheus. @default 10d retention, no volume, 1 replica (2 with highAvailability) */
     readonly prometheus?: {
         /** How long samples are kept (Prometheus duration). @default "10d" */
         readonly retention?: string;
@@ -69,16 +77,19 @@ export interface ObservabilityArgs {
      * @default true
      */
     readonly controlPlaneMetrics?: boolean;
+    /** Alertmanager. @default 1 replica (2 with highAvailability) */
     readonly alertmanager?: {
         /** @default 1, or 2 with highAvailability */
         readonly replicas?: number;
     };
+    /** Grafana. @default the default dashboards, admin user "admin" */
     readonly grafana?: {
         /** Dashboards provisioned from grafana.com. @default DEFAULT_DASHBOARDS (Istio mesh/service/workload/control plane, Kong) */
         readonly dashboards?: readonly GrafanaDashboard[];
         /** Admin login. @default "admin" */
         readonly adminUser?: string;
     };
+    /** Jaeger. @default in-memory storage */
     readonly jaeger?: {
         /**
          * `memory` (lost on restart, for dev) or `badger` on a PersistentVolumeClaim (one replica;
@@ -95,6 +106,7 @@ export interface ObservabilityArgs {
         /** Badger storage: how long spans are kept (Go duration). @default "72h" */
         readonly spanTtl?: string;
     };
+    /** Kiali. @default not installed */
     readonly kiali?: {
         /** Install kiali-server. @default false */
         readonly enabled?: boolean;
@@ -109,14 +121,17 @@ export interface ObservabilityArgs {
     readonly meshMonitoring?: boolean;
     /** Namespace of istiod, for its ServiceMonitor. @default "istio-system" */
     readonly istioNamespace?: string;
-    /** Kong's metrics Service, from KongGateway; absent: no Kong ServiceMonitor. */
+    /** Kong's metrics Service (`kongMetrics`). @default none: no Kong ServiceMonitor */
     readonly kongMetrics?: KongMetricsTarget;
     /** Scrape interval of meshgate's monitors. @default "15s" */
     readonly scrapeInterval?: string;
     /** Extra chart values per release, deep-merged last (the user wins). @default {} */
     readonly values?: {
+        /** @default {} */
         readonly kubePrometheusStack?: HelmValues;
+        /** @default {} */
         readonly jaeger?: HelmValues;
+        /** @default {} */
         readonly kiali?: HelmValues;
     };
     /** What the releases wait for: the cluster's nodes and core add-ons (`ClusterConnection.workloadsReady`). @default [] */
@@ -175,61 +190,6 @@ export function jaegerBadgerPvc(args: ObservabilityArgs): ObservabilityPlan["jae
     return { name: JAEGER_BADGER_PVC, storageGiB: args.jaeger?.storageGiB ?? defaults.jaegerStorageGiB, storageClassName: args.jaeger?.storageClassName };
 }
 
-const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
-const GO_DURATION = /^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/;
-
-/** Every problem with `args`, with its field path. */
-export function observabilityArgProblems(args: ObservabilityArgs): string[] {
-    const problems: string[] = [];
-    const positiveInt = (path: string, n: number | undefined) => {
-        if (n !== undefined && !(Number.isInteger(n) && n >= 1)) problems.push(`${path}: must be a whole number of at least 1, got ${n}`);
-    };
-    const retention = args.prometheus?.retention;
-    if (retention !== undefined && !PROMETHEUS_DURATION.test(retention)) {
-        problems.push(`prometheus.retention: must be a Prometheus duration such as "15d", got "${retention}"`);
-    }
-    const size = args.prometheus?.retentionSize;
-    if (size !== undefined && !/^\d+(\.\d+)?(B|KB|MB|GB|TB|PB|EB|KiB|MiB|GiB|TiB|PiB|EiB)$/.test(size)) {
-        problems.push(`prometheus.retentionSize: must be a size such as "45GiB", got "${size}"`);
-    }
-    positiveInt("prometheus.storageGiB", args.prometheus?.storageGiB);
-    positiveInt("prometheus.replicas", args.prometheus?.replicas);
-    positiveInt("alertmanager.replicas", args.alertmanager?.replicas);
-    positiveInt("jaeger.storageGiB", args.jaeger?.storageGiB);
-    positiveInt("jaeger.maxTraces", args.jaeger?.maxTraces);
-    const ttl = args.jaeger?.spanTtl;
-    if (ttl !== undefined && !GO_DURATION.test(ttl)) {
-        problems.push(`jaeger.spanTtl: must be a duration such as "72h", got "${ttl}"`);
-    }
-    const interval = args.scrapeInterval;
-    if (interval !== undefined && !PROMETHEUS_DURATION.test(interval)) {
-        problems.push(`scrapeInterval: must be a Prometheus duration such as "15s", got "${interval}"`);
-    }
-    for (const key of JAEGER_RENAMING_KEYS) {
-        if (args.values?.jaeger?.[key] !== undefined) {
-            problems.push(`values.jaeger.${key}: not supported: it renames the Jaeger Service that Istio and Kong send spans to (see jaegerOtlp)`);
-        }
-    }
-    for (const key of ["nameOverride", "fullnameOverride"]) {
-        if (args.values?.kubePrometheusStack?.[key] !== undefined) {
-            problems.push(`values.kubePrometheusStack.${key}: not supported: it renames the Prometheus and Grafana Services the outputs and Kiali point at`);
-        }
-    }
-    const names = new Set<string>();
-    for (const [i, d] of (args.grafana?.dashboards ?? []).entries()) {
-        if (names.has(d.name)) problems.push(`grafana.dashboards[${i}].name: "${d.name}" is listed twice`);
-        names.add(d.name);
-        positiveInt(`grafana.dashboards[${i}].gnetId`, d.gnetId);
-        positiveInt(`grafana.dashboards[${i}].revision`, d.revision);
-    }
-    const km = args.kongMetrics;
-    if (km !== undefined) {
-        if (Object.keys(km.selector).length === 0) problems.push("kongMetrics.selector: must select Kong's metrics Service by at least one label");
-        if (km.port.trim() === "") problems.push("kongMetrics.port: must name the Service port serving metrics");
-    }
-    return problems;
-}
-
 /**
  * The pure plan of an Observability stack: releases with merged values, monitors and
  * endpoints. `refs` are the names of the Secret and PVC the component creates (outputs, so
@@ -239,10 +199,7 @@ export function planObservability(
     args: ObservabilityArgs = {},
     refs: { readonly grafanaAdminSecret: unknown; readonly jaegerBadgerClaim: unknown } = { grafanaAdminSecret: GRAFANA_ADMIN_SECRET, jaegerBadgerClaim: JAEGER_BADGER_PVC },
 ): ObservabilityPlan {
-    const problems = observabilityArgProblems(args);
-    if (problems.length > 0) {
-        throw new Error(`invalid Observability args:\n  ${problems.join("\n  ")}`);
-    }
+    checkArgs("Observability", observabilityArgsSchema, args);
     const ha = args.highAvailability ?? defaults.highAvailability;
     const namespace = OBSERVABILITY_NAMESPACE;
     const services = kubePrometheusStackServices(KUBE_PROMETHEUS_STACK_RELEASE, namespace);
@@ -342,6 +299,7 @@ export function planObservability(
     };
 }
 
+/** kube-prometheus-stack (Prometheus, Alertmanager, Grafana with the Istio and Kong dashboards), Jaeger (OTLP), the monitors for Envoy, istiod and Kong, optionally Kiali. */
 export class Observability extends pulumi.ComponentResource {
     /** The observability Namespace's name. */
     public readonly namespace: pulumi.Output<string>;
@@ -369,10 +327,7 @@ export class Observability extends pulumi.ComponentResource {
 
     constructor(name: string, args: ObservabilityArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:observability:Observability", name, {}, opts);
-        const problems = observabilityArgProblems(args);
-        if (problems.length > 0) {
-            throw new Error(`invalid Observability args:\n  ${problems.join("\n  ")}`);
-        }
+        checkArgs("Observability", observabilityArgsSchema, args, name);
 
         const ns = new k8s.core.v1.Namespace(
             `${name}-namespace`,

@@ -14,7 +14,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { EksCluster, ExistingCluster, type ClusterConnection } from "../cluster";
-import { validateStackConfig, type ServiceSpec, type StackConfig, type StackConfigInput } from "../config";
+import { isValidated, validatedArgs } from "../config/args";
+import { checkStackConfig, ConfigError, type ServiceSpec, type StackConfig, type StackConfigInput } from "../config";
+import { platformOptionIssues, withVersions, type PlatformOptions } from "./options";
+
+export type { PlatformHelmValues, PlatformOptions } from "./options";
 import { IstioMesh, type IstioMeshArgs } from "../istio";
 import { ApiConsumers, KongGateway, kongMetrics, type KongGatewayArgs } from "../kong";
 import { MeshNamespace, calledNamespaces, type MeshNamespaceArgs } from "../mesh-namespace";
@@ -27,13 +31,30 @@ import { ENVIRONMENT_LABEL } from "../util";
 import { ElastiCacheRedis, RATE_LIMIT_REDIS_SECRET, RedisPasswordSecrets, REDIS_PORT } from "../rate-limit-store";
 
 /**
- * A whole platform, declared as a meshgate stack config is: `environment`,
- * `cluster`, `charts`, `mesh`, `gateway`, `observability`, `services`
- * (see `components/config/schema.ts` for every field, its default and what is
- * allowed). Validated as a whole before any resource is created.
+ * A whole platform, declared as a meshgate stack config is: `environment`, `cluster`,
+ * `charts`, `mesh`, `gateway`, `observability`, `services` (the README's configuration
+ * reference and `components/config/schema.ts` give every field, its default and what is
+ * allowed), plus the {@link PlatformOptions} (`helmValues`, `tags`, `versions`). Validated
+ * as a whole before any resource is created.
  */
-export type PlatformArgs = StackConfigInput;
+export interface PlatformArgs extends PlatformOptions {
+    /** `dev`, `staging` or `prod`; prod turns on high availability and the production checks. @default "dev" */
+    readonly environment?: StackConfigInput["environment"];
+    /** The cluster: `{type: "eks", region, nodeGroups, ...}` (meshgate creates it) or `{type: "existing", context, ...}`. Required. */
+    readonly cluster: StackConfigInput["cluster"];
+    /** Chart repository and exact version per chart. @default the pinned charts (components/versions.ts) */
+    readonly charts?: StackConfigInput["charts"];
+    /** Istio: on or off (gateway-only), trust domain, tracing, access logs, ingress gateway, egress scoping. @default { enabled: true } (mTLS STRICT, 1% tracing, access logs on) */
+    readonly mesh?: StackConfigInput["mesh"];
+    /** Kong: DB-less or Postgres, the load balancer, TLS at the edge, replicas, consumers, the rate-limit Redis. @default { mode: "dbless" } behind an internet-facing NLB */
+    readonly gateway?: StackConfigInput["gateway"];
+    /** Prometheus, Grafana, Jaeger, Kiali. @default { enabled: true } (10d retention, in-memory Jaeger, no Kiali) */
+    readonly observability?: StackConfigInput["observability"];
+    /** One declaration per service (see ServiceSpecInput). @default [] */
+    readonly services?: StackConfigInput["services"];
+}
 
+/** What a stack exports (see {@link Platform.stackOutputs}): where the gateway and the dashboards are, the credentials (secrets), each service's contract. */
 export interface PlatformOutputs {
     readonly environment: string;
     readonly clusterName: pulumi.Input<string>;
@@ -52,9 +73,17 @@ export interface PlatformOutputs {
     readonly services: Record<string, { fqdn: string; paths: string[]; contract: WorkloadContract }>;
 }
 
+/**
+ * The whole platform from one declaration: the cluster (EKS or an existing one), the AWS Load
+ * Balancer Controller, Istio, Kong, observability and one MeshService per service, composed with
+ * secure, highly available (prod) defaults. Validates the declaration and the options first and
+ * throws one ConfigError listing every problem before anything is created.
+ */
 export class Platform extends pulumi.ComponentResource {
     /** The validated declaration, defaults applied. */
     public readonly config: StackConfig;
+    /** The Helm values, tags and chart versions given besides the declaration. */
+    public readonly options: PlatformOptions;
     public readonly cluster: ClusterConnection;
     public readonly kubeconfig?: pulumi.Output<string>;
     public readonly mesh?: IstioMesh;
@@ -70,30 +99,34 @@ export class Platform extends pulumi.ComponentResource {
 
     /** Throws ConfigError, listing every problem, before registering anything when `args` is invalid. */
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        const config = validateStackConfig(args, { stack: pulumi.getStack() });
+        const { helmValues, tags, versions, ...declaration } = args;
+        const options: PlatformOptions = { ...(helmValues ? { helmValues } : {}), ...(tags ? { tags } : {}), ...(versions ? { versions } : {}) };
+        // Validated once: a config validateStackConfig returned (the program's) is taken as it is.
+        const config = isValidated(args) ? (args as StackConfig) : platformConfig(declaration, options);
         super("meshgate:index:Platform", name, {}, opts);
         this.config = config;
-        const cluster = clusterFor(name, config, this);
+        this.options = options;
+        const cluster = clusterFor(name, config, this, options);
         this.cluster = cluster;
         this.kubeconfig = cluster instanceof EksCluster ? cluster.kubeconfig : undefined;
         const k8sOpts = { parent: this, providers: [cluster.provider] };
         if (config.cluster.type === "existing" && config.cluster.metricsServer.enabled) {
             this.metricsServer = new MetricsServer(
                 `${name}-metrics-server`,
-                { highAvailability: config.environment === "prod", chart: config.charts.metricsServer, dependsOn: cluster.workloadsReady },
+                { highAvailability: config.environment === "prod", chart: config.charts.metricsServer, dependsOn: cluster.workloadsReady, ...(options.helmValues?.metricsServer ? { values: options.helmValues.metricsServer } : {}) },
                 k8sOpts,
             );
         }
 
-        const mesh = config.mesh.enabled ? new IstioMesh(`${name}-mesh`, istioMeshArgs(config, cluster), k8sOpts) : undefined;
+        const mesh = config.mesh.enabled ? new IstioMesh(`${name}-mesh`, istioMeshArgs(config, cluster, options), k8sOpts) : undefined;
         this.mesh = mesh;
-        const gateway = new KongGateway(`${name}-gateway`, kongGatewayArgs(config, cluster, mesh), k8sOpts);
+        const gateway = new KongGateway(`${name}-gateway`, kongGatewayArgs(config, cluster, mesh, options), k8sOpts);
         this.gateway = gateway;
         if (config.gateway.consumers.length > 0) {
-            this.consumers = new ApiConsumers(`${name}-consumers`, { consumers: config.gateway.consumers, gateway }, k8sOpts);
+            this.consumers = new ApiConsumers(`${name}-consumers`, derivedArgs(config, { consumers: config.gateway.consumers, gateway }), k8sOpts);
         }
         if (config.observability.enabled) {
-            this.observability = new Observability(`${name}-observability`, observabilityArgs(config, cluster, mesh), k8sOpts);
+            this.observability = new Observability(`${name}-observability`, observabilityArgs(config, cluster, mesh, options), k8sOpts);
         }
 
         // One namespace component per distinct namespace; the egress each needs is computed once for all services.
@@ -120,7 +153,7 @@ export class Platform extends pulumi.ComponentResource {
                     nodeType: store.nodeType,
                     replicas: store.replicas ?? (config.environment === "prod" ? 1 : 0),
                     engineVersion: store.engineVersion,
-                    tags: { [ENVIRONMENT_LABEL]: config.environment },
+                    tags: { ...options.tags, [ENVIRONMENT_LABEL]: config.environment },
                 },
                 { parent: this },
             );
@@ -184,7 +217,19 @@ export class Platform extends pulumi.ComponentResource {
     }
 }
 
-function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource): EksCluster | ExistingCluster {
+/** The declaration validated with the options, every problem in one ConfigError; `versions` go into `charts` first. */
+function platformConfig(declaration: StackConfigInput, options: PlatformOptions): StackConfig {
+    const input = options.versions === undefined ? declaration : { ...declaration, charts: withVersions(declaration.charts, options.versions) as StackConfigInput["charts"] };
+    const { config, issues } = checkStackConfig(input);
+    const all = [...issues, ...platformOptionIssues(options)];
+    if (config === undefined || all.length > 0) {
+        throw new ConfigError(pulumi.getStack(), all);
+    }
+    return validatedArgs(config);
+}
+
+function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource, options: PlatformOptions): EksCluster | ExistingCluster {
+    const hv = options.helmValues ?? {};
     const c = config.cluster;
     if (c.type === "existing") {
         return new ExistingCluster(
@@ -204,10 +249,11 @@ function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource):
             endpoint: c.endpoint,
             nodeGroups: c.nodeGroups,
             accessEntries: c.accessEntries,
-            loadBalancerController: { chart: config.charts.awsLoadBalancerController },
+            loadBalancerController: { chart: config.charts.awsLoadBalancerController, ...(hv.awsLoadBalancerController ? { values: hv.awsLoadBalancerController } : {}) },
             kubeconfig: c.kubeconfig,
-            metricsServer: { enabled: c.metricsServer.enabled, chart: config.charts.metricsServer },
-            clusterAutoscaler: { enabled: c.autoscaler.enabled, chart: config.charts.clusterAutoscaler },
+            metricsServer: { enabled: c.metricsServer.enabled, chart: config.charts.metricsServer, ...(hv.metricsServer ? { values: hv.metricsServer } : {}) },
+            clusterAutoscaler: { enabled: c.autoscaler.enabled, chart: config.charts.clusterAutoscaler, ...(hv.clusterAutoscaler ? { values: hv.clusterAutoscaler } : {}) },
+            ...(options.tags ? { tags: options.tags } : {}),
         },
         { parent },
     );
@@ -217,15 +263,25 @@ function clusterFor(name: string, config: StackConfig, parent: pulumi.Resource):
 // Pure mappings from the validated declaration to each component's args: the whole policy of
 // the composition (what is HA in prod, who waits for what, where traces go) in one place.
 
+/**
+ * `args` derived from `config`: when `config` is one validateStackConfig returned, `args` are
+ * valid by construction (the stack schema and cross-checks hold every rule the component
+ * checks), so the component does not check them again.
+ */
+function derivedArgs<T extends object>(config: StackConfig, args: T): T {
+    return isValidated(config) ? validatedArgs(args) : args;
+}
+
 /** Jaeger's OTLP endpoints when the stack has observability; names known up front, so nothing waits for Jaeger. */
 function tracingTarget(config: StackConfig) {
     return config.observability.enabled ? jaegerOtlp(JAEGER_RELEASE, OBSERVABILITY_NAMESPACE) : undefined;
 }
 
-export function istioMeshArgs(config: StackConfig, cluster: ClusterConnection): IstioMeshArgs {
+export function istioMeshArgs(config: StackConfig, cluster: ClusterConnection, options: PlatformOptions = {}): IstioMeshArgs {
     const m = config.mesh;
+    const hv = options.helmValues ?? {};
     const tracing = tracingTarget(config);
-    return {
+    return derivedArgs(config, {
         highAvailability: config.environment === "prod",
         chart: config.charts.istio,
         trustDomain: m.trustDomain,
@@ -234,13 +290,14 @@ export function istioMeshArgs(config: StackConfig, cluster: ClusterConnection): 
         istiodReplicas: m.istiodReplicas,
         ingressGateway: m.ingressGateway,
         dependsOn: cluster.workloadsReady,
-    };
+        ...(hv.istioBase || hv.istiod || hv.istioGateway ? { values: { base: hv.istioBase, istiod: hv.istiod, gateway: hv.istioGateway } } : {}),
+    });
 }
 
-export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined): KongGatewayArgs {
+export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined, options: PlatformOptions = {}): KongGatewayArgs {
     const g = config.gateway;
     const tracing = tracingTarget(config);
-    return {
+    return derivedArgs(config, {
         environment: config.environment,
         mesh: mesh !== undefined,
         trustDomain: config.mesh.trustDomain,
@@ -258,15 +315,17 @@ export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection,
         autoscaling: g.autoscaling,
         tracing: tracing && { endpoint: tracing.httpTracesEndpoint, samplingRate: config.mesh.tracing.samplingPercentage / 100 },
         chart: config.charts.kong,
+        ...(options.helmValues?.kong ? { values: options.helmValues.kong } : {}),
         // Its proxy Service needs the LB controller; its pods are injected, so istiod's injector must be up.
         dependsOn: [...cluster.workloadsReady, ...cluster.loadBalancerReady, ...(mesh ? [mesh.controlPlaneReady] : [])],
-    };
+    });
 }
 
-export function observabilityArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined): ObservabilityArgs {
+export function observabilityArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined, options: PlatformOptions = {}): ObservabilityArgs {
     const o = config.observability;
+    const hv = options.helmValues ?? {};
     const { charts } = config;
-    return {
+    return derivedArgs(config, {
         highAvailability: config.environment === "prod",
         charts: { kubePrometheusStack: charts.kubePrometheusStack, jaeger: charts.jaeger, kiali: charts.kiali },
         // Every claim names the cluster's class: on EKS the gp3 class EksCluster creates (EKS >= 1.30 has no default).
@@ -280,7 +339,8 @@ export function observabilityArgs(config: StackConfig, cluster: ClusterConnectio
         kongMetrics,
         // Prometheus and Jaeger (badger) mount EBS volumes: after the EBS CSI driver and the StorageClass.
         dependsOn: [...cluster.workloadsReady, ...cluster.storageReady],
-    };
+        ...(hv.kubePrometheusStack || hv.jaeger || hv.kiali ? { values: { kubePrometheusStack: hv.kubePrometheusStack, jaeger: hv.jaeger, kiali: hv.kiali } } : {}),
+    });
 }
 
 export function meshNamespaceArgs(
@@ -319,7 +379,7 @@ export function meshServiceArgs(
     namespace: MeshNamespace | undefined,
     rateLimitRedis?: RateLimitRedisFacts,
 ): MeshServiceArgs {
-    return {
+    return derivedArgs(config, {
         spec,
         mesh: mesh !== undefined,
         trustDomain: config.mesh.trustDomain,
@@ -333,5 +393,5 @@ export function meshServiceArgs(
         namespace: namespace?.namespace,
         istioCrds: mesh ? [mesh.crdsReady] : [],
         kongCrds: [gateway.crdsReady],
-    };
+    });
 }

@@ -17,6 +17,7 @@ import * as random from "@pulumi/random";
 export const RATE_LIMIT_REDIS_SECRET = { name: "meshgate-rate-limit-redis", key: "password" } as const;
 export const REDIS_PORT = 6379;
 
+/** Where the Redis lives (region, VPC, subnets, the nodes' security group) and its size. */
 export interface ElastiCacheRedisArgs {
     /** Region of every resource. */
     readonly region: string;
@@ -59,6 +60,7 @@ export function replicationGroupSettings(args: Pick<ElastiCacheRedisArgs, "nodeT
     } as const;
 }
 
+/** An ElastiCache (Redis OSS) replication group for Kong's shared rate-limit counters: TLS, encryption at rest, a generated auth token, reachable from the nodes only. */
 export class ElastiCacheRedis extends pulumi.ComponentResource {
     /** The primary endpoint's address (what Kong's `redis.host` is). */
     public readonly host: pulumi.Output<string>;
@@ -122,6 +124,7 @@ export function redisPasswordSecret(namespace: string, password: pulumi.Input<st
     } as const;
 }
 
+/** The namespaces that get the Redis password, and the password. */
 export interface RedisPasswordSecretsArgs {
     /** Namespaces whose KongPlugins read the password. */
     readonly namespaces: readonly string[];

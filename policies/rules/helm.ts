@@ -4,6 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import { EnforcementLevel, ResourceValidation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
 import { TEMPLATE_READ_KEYS, checkValueKeys, chartKeys, knownCharts } from "../validate/chart-values";
+import { EXACT_CHART_VERSION } from "../validate/util";
 import { SECRET_PLACEHOLDER, T, UNKNOWN_PLACEHOLDER, chartName, get, hasUnknown, isObj, schema, str, tunables, validateTypes } from "./common";
 
 /** Both Helm resource kinds, with the same callback over their props. */
@@ -18,7 +19,6 @@ function isLocalChart(chart: string): boolean {
     return chart.startsWith("./") || chart.startsWith("../") || chart.startsWith("/") || chart.startsWith("file://");
 }
 
-const EXACT_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /** Chart versions that float: unset, a range, `latest`. */
 export function helmChartVersionPinned(level: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
@@ -37,7 +37,7 @@ export function helmChartVersionPinned(level: EnforcementLevel = "mandatory"): R
             const version = str(props.version)?.trim();
             if (!version) {
                 report(`chart "${chart}" has no version; Helm installs whatever is newest. Pin an exact version.`);
-            } else if (!EXACT_VERSION.test(version)) {
+            } else if (!EXACT_CHART_VERSION.test(version)) {
                 report(`chart "${chart}" version "${version}" is a range, not an exact version; pin one (e.g. "1.2.3").`);
             }
         }),

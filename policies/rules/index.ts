@@ -53,6 +53,7 @@ const FIX: Record<string, string> = {
     "istio-peer-authentication-strict": "`mtls.mode: STRICT` (or leave unset to inherit the mesh-wide STRICT policy).",
     "istio-destination-rule-tls": "`tls.mode: ISTIO_MUTUAL`, or leave `tls` unset (auto mTLS).",
     "istio-authorization-allow-scoped": "Add `selector.matchLabels` and a `from.source` (principals/namespaces) to every rule.",
+    "prometheus-duration-format": "Write the duration as Prometheus does: units y, w, d, h, m, s, ms in that order (`10d`, `1d12h`, `30s`).",
     "istio-virtual-service-weights": "Make the weights of one route's destinations sum to 100; drop the weight of a lone destination.",
     "istio-virtual-service-route-order": "Move the route without `match` to the end of `http`.",
     "istio-subset-defined": "Define the subset in a DestinationRule for the host, or route to an existing subset.",

@@ -23,6 +23,7 @@ import {
     tunables,
     typeSet,
 } from "./common";
+import { PROMETHEUS_DURATION } from "../validate/util";
 
 // ---------------------------------------------------------------------------------------------
 // Prometheus selection
@@ -312,4 +313,37 @@ export function tracingEndpointDefined(level: EnforcementLevel = "mandatory"): S
     };
 }
 
-export const observabilityRules = [prometheusMonitorSelected, tracingEndpointDefined];
+// ---------------------------------------------------------------------------------------------
+// Prometheus durations
+
+/** Durations kube-prometheus-stack 88.5.3 passes to its Prometheus CR, whose CRD checks them (monitoring.coreos.com/v1 Duration). */
+const PROMETHEUS_SPEC_DURATIONS = ["retention", "scrapeInterval", "scrapeTimeout", "evaluationInterval"] as const;
+
+/** Prometheus durations the prometheus-operator CRD would reject, failing the release at install. */
+export function prometheusDurationFormat(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
+    const defaults = { prometheusCharts: ["kube-prometheus-stack"] };
+    return {
+        name: "prometheus-duration-format",
+        description: "kube-prometheus-stack's Prometheus durations (retention, scrapeInterval, scrapeTimeout, evaluationInterval) must be Prometheus durations such as 10d or 1d12h: the Prometheus CRD rejects anything else and the release fails.",
+        enforcementLevel: level,
+        configSchema: { properties: { prometheusCharts: schema.strings("Chart names of kube-prometheus-stack releases.", defaults.prometheusCharts) } },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const charts = new Set(c.prometheusCharts);
+            for (const r of args.resources) {
+                if ((r.type !== T.helmRelease && r.type !== T.helmChart) || !charts.has(chartName(r.props))) {
+                    continue;
+                }
+                const spec = obj(get(r.props, "values", "prometheus", "prometheusSpec"));
+                for (const key of PROMETHEUS_SPEC_DURATIONS) {
+                    const v = spec[key];
+                    if (typeof v === "string" && !hasUnknown(v) && v !== "" && v !== "0" && !PROMETHEUS_DURATION.test(v)) {
+                        report(`release ${releaseName(r.props, r.name)} sets prometheus.prometheusSpec.${key} "${v}", which is not a Prometheus duration (units y, w, d, h, m, s, ms in that order, e.g. "10d", "1d12h", "30s"); the Prometheus CRD rejects it.`, r.urn);
+                    }
+                }
+            }
+        },
+    };
+}
+
+export const observabilityRules = [prometheusMonitorSelected, tracingEndpointDefined, prometheusDurationFormat];

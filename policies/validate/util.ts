@@ -30,3 +30,19 @@ export function editDistance(a: string, b: string): number {
     }
     return row[b.length];
 }
+
+/**
+ * An exact Helm chart version (SemVer 2, optionally `v`-prefixed as Helm's semver parsing
+ * accepts), not a range. The pack's helm-chart-version-pinned rule and the stack schema's
+ * `charts.*.version` both use this one definition.
+ */
+export const EXACT_CHART_VERSION = /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/**
+ * A Prometheus duration (`model.ParseDuration`): units in decreasing order, each at most once,
+ * as the prometheus-operator CRDs of kube-prometheus-stack 88.5.3 check it
+ * (monitoring.coreos.com/v1 `Duration`: `^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$`),
+ * without the bare "0". The stack schema (retention, scrape interval) and the pack's
+ * prometheus-duration-format rule both use this one definition.
+ */
+export const PROMETHEUS_DURATION = /^(?=\d)(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;

@@ -8,11 +8,12 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     ApiConsumers,
     ApiConsumerSpec,
-    consumerProblems,
+    apiConsumersArgsSchema,
     credentialSecretObject,
     KongGateway,
     kongConsumerObject,
 } from "../../components/kong";
+import { argProblems } from "../../components/config/args";
 import { validateCustomResource } from "../../policies/validate";
 import { PlanRun, runProgram } from "../../tools/plan/runtime";
 import { field, KONG_CONSUMER, RELEASE, SECRET } from "./helpers";
@@ -53,20 +54,25 @@ describe("ApiConsumers builders", () => {
 
     it("reports every problem with the consumer list at once, naming index and field", () => {
         assert.deepEqual(
-            consumerProblems([
-                { name: "Bad_Name", credentials: ["key-auth"] },
-                { name: "a", credentials: [] },
-                { name: "a", credentials: ["jwt", "jwt"] },
-            ], 16),
+            argProblems(apiConsumersArgsSchema, {
+                consumers: [
+                    { name: "Bad_Name", credentials: ["key-auth"] },
+                    { name: "a", credentials: [] },
+                    { name: "a", credentials: ["jwt", "jwt"] },
+                    { name: "a".repeat(51), credentials: ["jwt"] },
+                ],
+                keyLength: 16,
+            }),
             [
-                'consumers[0].name: "Bad_Name" must be a DNS-1123 label of at most 50 characters (it names the consumer\'s Secrets)',
+                "consumers[0].name: must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, got \"Bad_Name\"",
                 "consumers[1].credentials: must list key-auth and/or jwt",
-                'consumers[2].name: "a" is declared twice',
                 'consumers[2].credentials[1]: "jwt" is listed twice',
+                `consumers[3].name: must be at most 50 characters (it names the consumer's Secrets, <name>-key-auth), got "${"a".repeat(51)}"`,
+                'consumers[2].name: "a" is already declared by consumers[1]; consumer names must be unique',
                 "keyLength: must be a whole number of at least 32, got 16",
             ],
         );
-        assert.deepEqual(consumerProblems(CONSUMERS), []);
+        assert.deepEqual(argProblems(apiConsumersArgsSchema, { consumers: CONSUMERS }), []);
     });
 });
 
@@ -162,7 +168,7 @@ describe("ApiConsumers (mock runtime)", () => {
             runProgram(() => {
                 new ApiConsumers("c", { consumers: [{ name: "dup", credentials: ["key-auth"] }, { name: "dup", credentials: ["jwt"] }] });
             }),
-            /ApiConsumers c: consumers\[1\]\.name: "dup" is declared twice/,
+            /invalid ApiConsumers args for "c":\n  consumers\[1\]\.name: "dup" is already declared by consumers\[0\]; consumer names must be unique/,
         );
     });
 });

@@ -101,7 +101,7 @@ describe("kong/kong 3.4.1 values", () => {
         const v = values({ tracing: { endpoint: JAEGER, samplingRate: 0.1 } });
         assert.equal(field(v, "env", "tracing_instrumentations"), "all");
         assert.equal(field(v, "env", "tracing_sampling_rate"), 0.1);
-        assert.throws(() => values({ tracing: { endpoint: JAEGER, samplingRate: 10 } }), /samplingRate must be from 0 to 1 \(a fraction, not a percentage\), got 10/);
+        assert.throws(() => values({ tracing: { endpoint: JAEGER, samplingRate: 10 } }), /tracing\.samplingRate: must be from 0 to 1 \(a fraction, not a percentage\), got 10/);
     });
 
     it("production: 2+ replicas, HPA on CPU with resource requests, PodDisruptionBudget, spread over zones and nodes", () => {
@@ -133,9 +133,9 @@ describe("kong/kong 3.4.1 values", () => {
         const v = values({ highAvailability: true, autoscaling: { minReplicas: 3, maxReplicas: 10, targetCPUUtilizationPercentage: 60 } });
         assert.equal(field(v, "autoscaling", "minReplicas"), 3);
         assert.equal(field(v, "autoscaling", "maxReplicas"), 10);
-        assert.throws(() => values({ highAvailability: true, replicas: 1 }), /replicas must be at least 2 when highly available, got 1/);
-        assert.throws(() => values({ highAvailability: true, autoscaling: { minReplicas: 1, maxReplicas: 3 } }), /autoscaling.minReplicas must be at least 2 when highly available, got 1/);
-        assert.throws(() => values({ autoscaling: { minReplicas: 4, maxReplicas: 3 } }), /1 <= minReplicas <= maxReplicas, got 4..3/);
+        assert.throws(() => values({ highAvailability: true, replicas: 1 }), /replicas: 1 is below 2; a highly available Kong \(prod\) runs at least 2 replicas/);
+        assert.throws(() => values({ highAvailability: true, autoscaling: { minReplicas: 1, maxReplicas: 3 } }), /autoscaling\.minReplicas: 1 is below 2; a highly available Kong \(prod\) runs at least 2 replicas/);
+        assert.throws(() => values({ autoscaling: { minReplicas: 4, maxReplicas: 3 } }), /autoscaling\.minReplicas: 4 is above maxReplicas \(3\)/);
     });
 
     it("Postgres mode (bundled): the password only as a reference to meshgate's Secret, never a value", () => {
@@ -247,10 +247,10 @@ describe("kong/kong 3.4.1 values", () => {
         });
 
         it("refuses edge settings the chart or the NLB cannot honour", () => {
-            assert.throws(() => values({ tls: { certificateArn: ACM, http: "redirect" } }), /redirect needs Kong to end TLS/);
-            assert.throws(() => values({ loadBalancer: "none", tls: { certificateArn: ACM } }), /certificateArn needs an AWS NLB/);
-            assert.throws(() => values({ loadBalancer: "generic", clientIp: "proxy-protocol" }), /proxy-protocol needs an AWS NLB/);
-            assert.throws(() => values({ mode: "postgres" }), /needs postgres\.image: the kong\/kong 3\.4\.1 chart's default bitnami\/postgres image is not available any more/);
+            assert.throws(() => values({ tls: { certificateArn: ACM, http: "redirect" } }), /tls\.http: redirect needs TLS to end at Kong \(secretName\)/);
+            assert.throws(() => values({ loadBalancer: "none", tls: { certificateArn: ACM } }), /tls\.certificateArn: an ACM certificate needs an AWS NLB, but this cluster's loadBalancer is none/);
+            assert.throws(() => values({ loadBalancer: "generic", clientIp: "proxy-protocol" }), /clientIp: proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is generic/);
+            assert.throws(() => values({ mode: "postgres" }), /postgres: postgres mode needs postgres\.external \(a database of yours\) or postgres\.image \(an image for the chart's bundled PostgreSQL: the kong\/kong 3\.4\.1 chart says its default bitnami\/postgres image is not available any more\)/);
         });
 
         it("gives the bundled PostgreSQL the image it is told", () => {

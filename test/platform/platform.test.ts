@@ -9,7 +9,7 @@ import { jaegerOtlp, JAEGER_RELEASE, OBSERVABILITY_NAMESPACE } from "../../compo
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 
 function stackArgs(stack: string): PlatformArgs {
-    return meshgateSection(readStackConfig(stackConfigPath(stack))) as PlatformArgs;
+    return meshgateSection(readStackConfig(stackConfigPath(stack))) as unknown as PlatformArgs;
 }
 
 async function planPlatform(args: PlatformArgs, stack = "test"): Promise<PlanRun> {

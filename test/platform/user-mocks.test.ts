@@ -35,7 +35,7 @@ async function underUserMocks(stack: string): Promise<{ registered: Registered[]
             "consumer",
             stack,
         );
-        const platform = new Platform("shop", meshgateSection(readStackConfig(stackConfigPath(stack))) as PlatformArgs);
+        const platform = new Platform("shop", meshgateSection(readStackConfig(stackConfigPath(stack))) as unknown as PlatformArgs);
         const outputs = (await resolveAll(platform.stackOutputs())) as Record<string, unknown>;
         return { registered, calls, errors, outputs };
     } finally {

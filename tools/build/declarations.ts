@@ -37,9 +37,8 @@ export interface ConfigSchema<Output, Input = Output> {
 }
 `;
 
-/** The declarations of schema.ts without zod: the emitted file's statements, with zod-typed ones replaced. */
-export function schemaDeclarations(emitted: string): string {
-    const program = ts.createProgram([SCHEMA_SOURCE], {
+function zodProgram(sources: readonly string[]): ts.Program {
+    return ts.createProgram([...sources], {
         strict: true,
         target: ts.ScriptTarget.ES2022,
         module: ts.ModuleKind.Node16,
@@ -48,14 +47,22 @@ export function schemaDeclarations(emitted: string): string {
         skipLibCheck: true,
         noEmit: true,
     });
+}
+
+/**
+ * The declarations of a module that builds zod schemas (schema.ts, the field pieces and the
+ * components' argument schemas) without zod: the emitted file's statements, with zod-typed
+ * ones replaced; an exported function typed with zod is left out (internal helpers).
+ */
+export function schemaDeclarations(emitted: string, sourcePath: string = SCHEMA_SOURCE, program: ts.Program = zodProgram([sourcePath])): string {
     const checker = program.getTypeChecker();
-    const source = program.getSourceFile(SCHEMA_SOURCE);
+    const source = program.getSourceFile(sourcePath);
     if (source === undefined) {
-        throw new Error(`cannot read ${SCHEMA_SOURCE}`);
+        throw new Error(`cannot read ${sourcePath}`);
     }
     const moduleSymbol = checker.getSymbolAtLocation(source);
     if (moduleSymbol === undefined) {
-        throw new Error(`${SCHEMA_SOURCE} is not a module`);
+        throw new Error(`${sourcePath} is not a module`);
     }
     const typeOf = (name: string): string | undefined => {
         const sym = checker.getExportsOfModule(moduleSymbol).find((s) => s.name === name);
@@ -86,13 +93,14 @@ export function schemaDeclarations(emitted: string): string {
     }
     const named = (text: string) => aliases.get(text) ?? text;
 
-    const dts = ts.createSourceFile("schema.d.ts", emitted, ts.ScriptTarget.ES2022, true);
+    const dts = ts.createSourceFile(path.basename(sourcePath).replace(/\.ts$/, ".d.ts"), emitted, ts.ScriptTarget.ES2022, true);
     const out: string[] = [];
     for (const stmt of dts.statements) {
         const text = emitted.slice(stmt.getFullStart(), stmt.getEnd());
         const mentionsZod = /\bz\.|\$Zod|\$strict/.test(stmt.getText());
         if (ts.isImportDeclaration(stmt) && ts.isStringLiteral(stmt.moduleSpecifier) && stmt.moduleSpecifier.text === "zod") {
-            out.push(`\n${SCHEMA_INTERFACE}`);
+            // One ConfigSchema, declared in schema.d.ts; the other modules import it (a second declaration would clash under `export *`).
+            out.push(sourcePath === SCHEMA_SOURCE ? `\n${SCHEMA_INTERFACE}` : `\nimport type { ConfigSchema } from "${schemaImport(sourcePath)}";\n`);
             continue;
         }
         if (!mentionsZod) {
@@ -113,9 +121,15 @@ export function schemaDeclarations(emitted: string): string {
     }
     const result = out.join("");
     if (/from "zod"|\bz\.|\$Zod/.test(result)) {
-        throw new Error("schema.d.ts still names zod after rewriting");
+        throw new Error(`${path.relative(ROOT, sourcePath)}: its declarations still name zod after rewriting`);
     }
     return result;
+}
+
+/** The relative module path from `sourcePath` to config/schema. */
+function schemaImport(sourcePath: string): string {
+    const rel = path.relative(path.dirname(sourcePath), SCHEMA_SOURCE).replace(/\.ts$/, "").split(path.sep).join("/");
+    return rel.startsWith(".") ? rel : `./${rel}`;
 }
 
 function declarationFiles(dir: string): string[] {
@@ -125,10 +139,23 @@ function declarationFiles(dir: string): string[] {
     });
 }
 
+/** Declarations that import zod, with the source each was emitted from. */
+function zodDeclarations(dist: string): { dts: string; source: string }[] {
+    return declarationFiles(dist).flatMap((dts) => {
+        const source = path.join(ROOT, path.relative(dist, dts)).replace(/\.d\.ts$/, ".ts");
+        return ZOD_IMPORT.test(fs.readFileSync(dts, "utf8")) && fs.existsSync(source) ? [{ dts, source }] : [];
+    });
+}
+
+const ZOD_IMPORT = /from "zod(\/[^"]*)?"|import\("zod/;
+
 export function fixDeclarations(dist: string): void {
-    const schema = path.join(dist, "components", "config", "schema.d.ts");
-    fs.writeFileSync(schema, schemaDeclarations(fs.readFileSync(schema, "utf8")));
-    fs.rmSync(`${schema}.map`, { force: true });
+    const zodded = zodDeclarations(dist);
+    const program = zodProgram(zodded.map((z) => z.source));
+    for (const { dts, source } of zodded) {
+        fs.writeFileSync(dts, schemaDeclarations(fs.readFileSync(dts, "utf8"), source, program));
+        fs.rmSync(`${dts}.map`, { force: true });
+    }
     const problems: string[] = [];
     for (const file of declarationFiles(dist)) {
         const text = fs.readFileSync(file, "utf8");
@@ -136,7 +163,7 @@ export function fixDeclarations(dist: string): void {
         if (fixed !== text) {
             fs.writeFileSync(file, fixed);
         }
-        if (/from "zod(\/[^"]*)?"|import\("zod/.test(fixed)) {
+        if (ZOD_IMPORT.test(fixed)) {
             problems.push(`${path.relative(dist, file)} imports zod`);
         }
     }

@@ -5,13 +5,12 @@
  */
 // First: defers the SDK modules a plan never runs (must load before @pulumi/pulumi).
 import "./lean-sdk";
-import { checkStackConfig, type ConfigIssue } from "../../components/config";
+import { ConfigError, type ConfigIssue } from "../../components/config";
 import { runPolicies, type PlainResource } from "../../policies/engine";
 import { program } from "../../infra/program";
 import { writePlanRoutes } from "../explain/files";
 import { writePlan, writeWorkloadContracts, type Violation } from "./outputs";
 import { runProgram, type PlanRun, type RecordedResource } from "./runtime";
-import { meshgateSection } from "./stack-config";
 
 export interface PlanOptions {
     readonly stack: string;
@@ -44,21 +43,25 @@ export type PlanResult =
       };
 
 export async function plan(opts: PlanOptions): Promise<PlanResult> {
-    if (opts.program === undefined) {
-        const { issues } = checkStackConfig(meshgateSection(opts.config));
-        if (issues.length > 0) {
-            return { kind: "invalid", issues };
-        }
-    }
     const t0 = performance.now();
-    const run = await runProgram(opts.program?.run ?? program, {
-        project: opts.program?.project,
-        stack: opts.stack,
-        config: opts.config,
-        preview: opts.preview ?? true,
-        onResource: opts.onResource,
-        monitor: opts.monitor,
-    });
+    let run: PlanRun;
+    try {
+        // The program validates the config (once per plan); its ConfigError is the plan's "invalid" result.
+        run = await runProgram(opts.program?.run ?? program, {
+            project: opts.program?.project,
+            stack: opts.stack,
+            config: opts.config,
+            preview: opts.preview ?? true,
+            onResource: opts.onResource,
+            monitor: opts.monitor,
+        });
+    } catch (e) {
+        const error = opts.program === undefined ? configErrorOf(e) : undefined;
+        if (error !== undefined) {
+            return { kind: "invalid", issues: [...error.issues] };
+        }
+        throw e;
+    }
     const t1 = performance.now();
     const violations = await runPolicies(run.resources.map(toPlainResource), { config: opts.policyConfig });
     const t2 = performance.now();
@@ -70,6 +73,14 @@ export async function plan(opts: PlanOptions): Promise<PlanResult> {
     }
     const t3 = performance.now();
     return { kind: "planned", run, violations, timings: { programMs: t1 - t0, policyMs: t2 - t1, writeMs: t3 - t2 } };
+}
+
+/** The ConfigError `e` is, or was caused by. */
+function configErrorOf(e: unknown): ConfigError | undefined {
+    for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 5; cur = cur.cause, depth++) {
+        if (cur instanceof ConfigError) return cur;
+    }
+    return undefined;
 }
 
 export function toPlainResource(r: RecordedResource): PlainResource {

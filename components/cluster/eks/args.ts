@@ -43,6 +43,7 @@ export interface AddonSpec {
     readonly configuration?: Readonly<Record<string, unknown>>;
 }
 
+/** What an EksCluster is made of: region, VPC, control plane, node groups, access, add-ons. */
 export interface EksClusterArgs {
     /** The stack's environment: prod gets NAT per zone, deletion protection and stricter checks. */
     readonly environment: Environment;
@@ -52,7 +53,9 @@ export interface EksClusterArgs {
     readonly kubernetesVersion?: string;
     /** The VPC meshgate creates (ignored with `existingVpc`). @default { cidr: "10.0.0.0/16", availabilityZones: 3 } */
     readonly vpc?: {
+        /** @default "10.0.0.0/16" */
         readonly cidr?: string;
+        /** @default 3 */
         readonly availabilityZones?: number;
         /** @default "perAz" in prod, "single" elsewhere */
         readonly natGateways?: "single" | "perAz";
@@ -68,6 +71,7 @@ export interface EksClusterArgs {
     readonly existingVpc?: {
         readonly vpcId: pulumi.Input<string>;
         readonly privateSubnetIds: readonly pulumi.Input<string>[];
+        /** @default [] (no public subnets: an internal load balancer only) */
         readonly publicSubnetIds?: readonly pulumi.Input<string>[];
     };
     /**
@@ -75,7 +79,12 @@ export interface EksClusterArgs {
      * CIDRs the public endpoint is open to 0.0.0.0/0, which is rejected in prod.
      * @default { publicAccess: true, publicAccessCidrs: [] }
      */
-    readonly endpoint?: { readonly publicAccess?: boolean; readonly publicAccessCidrs?: readonly string[] };
+    readonly endpoint?: {
+        /** @default true */
+        readonly publicAccess?: boolean;
+        /** @default [] */
+        readonly publicAccessCidrs?: readonly string[];
+    };
     /** Managed node groups (at least one). */
     readonly nodeGroups: readonly NodeGroupSpec[];
     /** Access entries for IAM principals besides the cluster creator. @default [] */
@@ -93,7 +102,14 @@ export interface EksClusterArgs {
      * LoadBalancer to the in-tree cloud provider (`loadBalancer: "generic"`).
      * @default { enabled: true }
      */
-    readonly loadBalancerController?: { readonly enabled?: boolean; readonly chart?: Partial<ChartRef>; readonly values?: Readonly<Record<string, unknown>> };
+    readonly loadBalancerController?: {
+        /** @default true */
+        readonly enabled?: boolean;
+        /** @default the pinned eks/aws-load-balancer-controller (components/versions.ts) */
+        readonly chart?: Partial<ChartRef>;
+        /** Extra chart values, deep-merged last. @default {} */
+        readonly values?: Readonly<Record<string, unknown>>;
+    };
     /** EKS deletion protection. @default true in prod, false elsewhere */
     readonly deletionProtection?: boolean;
     /**
@@ -103,11 +119,30 @@ export interface EksClusterArgs {
      * and a token for any other identity gets 401/403 until it has an access entry.
      * @default the AWS CLI's default credentials
      */
-    readonly kubeconfig?: { readonly profile?: string; readonly roleArn?: string };
+    readonly kubeconfig?: {
+        /** @default none: the CLI's default credentials */
+        readonly profile?: string;
+        /** @default none: no role assumed */
+        readonly roleArn?: string;
+    };
     /** metrics-server (the resource metrics API HPAs read). @default { enabled: true } */
-    readonly metricsServer?: { readonly enabled?: boolean; readonly chart?: Partial<ChartRef>; readonly values?: HelmValues };
+    readonly metricsServer?: {
+        /** @default true */
+        readonly enabled?: boolean;
+        /** @default the pinned metrics-server chart (components/versions.ts) */
+        readonly chart?: Partial<ChartRef>;
+        /** Extra chart values, deep-merged last. @default {} */
+        readonly values?: HelmValues;
+    };
     /** The cluster autoscaler for the managed node groups (scales between minSize and maxSize). @default { enabled: true } */
-    readonly clusterAutoscaler?: { readonly enabled?: boolean; readonly chart?: Partial<ChartRef>; readonly values?: HelmValues };
+    readonly clusterAutoscaler?: {
+        /** @default true */
+        readonly enabled?: boolean;
+        /** @default the pinned cluster-autoscaler chart (components/versions.ts) */
+        readonly chart?: Partial<ChartRef>;
+        /** Extra chart values, deep-merged last. @default {} */
+        readonly values?: HelmValues;
+    };
     /** Tags for every AWS resource (`meshgate.io/environment` is always added). @default {} */
     readonly tags?: Readonly<Record<string, string>>;
 }

@@ -18,6 +18,17 @@ const istiod = (service: string, port: number) =>
 
 export const observabilityCases: RuleCases[] = [
     {
+        rule: "prometheus-duration-format",
+        bad: [
+            { name: "a retention in words", resources: [kps({ prometheus: { prometheusSpec: { retention: "10days" } } })], expect: [/prometheusSpec\.retention "10days", which is not a Prometheus duration/] },
+            { name: "units out of order", resources: [kps({ prometheus: { prometheusSpec: { scrapeInterval: "30s1m" } } })], expect: [/prometheusSpec\.scrapeInterval "30s1m"/] },
+        ],
+        good: [
+            { name: "durations Prometheus parses", resources: [kps({ prometheus: { prometheusSpec: { retention: "1d12h", scrapeInterval: "30s", evaluationInterval: "1m" } } })] },
+            { name: "the chart's defaults", resources: [kps()] },
+        ],
+    },
+    {
         rule: "prometheus-monitor-selected",
         bad: [
             { name: "a ServiceMonitor without the release label", resources: [kps(), serviceMonitor({ app: "kong" })], expect: [/ServiceMonitor kong\/kong is not selected by Prometheus \(release monitoring\): it needs labels \{"release":"monitoring"\}/] },
