@@ -5,7 +5,7 @@
  * stack of thousands of services validates in linear time.
  */
 import { eksRuleIssues } from "./eks-checks";
-import { kongEdgeIssues } from "../kong/edge-rules";
+import { kongEdgeIssues } from "./kong-edge-checks";
 import { alreadyDeclared } from "./pieces";
 import { effectiveHttpListener, ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type RateLimitSpec, type ServiceSpec, type StackConfig } from "./schema";
 
@@ -180,7 +180,7 @@ function checkRateLimitFields(rl: RateLimitSpec, at: string, add: (path: string,
     }
 }
 
-/** Postgres, TLS, client IP, replicas (Kong's own rules, kong/edge-rules.ts), HTTPS in prod and the Redis store: what the gateway's settings need from each other and the cluster. */
+/** Postgres, TLS, client IP, replicas (Kong's own rules, config/kong-edge-checks.ts), HTTPS in prod and the Redis store: what the gateway's settings need from each other and the cluster. */
 function checkGatewayEdge(gw: GatewayConfig, cluster: StackConfig["cluster"] | undefined, environment: string, add: (path: string, message: string) => void): void {
     const lb = cluster === undefined ? undefined : cluster.type === "eks" ? "aws-nlb" : cluster.loadBalancer;
     const tls = gw.tls;

@@ -1,7 +1,7 @@
-/** What KongGateway accepts: its args' field rules from the pieces the stack schema uses, and Kong's edge rules (edge-rules.ts) the stack's cross-checks use. */
+/** What KongGateway accepts: its args' field rules from the pieces the stack schema uses, and Kong's edge rules (components/config/kong-edge-checks.ts) the stack's cross-checks use. */
 import { z } from "zod";
 import { cidr, fraction, oneOf, percent, port, positiveInt } from "../config/pieces";
-import { kongEdgeIssues } from "./edge-rules";
+import { kongEdgeIssues } from "../config/kong-edge-checks";
 
 /** The checked fields of {@link KongGatewayArgs}; the others are typed only (resources, chart values). */
 export const kongGatewayArgsSchema = z

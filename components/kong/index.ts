@@ -18,7 +18,7 @@ import { ClientIpMode, DatabaseSettings, KongChartValues, kongValues, LoadBalanc
 import { definedOnly, ENVIRONMENT_LABEL } from "../util";
 
 export * from "./args";
-export * from "./edge-rules";
+export * from "../config/kong-edge-checks";
 export * from "./consumers";
 export * from "./consumers-args";
 export * from "./global-plugins";

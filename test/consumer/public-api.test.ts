@@ -126,7 +126,9 @@ describe("the public API (dist/components/index.d.ts)", function () {
             }
         };
         for (const s of args) {
-            for (const decl of resolved(s).declarations ?? []) {
+            const declarations = resolved(s).declarations ?? [];
+            assert.ok(declarations.length >= 1, `${s.name} has a declaration`);
+            for (const decl of declarations) {
                 if (ts.isInterfaceDeclaration(decl)) visit(decl.members, s.name);
                 else if (ts.isTypeAliasDeclaration(decl) && ts.isTypeLiteralNode(decl.type)) visit(decl.type.members, s.name);
                 else assert.fail(`${s.name}: an args type is an interface or a type literal (${ts.SyntaxKind[decl.kind]})`);

@@ -1,7 +1,7 @@
 /**
  * What Kong's edge settings need from each other and from the load balancer, written once:
  * the stack config's cross-checks (`gateway.*`, components/config/cross-checks.ts) and
- * KongGateway's argument schema (args.ts) both report these, with the same words.
+ * KongGateway's argument schema (components/kong/args.ts) both report these, with the same words.
  */
 
 /** The facts the rules judge, as far as they are known (undefined: unknown or unset). */
