@@ -9,6 +9,7 @@ export * from "./lb-controller";
 export * from "./metrics-server";
 export * from "./cluster-autoscaler";
 export * from "./istio";
+export * from "./gateway-api";
 export * from "./kong";
 export * from "./observability";
 export * from "./mesh-namespace";

@@ -16,6 +16,7 @@ import { ClientIpMode, DatabaseSettings, KongChartValues, kongValues, LoadBalanc
 import { definedOnly, ENVIRONMENT_LABEL } from "../util";
 
 export * from "./consumers";
+export * from "./gateway-api";
 export * from "./global-plugins";
 export * from "./names";
 export * from "./plugins";
