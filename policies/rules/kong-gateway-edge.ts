@@ -69,16 +69,19 @@ function selects(selector: unknown, labels: Record<string, string>, complete: bo
     return result;
 }
 
-/** Does a listener admit a route of `kind` from `namespace`? undefined when it cannot be told. */
-function listenerAllows(listener: unknown, gatewayNs: string, kind: string, namespace: string, nsObject: PolicyResource | undefined): Known {
+/**
+ * Does a Gateway listener admit a route of `kind` from `namespace`? `nsLabels`: the namespace's
+ * labels when it is among the objects. undefined when it cannot be told.
+ */
+export function listenerAllows(listener: unknown, gatewayNs: string, kind: string, namespace: string, nsLabels: Record<string, string> | undefined): Known {
     const kinds = arr(get(listener, "allowedRoutes", "kinds"));
     if (kinds.length > 0 && !kinds.some((k) => (str(get(k, "group")) ?? GATEWAY_GROUP) === GATEWAY_GROUP && str(get(k, "kind")) === kind)) return false;
     const from = str(get(listener, "allowedRoutes", "namespaces", "from")) ?? "Same";
     if (from === "All") return true;
     if (from === "Same") return namespace === gatewayNs;
     if (from === "Selector") {
-        const labels = { ...(nsObject ? metaOf(nsObject.props, nsObject.name).labels : {}), [NAME_LABEL]: namespace };
-        return selects(get(listener, "allowedRoutes", "namespaces", "selector"), labels, nsObject !== undefined);
+        const labels = { ...(nsLabels ?? {}), [NAME_LABEL]: namespace };
+        return selects(get(listener, "allowedRoutes", "namespaces", "selector"), labels, nsLabels !== undefined);
     }
     return false;
 }
@@ -121,7 +124,8 @@ export function kongRouteParentAllowed(level: EnforcementLevel = "mandatory"): S
                     const port = get(ref, "port");
                     const listeners = arr(get(gw.props, "spec", "listeners")).filter((l) => (section === undefined || str(get(l, "name")) === section) && (port === undefined || get(l, "port") === port));
                     const gwNs = metaOf(gw.props, gw.name).namespace;
-                    const verdicts = listeners.map((l) => listenerAllows(l, gwNs, kind, meta.namespace, namespaces.get(meta.namespace)));
+                    const nsObject = namespaces.get(meta.namespace);
+                    const verdicts = listeners.map((l) => listenerAllows(l, gwNs, kind, meta.namespace, nsObject ? metaOf(nsObject.props, nsObject.name).labels : undefined));
                     if (verdicts.some((v) => v !== false)) continue;
                     const which = listeners.length === 0 ? `it has no listener${section !== undefined ? ` named ${section}` : ""}${port !== undefined ? ` on port ${String(port)}` : ""}` : `no listener admits ${kind}s from namespace ${meta.namespace}: ${listeners.map(describeListener).join(", ")}`;
                     report(`${kind} ${meta.namespace}/${meta.name} names Gateway ${key}, but ${which}; the route is not attached and Kong serves nothing for it.`, r.urn);

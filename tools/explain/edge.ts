@@ -4,7 +4,8 @@
  * cited next to each decision and tabled in docs/explain.md.
  */
 import type { ModelIndex } from "./model-index";
-import { annotations, get, nameOf, nsOf, num, obj, splitList, str, strs } from "./objects";
+import { listenerAllows } from "../../policies/rules/kong-gateway-edge";
+import { annotations, get, labels, nameOf, nsOf, num, obj, splitList, str, strs } from "./objects";
 import type { K8sObject } from "./types";
 import type { Walk } from "./walk";
 
@@ -284,7 +285,11 @@ function hostMatches(pattern: string, host: string): boolean {
 /** KIC's Gateway API controller name (KIC 3.5 gateway controller). */
 const KIC_GATEWAY_CONTROLLER = "konghq.com/kic-gateway-controller";
 
-/** Does an HTTPRoute attach to a Gateway of Kong's class? A Gateway not among the objects is assumed Kong's. */
+/**
+ * Does an HTTPRoute attach to a Gateway of Kong's class? A Gateway not among the objects is
+ * assumed Kong's. A Gateway among them must admit the route on a listener its parentRef names
+ * (Gateway API v1.3.0 Listener.allowedRoutes; see policies/rules/kong-gateway-edge.ts).
+ */
 function attachedToKong(index: ModelIndex, route: K8sObject): boolean {
     const refs = (get(route, "spec", "parentRefs") as unknown[] | undefined) ?? [];
     return refs.some((ref) => {
@@ -292,7 +297,13 @@ function attachedToKong(index: ModelIndex, route: K8sObject): boolean {
         const gw = index.gateways.get(`${str(get(ref, "namespace")) ?? nsOf(route)}/${str(get(ref, "name")) ?? ""}`);
         if (!gw) return true;
         const cls = index.gatewayClasses.get(str(get(gw, "spec", "gatewayClassName")) ?? "");
-        return cls === undefined || str(get(cls, "spec", "controllerName")) === KIC_GATEWAY_CONTROLLER;
+        if (cls !== undefined && str(get(cls, "spec", "controllerName")) !== KIC_GATEWAY_CONTROLLER) return false;
+        const section = str(get(ref, "sectionName"));
+        const port = get(ref, "port");
+        const ns = index.namespaces.get(nsOf(route));
+        return ((get(gw, "spec", "listeners") as unknown[] | undefined) ?? [])
+            .filter((l) => (section === undefined || str(get(l, "name")) === section) && (port === undefined || get(l, "port") === port))
+            .some((l) => listenerAllows(l, nsOf(gw), route.kind ?? "HTTPRoute", nsOf(route), ns ? labels(ns) : undefined) !== false);
     });
 }
 
