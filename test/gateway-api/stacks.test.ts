@@ -15,6 +15,7 @@ import type { RecordedResource } from "../../tools/plan/runtime";
 import { readStackConfig, stackConfigPath } from "../../tools/plan/stack-config";
 import { runRule } from "../policies/harness";
 import { run } from "../explain/helpers";
+import { buildReportModel } from "../../tools/report";
 
 type Config = Record<string, unknown>;
 
@@ -130,6 +131,21 @@ describe("gateway.api: gateway-api on meshgate's stacks", function () {
         props.spec.rules[0].matches[0].path.value = "api/v1/users";
         const vs = await runRule("kubernetes-crd-schema", [{ ...route, props }]);
         assert.ok(vs.some((v) => /must be an absolute path and start with '\/'/.test(v.message)), JSON.stringify(vs));
+    });
+
+    it("the report shows the same Kong routes (path, methods, service, auth, rate limit) on the HTTPRoutes, and no route for a mesh HTTPRoute whose parent is a Service", () => {
+        const routes = (p: Planned, extra: RecordedResource[] = []) =>
+            buildReportModel({ stack: "dev", source: "plan", resources: [...p.resources, ...extra], violations: [] }).routes.map((r) => [r.id, r.pathType, r.methods.join(","), r.service, r.auth.join(","), r.rateLimit.join(","), r.problems.join("; ")]);
+        const viaIngress = routes(devIngress);
+        assert.ok(viaIngress.length >= 2);
+        const expected = viaIngress.map(([id, pathType, ...rest]) => [id.replace("#", "-edge#"), pathType === "Prefix" ? "PathPrefix" : pathType, ...rest]);
+        const mesh: RecordedResource = {
+            ...devGateway.resources.find((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")!,
+            urn: "urn:pulumi:dev::meshgate::mesh-route",
+            name: "user-service",
+            inputs: { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "user-service", namespace: "users" }, spec: { parentRefs: [{ group: "", kind: "Service", name: "user-service", port: 8080 }], rules: [{ backendRefs: [{ name: "user-service", port: 8080 }] }] } },
+        };
+        assert.deepEqual(routes(devGateway, [mesh]), expected);
     });
 
     it("gateway-only mode (mesh off) with gateway-api routes as gateway-only with Ingresses, without a mandatory violation", async () => {
