@@ -16,6 +16,7 @@ import { readStackConfig, stackConfigPath } from "../../tools/plan/stack-config"
 import { runRule } from "../policies/harness";
 import { run } from "../explain/helpers";
 import { buildReportModel } from "../../tools/report";
+import { DeployGraph, recordedEdges, unavoidableEdges } from "../../tools/bench/critical-path";
 
 type Config = Record<string, unknown>;
 
@@ -120,6 +121,18 @@ describe("gateway.api: gateway-api on meshgate's stacks", function () {
         assert.deepEqual(crds.filter((u) => !release.dependsOn.includes(u)), [], `kong release dependsOn: ${release.dependsOn.join(", ")}`);
         assert.ok(gateway.dependsOn.includes(release.urn), `Gateway dependsOn: ${gateway.dependsOn.join(", ")}`);
         assert.deepEqual(crds.filter((u) => !gateway.dependsOn.includes(u)), []);
+    });
+
+    it("the deploy model has the edges: CRDs → kong release (recorded), CRDs → every Gateway API object (unavoidable)", () => {
+        const g = new DeployGraph(devGateway.resources);
+        const crds = devGateway.resources.filter((r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").map((r) => r.urn);
+        const release = devGateway.resources.find((r) => r.name === "meshgate-gateway-release")!.urn;
+        const recorded = recordedEdges(g);
+        assert.deepEqual(crds.filter((c) => !recorded.some((e) => e.from === c && e.to === release)), []);
+        const unavoidable = unavoidableEdges(g).filter((e) => e.kind === "crd" && crds.includes(e.from));
+        const objects = devGateway.resources.filter((r) => r.type.startsWith("kubernetes:gateway.networking.k8s.io/"));
+        assert.equal(objects.length, 4);
+        for (const o of objects) assert.ok(unavoidable.some((e) => e.to === o.urn), `no crd edge to ${o.urn}`);
     });
 
     it("every Gateway API object planned is valid against the v1.3.0 CRDs (kubernetes-crd-schema evaluates their schema and CEL), and a broken HTTPRoute is refused", async () => {
