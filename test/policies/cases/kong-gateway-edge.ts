@@ -82,4 +82,28 @@ export const kongGatewayEdgeCases: RuleCases[] = [
             },
         ],
     },
+    {
+        rule: "kong-cors-preflight",
+        bad: [
+            {
+                name: "an HTTPRoute with cors whose matches allow GET only (no OPTIONS)",
+                resources: [
+                    gateway([selectorListener(["shop"])]),
+                    k8s("configuration.konghq.com/v1", "KongPlugin", "shop-cors", "shop", { plugin: "cors", config: { origins: ["https://shop.example.com"] } }),
+                    k8s(GW, "HTTPRoute", "shop-edge", "shop", { spec: { parentRefs: [{ name: "kong", namespace: "kong" }], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/shop" }, method: "GET" }], backendRefs: [{ name: "shop", port: 8080 }] }] } }, { annotations: { "konghq.com/plugins": "shop-cors" } }),
+                ],
+                expect: [/HTTPRoute shop\/shop-edge has the cors plugin but the methods of its matches "GET" leaves out OPTIONS/],
+            },
+        ],
+        good: [
+            {
+                name: "the same HTTPRoute with an OPTIONS match (as meshgate writes)",
+                resources: [
+                    gateway([selectorListener(["shop"])]),
+                    k8s("configuration.konghq.com/v1", "KongPlugin", "shop-cors", "shop", { plugin: "cors", config: { origins: ["https://shop.example.com"] } }),
+                    k8s(GW, "HTTPRoute", "shop-edge", "shop", { spec: { parentRefs: [{ name: "kong", namespace: "kong" }], rules: [{ matches: ["GET", "OPTIONS"].map((method) => ({ path: { type: "PathPrefix", value: "/shop" }, method })), backendRefs: [{ name: "shop", port: 8080 }] }] } }, { annotations: { "konghq.com/plugins": "shop-cors" } }),
+                ],
+            },
+        ],
+    },
 ];
