@@ -5,7 +5,10 @@
  * behind a DynamicCRDController that starts each once the CRDs it needs exist, and decides
  * other Gateway API behaviour once at start-up (`HTTPRouteEnabled: utils.CRDExists(...)` of
  * the KongUpstreamPolicy controller). Installing the CRDs first (the kong release depends on
- * {@link GatewayApiCrds}) makes KIC start with all of it on.
+ * {@link GatewayApiCrds}) makes KIC start with all of it on. The kong/kong 3.4.1 chart grants
+ * KIC the Gateway API RBAC whether or not the CRDs exist when it renders
+ * (values.yaml `ingressController.rbac.gatewayAPI.enabled: true`, templates/_helpers.tpl
+ * `.Capabilities.APIVersions.Has "gateway.networking.k8s.io/v1"` otherwise), so no value changes.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
