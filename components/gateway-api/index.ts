@@ -34,11 +34,30 @@ export interface CrdObject {
  * kubernetes-sigs/gateway-api v1.3.0 (config/crd/standard), whole, from data/ (npm run refdata).
  */
 export function gatewayApiCrdObjects(): CrdObject[] {
-    const file = readDataJson("gateway-api/standard-crds.json") as { version: string; crds: CrdObject[] };
+    const file = readDataJson("gateway-api/standard-crds.json") as { version: string; crds: StoredCrd[] };
     if (file.version !== GATEWAY_API_VERSION) {
         throw new Error(`data/gateway-api/standard-crds.json holds Gateway API ${file.version}, expected ${GATEWAY_API_VERSION} (npm run refdata)`);
     }
-    return file.crds;
+    return file.crds.map((crd) => ({
+        ...crd,
+        spec: { ...crd.spec, versions: crd.spec.versions.map(({ schemaFrom, ...v }) => ({ ...v, schema: { openAPIV3Schema: storedSchema(schemaFrom) } })) },
+    }));
+}
+
+/** A CRD as stored: each version names where its schema is kept (`crds/<plural>.<group>.json#<version>`, the same trimming). */
+interface StoredCrd extends Omit<CrdObject, "spec"> {
+    readonly spec: Omit<k8s.types.input.apiextensions.v1.CustomResourceDefinitionSpec, "versions"> & {
+        readonly versions: (Omit<k8s.types.input.apiextensions.v1.CustomResourceDefinitionVersion, "schema"> & { readonly schemaFrom: string })[];
+    };
+}
+
+function storedSchema(ref: string): k8s.types.input.apiextensions.v1.JSONSchemaProps {
+    const [file, version] = ref.split("#");
+    const crd = readDataJson(file) as { versions: Record<string, { schema?: k8s.types.input.apiextensions.v1.JSONSchemaProps; sameSchemaAs?: string }> };
+    const v = crd.versions[version];
+    const schema = v?.schema ?? (v?.sameSchemaAs !== undefined ? crd.versions[v.sameSchemaAs]?.schema : undefined);
+    if (schema === undefined) throw new Error(`meshgate reference data: no schema for ${ref} (npm run refdata)`);
+    return schema;
 }
 
 export interface GatewayApiCrdsArgs {
