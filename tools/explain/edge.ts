@@ -297,7 +297,8 @@ function attachedToKong(index: ModelIndex, route: K8sObject): boolean {
         const gw = index.gateways.get(`${str(get(ref, "namespace")) ?? nsOf(route)}/${str(get(ref, "name")) ?? ""}`);
         if (!gw) return true;
         const cls = index.gatewayClasses.get(str(get(gw, "spec", "gatewayClassName")) ?? "");
-        if (cls !== undefined && str(get(cls, "spec", "controllerName")) !== KIC_GATEWAY_CONTROLLER) return false;
+        // KIC 3.5 gatewayclass_controller.go GatewayClassIsUnmanaged: only unmanaged classes of its controller are served.
+        if (cls !== undefined && (str(get(cls, "spec", "controllerName")) !== KIC_GATEWAY_CONTROLLER || annotations(cls)["konghq.com/gatewayclass-unmanaged"] !== "true")) return false;
         const section = str(get(ref, "sectionName"));
         const port = get(ref, "port");
         const ns = index.namespaces.get(nsOf(route));
