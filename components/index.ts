@@ -29,8 +29,10 @@ export type { ClusterAutoscalerArgs } from "./cluster-autoscaler";
 // The mesh, the gateway, observability.
 export { IstioMesh } from "./istio";
 export type { IstioMeshArgs, TracingCollector } from "./istio";
-export { ApiConsumers, KongGateway, kongMetrics } from "./kong";
-export type { ApiConsumerSpec, ApiConsumersArgs, ConsumerCredentials, ExternalPostgres, KongGatewayArgs } from "./kong";
+export { ApiConsumers, KongEdgeGateway, KongGateway, kongMetrics } from "./kong";
+export type { ApiConsumerSpec, ApiConsumersArgs, ConsumerCredentials, ExternalPostgres, KongEdgeGatewayArgs, KongGatewayArgs, KongGatewayRef } from "./kong";
+export { GatewayApiCrds, GATEWAY_API_VERSION } from "./gateway-api";
+export type { GatewayApiCrdsArgs } from "./gateway-api";
 export { Observability, jaegerOtlp } from "./observability";
 export type { GrafanaDashboard, JaegerOtlpEndpoints, KongMetricsTarget, ObservabilityArgs } from "./observability";
 export { ElastiCacheRedis, RedisPasswordSecrets } from "./rate-limit-store";

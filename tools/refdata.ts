@@ -18,6 +18,7 @@
  * - data/kong-plugins/3.9/<name>.json plugin configuration schemas, descriptions removed
  * - data/kong-plugins/3.9/entity-checks.json and request-transformer.json, from tools/refdata/kong-derived.ts
  * - data/iam/aws-load-balancer-controller.json the official IAM policy, whole
+ * - data/gateway-api/standard-crds.json the Gateway API standard CRDs as installable objects, prose removed
  * - data/SOURCES.md
  * - data/SHA256SUMS                  every other file's SHA-256 (sha256sum format)
  */
@@ -129,6 +130,7 @@ const ISTIO_CRD_FILE = "crds/istio/crd-all.gen.yaml";
 const ISTIO_VERSION = "1.30.3";
 const KONG_CRD_VERSION = "1.5.2";
 const GATEWAY_API_VERSION = "1.3.0";
+const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 
 const KONG_PLUGIN_VERSION = "3.9";
 const KONG_PLUGINS = [
@@ -519,6 +521,54 @@ function buildCrds(reference: string): CrdFile[] {
     return out.sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
 }
 
+/**
+ * The Gateway API standard-channel CRDs as complete objects an API server accepts (what
+ * GatewayApiCrds installs): every field of the upstream CRD except the prose (`description`
+ * of schema nodes and printer columns). Prose aside they are the upstream objects, so the
+ * API server enforces the same schema, defaults and CEL rules.
+ */
+function buildGatewayApiInstall(reference: string): { source: string; upstream: string; version: string; crds: Json[] } {
+    const files = sortedDir(path.join(reference, "crds/gateway-api")).filter((f) => f.startsWith("gateway.networking.k8s.io_"));
+    const crds: Json[] = [];
+    for (const f of files) {
+        for (const doc of parseAllDocuments(readFileSync(path.join(reference, "crds/gateway-api", f), "utf8"))) {
+            if (doc.errors.length > 0) throw new Error(`${f}: ${doc.errors.map((e) => e.message).join("; ")}`);
+            const crd: unknown = doc.toJS();
+            if (!isRecord(crd) || crd.kind !== "CustomResourceDefinition" || !isRecord(crd.metadata)) continue;
+            const annotations = isRecord(crd.metadata.annotations) ? crd.metadata.annotations : {};
+            const bundle = String(annotations["gateway.networking.k8s.io/bundle-version"] ?? "");
+            if (bundle !== `v${GATEWAY_API_VERSION}`) throw new Error(`${f}: bundle-version ${bundle}, expected v${GATEWAY_API_VERSION}`);
+            if (annotations["gateway.networking.k8s.io/channel"] !== "standard") throw new Error(`${f}: not the standard channel`);
+            if (!isRecord(crd.spec) || !Array.isArray(crd.spec.versions) || !isRecord(crd.spec.names)) throw new Error(`${f}: no spec.versions`);
+            const plural = String(crd.spec.names.plural);
+            // The schemas are those of crds/<plural>.<group>.json (same trimming, checked here): kept once, referenced.
+            const versions = crd.spec.versions.filter(isRecord).map((v) => {
+                const { schema, ...rest } = v;
+                const root = isRecord(schema) ? schema.openAPIV3Schema : undefined;
+                if (hashJson(withoutProse(root, false)) !== hashJson(trimCrdSchema(root))) {
+                    throw new Error(`${f} ${String(v.name)}: the schema holds keywords crds/ trims; keep it whole here instead`);
+                }
+                return { ...(withoutProse(rest, false) as Record<string, Json>), schemaFrom: `crds/${plural}.${GATEWAY_API_GROUP}.json#${String(v.name)}` };
+            });
+            crds.push(withoutProse({ apiVersion: crd.apiVersion, kind: crd.kind, metadata: { name: crd.metadata.name, annotations }, spec: { ...crd.spec, versions } }, false));
+        }
+    }
+    if (crds.length === 0) throw new Error("no Gateway API CRDs in reference/crds/gateway-api");
+    return { source: "reference/crds/gateway-api/gateway.networking.k8s.io_*.yaml", upstream: "kubernetes-sigs/gateway-api (config/crd/standard)", version: GATEWAY_API_VERSION, crds };
+}
+
+/** A CRD without `description` strings; inside `properties` the keys are field names (a field may be called description). */
+function withoutProse(node: unknown, inProperties: boolean): Json {
+    if (Array.isArray(node)) return node.map((n) => withoutProse(n, false));
+    if (!isRecord(node)) return node as Json;
+    const out: Record<string, Json> = {};
+    for (const [k, v] of Object.entries(node)) {
+        if (!inProperties && k === "description" && typeof v === "string") continue;
+        out[k] = withoutProse(v, !inProperties && k === "properties");
+    }
+    return out;
+}
+
 function pluginFileName(plugin: string): string {
     return plugin.split("-").map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join("") + ".json";
 }
@@ -558,7 +608,7 @@ function main(argv: readonly string[]): void {
         }
     }
     // Regenerate from scratch so files of removed inputs disappear.
-    for (const sub of ["charts", "crds", "kong-plugins", "iam"]) rmSync(path.join(outDir, sub), { recursive: true, force: true });
+    for (const sub of ["charts", "crds", "kong-plugins", "iam", "gateway-api"]) rmSync(path.join(outDir, sub), { recursive: true, force: true });
     const written: Written[] = [];
     const write = (rel: string, content: string, meta: Omit<Written, "file">): void => {
         const file = path.join(outDir, rel);
@@ -593,6 +643,14 @@ function main(argv: readonly string[]): void {
             version: crd.version,
         });
     }
+
+    const gatewayApi = buildGatewayApiInstall(reference);
+    write("gateway-api/standard-crds.json", stableJson(gatewayApi), {
+        what: `Gateway API v${GATEWAY_API_VERSION} standard-channel CRDs, whole objects without prose (installed by GatewayApiCrds)`,
+        source: gatewayApi.source,
+        upstream: gatewayApi.upstream,
+        version: GATEWAY_API_VERSION,
+    });
 
     if (!sourcesMd.includes(`kong-plugin-schemas/${KONG_PLUGIN_VERSION}`)) throw new Error(`reference/SOURCES.md does not list kong-plugin-schemas/${KONG_PLUGIN_VERSION}`);
     for (const plugin of KONG_PLUGINS) {
@@ -701,6 +759,11 @@ function sourcesTable(written: readonly Written[]): string {
         "  structural and validating keyword, `x-kubernetes-*` extensions and the CEL rules",
         "  (`x-kubernetes-validations`), without `description` and other prose. A version whose schema",
         "  is identical to an earlier one records `sameSchemaAs` instead of a copy.",
+        "- `gateway-api/standard-crds.json`: the Gateway API standard-channel CRDs as whole objects",
+        "  (names, versions, subresources, printer columns, bundle annotations) without `description`",
+        "  prose: what `GatewayApiCrds` installs before Kong. Each version's `openAPIV3Schema` is",
+        "  referenced (`schemaFrom`) from `crds/<plural>.<group>.json`, whose trimming keeps every",
+        "  keyword these schemas have (refdata checks it), so the installed schema is the upstream one.",
         "- `kong-plugins/3.9/<plugin>.json`: the plugin's JSON schema without descriptions and without",
         "  Kong's empty `required: []`; `shorthand_fields` (accepted deprecated aliases) are kept.",
         "  `autoGeneratedFields` (meshgate's addition) lists required fields Kong generates when absent.",

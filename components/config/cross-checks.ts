@@ -129,6 +129,14 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
                 }
             });
         }
+        if (parts.gateway?.api === "gateway-api") {
+            // Gateway API v1.3.0 HTTPRoute CRD (CEL on spec.rules): fewer than 128 matches in all; meshgate writes one per path and method.
+            const methods = gw.methods.length === 0 ? 1 : gw.methods.length + (gw.cors !== undefined && !gw.methods.includes("OPTIONS") ? 1 : 0);
+            const matches = gw.paths.length * methods;
+            if (matches > 127) {
+                add(`${at}.gateway.paths`, `${gw.paths.length} paths × ${methods} methods make ${matches} HTTPRoute matches; with gateway.api gateway-api an HTTPRoute holds at most 127 (list fewer paths or methods, or use gateway.api: ingress)`);
+            }
+        }
         gw.paths.forEach((path, k) => {
             for (const host of gw.hosts.length > 0 ? gw.hosts : ["*"]) {
                 const key = `${host} ${normalisePath(path)}`;

@@ -288,6 +288,12 @@ export const gatewaySchema = z
                 http: oneOf(["open", "redirect", "close"]).optional(),
             })
             .optional(),
+        /**
+         * How routes reach Kong: `ingress` (an Ingress of class kong per exposed service) or
+         * `gateway-api` (the Gateway API v1.3.0 CRDs, a GatewayClass and Gateway for Kong's
+         * controller, an HTTPRoute `<service>-edge` per exposed service). Absent: `ingress`.
+         */
+        api: oneOf(["ingress", "gateway-api"]).optional(),
         /** The shared counter store for `rateLimit.policy: redis`; when set, redis becomes every rate limit's default policy. */
         rateLimitRedis: rateLimitRedis.optional(),
         consumers: z.array(consumer).default([]),

@@ -21,6 +21,7 @@ export * from "./args";
 export * from "../config/kong-edge-checks";
 export * from "./consumers";
 export * from "./consumers-args";
+export * from "./gateway-api";
 export * from "./global-plugins";
 export * from "./names";
 export * from "./plugins";

@@ -20,6 +20,10 @@ export interface GatewayFacts {
     readonly rateLimitRedis?: RateLimitRedisFacts;
     /** Kong terminates TLS and port 80 redirects: routes take https only, http gets a 308. @default false */
     readonly httpsRedirect?: boolean;
+    /** How routes reach Kong: an Ingress, or an HTTPRoute `<service>-edge` attached to `gatewayRef`. @default "ingress" */
+    readonly api?: "ingress" | "gateway-api";
+    /** The Kong Gateway edge HTTPRoutes attach to (`api: gateway-api`). @default kong/kong */
+    readonly gatewayRef?: { readonly name: string; readonly namespace: string };
 }
 
 /** Where Kong's rate-limiting plugins keep shared counters (Kong 3.9 rate-limiting `config.redis`). */

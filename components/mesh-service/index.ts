@@ -24,6 +24,7 @@ import { meshServiceObjects, type MeshServiceObjects } from "./objects";
 export * from "./args";
 export * from "./context";
 export * from "./contract";
+export * from "./gateway-api";
 export * from "./istio";
 export * from "./kong";
 export * from "./objects";
@@ -43,6 +44,8 @@ export interface MeshServiceArgs extends MeshServiceContext {
     readonly istioCrds?: pulumi.Resource[];
     /** What installs the Kong CRDs (the kong release); KongPlugins wait for it. @default [] */
     readonly kongCrds?: pulumi.Resource[];
+    /** What the edge HTTPRoute waits for besides `kongCrds` (the Gateway API CRDs and Kong's Gateway). @default [] */
+    readonly edgeGateway?: pulumi.Resource[];
 }
 
 /** One service declaration becomes its Kong route and plugins and its Istio policy, consistent by construction. */
@@ -64,6 +67,8 @@ export class MeshService extends pulumi.ComponentResource {
     readonly authorizationPolicy?: k8s.apiextensions.CustomResource;
     readonly plugins: k8s.apiextensions.CustomResource[] = [];
     readonly ingress?: k8s.networking.v1.Ingress;
+    /** The edge HTTPRoute (`gateway.api: gateway-api`). */
+    readonly httpRoute?: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: MeshServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:mesh:MeshService", name, {}, opts);
@@ -122,6 +127,9 @@ export class MeshService extends pulumi.ComponentResource {
         if (objects.ingress !== undefined) {
             note(objects.ingress);
             this.ingress = new k8s.networking.v1.Ingress(`${name}-ingress`, objects.ingress, { parent: this, dependsOn: [...kongDeps, ...this.plugins] });
+        }
+        if (objects.httpRoute !== undefined) {
+            this.httpRoute = custom("http-route", objects.httpRoute, [...kongDeps, ...(args.edgeGateway ?? []), ...this.plugins]);
         }
         this.objectNames = names;
         this.registerOutputs({ fqdn: this.fqdn, paths: this.paths, objects: this.objectNames, contract: this.contract });

@@ -8,6 +8,7 @@
 import type { ServiceSpec } from "../config/schema";
 import { resolveContext, serviceFqdn, type MeshServiceContext } from "./context";
 import { authorizationPolicy, destinationRule, virtualService } from "./istio";
+import { edgeHttpRoute, type EdgeHTTPRouteObject } from "./gateway-api";
 import { ingress, kongPlugins, oauth2SecretName, type ServicePlugin } from "./kong";
 import { kubernetesService, servicePatch } from "./service";
 import type { AuthorizationPolicyObject, DestinationRuleObject, IngressObject, ServiceObject, ServicePatchObject, VirtualServiceObject } from "./types";
@@ -27,6 +28,8 @@ export interface MeshServiceObjects {
     /** KongPlugins attached to the Ingress, in attachment order. */
     readonly plugins: ServicePlugin[];
     readonly ingress?: IngressObject;
+    /** The edge HTTPRoute instead of the Ingress (`gateway.api: gateway-api`). */
+    readonly httpRoute?: EdgeHTTPRouteObject;
     /** The Secret (name and namespace) KIC reads the oauth2 provision key from, when auth is oauth2. */
     readonly oauth2Secret?: { readonly name: string; readonly namespace: string };
 }
@@ -47,13 +50,13 @@ export function meshServiceObjects(spec: ServiceSpec, context: MeshServiceContex
               }
             : {}),
         plugins,
-        ...(exposed ? { ingress: ingress(spec, ctx, plugins) } : {}),
+        ...(exposed ? (ctx.gateway?.api === "gateway-api" ? { httpRoute: edgeHttpRoute(spec, ctx, plugins) } : { ingress: ingress(spec, ctx, plugins) }) : {}),
         ...(plugins.some((p) => p.plugin === "oauth2") ? { oauth2Secret: { name: oauth2SecretName(spec), namespace: spec.namespace } } : {}),
     };
 }
 
-/** Every manifest in the order the component creates them (Istio, Service, plugins, Ingress), for tests and validation. */
-export function allManifests(objects: MeshServiceObjects): (ServiceObject | ServicePatchObject | DestinationRuleObject | VirtualServiceObject | AuthorizationPolicyObject | ServicePlugin | IngressObject)[] {
+/** Every manifest in the order the component creates them (Istio, Service, plugins, Ingress or HTTPRoute), for tests and validation. */
+export function allManifests(objects: MeshServiceObjects): (ServiceObject | ServicePatchObject | DestinationRuleObject | VirtualServiceObject | AuthorizationPolicyObject | ServicePlugin | IngressObject | EdgeHTTPRouteObject)[] {
     return [
         objects.destinationRule,
         objects.virtualService,
@@ -62,6 +65,7 @@ export function allManifests(objects: MeshServiceObjects): (ServiceObject | Serv
         objects.servicePatch,
         ...objects.plugins,
         objects.ingress,
+        objects.httpRoute,
     ].filter((o) => o !== undefined);
 }
 

@@ -20,7 +20,8 @@ import { platformOptionIssues, withVersions, type PlatformOptions } from "./opti
 
 export type { PlatformHelmValues, PlatformOptions } from "./options";
 import { IstioMesh, type IstioMeshArgs } from "../istio";
-import { ApiConsumers, KongGateway, kongMetrics, type KongGatewayArgs } from "../kong";
+import { ApiConsumers, KongEdgeGateway, KongGateway, kongMetrics, type KongGatewayArgs } from "../kong";
+import { GatewayApiCrds } from "../gateway-api";
 import { MeshNamespace, calledNamespaces, type MeshNamespaceArgs } from "../mesh-namespace";
 import { MeshService, type MeshServiceArgs, type WorkloadContract } from "../mesh-service";
 import { MetricsServer } from "../metrics-server";
@@ -88,6 +89,10 @@ export class Platform extends pulumi.ComponentResource {
     public readonly kubeconfig?: pulumi.Output<string>;
     public readonly mesh?: IstioMesh;
     public readonly gateway: KongGateway;
+    /** The Gateway API CRDs (`gateway.api: gateway-api`), installed before Kong. */
+    public readonly gatewayApiCrds?: GatewayApiCrds;
+    /** Kong's GatewayClass and Gateway (`gateway.api: gateway-api`). */
+    public readonly edgeGateway?: KongEdgeGateway;
     public readonly consumers?: ApiConsumers;
     public readonly observability?: Observability;
     public readonly namespaces: ReadonlyMap<string, MeshNamespace>;
@@ -120,8 +125,14 @@ export class Platform extends pulumi.ComponentResource {
 
         const mesh = config.mesh.enabled ? new IstioMesh(`${name}-mesh`, istioMeshArgs(config, cluster, options), k8sOpts) : undefined;
         this.mesh = mesh;
-        const gateway = new KongGateway(`${name}-gateway`, kongGatewayArgs(config, cluster, mesh, options), k8sOpts);
+        // Gateway API at the edge: the CRDs exist before Kong's controller starts, the Gateway once it runs.
+        const gatewayApiCrds = config.gateway.api === "gateway-api" ? new GatewayApiCrds(`${name}-gateway-api-crds`, { dependsOn: cluster.workloadsReady }, k8sOpts) : undefined;
+        this.gatewayApiCrds = gatewayApiCrds;
+        const gateway = new KongGateway(`${name}-gateway`, kongGatewayArgs(config, cluster, mesh, options, gatewayApiCrds), k8sOpts);
         this.gateway = gateway;
+        if (gatewayApiCrds !== undefined) {
+            this.edgeGateway = new KongEdgeGateway(`${name}-edge-gateway`, edgeGatewayArgs(config, gateway, gatewayApiCrds), k8sOpts);
+        }
         if (config.gateway.consumers.length > 0) {
             this.consumers = new ApiConsumers(`${name}-consumers`, derivedArgs(config, { consumers: config.gateway.consumers, gateway }), k8sOpts);
         }
@@ -171,7 +182,7 @@ export class Platform extends pulumi.ComponentResource {
 
         const services = new Map<string, MeshService>();
         for (const spec of config.services) {
-            services.set(spec.name, new MeshService(`${name}-${spec.name}`, meshServiceArgs(config, mesh, gateway, spec, namespaces.get(spec.namespace), redis), k8sOpts));
+            services.set(spec.name, new MeshService(`${name}-${spec.name}`, meshServiceArgs(config, mesh, gateway, spec, namespaces.get(spec.namespace), redis, this.edgeGateway, gatewayApiCrds), k8sOpts));
         }
         this.services = services;
 
@@ -294,7 +305,17 @@ export function istioMeshArgs(config: StackConfig, cluster: ClusterConnection, o
     });
 }
 
-export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined, options: PlatformOptions = {}): KongGatewayArgs {
+/** Kong's GatewayClass and Gateway: listeners as the proxy's ports, routes allowed from the exposed services' namespaces. */
+export function edgeGatewayArgs(config: StackConfig, gateway: KongGateway, crds: GatewayApiCrds): ConstructorParameters<typeof KongEdgeGateway>[1] {
+    const tls = config.gateway.tls;
+    return {
+        routeNamespaces: config.services.filter((s) => s.gateway !== undefined).map((s) => s.namespace),
+        ...(tls ? { tls: { certificateArn: tls.certificateArn, secretName: tls.secretName, http: effectiveHttpListener(tls, config.environment) } } : {}),
+        dependsOn: [gateway.release, crds],
+    };
+}
+
+export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined, options: PlatformOptions = {}, gatewayApiCrds?: GatewayApiCrds): KongGatewayArgs {
     const g = config.gateway;
     const tracing = tracingTarget(config);
     return derivedArgs(config, {
@@ -317,7 +338,8 @@ export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection,
         chart: config.charts.kong,
         ...(options.helmValues?.kong ? { values: options.helmValues.kong } : {}),
         // Its proxy Service needs the LB controller; its pods are injected, so istiod's injector must be up.
-        dependsOn: [...cluster.workloadsReady, ...cluster.loadBalancerReady, ...(mesh ? [mesh.controlPlaneReady] : [])],
+        // With the Gateway API, its CRDs too: KIC turns its Gateway API support on at start-up.
+        dependsOn: [...cluster.workloadsReady, ...cluster.loadBalancerReady, ...(mesh ? [mesh.controlPlaneReady] : []), ...(gatewayApiCrds ? [gatewayApiCrds] : [])],
     });
 }
 
@@ -378,6 +400,8 @@ export function meshServiceArgs(
     spec: ServiceSpec,
     namespace: MeshNamespace | undefined,
     rateLimitRedis?: RateLimitRedisFacts,
+    edgeGateway?: KongEdgeGateway,
+    gatewayApiCrds?: GatewayApiCrds,
 ): MeshServiceArgs {
     return derivedArgs(config, {
         spec,
@@ -389,9 +413,11 @@ export function meshServiceArgs(
             ingressClass: gateway.ingressClass,
             ...(rateLimitRedis ? { rateLimitRedis } : {}),
             ...(effectiveHttpListener(config.gateway.tls, config.environment) === "redirect" ? { httpsRedirect: true } : {}),
+            ...(edgeGateway ? { api: "gateway-api" as const, gatewayRef: edgeGateway.ref } : {}),
         },
         namespace: namespace?.namespace,
         istioCrds: mesh ? [mesh.crdsReady] : [],
         kongCrds: [gateway.crdsReady],
+        ...(edgeGateway ? { edgeGateway: [...(gatewayApiCrds ? [gatewayApiCrds] : []), edgeGateway] } : {}),
     });
 }

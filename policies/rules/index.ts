@@ -9,6 +9,7 @@ import { kongRules } from "./kong";
 import { retryRules } from "./retries";
 import { eksKubernetesRules } from "./eks-kubernetes";
 import { kongGatewayApiRules } from "./kong-gateway-api";
+import { kongGatewayEdgeRules } from "./kong-gateway-edge";
 import { observabilityRules } from "./observability";
 import { schemaRules } from "./schema";
 
@@ -92,6 +93,8 @@ const FIX: Record<string, string> = {
     "kong-plugin-no-plaintext-secrets": "Store the value in a Secret and use `configPatches[].valueFrom.secretKeyRef` (or a `{vault://...}` reference).",
     "kong-edge-https-only": "Give a certificate (ACM `aws-load-balancer-ssl-cert`, or Kong's `ssl_cert`) and close port 80 (`proxy.http.enabled: false`) or redirect every route (`konghq.com/protocols: https`).",
     "kong-plugin-reference-grant": "Create a ReferenceGrant in the plugin's namespace: `from` the referrer's group/kind/namespace, `to` `configuration.konghq.com` `KongPlugin`.",
+    "kong-gateway-class": "`controllerName: konghq.com/kic-gateway-controller` and the annotation `konghq.com/gatewayclass-unmanaged: \"true\"` (meshgate's GatewayClass `kong` has both).",
+    "kong-route-parent-allowed": "Allow the route's namespace on a listener (`allowedRoutes.namespaces.from: Selector` on `kubernetes.io/metadata.name`, or `All`), or fix `parentRefs` (name, namespace, `sectionName`, `port`).",
     "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
     "prometheus-control-plane-targets": "Set `kubeControllerManager`, `kubeScheduler`, `kubeEtcd` and `kubeProxy` `.enabled: false` in the release's values (meshgate does on EKS).",
     "autoscaling-metrics-available": "Install metrics-server (the `metrics-server` chart, or the EKS add-on) in the stack.",
@@ -105,7 +108,7 @@ const DOMAINS: [Domain, readonly RuleFactory[]][] = [
     ["kubernetes", schemaRules],
     ["helm", helmRules],
     ["istio", [...istioRules, ...retryRules, ...analyzeRules]],
-    ["kong", [...kongRules, ...kongGatewayApiRules]],
+    ["kong", [...kongRules, ...kongGatewayApiRules, ...kongGatewayEdgeRules]],
     ["observability", observabilityRules],
 ];
 

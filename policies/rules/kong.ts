@@ -63,6 +63,8 @@ interface Route {
     /** Ingress class (spec or annotation) or the gateway classes of its parent Gateways. */
     classes: string[];
     backends: { namespace: string; name: string }[];
+    /** HTTPRoute: the methods of its matches (KIC 3.5 gives a rule's Kong route every method of its matches); empty: any. */
+    matchMethods?: string[];
 }
 
 /**
@@ -224,7 +226,12 @@ function httpRoute(r: PolicyResource, gatewayClass: Map<string, string>): Route 
         }
     }
     const backends: { namespace: string; name: string }[] = [];
+    const matchMethods = new Set<string>();
     for (const rule of arr(spec.rules)) {
+        for (const m of arr(get(rule, "matches"))) {
+            const method = str(get(m, "method"));
+            if (method) matchMethods.add(method.toUpperCase());
+        }
         for (const ref of arr(get(rule, "backendRefs"))) {
             const kind = str(get(ref, "kind")) ?? "Service";
             const name = str(get(ref, "name"));
@@ -233,7 +240,7 @@ function httpRoute(r: PolicyResource, gatewayClass: Map<string, string>): Route 
             }
         }
     }
-    return { resource: r, kind: r.type.endsWith(":GRPCRoute") ? "GRPCRoute" : "HTTPRoute", namespace: meta.namespace, name: meta.name, annotations: meta.annotations, classes, backends };
+    return { resource: r, kind: r.type.endsWith(":GRPCRoute") ? "GRPCRoute" : "HTTPRoute", namespace: meta.namespace, name: meta.name, annotations: meta.annotations, classes, backends, matchMethods: [...matchMethods] };
 }
 
 function kongRoutes(idx: KongIndex, ingressClasses: readonly string[], gatewayClasses: readonly string[]): Route[] {
@@ -527,7 +534,7 @@ export function kongCorsPreflight(level: EnforcementLevel = "mandatory"): StackV
     const defaults = { ...routeSchema };
     return {
         name: "kong-cors-preflight",
-        description: "Routes with the cors plugin must let preflights through: OPTIONS among konghq.com/methods, and run_on_preflight: false on their auth plugins.",
+        description: "Routes with the cors plugin must let preflights through: OPTIONS among konghq.com/methods (an HTTPRoute's match methods), and run_on_preflight: false on their auth plugins.",
         enforcementLevel: level,
         configSchema: {
             properties: {
@@ -541,9 +548,12 @@ export function kongCorsPreflight(level: EnforcementLevel = "mandatory"): StackV
             for (const route of kongRoutes(idx, c.ingressClasses, c.gatewayClasses)) {
                 const plugins = idx.effectivePluginObjects(route);
                 if (!plugins.some((p) => p.plugin === "cors")) continue;
-                const methods = splitList(route.annotations[METHODS_ANNOTATION]).map((m) => m.toUpperCase());
+                const annotated = splitList(route.annotations[METHODS_ANNOTATION]).map((m) => m.toUpperCase());
+                // An HTTPRoute's methods are its matches' (unless the annotation overrides them, as KIC's Route.Override does).
+                const methods = annotated.length > 0 ? annotated : (route.matchMethods ?? []);
                 if (methods.length > 0 && !methods.includes("OPTIONS")) {
-                    report(`${route.kind} ${route.namespace}/${route.name} has the cors plugin but ${METHODS_ANNOTATION} "${methods.join(",")}" leaves out OPTIONS: Kong answers every browser preflight 404 and cross-origin calls fail.`, route.resource.urn);
+                    const where = annotated.length > 0 ? METHODS_ANNOTATION : "the methods of its matches";
+                    report(`${route.kind} ${route.namespace}/${route.name} has the cors plugin but ${where} "${methods.join(",")}" leaves out OPTIONS: Kong answers every browser preflight 404 and cross-origin calls fail.`, route.resource.urn);
                 }
                 for (const p of plugins.filter((x) => PREFLIGHT_AUTH_PLUGINS.includes(x.plugin))) {
                     if (get(p.resource.props, "config", "run_on_preflight") !== false) {

@@ -278,8 +278,8 @@ describe("explain: tracing", () => {
 });
 
 describe("explain: HTTPRoutes as KIC 3.5 translates them (subtranslator/httproute.go)", () => {
-    const gatewayClass = { apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: "kong" }, spec: { controllerName: "konghq.com/kic-gateway-controller" } };
-    const gateway = { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "kong", namespace: "kong" }, spec: { gatewayClassName: "kong", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } };
+    const gatewayClass = { apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: "kong", annotations: { "konghq.com/gatewayclass-unmanaged": "true" } }, spec: { controllerName: "konghq.com/kic-gateway-controller" } };
+    const gateway = { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "kong", namespace: "kong" }, spec: { gatewayClassName: "kong", listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }] } };
     const httpRoute = (path: unknown, filters: unknown[] = [], annotations: Record<string, string> = { "konghq.com/preserve-host": "false" }) => ({
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "HTTPRoute",
@@ -307,5 +307,12 @@ describe("explain: HTTPRoutes as KIC 3.5 translates them (subtranslator/httprout
     it("ignores HTTPRoutes of another controller's Gateway", () => {
         const other = { ...gatewayClass, spec: { controllerName: "istio.io/gateway-controller" } };
         assertRefused(run(stack({ extra: [other, gateway, httpRoute({ type: "PathPrefix", value: "/v2/users" })] }), "GET http://edge.invalid/v2/users"), "kong-route", 404);
+    });
+
+    it("ignores HTTPRoutes of a Kong class KIC does not reconcile (no konghq.com/gatewayclass-unmanaged), and of a listener that admits only its own namespace", () => {
+        const managed = { ...gatewayClass, metadata: { name: "kong" } };
+        assertRefused(run(stack({ extra: [managed, gateway, httpRoute({ type: "PathPrefix", value: "/v2/users" })] }), "GET http://edge.invalid/v2/users"), "kong-route", 404);
+        const same = { ...gateway, spec: { gatewayClassName: "kong", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] } };
+        assertRefused(run(stack({ extra: [gatewayClass, same, httpRoute({ type: "PathPrefix", value: "/v2/users" })] }), "GET http://edge.invalid/v2/users"), "kong-route", 404);
     });
 });

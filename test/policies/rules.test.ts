@@ -6,6 +6,7 @@ import { helmCases } from "./cases/helm";
 import { istioCases } from "./cases/istio";
 import { kongCases } from "./cases/kong";
 import { kongGatewayApiCases } from "./cases/kong-gateway-api";
+import { kongGatewayEdgeCases } from "./cases/kong-gateway-edge";
 import { analyzeCases } from "./cases/analyze";
 import { observabilityCases } from "./cases/observability";
 import { eksKubernetesCases } from "./cases/eks-kubernetes";
@@ -13,7 +14,7 @@ import { retryCases } from "./cases/retries";
 import type { RuleCases } from "./cases/types";
 import { runRule, show } from "./harness";
 
-const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...analyzeCases, ...kongCases, ...kongGatewayApiCases, ...observabilityCases, ...eksKubernetesCases, ...retryCases];
+const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...analyzeCases, ...kongCases, ...kongGatewayApiCases, ...kongGatewayEdgeCases, ...observabilityCases, ...eksKubernetesCases, ...retryCases];
 
 describe("policy rules", () => {
     it("has a firing and a quiet case for every rule", () => {

@@ -316,8 +316,15 @@ export function unavoidableEdges(g: DeployGraph): Edge[] {
             installerOf.set(group, r.urn);
         }
     }
+    // CRDs the stack applies as objects (GatewayApiCrds: gateway.networking.k8s.io): their custom resources after them.
+    const crdObjectsOf = new Map<string, string[]>();
+    for (const r of ofType("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")) {
+        const group = (r.inputs.spec as { group?: unknown } | undefined)?.group;
+        if (typeof group === "string") crdObjectsOf.set(group, [...(crdObjectsOf.get(group) ?? []), r.urn]);
+    }
     for (const r of kubeObjects) {
         add(installerOf.get(apiGroupOf(r.type)), r.urn, "crd");
+        for (const crd of crdObjectsOf.get(apiGroupOf(r.type)) ?? []) add(crd, r.urn, "crd");
     }
     for (const r of releases) {
         for (const group of chartFacts(r).watchesGroups ?? []) {

@@ -65,6 +65,7 @@ export const BY_TYPE: Readonly<Record<string, Row>> = {
     },
     "pulumi:providers:kubernetes": { seconds: 1, source: "estimate: provider configuration from the kubeconfig, no cloud call" },
     "kubernetes:core/v1:Namespace": { seconds: 2, source: "estimate: create, then Pulumi's await for status Active" },
+    "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": { seconds: 2, source: "estimate: create, then Pulumi's await for the Established condition (the Gateway API CRDs, before the kong release)" },
     "kubernetes:core/v1:Secret": { seconds: 1, source: "estimate: one API call, no await logic" },
     "kubernetes:core/v1:ConfigMap": { seconds: 1, source: "estimate: one API call, no await logic" },
     "kubernetes:core/v1:ServiceAccount": { seconds: 1, source: "estimate: one API call, no await logic" },

@@ -4,7 +4,8 @@
  * cited next to each decision and tabled in docs/explain.md.
  */
 import type { ModelIndex } from "./model-index";
-import { annotations, get, nameOf, nsOf, num, obj, splitList, str, strs } from "./objects";
+import { listenerAllows } from "../../policies/rules/kong-gateway-edge";
+import { annotations, get, labels, nameOf, nsOf, num, obj, splitList, str, strs } from "./objects";
 import type { K8sObject } from "./types";
 import type { Walk } from "./walk";
 
@@ -284,7 +285,11 @@ function hostMatches(pattern: string, host: string): boolean {
 /** KIC's Gateway API controller name (KIC 3.5 gateway controller). */
 const KIC_GATEWAY_CONTROLLER = "konghq.com/kic-gateway-controller";
 
-/** Does an HTTPRoute attach to a Gateway of Kong's class? A Gateway not among the objects is assumed Kong's. */
+/**
+ * Does an HTTPRoute attach to a Gateway of Kong's class? A Gateway not among the objects is
+ * assumed Kong's. A Gateway among them must admit the route on a listener its parentRef names
+ * (Gateway API v1.3.0 Listener.allowedRoutes; see policies/rules/kong-gateway-edge.ts).
+ */
 function attachedToKong(index: ModelIndex, route: K8sObject): boolean {
     const refs = (get(route, "spec", "parentRefs") as unknown[] | undefined) ?? [];
     return refs.some((ref) => {
@@ -292,17 +297,53 @@ function attachedToKong(index: ModelIndex, route: K8sObject): boolean {
         const gw = index.gateways.get(`${str(get(ref, "namespace")) ?? nsOf(route)}/${str(get(ref, "name")) ?? ""}`);
         if (!gw) return true;
         const cls = index.gatewayClasses.get(str(get(gw, "spec", "gatewayClassName")) ?? "");
-        return cls === undefined || str(get(cls, "spec", "controllerName")) === KIC_GATEWAY_CONTROLLER;
+        // KIC 3.5 gatewayclass_controller.go GatewayClassIsUnmanaged: only unmanaged classes of its controller are served.
+        if (cls !== undefined && (str(get(cls, "spec", "controllerName")) !== KIC_GATEWAY_CONTROLLER || annotations(cls)["konghq.com/gatewayclass-unmanaged"] !== "true")) return false;
+        const section = str(get(ref, "sectionName"));
+        const port = get(ref, "port");
+        const ns = index.namespaces.get(nsOf(route));
+        return ((get(gw, "spec", "listeners") as unknown[] | undefined) ?? [])
+            .filter((l) => (section === undefined || str(get(l, "name")) === section) && (port === undefined || get(l, "port") === port))
+            .some((l) => listenerAllows(l, nsOf(gw), route.kind ?? "HTTPRoute", nsOf(route), ns ? labels(ns) : undefined) !== false);
     });
 }
 
 /**
+ * The protocols of an HTTPRoute's Kong routes: those of the listeners of its parent Gateways
+ * (KIC 3.5 internal/dataplane/translator/subtranslator/httproute.go
+ * protocolsFromHTTPRoutesGatewayListeners: HTTP → http, HTTPS → https, a parentRef's
+ * sectionName picks one listener); http and https when no parent Gateway is among the objects.
+ */
+function listenerProtocols(index: ModelIndex, route: K8sObject): string[] {
+    const out = new Set<string>();
+    let found = false;
+    for (const ref of (get(route, "spec", "parentRefs") as unknown[] | undefined) ?? []) {
+        if ((str(get(ref, "kind")) ?? "Gateway") !== "Gateway") continue;
+        const gw = index.gateways.get(`${str(get(ref, "namespace")) ?? nsOf(route)}/${str(get(ref, "name")) ?? ""}`);
+        if (!gw) continue;
+        found = true;
+        const section = str(get(ref, "sectionName"));
+        for (const l of (get(gw, "spec", "listeners") as unknown[] | undefined) ?? []) {
+            if (section !== undefined && str(get(l, "name")) !== section) continue;
+            const proto = str(get(l, "protocol"));
+            if (proto === "HTTP") out.add("http");
+            else if (proto === "HTTPS") out.add("https");
+        }
+    }
+    return found ? [...out].sort() : ["http", "https"];
+}
+
+/**
  * Kong routes of HTTPRoutes: KIC 3.5
- * internal/dataplane/translator/subtranslator/httproute.go
- * (generateKongRoutePathFromHTTPRouteMatch: PathPrefix /a → "~/a$" and "/a/",
- * Exact → "~/a$", RegularExpression → "~<value>"; strip_path false and
- * preserve_host true; hostnames, method and header matches), with the
- * konghq.com/* annotations applied as for Ingresses (kongstate.go Route.Override).
+ * internal/dataplane/translator/subtranslator/httproute.go. Rules with the same filters are
+ * grouped, and their matches by header and query matches (httpRouteMatchMeta.getKey); each
+ * group becomes one Kong route carrying every path and every method of its matches
+ * (getRoutesFromMatches), so a method of one match applies to every path of the group.
+ * Paths: PathPrefix /a → "~/a$" and "/a/", Exact → "~/a$", RegularExpression → "~<value>"
+ * (generateKongRoutePathFromHTTPRouteMatch); strip_path false and preserve_host true; the
+ * protocols of the parent Gateway's listeners; then the konghq.com/* annotations as for
+ * Ingresses (kongstate/route.go overrideByAnnotation). One KongRoute is modelled per path of
+ * a group (as for an Ingress's paths).
  */
 function httpRouteRoutes(index: ModelIndex): KongRoute[] {
     const out: KongRoute[] = [];
@@ -311,23 +352,40 @@ function httpRouteRoutes(index: ModelIndex): KongRoute[] {
         const a = annotations(hr);
         const ns = nsOf(hr);
         const hostnames = strs(get(hr, "spec", "hostnames"));
+        const listenerProtos = listenerProtocols(index, hr);
+        const annMethods = splitList(a["konghq.com/methods"]).map((x) => x.toUpperCase());
+        const annProtocols = splitList(a["konghq.com/protocols"]);
+        interface Item { rule: unknown; ri: number; mi: number; match: unknown; headers: Record<string, string[]> }
+        const groups = new Map<string, Item[]>();
         ((get(hr, "spec", "rules") as unknown[] | undefined) ?? []).forEach((rule, ri) => {
-            const backends = ((get(rule, "backendRefs") as unknown[] | undefined) ?? []).filter((b) => (num(get(b, "weight")) ?? 1) > 0 && (str(get(b, "kind")) ?? "Service") === "Service");
-            const first = backends[0];
-            const split = backends.length > 1 ? `Kong splits this rule across ${backends.map((b) => `${str(get(b, "name"))} (weight ${num(get(b, "weight")) ?? 1})`).join(", ")}; explained for the first` : undefined;
-            const filterPlugins = ((get(rule, "filters") as unknown[] | undefined) ?? [])
-                .filter((f) => str(get(f, "type")) === "ExtensionRef" && str(get(f, "extensionRef", "kind")) === "KongPlugin")
-                .map((f) => str(get(f, "extensionRef", "name")) ?? "");
             const matches = (get(rule, "matches") as unknown[] | undefined) ?? [{ path: { type: "PathPrefix", value: "/" } }];
             matches.forEach((m, mi) => {
-                const type = str(get(m, "path", "type")) ?? "PathPrefix";
-                const value = str(get(m, "path", "value")) ?? "/";
-                const paths = type === "Exact" ? [`~${value}$`] : type === "RegularExpression" ? [`~${value}`] : value === "/" ? ["/"] : [`~${value.replace(/\/+$/, "")}$`, value.endsWith("/") ? value : `${value}/`];
                 const headers: Record<string, string[]> = {};
                 for (const h of (get(m, "headers") as unknown[] | undefined) ?? []) {
-                    if ((str(get(h, "type")) ?? "Exact") === "Exact") headers[(str(get(h, "name")) ?? "").toLowerCase()] = [str(get(h, "value")) ?? ""];
+                    const name = (str(get(h, "name")) ?? "").toLowerCase();
+                    if ((str(get(h, "type")) ?? "Exact") === "Exact" && headers[name] === undefined) headers[name] = [str(get(h, "value")) ?? ""];
                 }
-                const method = str(get(m, "method"));
+                const key = `${JSON.stringify(get(rule, "filters") ?? [])}|${JSON.stringify(Object.entries(headers).sort())}|${JSON.stringify(get(m, "queryParams") ?? [])}`;
+                const list = groups.get(key) ?? [];
+                list.push({ rule, ri, mi, match: m, headers });
+                groups.set(key, list);
+            });
+        });
+        for (const items of groups.values()) {
+            const groupMethods = [...new Set(items.map((i) => str(get(i.match, "method"))).filter((x): x is string => x !== undefined))];
+            const seenPaths = new Set<string>();
+            for (const { rule, ri, mi, match, headers } of items) {
+                const type = str(get(match, "path", "type")) ?? "PathPrefix";
+                const value = str(get(match, "path", "value")) ?? "/";
+                if (seenPaths.has(`${type} ${value}`)) continue;
+                seenPaths.add(`${type} ${value}`);
+                const backends = ((get(rule, "backendRefs") as unknown[] | undefined) ?? []).filter((b) => (num(get(b, "weight")) ?? 1) > 0 && (str(get(b, "kind")) ?? "Service") === "Service");
+                const first = backends[0];
+                const split = backends.length > 1 ? `Kong splits this rule across ${backends.map((b) => `${str(get(b, "name"))} (weight ${num(get(b, "weight")) ?? 1})`).join(", ")}; explained for the first` : undefined;
+                const filterPlugins = ((get(rule, "filters") as unknown[] | undefined) ?? [])
+                    .filter((f) => str(get(f, "type")) === "ExtensionRef" && str(get(f, "extensionRef", "kind")) === "KongPlugin")
+                    .map((f) => str(get(f, "extensionRef", "name")) ?? "");
+                const paths = type === "Exact" ? [`~${value}$`] : type === "RegularExpression" ? [`~${value}`] : value === "/" ? ["/"] : [`~${value.replace(/\/+$/, "")}$`, value.endsWith("/") ? value : `${value}/`];
                 for (const host of hostnames.length > 0 ? hostnames : [null]) {
                     const r = {
                         ingress: hr,
@@ -339,20 +397,19 @@ function httpRouteRoutes(index: ModelIndex): KongRoute[] {
                         declaredPath: value,
                         pathType: type === "PathPrefix" ? "Prefix" : type === "Exact" ? "Exact" : "RegularExpression",
                         paths,
-                        // kongstate.go FillOverrides → Route.Override applies the object's konghq.com/* annotations to HTTPRoute routes too.
-                        methods: splitList(a["konghq.com/methods"]).length > 0 ? splitList(a["konghq.com/methods"]).map((x) => x.toUpperCase()) : method ? [method] : [],
+                        methods: annMethods.length > 0 ? annMethods : groupMethods,
                         headers,
-                        protocols: splitList(a["konghq.com/protocols"]).length > 0 ? splitList(a["konghq.com/protocols"]) : ["http", "https"],
+                        protocols: annProtocols.length > 0 ? annProtocols : listenerProtos,
                         stripPath: boolAnn(a["konghq.com/strip-path"]) ?? false,
                         preserveHost: boolAnn(a["konghq.com/preserve-host"]) ?? true,
-                        regexPriority: 0,
-                        httpsRedirectStatus: 426,
+                        regexPriority: num(a["konghq.com/regex-priority"]) ?? 0,
+                        httpsRedirectStatus: num(a["konghq.com/https-redirect-status-code"]) ?? 426,
                         backend: { service: str(get(first, "name")) ?? "", port: num(get(first, "port")) },
                     };
                     out.push({ ...r, priority: routePriority(r) });
                 }
-            });
-        });
+            }
+        }
     }
     return out;
 }

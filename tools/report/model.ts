@@ -381,7 +381,16 @@ function traffic(resources: readonly ReportResource[]): Built {
             }
         }
     }
-    for (const o of byKind("HTTPRoute")) {
+    // HTTPRoutes Kong serves: a parentRef to a Gateway of class kong (or not among the objects). An HTTPRoute whose
+    // parent is a Service is the mesh's (GAMMA), not a Kong route. KIC 3.5 (subtranslator/httproute.go) gives the
+    // matches of a rule one Kong route with every method of them: one report route per path, with those methods.
+    const gatewayClassOf = new Map(byKind("Gateway").filter((g) => g.apiVersion.startsWith("gateway.networking.k8s.io/")).map((g) => [`${g.namespace}/${g.name}`, str(rec(g.body.spec).gatewayClassName)]));
+    const kongParent = (o: K8sObject): boolean => {
+        const refs = arr(rec(o.body.spec).parentRefs).map(rec);
+        // Without parentRefs the route attaches nowhere; shown as Kong's, like a Gateway not among the objects.
+        return refs.length === 0 || refs.some((ref) => (str(ref.kind) ?? "Gateway") === "Gateway" && (gatewayClassOf.get(`${str(ref.namespace) ?? o.namespace}/${str(ref.name) ?? ""}`) ?? "kong") === "kong");
+    };
+    for (const o of byKind("HTTPRoute").filter(kongParent)) {
         const spec = rec(o.body.spec);
         const hosts = arr(spec.hostnames).map(String);
         const annPlugins = splitList(o.annotations["konghq.com/plugins"]);
@@ -394,17 +403,22 @@ function traffic(resources: readonly ReportResource[]): Built {
             const backends = arr(rule.backendRefs).map(rec);
             const backend = backends[0] ?? {};
             const matches = arr(rule.matches).map(rec);
+            const methods = [...new Set(matches.map((m) => str(m.method)).filter((m): m is string => m !== undefined).map((m) => m.toUpperCase()))];
+            const seen = new Set<string>();
             for (const m of matches.length > 0 ? matches : [{}]) {
                 const path = rec(m.path);
+                const key = `${str(path.type) ?? "PathPrefix"} ${str(path.value) ?? "/"}`;
+                if (seen.has(key)) continue;
+                seen.add(key);
                 addRoute(
                     o,
                     {
                         path: str(path.value) ?? "/",
                         pathType: str(path.type) ?? "PathPrefix",
-                        methods: str(m.method) === undefined ? [] : [String(m.method).toUpperCase()],
+                        methods,
                         host: hosts[0] ?? null,
                         service: `${str(backend.namespace) ?? o.namespace}/${str(backend.name) ?? "?"}`,
-                        port: str(backend.port) ?? "",
+                        port: backend.port === undefined ? "" : String(backend.port as string | number),
                         stripPath: strip === undefined ? null : strip === "true",
                     },
                     [...annPlugins, ...filterPlugins],
