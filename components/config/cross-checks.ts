@@ -4,6 +4,7 @@
  * supports. Each check runs over every service once, indexing with Maps, so a
  * stack of thousands of services validates in linear time.
  */
+import { meshRoutingIssues } from "./mesh-routing";
 import { effectiveHttpListener, ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type RateLimitSpec, type ServiceSpec, type StackConfig } from "./schema";
 
 export interface ConfigIssue {
@@ -140,6 +141,7 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
         });
     }
 
+    issues.push(...meshRoutingIssues(parts));
     if (parts.observability?.kiali.enabled === true && parts.mesh?.enabled === false) {
         add("observability.kiali.enabled", "Kiali shows the Istio mesh, but mesh.enabled is false; turn the mesh on or Kiali off");
     }

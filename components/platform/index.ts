@@ -323,6 +323,7 @@ export function meshServiceArgs(
         spec,
         mesh: mesh !== undefined,
         trustDomain: config.mesh.trustDomain,
+        ...(config.mesh.routing === "gateway-api" ? { meshRouting: config.mesh.routing } : {}),
         gateway: {
             principal: gateway.principal,
             dbless: gateway.dbless,
