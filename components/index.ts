@@ -13,5 +13,6 @@ export * from "./kong";
 export * from "./observability";
 export * from "./mesh-namespace";
 export * from "./mesh-service";
+export * from "./gateway-api-crds";
 export * from "./rate-limit-store";
 export * from "./platform";

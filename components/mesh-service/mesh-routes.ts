@@ -23,7 +23,7 @@ import { destinationRule } from "./istio";
 import { SKIP_AWAIT } from "./service";
 import type { DestinationRuleObject, ServiceObject } from "./types";
 
-export const GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1";
+export const MESH_ROUTE_API_VERSION = "gateway.networking.k8s.io/v1";
 
 /** Gateway API v1.3.0 `HTTPHeaderMatch` (standard channel: Exact, RegularExpression). */
 export interface HTTPHeaderMatch {
@@ -47,7 +47,7 @@ export interface MeshRouteRule {
 
 /** `gateway.networking.k8s.io/v1` HTTPRoute attached to a Service (a mesh route). */
 export interface MeshHttpRouteObject {
-    readonly apiVersion: typeof GATEWAY_API_VERSION;
+    readonly apiVersion: typeof MESH_ROUTE_API_VERSION;
     readonly kind: "HTTPRoute";
     readonly metadata: NamespacedMeta;
     readonly spec: {
@@ -141,7 +141,7 @@ export function meshHttpRoute(spec: ServiceSpec, ctx: ResolvedContext): MeshHttp
               : weighted.map((v) => ({ name: versionServiceName(spec.name, v.name), port: spec.port, weight: v.weight }));
     rules.push({ matches: [{ path: { ...root } }], backendRefs, ...structuredClone(policy) });
     return {
-        apiVersion: GATEWAY_API_VERSION,
+        apiVersion: MESH_ROUTE_API_VERSION,
         kind: "HTTPRoute",
         metadata: { name: spec.name, namespace: spec.namespace, labels: objectLabels(spec, ctx) },
         spec: { parentRefs: [{ group: "", kind: "Service", name: spec.name }], rules },

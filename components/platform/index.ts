@@ -15,6 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { EksCluster, ExistingCluster, type ClusterConnection } from "../cluster";
 import { validateStackConfig, type ServiceSpec, type StackConfig, type StackConfigInput } from "../config";
+import { GatewayApiCrds } from "../gateway-api-crds";
 import { IstioMesh, type IstioMeshArgs } from "../istio";
 import { ApiConsumers, KongGateway, kongMetrics, type KongGatewayArgs } from "../kong";
 import { MeshNamespace, calledNamespaces, type MeshNamespaceArgs } from "../mesh-namespace";
@@ -67,6 +68,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly metricsServer?: MetricsServer;
     /** The managed Redis of the rate-limit counters (`gateway.rateLimitRedis.type: elasticache`). */
     public readonly rateLimitRedis?: ElastiCacheRedis;
+    /** The Gateway API CRDs, installed for `mesh.routing: gateway-api`. */
+    public readonly gatewayApiCrds?: GatewayApiCrds;
 
     /** Throws ConfigError, listing every problem, before registering anything when `args` is invalid. */
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -136,9 +139,14 @@ export class Platform extends pulumi.ComponentResource {
             redis = { host: store.host, port: store.port, ssl: store.tls, serverName: store.serverName, passwordSecret: store.passwordSecret };
         }
 
+        // mesh.routing gateway-api: the mesh HTTPRoutes need the Gateway API CRDs.
+        if (mesh !== undefined && config.mesh.routing === "gateway-api") {
+            this.gatewayApiCrds = new GatewayApiCrds(`${name}-gateway-api-crds`, { dependsOn: cluster.workloadsReady }, k8sOpts);
+        }
+        const gatewayApiCrds = this.gatewayApiCrds === undefined ? [] : [this.gatewayApiCrds];
         const services = new Map<string, MeshService>();
         for (const spec of config.services) {
-            services.set(spec.name, new MeshService(`${name}-${spec.name}`, meshServiceArgs(config, mesh, gateway, spec, namespaces.get(spec.namespace), redis), k8sOpts));
+            services.set(spec.name, new MeshService(`${name}-${spec.name}`, { ...meshServiceArgs(config, mesh, gateway, spec, namespaces.get(spec.namespace), redis), gatewayApiCrds }, k8sOpts));
         }
         this.services = services;
 

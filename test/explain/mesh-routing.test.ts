@@ -32,11 +32,17 @@ function withRouting(stack: string, routing: string, dropRetries: boolean): Conf
     return config;
 }
 
-async function planned(stack: string, config: Config): Promise<{ objects: K8sObject[]; mandatory: string[] }> {
+async function planned(stack: string, config: Config): Promise<{ objects: K8sObject[]; mandatory: string[]; routeDeps: string[][]; crds: string[] }> {
     const result = await plan({ stack, config });
     assert.equal(result.kind, "planned", result.kind === "invalid" ? result.issues.map((i) => `${i.path}: ${i.message}`).join("\n") : "");
     if (result.kind !== "planned") throw new Error("not planned");
-    return { objects: objectsFromRecorded(result.run.resources), mandatory: result.violations.filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`) };
+    const rs = result.run.resources;
+    return {
+        objects: objectsFromRecorded(rs),
+        mandatory: result.violations.filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`),
+        routeDeps: rs.filter((r) => r.type.endsWith(":HTTPRoute")).map((r) => [...(r.dependsOn ?? [])]),
+        crds: rs.filter((r) => r.type === "kubernetes:yaml/v2:ConfigFile").map((r) => r.urn),
+    };
 }
 
 /** What a route promises, independent of how the mesh routes it: version label → share. */
@@ -69,6 +75,8 @@ describe("mesh.routing gateway-api: the dev stack routes as with VirtualServices
     let gw: ModelIndex;
     let gwObjects: K8sObject[];
     let gwMandatory: string[];
+    let gwRouteDeps: string[][];
+    let gwCrds: string[];
     const services = (readStackConfig(stackConfigPath("dev"))["meshgate:services"] as Service[]) ?? [];
 
     before(async () => {
@@ -78,6 +86,8 @@ describe("mesh.routing gateway-api: the dev stack routes as with VirtualServices
         gw = buildIndex(b.objects);
         gwObjects = b.objects;
         gwMandatory = b.mandatory;
+        gwRouteDeps = b.routeDeps;
+        gwCrds = b.crds;
     });
 
     it("emits a mesh HTTPRoute per service (parent: the Service), a Service and a DestinationRule per version, and no VirtualService", () => {
@@ -90,6 +100,13 @@ describe("mesh.routing gateway-api: the dev stack routes as with VirtualServices
         const names = (kind: string) => gwObjects.filter((o) => o.kind === kind && o.metadata?.namespace === "users").map((o) => o.metadata?.name).sort();
         assert.deepEqual(names("Service"), ["user-service", "user-service-v1", "user-service-v2"]);
         assert.deepEqual(names("DestinationRule"), ["user-service", "user-service-v1", "user-service-v2"]);
+    });
+
+    it("installs the Gateway API v1.3.0 CRDs once, and every mesh HTTPRoute waits for them", () => {
+        assert.equal(gwCrds.length, 1);
+        assert.match(gwCrds[0], /GatewayApiCrds\$kubernetes:yaml\/v2:ConfigFile::meshgate-gateway-api-crds-standard$/);
+        assert.equal(gwRouteDeps.length, services.length);
+        for (const deps of gwRouteDeps) assert.ok(deps.includes(gwCrds[0]), deps.join(", "));
     });
 
     it("has no mandatory violation, and every mesh object is valid against its CRD (schema and CEL)", () => {

@@ -5,7 +5,7 @@
  */
 import * as assert from "node:assert/strict";
 import type { ServiceSpecInput } from "../../components/config";
-import { allManifests, canaryHeaderMatch, destinationRule, meshHttpRoute, meshServiceObjects, resolveContext, versionDestinationRules, versionServices } from "../../components/mesh-service";
+import { allManifests, canaryHeaderMatch, workloadContract, destinationRule, meshHttpRoute, meshServiceObjects, resolveContext, versionDestinationRules, versionServices } from "../../components/mesh-service";
 import { validateCustomResource } from "../../policies/validate";
 import { KONG_PRINCIPAL, spec } from "./fixtures";
 
@@ -62,6 +62,11 @@ describe("MeshService builders, mesh.routing gateway-api", () => {
         assert.equal(objects.virtualService, undefined);
         assert.deepEqual(objects.authorizationPolicy, meshServiceObjects(s, { gateway }).authorizationPolicy, "authorization selects pods, so it does not change");
         assert.deepEqual(objects.ingress, meshServiceObjects(s, { gateway }).ingress, "the Kong side does not change");
+    });
+
+    it("adds the version Services to the workload contract (a contract change: the team must not create Services of these names); none with VirtualServices", () => {
+        assert.deepEqual(workloadContract(spec(user), ctx).versionServices, ["user-service-v1", "user-service-v2", "user-service-v3"]);
+        assert.equal("versionServices" in workloadContract(spec(user), resolveContext({ gateway })), false);
     });
 
     it("emits nothing of the mesh routing in gateway-only mode", () => {
