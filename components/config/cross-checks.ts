@@ -7,6 +7,7 @@
 import { eksRuleIssues } from "./eks-checks";
 import { kongEdgeIssues } from "./kong-edge-checks";
 import { alreadyDeclared } from "./pieces";
+import { meshRoutingIssues } from "./mesh-routing";
 import { effectiveHttpListener, ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type RateLimitSpec, type ServiceSpec, type StackConfig } from "./schema";
 
 /** One problem with a stack declaration: where it is and what is wrong. */
@@ -152,6 +153,7 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
         });
     }
 
+    issues.push(...meshRoutingIssues(parts));
     if (parts.observability?.kiali.enabled === true && parts.mesh?.enabled === false) {
         add("observability.kiali.enabled", "Kiali shows the Istio mesh, but mesh.enabled is false; turn the mesh on or Kiali off");
     }

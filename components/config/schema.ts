@@ -183,8 +183,14 @@ export const meshSchema = z
         /** Restrict each service namespace's sidecar egress to its own namespace, istio-system and the namespaces of the services it calls. */
         egressScoping: z.boolean().default(false),
         istiodReplicas: positiveInt.optional(),
+        /**
+         * How the mesh routes to a service's versions: Istio VirtualServices with DestinationRule subsets, or
+         * Gateway API HTTPRoutes whose parent is the Service (Istio's mesh support; one Service per version).
+         * gateway-api refuses what an HTTPRoute cannot express (see components/config/mesh-routing.ts).
+         */
+        routing: oneOf(["virtualservice", "gateway-api"]).default("virtualservice"),
     })
-    .default({ enabled: true, trustDomain: "cluster.local", tracing: { samplingPercentage: 1 }, accessLogging: true, ingressGateway: false, egressScoping: false });
+    .default({ enabled: true, trustDomain: "cluster.local", tracing: { samplingPercentage: 1 }, accessLogging: true, ingressGateway: false, egressScoping: false, routing: "virtualservice" });
 
 const consumer = z.strictObject({
     name: consumerName,

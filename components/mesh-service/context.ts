@@ -50,7 +50,12 @@ export interface MeshServiceContext {
     readonly gateway?: GatewayFacts;
     /** Labels added to every object. @default {} */
     readonly labels?: Record<string, string>;
+    /** How the mesh routes to the versions: a VirtualService, or a Gateway API HTTPRoute on the Service (mesh-routes.ts). @default "virtualservice" */
+    readonly meshRouting?: MeshRouting;
 }
+
+/** `mesh.routing` of a stack. */
+export type MeshRouting = "virtualservice" | "gateway-api";
 
 /** The context with every default applied. */
 export interface ResolvedContext {
@@ -59,6 +64,7 @@ export interface ResolvedContext {
     readonly trustDomain: string;
     readonly gateway?: GatewayFacts & Required<Pick<GatewayFacts, "principal" | "dbless" | "ingressClass">>;
     readonly labels: Record<string, string>;
+    readonly meshRouting: MeshRouting;
 }
 
 const defaults = {
@@ -75,6 +81,7 @@ export function resolveContext(ctx: MeshServiceContext = {}): ResolvedContext {
         trustDomain: ctx.trustDomain ?? defaults.trustDomain,
         gateway: ctx.gateway === undefined ? undefined : { ...ctx.gateway, ingressClass: ctx.gateway.ingressClass ?? defaults.ingressClass },
         labels: ctx.labels ?? {},
+        meshRouting: ctx.meshRouting ?? "virtualservice",
     };
 }
 

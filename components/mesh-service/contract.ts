@@ -6,6 +6,7 @@
  * another service account) or 503 (a subset no pod is labelled for). Published per service in
  * the plan (`out/<stack>/workloads.json`) and in the stack output `services.<name>.contract`.
  */
+import { versionServiceName } from "../config/mesh-routing";
 import type { ServiceSpec } from "../config/schema";
 import { WORKLOAD_LABEL, workloadPrincipal, type ResolvedContext } from "./context";
 import { allowedPrincipals } from "./istio";
@@ -20,6 +21,13 @@ export interface WorkloadContract {
      * service declares no versions: then no `version` label is needed.
      */
     readonly versions: readonly string[];
+    /**
+     * `mesh.routing: gateway-api` only: the Services meshgate creates, one per version
+     * (`<service>-<version>`, selecting `app` and `version`), that the mesh HTTPRoute sends to. They
+     * are meshgate's: the team must not create Services of these names, and a pod reaches its
+     * version's share only with its `version` label. Absent with VirtualServices (subsets).
+     */
+    readonly versionServices?: readonly string[];
     /** The ServiceAccount the pods must run as: it is their mesh identity, what callers' `allowFrom` entries name. */
     readonly serviceAccount: string;
     /** That identity as a SPIFFE principal (what AuthorizationPolicies match); absent without the mesh. */
@@ -48,6 +56,7 @@ export function workloadContract(spec: ServiceSpec, ctx: ResolvedContext): Workl
         namespace: spec.namespace,
         podLabels: { [WORKLOAD_LABEL]: spec.name },
         versions,
+        ...(ctx.mesh && ctx.meshRouting === "gateway-api" ? { versionServices: spec.versions.map((v) => versionServiceName(spec.name, v.name)) } : {}),
         serviceAccount,
         ...(ctx.mesh ? { principal: workloadPrincipal(ctx.trustDomain, spec.namespace, serviceAccount) } : {}),
         ports: [{ name: "http", servicePort: spec.port, containerPort: spec.targetPort ?? spec.port, protocol: "http" }],

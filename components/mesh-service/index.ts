@@ -6,6 +6,7 @@
  * | | mesh on | gateway-only |
  * |---|---|---|
  * | internal | DestinationRule, VirtualService, AuthorizationPolicy, Service | Service |
+ * | internal, `meshRouting: gateway-api` | DestinationRule (+ one per version), AuthorizationPolicy, Service, a Service per version, HTTPRoute | Service |
  * | exposed | the above + Ingress + one KongPlugin per plugin | Service, Ingress, KongPlugins |
  *
  * The Kong objects and the Service have the same names, parent and inputs in
@@ -27,6 +28,7 @@ export * from "./contract";
 export * from "./gateway-api";
 export * from "./istio";
 export * from "./kong";
+export * from "./mesh-routes";
 export * from "./objects";
 export * from "./service";
 export * from "./types";
@@ -46,6 +48,8 @@ export interface MeshServiceArgs extends MeshServiceContext {
     readonly kongCrds?: pulumi.Resource[];
     /** What the edge HTTPRoute waits for besides `kongCrds` (the Gateway API CRDs and Kong's Gateway). @default [] */
     readonly edgeGateway?: pulumi.Resource[];
+    /** What installs the Gateway API CRDs; the mesh HTTPRoute (`meshRouting: gateway-api`) waits for it. @default [] */
+    readonly gatewayApiCrds?: pulumi.Resource[];
 }
 
 /** One service declaration becomes its Kong route and plugins and its Istio policy, consistent by construction. */
@@ -64,6 +68,11 @@ export class MeshService extends pulumi.ComponentResource {
     readonly servicePatch?: k8s.core.v1.ServicePatch;
     readonly destinationRule?: k8s.apiextensions.CustomResource;
     readonly virtualService?: k8s.apiextensions.CustomResource;
+    /** `meshRouting: gateway-api`: the HTTPRoute on the Service. */
+    readonly meshRoute?: k8s.apiextensions.CustomResource;
+    /** `meshRouting: gateway-api`: one Service per declared version, and a DestinationRule for each. */
+    readonly versionServices: k8s.core.v1.Service[] = [];
+    readonly versionDestinationRules: k8s.apiextensions.CustomResource[] = [];
     readonly authorizationPolicy?: k8s.apiextensions.CustomResource;
     readonly plugins: k8s.apiextensions.CustomResource[] = [];
     readonly ingress?: k8s.networking.v1.Ingress;
@@ -91,6 +100,9 @@ export class MeshService extends pulumi.ComponentResource {
         if (objects.destinationRule !== undefined) {
             this.destinationRule = custom("destination-rule", objects.destinationRule, istioDeps);
         }
+        for (const dr of objects.versionDestinationRules ?? []) {
+            this.versionDestinationRules.push(custom(`destination-rule-${dr.metadata.name.slice(args.spec.name.length + 1)}`, dr, istioDeps));
+        }
         if (objects.virtualService !== undefined) {
             this.virtualService = custom("virtual-service", objects.virtualService, istioDeps);
         }
@@ -104,6 +116,14 @@ export class MeshService extends pulumi.ComponentResource {
         if (objects.servicePatch !== undefined) {
             note(objects.servicePatch);
             this.servicePatch = new k8s.core.v1.ServicePatch(`${name}-service-patch`, objects.servicePatch, { parent: this, dependsOn: inNamespace });
+        }
+        for (const svc of objects.versionServices ?? []) {
+            note(svc);
+            this.versionServices.push(new k8s.core.v1.Service(`${name}-service-${svc.metadata.name.slice(args.spec.name.length + 1)}`, svc, { parent: this, dependsOn: inNamespace }));
+        }
+        if (objects.meshRoute !== undefined) {
+            // Istio reads the route once its backends exist; the Gateway API CRDs must be installed first.
+            this.meshRoute = custom("mesh-route", objects.meshRoute, [...(args.gatewayApiCrds ?? []), ...inNamespace, ...this.versionServices]);
         }
         const pluginDeps = [...kongDeps];
         if (objects.oauth2Secret !== undefined) {

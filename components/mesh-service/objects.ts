@@ -9,6 +9,7 @@ import type { ServiceSpec } from "../config/schema";
 import { resolveContext, serviceFqdn, type MeshServiceContext } from "./context";
 import { authorizationPolicy, destinationRule, virtualService } from "./istio";
 import { edgeHttpRoute, type EdgeHTTPRouteObject } from "./gateway-api";
+import { meshHttpRoute, meshRoutingDestinationRule, versionDestinationRules, versionServices, type MeshHttpRouteObject } from "./mesh-routes";
 import { ingress, kongPlugins, oauth2SecretName, type ServicePlugin } from "./kong";
 import { kubernetesService, servicePatch } from "./service";
 import type { AuthorizationPolicyObject, DestinationRuleObject, IngressObject, ServiceObject, ServicePatchObject, VirtualServiceObject } from "./types";
@@ -24,6 +25,12 @@ export interface MeshServiceObjects {
     readonly servicePatch?: ServicePatchObject;
     readonly destinationRule?: DestinationRuleObject;
     readonly virtualService?: VirtualServiceObject;
+    /** `mesh.routing: gateway-api`: the HTTPRoute on the Service, in place of the VirtualService. */
+    readonly meshRoute?: MeshHttpRouteObject;
+    /** `mesh.routing: gateway-api`: a Service per declared version (the route's backends). */
+    readonly versionServices?: ServiceObject[];
+    /** `mesh.routing: gateway-api`: a DestinationRule per version Service (mTLS, pool, outlier detection). */
+    readonly versionDestinationRules?: DestinationRuleObject[];
     readonly authorizationPolicy?: AuthorizationPolicyObject;
     /** KongPlugins attached to the Ingress, in attachment order. */
     readonly plugins: ServicePlugin[];
@@ -42,10 +49,19 @@ export function meshServiceObjects(spec: ServiceSpec, context: MeshServiceContex
         fqdn: serviceFqdn(spec, ctx.clusterDomain),
         paths: spec.gateway?.paths ?? [],
         ...(spec.createService ? { service: kubernetesService(spec, ctx) } : optional("servicePatch", servicePatch(spec, ctx))),
-        ...(ctx.mesh
+        ...(ctx.mesh && ctx.meshRouting === "virtualservice"
             ? {
                   destinationRule: destinationRule(spec, ctx),
                   virtualService: virtualService(spec, ctx),
+                  authorizationPolicy: authorizationPolicy(spec, ctx),
+              }
+            : {}),
+        ...(ctx.mesh && ctx.meshRouting === "gateway-api"
+            ? {
+                  destinationRule: meshRoutingDestinationRule(spec, ctx),
+                  versionDestinationRules: versionDestinationRules(spec, ctx),
+                  meshRoute: meshHttpRoute(spec, ctx),
+                  versionServices: versionServices(spec, ctx),
                   authorizationPolicy: authorizationPolicy(spec, ctx),
               }
             : {}),
@@ -56,12 +72,15 @@ export function meshServiceObjects(spec: ServiceSpec, context: MeshServiceContex
 }
 
 /** Every manifest in the order the component creates them (Istio, Service, plugins, Ingress or HTTPRoute), for tests and validation. */
-export function allManifests(objects: MeshServiceObjects): (ServiceObject | ServicePatchObject | DestinationRuleObject | VirtualServiceObject | AuthorizationPolicyObject | ServicePlugin | IngressObject | EdgeHTTPRouteObject)[] {
+export function allManifests(objects: MeshServiceObjects): (ServiceObject | ServicePatchObject | DestinationRuleObject | VirtualServiceObject | MeshHttpRouteObject | AuthorizationPolicyObject | ServicePlugin | IngressObject | EdgeHTTPRouteObject)[] {
     return [
         objects.destinationRule,
+        ...(objects.versionDestinationRules ?? []),
         objects.virtualService,
         objects.authorizationPolicy,
         objects.service,
+        ...(objects.versionServices ?? []),
+        objects.meshRoute,
         objects.servicePatch,
         ...objects.plugins,
         objects.ingress,

@@ -89,7 +89,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly kubeconfig?: pulumi.Output<string>;
     public readonly mesh?: IstioMesh;
     public readonly gateway: KongGateway;
-    /** The Gateway API CRDs (`gateway.api: gateway-api`), installed before Kong. */
+    /** The Gateway API CRDs (`gateway.api: gateway-api` or `mesh.routing: gateway-api`), installed before Kong. */
     public readonly gatewayApiCrds?: GatewayApiCrds;
     /** Kong's GatewayClass and Gateway (`gateway.api: gateway-api`). */
     public readonly edgeGateway?: KongEdgeGateway;
@@ -125,12 +125,15 @@ export class Platform extends pulumi.ComponentResource {
 
         const mesh = config.mesh.enabled ? new IstioMesh(`${name}-mesh`, istioMeshArgs(config, cluster, options), k8sOpts) : undefined;
         this.mesh = mesh;
-        // Gateway API at the edge: the CRDs exist before Kong's controller starts, the Gateway once it runs.
-        const gatewayApiCrds = config.gateway.api === "gateway-api" ? new GatewayApiCrds(`${name}-gateway-api-crds`, { dependsOn: cluster.workloadsReady }, k8sOpts) : undefined;
+        // The Gateway API CRDs, for Kong at the edge (gateway.api) and for mesh HTTPRoutes (mesh.routing), installed once.
+        // They exist before Kong's controller starts (it turns its Gateway API support on at start-up), the Gateway once it runs.
+        const edgeApi = config.gateway.api === "gateway-api";
+        const meshApi = mesh !== undefined && config.mesh.routing === "gateway-api";
+        const gatewayApiCrds = edgeApi || meshApi ? new GatewayApiCrds(`${name}-gateway-api-crds`, { dependsOn: cluster.workloadsReady }, k8sOpts) : undefined;
         this.gatewayApiCrds = gatewayApiCrds;
         const gateway = new KongGateway(`${name}-gateway`, kongGatewayArgs(config, cluster, mesh, options, gatewayApiCrds), k8sOpts);
         this.gateway = gateway;
-        if (gatewayApiCrds !== undefined) {
+        if (edgeApi && gatewayApiCrds !== undefined) {
             this.edgeGateway = new KongEdgeGateway(`${name}-edge-gateway`, edgeGatewayArgs(config, gateway, gatewayApiCrds), k8sOpts);
         }
         if (config.gateway.consumers.length > 0) {
@@ -407,6 +410,7 @@ export function meshServiceArgs(
         spec,
         mesh: mesh !== undefined,
         trustDomain: config.mesh.trustDomain,
+        ...(config.mesh.routing === "gateway-api" ? { meshRouting: config.mesh.routing } : {}),
         gateway: {
             principal: gateway.principal,
             dbless: gateway.dbless,
@@ -419,5 +423,6 @@ export function meshServiceArgs(
         istioCrds: mesh ? [mesh.crdsReady] : [],
         kongCrds: [gateway.crdsReady],
         ...(edgeGateway ? { edgeGateway: [...(gatewayApiCrds ? [gatewayApiCrds] : []), edgeGateway] } : {}),
+        ...(config.mesh.routing === "gateway-api" && gatewayApiCrds ? { gatewayApiCrds: [gatewayApiCrds] } : {}),
     });
 }

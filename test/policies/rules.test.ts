@@ -11,10 +11,11 @@ import { analyzeCases } from "./cases/analyze";
 import { observabilityCases } from "./cases/observability";
 import { eksKubernetesCases } from "./cases/eks-kubernetes";
 import { retryCases } from "./cases/retries";
+import { meshRouteCases } from "./cases/mesh-routes";
 import type { RuleCases } from "./cases/types";
 import { runRule, show } from "./harness";
 
-const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...analyzeCases, ...kongCases, ...kongGatewayApiCases, ...kongGatewayEdgeCases, ...observabilityCases, ...eksKubernetesCases, ...retryCases];
+const all: RuleCases[] = [...awsCases, ...helmCases, ...istioCases, ...analyzeCases, ...kongCases, ...kongGatewayApiCases, ...kongGatewayEdgeCases, ...observabilityCases, ...eksKubernetesCases, ...retryCases, ...meshRouteCases];
 
 describe("policy rules", () => {
     it("has a firing and a quiet case for every rule", () => {

@@ -5,6 +5,7 @@
  */
 import { declaredCallers, explain, kongRoutes } from "./explain";
 import { AUTH_PLUGINS, consumerCredentials, effectivePlugins } from "./plugins";
+import { meshRoutesFor } from "./mesh-routes";
 import type { ModelIndex } from "./model-index";
 import { arr, get, isObj, nameOf, nsOf, num, obj, str, strs } from "./objects";
 import type { ExplainRequest, K8sObject, RoutesDocument, RoutesEntry } from "./types";
@@ -26,6 +27,22 @@ function canaryHeaders(index: ModelIndex, svc: K8sObject | undefined): Record<st
                 for (const [k, cond] of Object.entries(hs)) {
                     if (isObj(cond) && typeof cond.exact === "string") h[k.toLowerCase()] = cond.exact;
                     else if (isObj(cond) && typeof cond.prefix === "string") h[k.toLowerCase()] = cond.prefix;
+                }
+                const key = JSON.stringify(h);
+                if (Object.keys(h).length > 0 && !seen.has(key)) {
+                    seen.add(key);
+                    out.push(h);
+                }
+            }
+        }
+    }
+    // Mesh HTTPRoutes (parent: the Service): Exact header matches of their rules.
+    for (const route of meshRoutesFor(index.httpRoutes, svc)) {
+        for (const rule of arr(get(route, "spec", "rules"))) {
+            for (const m of arr(get(rule, "matches"))) {
+                const h: Record<string, string> = {};
+                for (const hm of arr(get(m, "headers"))) {
+                    if ((str(get(hm, "type")) ?? "Exact") === "Exact" && typeof get(hm, "value") === "string") h[(str(get(hm, "name")) ?? "").toLowerCase()] = str(get(hm, "value")) ?? "";
                 }
                 const key = JSON.stringify(h);
                 if (Object.keys(h).length > 0 && !seen.has(key)) {

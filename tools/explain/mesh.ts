@@ -5,6 +5,7 @@
  * AuthorizationPolicy CUSTOM → DENY → ALLOW). Semantics of Istio 1.30; the
  * sources are tabled in docs/explain.md.
  */
+import { decideMeshRoute, meshRoutesFor } from "./mesh-routes";
 import { namespaceInjected, qualify, serviceSelector, type ModelIndex } from "./model-index";
 import { arr, get, isObj, nameOf, nsOf, num, obj, selectorMatches, str, strs } from "./objects";
 import type { Destination, K8sObject } from "./types";
@@ -353,7 +354,24 @@ export function meshHops(index: ModelIndex, call: MeshCall, walk: Walk): MeshRes
     let routeText: string;
     let vsObj: K8sObject | undefined;
     let vsField: string | null = null;
-    if (vss.length === 0) {
+    // Gateway API mesh routes (HTTPRoutes whose parent is the Service): see mesh-routes.ts.
+    const meshRoutes = meshRoutesFor(index.httpRoutes, svc);
+    const useMeshRoutes = meshRoutes.length > 0 && (vss.length === 0 || meshRoutes.some((r) => nsOf(r) === call.sourceNamespace));
+    if (meshRoutes.length > 0 && vss.length > 0) {
+        // Istio turns each route into a VirtualService for the host; a sidecar takes one per host, the caller's own namespace's route first (push_context.go, virtualservice.go).
+        notes.push(`both VirtualService ${nsOf(vss[0])}/${nameOf(vss[0])} and HTTPRoute ${nsOf(meshRoutes[0])}/${nameOf(meshRoutes[0])} route ${fqdn}: Istio uses one and ignores the other (here the ${useMeshRoutes ? "HTTPRoute" : "VirtualService"})`);
+    }
+    if (useMeshRoutes) {
+        const q = call.path.includes("?") ? call.path.slice(call.path.indexOf("?") + 1) : "";
+        const d = decideMeshRoute(meshRoutes, { method: call.method, path: uriPath, query: q, headers: call.headers }, index.mesh.clusterDomain);
+        if (d.kind === "refuse") {
+            return walk.refuse("source-sidecar", "Caller's sidecar", d.status, d.text, d.object, d.field);
+        }
+        vsObj = d.object;
+        vsField = d.field;
+        routeText = d.text;
+        destinations = d.backends.map((b) => ({ host: b.host, subset: null, weight: b.weight, podLabels: {} }));
+    } else if (vss.length === 0) {
         routeText = `no VirtualService for ${fqdn}: the default route balances over every pod of the Service (any version); no timeout; ${retriesText({})}`;
         destinations = [{ host: fqdn, subset: null, weight: 100, podLabels: serviceSelector(svc) }];
     } else {

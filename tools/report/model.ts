@@ -8,6 +8,7 @@
 import { DeployGraph, longestPath, recordedEdges, unavoidableEdges, type GraphResource } from "../bench/critical-path";
 import type { Violation } from "../../policies/engine";
 import { rules } from "../../policies/rules";
+import { isMeshHttpRoute, meshRouteBackends, meshRouteParents, meshRouteView } from "./mesh-routes";
 import type { RouteEntry, RoutesFile } from "./routes";
 
 /** A recorded resource (`npm run plan`) or a manifest judged as one (`npm run check`). */
@@ -441,6 +442,14 @@ function traffic(resources: readonly ReportResource[]): Built {
             drOf.set(hostService(h, o.namespace), o);
         }
     }
+    // Mesh HTTPRoutes (mesh.routing gateway-api) by parent Service; their backend Services (one per version) belong to the parent.
+    const meshRouteOf = new Map<string, K8sObject>();
+    const versionServiceIds = new Set<string>();
+    for (const o of byKind("HTTPRoute").filter((r) => isMeshHttpRoute(r.body))) {
+        const parents = meshRouteParents(o.body, o.namespace);
+        parents.forEach((id) => meshRouteOf.set(id, o));
+        meshRouteBackends(o.body, o.namespace).filter((id) => !parents.includes(id)).forEach((id) => versionServiceIds.add(id));
+    }
     const aps = byKind("AuthorizationPolicy");
     const selects = (ap: K8sObject, svc: K8sObject | undefined): boolean => {
         const match = strMap(rec(rec(rec(ap.body.spec).selector).matchLabels));
@@ -456,6 +465,7 @@ function traffic(resources: readonly ReportResource[]): Built {
     const svcIds = new Set<string>();
     routes.forEach((r) => svcIds.add(r.service));
     [...vsOf.keys(), ...drOf.keys()].forEach((k) => svcIds.add(k));
+    meshRouteOf.forEach((_o, id) => svcIds.add(id));
     for (const [id, o] of svcObjects) {
         const ns = namespaces.get(o.namespace);
         if (o.namespace === kongNamespace) {
@@ -470,6 +480,7 @@ function traffic(resources: readonly ReportResource[]): Built {
         const m = /^(?:[^/]+\/)?ns\/([^/]+)\/sa\/([^/]+)$/.exec(p);
         return { from: m ? `${m[1]}/${m[2]}` : p, principal: p };
     };
+    versionServiceIds.forEach((id) => svcIds.delete(id));
     const services: ServiceModel[] = [...svcIds].sort().map((id) => {
         const [namespace, name] = id.split("/");
         const svc = svcObjects.get(id);
@@ -497,6 +508,16 @@ function traffic(resources: readonly ReportResource[]): Built {
             const [header = "?"] = Object.keys(headers);
             const match = rec(headers[header]);
             canary = { header, value: str(match.exact) ?? str(match.prefix) ?? str(match.regex) ?? "?", subset: str(rec(rec(arr(canaryRoute.route)[0]).destination).subset) ?? "?" };
+        }
+        const meshRoute = meshRouteOf.get(id);
+        const view = meshRoute === undefined ? undefined : meshRouteView(meshRoute.body, meshRoute.namespace, (b) => strMap(rec(svcObjects.get(b)?.body.spec).selector));
+        if (meshRoute !== undefined && view !== undefined) {
+            objects.push(meshRoute);
+            for (const b of meshRouteBackends(meshRoute.body, meshRoute.namespace).filter((b) => b !== id)) {
+                [svcObjects.get(b), drOf.get(b)].forEach((o) => o !== undefined && objects.push(o));
+            }
+            versions.splice(0, versions.length, ...view.versions);
+            canary = view.canary;
         }
         const retries = rec(main?.retries);
         const outlier = rec(rec(rec(dr?.body.spec).trafficPolicy).outlierDetection);
@@ -557,8 +578,8 @@ function traffic(resources: readonly ReportResource[]): Built {
             ports: port,
             versions,
             canary,
-            timeout: textOrNull(main?.timeout),
-            retries: Object.keys(retries).length > 0 ? `${String(retries.attempts ?? "?")} attempts${retries.perTryTimeout ? `, ${String(retries.perTryTimeout)} each` : ""}${retries.retryOn ? ` on ${String(retries.retryOn)}` : ""}` : null,
+            timeout: view !== undefined ? view.timeout : textOrNull(main?.timeout),
+            retries: view !== undefined ? view.retries : Object.keys(retries).length > 0 ? `${String(retries.attempts ?? "?")} attempts${retries.perTryTimeout ? `, ${String(retries.perTryTimeout)} each` : ""}${retries.retryOn ? ` on ${String(retries.retryOn)}` : ""}` : null,
             outlier: Object.keys(outlier).length > 0 ? `eject after ${String(outlier.consecutive5xxErrors ?? outlier.consecutiveGatewayErrors ?? "?")} × 5xx for ${String(outlier.baseEjectionTime ?? "30s")}` : null,
             tls: str(rec(rec(rec(dr?.body.spec).trafficPolicy).tls).mode) ?? null,
             routes: myRoutes,
