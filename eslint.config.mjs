@@ -34,6 +34,21 @@ export default defineConfig(
         },
     },
     {
+        // Tests dig into recorded chart values and browser objects through `any` on purpose (a wrong
+        // shape fails the assertion it feeds): all 43 no-explicit-any / no-unsafe-* findings were
+        // there, against 3 in the shipped code (fixed), so the rules guard components/, policies/,
+        // tools/ and infra/ only.
+        files: ["test/**/*.ts"],
+        rules: {
+            "@typescript-eslint/no-explicit-any": "off",
+            "@typescript-eslint/no-unsafe-argument": "off",
+            "@typescript-eslint/no-unsafe-assignment": "off",
+            "@typescript-eslint/no-unsafe-call": "off",
+            "@typescript-eslint/no-unsafe-member-access": "off",
+            "@typescript-eslint/no-unsafe-return": "off",
+        },
+    },
+    {
         // require() on purpose: these load the Pulumi SDK lazily (it costs about a second) or patch the
         // SDK's own CommonJS module objects in place, which an import (a copy under esModuleInterop) cannot.
         files: ["tools/plan/lean-sdk.ts", "tools/plan/monitor.ts", "tools/plan/runtime.ts", "tools/bench/child.ts", "tools/explain.ts"],

@@ -116,7 +116,7 @@ function parsedService(raw: unknown, index: number): ParsedService | undefined {
             unknown.add(field);
         }
     }
-    return { index, spec: spec as Partial<ServiceSpec>, unknown };
+    return { index, spec: spec, unknown };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {

@@ -180,7 +180,7 @@ function lightDebuggablePromises(): () => void {
 type Resolver = (value: unknown, isKnown: boolean, isSecret: boolean, deps?: unknown[], err?: unknown) => void;
 
 interface SdkRpc {
-    transferProperties(onto: Record<string, unknown>, label: string, props: Record<string, unknown>): Record<string, Resolver>;
+    transferProperties: (onto: Record<string, unknown>, label: string, props: Record<string, unknown>) => Record<string, Resolver>;
 }
 
 /**
@@ -293,7 +293,7 @@ function sdkStore(): Record<string, boolean> {
 }
 
 interface ResourceStatics {
-    callsites(): unknown[];
+    callsites: () => unknown[];
 }
 
 /**
