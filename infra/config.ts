@@ -46,7 +46,7 @@ export function withProviderIdentityInput(section: Readonly<Record<string, unkno
 export function awsProviderIdentity(raw: Readonly<Record<string, unknown>>): { profile?: string; roleArn?: string } {
     const profile = typeof raw["aws:profile"] === "string" ? raw["aws:profile"] : undefined;
     const roles = raw["aws:assumeRoles"];
-    const first = Array.isArray(roles) ? roles[0] : raw["aws:assumeRole"];
+    const first: unknown = Array.isArray(roles) ? roles[0] : raw["aws:assumeRole"];
     const roleArn = typeof first === "object" && first !== null && typeof (first as { roleArn?: unknown }).roleArn === "string" ? (first as { roleArn: string }).roleArn : undefined;
     return { ...(profile === undefined ? {} : { profile }), ...(roleArn === undefined ? {} : { roleArn }) };
 }
@@ -79,7 +79,9 @@ export function guardPlaceholders(raw: Readonly<Record<string, unknown>>, dryRun
             `stack "${pulumi.getStack()}" still has example values from stacks/; replace them before deploying (nothing was created):\n${list}`,
         );
     }
-    pulumi.log.warn(`stack "${pulumi.getStack()}" has example values that \`pulumi up\` will refuse:\n${list}`);
+    // Not awaited: the SDK holds the program open until the log RPC is sent (rpcKeepAlive) and the
+    // promise it returns never rejects (@pulumi/pulumi 3.248 log/index.js `log`).
+    void pulumi.log.warn(`stack "${pulumi.getStack()}" has example values that \`pulumi up\` will refuse:\n${list}`);
 }
 
 /** Config values reach the program as strings; objects and lists as JSON. */

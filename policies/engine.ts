@@ -220,7 +220,7 @@ function isTypeOf(type: string, resourceClass: object): boolean {
         return type === t;
     }
     const isInstance: unknown = Reflect.get(resourceClass, "isInstance");
-    return typeof isInstance === "function" && isInstance({ __pulumiType: type }) === true;
+    return typeof isInstance === "function" && (isInstance as (obj: unknown) => unknown)({ __pulumiType: type }) === true;
 }
 
 function optionsOf(r: PlainResource): PolicyResourceOptions {

@@ -123,7 +123,7 @@ function parsedService(raw: unknown, index: number): ParsedService | undefined {
             unknown.add(field);
         }
     }
-    return { index, spec: spec as Partial<ServiceSpec>, unknown };
+    return { index, spec: spec, unknown };
 }
 
 /**

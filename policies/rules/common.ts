@@ -208,7 +208,7 @@ export function tunables<C extends object>(defaults: C, args: ConfigSource): C {
     for (const key of Object.keys(given) as (keyof C)[]) {
         const v = given[key];
         if (v !== undefined) {
-            out[key] = v as C[keyof C];
+            out[key] = v;
         }
     }
     return out;

@@ -107,7 +107,7 @@ function readChartFile(chart: string): ChartFile {
         }
     }
     const commentedKeys = Array.isArray(raw.commentedKeys) ? raw.commentedKeys.map(String) : [];
-    return { source: raw.source, chart, version: raw.version, keys: raw.keys as Record<string, KeyTree>, subcharts, commentedKeys };
+    return { source: raw.source, chart, version: raw.version, keys: raw.keys, subcharts, commentedKeys };
 }
 
 /** Union of two trees: open > map > list > scalar. */

@@ -241,7 +241,7 @@ function toAjvSchema(schema: Schema, inJunctor: boolean, isRoot: boolean): Schem
     for (const [key, value] of Object.entries(schema)) if (KEEP_FOR_AJV.has(key)) out[key] = value;
     if (out.nullable === true) {
         if (out.type === undefined) delete out.nullable;
-        else if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+        else if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...(out.enum as unknown[]), null];
     }
     if (isRecord(out.properties)) {
         const props: Record<string, Schema> = {};
@@ -516,9 +516,10 @@ function describeKnown(): string {
  * Validates a custom resource as the API server would on create. Returns one message per
  * problem (`spec.http[0].timeout: must be a valid duration greater than 1ms`), or [] when the
  * object is valid. An unknown apiVersion/kind is a problem, not a pass. Throws only when a
- * CRD in data/ carries a rule that does not compile.
+ * CRD in data/ carries a rule that does not compile. Takes any value (a KubernetesObjectLike,
+ * or whatever a manifest parsed to).
  */
-export function validateCustomResource(obj: KubernetesObjectLike | unknown): string[] {
+export function validateCustomResource(obj: unknown): string[] {
     if (!isRecord(obj)) return ["(root): a Kubernetes object must be a map"];
     const { apiVersion, kind } = obj;
     if (typeof apiVersion !== "string" || apiVersion === "") return ["apiVersion: required value"];

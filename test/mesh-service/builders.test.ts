@@ -217,7 +217,7 @@ describe("MeshService builders", () => {
             const withRedis = resolveContext({ gateway: { ...gateway, rateLimitRedis: redis } });
             const stack = { gateway: { rateLimitRedis: { type: "external" as const, host: redis.host } } };
             const redisPlugins = (rl: object) =>
-                kongPlugins(spec(exposed({ paths: ["/x"], auth: "key-auth", rateLimit: rl as never }), [], stack), withRedis).filter((p) => p.plugin === "rate-limiting");
+                kongPlugins(spec(exposed({ paths: ["/x"], auth: "key-auth", rateLimit: rl }), [], stack), withRedis).filter((p) => p.plugin === "rate-limiting");
 
             it("counts in Redis by default: its endpoint over TLS in the config, the password patched in from a Secret, never in the KongPlugin", () => {
                 const [rl] = redisPlugins({ minute: 100 });

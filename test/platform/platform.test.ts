@@ -196,7 +196,7 @@ describe("Platform", () => {
 
         it("with PROXY protocol, trusts the PROXY header from the VPC only", async () => {
             const args = stackArgs("dev");
-            const run = await planPlatform({ ...args, gateway: { ...(args.gateway as object), loadBalancer: { clientIp: "proxy-protocol" } } } as PlatformArgs, "dev");
+            const run = await planPlatform({ ...args, gateway: { ...(args.gateway as object), loadBalancer: { clientIp: "proxy-protocol" } } }, "dev");
             const env = values(release(run, "kong")).env as Record<string, unknown>;
             assert.equal(env.real_ip_header, "proxy_protocol");
             assert.equal(env.trusted_ips, "10.20.0.0/16");
@@ -232,7 +232,7 @@ describe("Platform", () => {
             const namespaces = gatewayOnly.byType("kubernetes:core/v1:Namespace");
             assert.ok(namespaces.length >= 2, `${namespaces.length} namespaces: Kong's and the services'`);
             for (const ns of namespaces) {
-                const labels = ((ns.inputs.metadata as { labels?: Record<string, string> }).labels ?? {}) as Record<string, string>;
+                const labels = (ns.inputs.metadata as { labels?: Record<string, string> }).labels ?? {};
                 assert.notEqual(labels["istio-injection"], "enabled", String((ns.inputs.metadata as { name: string }).name));
             }
         });

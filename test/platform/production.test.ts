@@ -96,7 +96,7 @@ describe("production: what a real pulumi up meets", function () {
                 const cfg = readStackConfig(stackConfigPath(base));
                 const { run, mandatory } = await planned(base, {
                     "meshgate:mesh": { ...(cfg["meshgate:mesh"] as object), enabled: s.mesh },
-                    "meshgate:observability": { ...((cfg["meshgate:observability"] as object) ?? {}), enabled: s.observability },
+                    "meshgate:observability": { ...(cfg["meshgate:observability"] ?? {}), enabled: s.observability },
                 });
                 assert.deepEqual(mandatory, []);
                 const istiod = release(run, "istiod");

@@ -258,14 +258,14 @@ export function kongRoutes(index: ModelIndex): KongRoute[] {
             paths.forEach((p, pi) => {
                 const declaredPath = str(get(p, "path")) ?? "/";
                 const pathType = str(get(p, "pathType")) ?? "ImplementationSpecific";
-                const backend = { service: str(get(p, "backend", "service", "name")) ?? "", port: (num(get(p, "backend", "service", "port", "number")) ?? str(get(p, "backend", "service", "port", "name"))) as number | string | undefined };
+                const backend = { service: str(get(p, "backend", "service", "name")) ?? "", port: num(get(p, "backend", "service", "port", "number")) ?? str(get(p, "backend", "service", "port", "name")) };
                 const r = { ...base, field: `spec.rules[${ri}].http.paths[${pi}]`, id: `${ns}/${nameOf(ing)}#${declaredPath}`, host, declaredPath, pathType, paths: kongPaths(declaredPath, pathType, regexPrefix), backend };
                 routes.push({ ...r, priority: routePriority(r) });
             });
         });
         const def = get(ing, "spec", "defaultBackend", "service");
         if (def !== undefined) {
-            const r = { ...base, field: "spec.defaultBackend", id: `${ns}/${nameOf(ing)}#/`, host: null, declaredPath: "/", pathType: "Prefix", paths: ["/"], backend: { service: str(get(def, "name")) ?? "", port: (num(get(def, "port", "number")) ?? str(get(def, "port", "name"))) as number | string | undefined } };
+            const r = { ...base, field: "spec.defaultBackend", id: `${ns}/${nameOf(ing)}#/`, host: null, declaredPath: "/", pathType: "Prefix", paths: ["/"], backend: { service: str(get(def, "name")) ?? "", port: num(get(def, "port", "number")) ?? str(get(def, "port", "name")) } };
             routes.push({ ...r, priority: routePriority(r) });
         }
     }

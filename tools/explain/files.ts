@@ -33,7 +33,7 @@ export function objectsFromManifests(paths: readonly string[]): K8sObject[] {
         parseAllDocuments(fs.readFileSync(file, "utf8")).forEach((doc, i) => {
             if (doc.errors.length > 0) throw new Error(`${file}: document ${i + 1}: ${doc.errors[0].message}`);
             const o: unknown = doc.toJS();
-            if (isObj(o)) out.push(o as K8sObject);
+            if (isObj(o)) out.push(o);
         });
     }
     return out;

@@ -37,10 +37,10 @@ export function get(root: unknown, ...path: (string | number)[]): unknown {
     return cur;
 }
 export function labels(o: K8sObject): Record<string, string> {
-    return (o.metadata?.labels ?? {}) as Record<string, string>;
+    return o.metadata?.labels ?? {};
 }
 export function annotations(o: K8sObject): Record<string, string> {
-    return (o.metadata?.annotations ?? {}) as Record<string, string>;
+    return o.metadata?.annotations ?? {};
 }
 export function nameOf(o: K8sObject): string {
     return o.metadata?.name ?? "";
@@ -102,7 +102,7 @@ export function objectsFromRecorded(resources: readonly RecordedLike[]): K8sObje
         if (r.type === HELM_RELEASE) {
             out.push({ apiVersion: "helm.sh/v3", kind: "Release", ...r.inputs });
         } else if (r.custom !== false && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm") && !r.type.startsWith("kubernetes:yaml")) {
-            out.push(r.inputs as K8sObject);
+            out.push(r.inputs);
         }
     }
     return out;

@@ -96,7 +96,7 @@ export function deferProviderNamespaces(packages: readonly string[] = ["@pulumi/
 /** A module whose exports load `file` on first use (any member, `in`, key listing). */
 function lazyModule(file: string): CacheableModule {
     const load = loader(file);
-    return standInModule(file, new Proxy({} as Record<string | symbol, unknown>, {
+    return standInModule(file, new Proxy({}, {
         // __esModule: importers (`__importStar`) then use the stand-in as it is instead of copying its keys.
         get: (_target, key) => (key === "__esModule" ? true : load()[key]),
         set: (_target, key, value) => {
@@ -109,7 +109,7 @@ function lazyModule(file: string): CacheableModule {
             const d = Reflect.getOwnPropertyDescriptor(load(), key);
             return d === undefined ? undefined : { ...d, configurable: true };
         },
-    }) as Record<string, unknown>);
+    }));
 }
 
 /** Loads the real module at `file` once, on the first call, replacing its stand-in in the cache. */

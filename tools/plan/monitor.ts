@@ -90,12 +90,21 @@ interface StructLike {
 }
 type Callback = (err: unknown, resp: unknown) => void;
 
+/**
+ * The mocks answer synchronously; the SDK's MockMonitor awaits them all the same
+ * (@pulumi/pulumi 3.248 runtime/mocks.js: `await this.mocks.newResource(...)`), and that
+ * microtask is kept so registrations interleave exactly as under setMocks.
+ */
+function settled<T>(value: T): Promise<T> {
+    return Promise.resolve(value);
+}
+
 /** A Struct that is only ever read in this process: holds the plain object and returns it. */
 const PLAIN = Symbol("meshgate.plainStruct");
 
 interface StructClass {
     new (): StructLike & { [PLAIN]?: Record<string, unknown> };
-    fromJavaScript(value: Record<string, unknown>): StructLike;
+    fromJavaScript: (value: Record<string, unknown>) => StructLike;
 }
 
 /** The `google-protobuf` copy the SDK uses (resolved from @pulumi/pulumi, not from this package). */
@@ -201,19 +210,19 @@ export class PlanMonitor {
                 }
             });
             const urn = this.newUrn(req.getParent(), req.getType(), req.getName());
-            const result = await this.mocks.register({
+            const result = await settled(this.mocks.register({
                 urn,
                 type: req.getType(),
                 name: req.getName(),
                 // Keys in the program's order; `register` records them sorted (sanitize(…, true)).
-                inputs: pulumi.runtime.deserializeProperties(req.getObject() as never) as Record<string, unknown>,
+                inputs: pulumi.runtime.deserializeProperties(req.getObject() as never),
                 parent: req.getParent(),
                 custom: req.getCustom(),
                 provider: req.getProvider(),
                 dependencies: req.getDependenciesList(),
                 propertyDependencies,
                 id: req.getImportid(),
-            });
+            }));
             const state = await pulumi.runtime.serializeProperties("", result.state);
             this.urns.add(urn);
             callback(null, {
@@ -231,7 +240,7 @@ export class PlanMonitor {
     async readResource(req: ReadRequest, callback: Callback): Promise<void> {
         try {
             const inputs = protobufOrder(pulumi.runtime.deserializeProperties(req.getProperties() as never)) as Record<string, unknown>;
-            const result = await this.mocks.read(req.getType(), req.getName(), req.getId(), inputs);
+            const result = await settled(this.mocks.read(req.getType(), req.getName(), req.getId(), inputs));
             const urn = this.newUrn(req.getParent(), req.getType(), req.getName());
             const state = await pulumi.runtime.serializeProperties("", result.state);
             this.urns.add(urn);
@@ -248,7 +257,7 @@ export class PlanMonitor {
             if (token === "pulumi:pulumi:getResource") {
                 throw new Error(`the offline plan does not read resources back by URN (${String(inputs.urn)}); pass the resource object instead of a reference to it`);
             }
-            const result = await this.mocks.call(token, inputs);
+            const result = await settled(this.mocks.call(token, inputs));
             const ret = await pulumi.runtime.serializeProperties("", result);
             callback(null, { getReturn: () => plainStruct(ret), getFailuresList: () => [] });
         } catch (err) {

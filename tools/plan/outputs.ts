@@ -83,7 +83,7 @@ export function writeWorkloadContracts(dir: string, outputs: Readonly<Record<str
     }
     const contracts = Object.fromEntries(
         Object.entries(services as Record<string, unknown>).flatMap(([name, s]) =>
-            typeof s === "object" && s !== null && "contract" in s ? [[name, (s as { contract: unknown }).contract]] : [],
+            typeof s === "object" && s !== null && "contract" in s ? [[name, s.contract]] : [],
         ),
     );
     if (Object.keys(contracts).length === 0) {

@@ -181,7 +181,6 @@ async function importModule(project: PulumiProject): Promise<unknown> {
 
 /** Registers tsx's CommonJS hook for .ts files unless a TypeScript loader is already active (`node --import tsx`). */
 function ensureTypeScriptHook(): void {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (require.extensions[".ts"] === undefined) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         (require("tsx/cjs/api") as typeof import("tsx/cjs/api")).register();

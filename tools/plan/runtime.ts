@@ -187,7 +187,7 @@ function lightDebuggablePromises(): () => void {
 type Resolver = (value: unknown, isKnown: boolean, isSecret: boolean, deps?: unknown[], err?: unknown) => void;
 
 interface SdkRpc {
-    transferProperties(onto: Record<string, unknown>, label: string, props: Record<string, unknown>): Record<string, Resolver>;
+    transferProperties: (onto: Record<string, unknown>, label: string, props: Record<string, unknown>) => Record<string, Resolver>;
 }
 
 /**
@@ -300,7 +300,7 @@ function sdkStore(): Record<string, boolean> {
 }
 
 interface ResourceStatics {
-    callsites(): unknown[];
+    callsites: () => unknown[];
 }
 
 /**

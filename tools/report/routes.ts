@@ -10,7 +10,8 @@ import * as path from "node:path";
 export type HopKind = "nlb" | "kong-route" | "kong-plugin" | "kong-upstream" | "source-sidecar" | "destination-sidecar" | "tracing";
 
 export interface RouteHop {
-    readonly hop: HopKind | string;
+    /** A HopKind today; any string, since hop kinds may be added upstream. */
+    readonly hop: string;
     readonly title: string;
     readonly decision: string;
     readonly object: string | null;

@@ -232,7 +232,7 @@
 
   // ------------------------------------------------------------ layout + drawing
   var svg = $("graph-svg"), viewport = $("graph"), G = null, view = { x: 0, y: 0, k: 1 }, bounds = { w: 1, h: 1 }, needFit = false;
-  var selected = null, selectedEdge = null, lastLayoutMs = 0;
+  var selected = null, lastLayoutMs = 0;
   function el(name, attrs, parent) {
     var e = document.createElementNS(SVGNS, name);
     for (var k in attrs) e.setAttribute(k, attrs[k]);
@@ -461,7 +461,7 @@
   /** Shows an expanded namespace at a readable scale, its top at the top of the view. */
   function focusCluster(ns) {
     var c = G.clusters.filter(function (x) { return x.id === "ns:" + ns; })[0];
-    var W = viewport.clientWidth, H = viewport.clientHeight;
+    var W = viewport.clientWidth;
     if (!c || W === 0) { fit(); return; }
     // Full size when it fits the width: a tall namespace is then scrolled, not shrunk.
     view.k = Math.max(0.6, Math.min(1, (W - 40) / c.width));
@@ -651,7 +651,7 @@
   }
   function select(id) {
     if (G) markSelected(id);
-    selected = id; selectedEdge = null;
+    selected = id;
     $("details").innerHTML = details(id);
     document.querySelectorAll("#list button.sel").forEach(function (b) { b.classList.remove("sel"); });
     var lb = $("list").querySelector('[data-node="' + CSS.escape(id) + '"]');
@@ -660,9 +660,9 @@
   function selectEdge(e) {
     G.nodes.forEach(function (n) { n.el.classList.remove("sel"); });
     G.edges.forEach(function (x) { x.el.classList.toggle("sel", x === e); });
-    selected = null; selectedEdge = e;
+    selected = null;
     var name = function (id) { var n = G.nodeIdx[id]; return n ? n.lines[0].full : id; };
-    var info = e.info || {}, list = [], what = "";
+    var info = e.info || {}, list, what;
     if (info.entries) { list = info.entries; what = "Requests"; }
     else if (info.route) { list = routeTraces[info.route]; what = "Requests on " + info.route; }
     else if (info.caller) { list = entries.filter(function (x) { return x.service === info.service && x.request.from === info.caller; }); what = "Calls from " + info.caller; }
