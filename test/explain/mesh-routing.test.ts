@@ -23,7 +23,7 @@ type Service = { name: string; namespace: string; port: number; resilience?: Rec
 /** A stack's config with `mesh.routing` set (and, when asked, every service's retries removed). */
 function withRouting(stack: string, routing: string, dropRetries: boolean): Config {
     const config = structuredClone(readStackConfig(stackConfigPath(stack)));
-    config["meshgate:mesh"] = { ...((config["meshgate:mesh"] as Config | undefined) ?? {}), routing };
+    config["meshgate:mesh"] = { ...((config["meshgate:mesh"]) ?? {}), routing };
     if (dropRetries) {
         for (const s of config["meshgate:services"] as Service[]) {
             if (s.resilience !== undefined) delete s.resilience.retries;

@@ -168,7 +168,7 @@ describe("ApiConsumers (mock runtime)", () => {
             runProgram(() => {
                 new ApiConsumers("c", { consumers: [{ name: "dup", credentials: ["key-auth"] }, { name: "dup", credentials: ["jwt"] }] });
             }),
-            /invalid ApiConsumers args for "c":\n  consumers\[1\]\.name: "dup" is already declared by consumers\[0\]; consumer names must be unique/,
+            /invalid ApiConsumers args for "c":\n {2}consumers\[1\]\.name: "dup" is already declared by consumers\[0\]; consumer names must be unique/,
         );
     });
 });

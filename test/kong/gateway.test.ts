@@ -220,6 +220,6 @@ describe("KongGateway (mock runtime)", () => {
     });
 
     it("fails before creating anything on settings the chart would reject", async () => {
-        await assert.rejects(plan({ environment: "prod", highAvailability: true, replicas: 1 }), /invalid KongGateway args:\n  replicas: 1 is below 2; a highly available Kong \(prod\) runs at least 2 replicas/);
+        await assert.rejects(plan({ environment: "prod", highAvailability: true, replicas: 1 }), /invalid KongGateway args:\n {2}replicas: 1 is below 2; a highly available Kong \(prod\) runs at least 2 replicas/);
     });
 });

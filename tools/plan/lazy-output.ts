@@ -75,10 +75,12 @@ export function defineLazyOutput(onto: object, key: string, resource: unknown, s
 
 function settledOutput(resource: unknown, s: Settlement): unknown {
     if (s.err !== undefined) {
+        // The reason is what the program's own code threw or rejected with; the Output passes it on unchanged, as the SDK does.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         const rejected = Promise.reject(s.err);
         // Rejections surface where the Output is awaited, not here.
         rejected.catch(() => undefined);
-        return new OutputClass(resource, rejected, rejected as Promise<never>, rejected as Promise<never>, rejected);
+        return new OutputClass(resource, rejected, rejected, rejected, rejected);
     }
     return new OutputClass(resource, Promise.resolve(s.value), Promise.resolve(s.isKnown ?? true), Promise.resolve(s.isSecret ?? false), Promise.resolve(s.deps ?? []));
 }

@@ -165,7 +165,7 @@ export function planRegistrations(monitor: PlanMonitor, order: ConstructionOrder
         if (typeof v !== "object") {
             return NOT_PLAIN;
         }
-        const o: object = v as object;
+        const o: object = v;
         if (o instanceof Promise || special(o)) {
             return NOT_PLAIN;
         }
@@ -232,7 +232,7 @@ export function planRegistrations(monitor: PlanMonitor, order: ConstructionOrder
         if (d instanceof Promise || pulumi.Output.isInstance(d) || !pulumi.Resource.isInstance(d)) {
             return undefined;
         }
-        into.push(d as SdkResource);
+        into.push(d);
         return into;
     };
 

@@ -419,7 +419,7 @@ function traffic(resources: readonly ReportResource[]): Built {
                         methods,
                         host: hosts[0] ?? null,
                         service: `${str(backend.namespace) ?? o.namespace}/${str(backend.name) ?? "?"}`,
-                        port: backend.port === undefined ? "" : String(backend.port as string | number),
+                        port: backend.port === undefined ? "" : String(backend.port),
                         stripPath: strip === undefined ? null : strip === "true",
                     },
                     [...annPlugins, ...filterPlugins],
