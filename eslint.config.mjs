@@ -27,7 +27,10 @@ export default defineConfig(
             "@typescript-eslint/no-misused-promises": "error",
             "@typescript-eslint/await-thenable": "error",
             "@typescript-eslint/require-await": "error",
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+            ],
             // Off: it flags String(x) / `${x}` of values read from parsed YAML and JSON (manifests, chart
             // values, resource inputs), where printing a scalar is the intent; 28 findings, none a defect.
             "@typescript-eslint/no-base-to-string": "off",
@@ -52,7 +55,17 @@ export default defineConfig(
         // require() on purpose: these load the Pulumi SDK lazily (it costs about a second) or patch the
         // SDK's own CommonJS module objects in place, which an import (a copy under esModuleInterop) cannot.
         // tools/bench.ts and test/plan/run.test.ts load tools/run.cjs, which is CommonJS without types.
-        files: ["tools/plan/lean-sdk.ts", "tools/plan/monitor.ts", "tools/plan/runtime.ts", "tools/plan/order.ts", "tools/plan/register.ts", "tools/bench/child.ts", "tools/explain.ts", "tools/bench.ts", "test/plan/run.test.ts"],
+        files: [
+            "tools/plan/lean-sdk.ts",
+            "tools/plan/monitor.ts",
+            "tools/plan/runtime.ts",
+            "tools/plan/order.ts",
+            "tools/plan/register.ts",
+            "tools/bench/child.ts",
+            "tools/explain.ts",
+            "tools/bench.ts",
+            "test/plan/run.test.ts",
+        ],
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {

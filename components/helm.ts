@@ -76,7 +76,13 @@ export function releaseChartSource(chart: string, repository: string): { chart: 
  * Creates the `helm.v3.Release` for a spec, in `namespace` (an output, so the release waits
  * for the Namespace). Only the settings given are set; the others keep the provider's defaults.
  */
-export function helmRelease(resourceName: string, spec: ReleaseSpec, namespace: pulumi.Input<string>, opts: pulumi.CustomResourceOptions, settings: ReleaseSettings = {}): k8s.helm.v3.Release {
+export function helmRelease(
+    resourceName: string,
+    spec: ReleaseSpec,
+    namespace: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+    settings: ReleaseSettings = {},
+): k8s.helm.v3.Release {
     return new k8s.helm.v3.Release(
         resourceName,
         {

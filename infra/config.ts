@@ -47,7 +47,8 @@ export function awsProviderIdentity(raw: Readonly<Record<string, unknown>>): { p
     const profile = typeof raw["aws:profile"] === "string" ? raw["aws:profile"] : undefined;
     const roles = raw["aws:assumeRoles"];
     const first: unknown = Array.isArray(roles) ? roles[0] : raw["aws:assumeRole"];
-    const roleArn = typeof first === "object" && first !== null && typeof (first as { roleArn?: unknown }).roleArn === "string" ? (first as { roleArn: string }).roleArn : undefined;
+    const roleArn =
+        typeof first === "object" && first !== null && typeof (first as { roleArn?: unknown }).roleArn === "string" ? (first as { roleArn: string }).roleArn : undefined;
     return { ...(profile === undefined ? {} : { profile }), ...(roleArn === undefined ? {} : { roleArn }) };
 }
 
@@ -75,9 +76,7 @@ export function guardPlaceholders(raw: Readonly<Record<string, unknown>>, dryRun
     }
     const list = issues.map((i) => `  - ${i}`).join("\n");
     if (!dryRun) {
-        throw new pulumi.RunError(
-            `stack "${pulumi.getStack()}" still has example values from stacks/; replace them before deploying (nothing was created):\n${list}`,
-        );
+        throw new pulumi.RunError(`stack "${pulumi.getStack()}" still has example values from stacks/; replace them before deploying (nothing was created):\n${list}`);
     }
     // Not awaited: the SDK holds the program open until the log RPC is sent (rpcKeepAlive) and the
     // promise it returns never rejects (@pulumi/pulumi 3.248 log/index.js `log`).

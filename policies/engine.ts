@@ -101,8 +101,8 @@ function configValidator(schema: PolicyConfigSchema): ValidateFunction {
 
 /** Applies `config` (Pulumi policy config file shape) to the policies; throws on invalid config. */
 function configure(policies: readonly Policy[], config: Record<string, unknown>): Configured[] {
-    const names = new Set(policies.map(p => p.name));
-    const known = new Set(rules.map(r => r.id));
+    const names = new Set(policies.map((p) => p.name));
+    const known = new Set(rules.map((r) => r.id));
     const problems: string[] = [];
     for (const key of Object.keys(config)) {
         if (key !== "all" && !names.has(key) && !known.has(key)) {
@@ -173,7 +173,7 @@ function typesOf(fn: object): readonly string[] | undefined {
         return [one];
     }
     const many: unknown = Reflect.get(fn, "__pulumiTypes");
-    if (Array.isArray(many) && many.every(t => typeof t === "string")) {
+    if (Array.isArray(many) && many.every((t) => typeof t === "string")) {
         return many;
     }
     return undefined;
@@ -264,7 +264,7 @@ function resourceArgs(r: PlainResource, props: Record<string, unknown>, c: Confi
         name: r.name,
         opts: optionsOf(r),
         stackTags: EMPTY_TAGS,
-        isType: resourceClass => isTypeOf(r.type, resourceClass),
+        isType: (resourceClass) => isTypeOf(r.type, resourceClass),
         asType: <TResource extends Resource, TArgs>(resourceClass: { new (name: string, args: TArgs, ...rest: never[]): TResource }) =>
             isTypeOf(r.type, resourceClass) ? (props as unknown as Unwrap<NonNullable<TArgs>>) : undefined,
         getConfig: <T extends object>() => c.config as T,
@@ -302,7 +302,7 @@ export async function runPolicies(resources: PlainResource[], opts: RunOptions =
             continue;
         }
         const vs = p.validateResource === undefined ? [] : Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
-        vs.forEach(v => validations.add(c, v));
+        vs.forEach((v) => validations.add(c, v));
         if (c.level === "remediate" && p.remediateResource) {
             remediations.add(c, p.remediateResource);
         }
@@ -333,7 +333,7 @@ export async function runPolicies(resources: PlainResource[], opts: RunOptions =
             }
             const before = await validateOne(r, props, c, provider, validations);
             const messages = before.length > 0 ? before : [c.policy.description];
-            messages.forEach(message => violations.push({ policy: c.policy.name, level: "remediate", urn: r.urn, message }));
+            messages.forEach((message) => violations.push({ policy: c.policy.name, level: "remediate", urn: r.urn, message }));
             props = result;
         }
         for (const { c, fn } of validations.for(r.type)) {
@@ -397,7 +397,7 @@ async function validateOne(
             continue;
         }
         try {
-            await e.fn(resourceArgs(r, props, c, provider), m => messages.push(m));
+            await e.fn(resourceArgs(r, props, c, provider), (m) => messages.push(m));
         } catch (err) {
             if (!(err instanceof NotApplicable)) {
                 rethrow(err, `policy ${c.policy.name} failed on ${r.urn}`);
@@ -421,7 +421,7 @@ function policyResources(resources: readonly PlainResource[], props: readonly Re
             opts: optionsOf(r),
             dependencies: [],
             propertyDependencies: {},
-            isType: resourceClass => isTypeOf(r.type, resourceClass),
+            isType: (resourceClass) => isTypeOf(r.type, resourceClass),
             asType: <TResource extends Resource>(resourceClass: { new (...rest: never[]): TResource }) =>
                 isTypeOf(r.type, resourceClass) ? (p as unknown as ResolvedResource<TResource>) : undefined,
         };
@@ -432,8 +432,7 @@ function policyResources(resources: readonly PlainResource[], props: readonly Re
         out.push(pr);
         index.set(r.urn, pr);
     });
-    const resolve = (urns: readonly string[] | undefined): PolicyResource[] =>
-        (urns ?? []).map(u => index.get(u)).filter((x): x is PolicyResource => x !== undefined);
+    const resolve = (urns: readonly string[] | undefined): PolicyResource[] => (urns ?? []).map((u) => index.get(u)).filter((x): x is PolicyResource => x !== undefined);
     resources.forEach((r, i) => {
         const pr = out[i];
         if (r.parent) {
@@ -461,7 +460,7 @@ export function typedResourceTypes(policies: readonly Policy[] = defaultPolicies
             continue;
         }
         for (const v of Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource]) {
-            typesOf(v)?.forEach(t => out.add(t));
+            typesOf(v)?.forEach((t) => out.add(t));
         }
     }
     return out;

@@ -28,14 +28,20 @@ describe("the npm package, used from another Pulumi project (examples/consumer)"
         assert.equal(run.resources.filter((r) => r.type === "meshgate:mesh:MeshService").length, 2);
         assert.equal(types.filter((t) => t.startsWith("aws:")).length, 0);
         const ingresses = run.byType("kubernetes:networking.k8s.io/v1:Ingress");
-        assert.deepEqual(ingresses.map((r) => (r.inputs.metadata as { name: string }).name), ["storefront"]);
+        assert.deepEqual(
+            ingresses.map((r) => (r.inputs.metadata as { name: string }).name),
+            ["storefront"],
+        );
     });
 
     it("passes the policy pack: the mesh on and observability off traces nowhere instead of at a missing Jaeger", async () => {
         const run = await runProgram(consumerProgram, { stack: "example" });
         assert.ok(run.resources.length >= 30, `${run.resources.length} resources judged`);
         const violations = await runPolicies(run.resources.map(toPlainResource));
-        assert.deepEqual(violations.filter((v) => v.level === "mandatory"), []);
+        assert.deepEqual(
+            violations.filter((v) => v.level === "mandatory"),
+            [],
+        );
         const istiod = run.byType("kubernetes:helm.sh/v3:Release").find((r) => r.inputs.name === "istiod");
         assert.ok(istiod, "the mesh is on");
         assert.deepEqual((istiod.inputs.values as { meshConfig: { extensionProviders: unknown[] } }).meshConfig.extensionProviders, []);

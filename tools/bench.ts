@@ -79,7 +79,9 @@ function options(): Options {
         },
     });
     if (values.help) {
-        console.log("usage: npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--large] [--no-startup] [--no-critical-path] [--no-check] [--out FILE | --update]\n  writes out/bench/results.json; --update writes the committed bench/results.json");
+        console.log(
+            "usage: npm run bench -- [--sizes 10,100,1000] [--repeats 3,3,2] [--quick] [--large] [--no-startup] [--no-critical-path] [--no-check] [--out FILE | --update]\n  writes out/bench/results.json; --update writes the committed bench/results.json",
+        );
         process.exit(0);
     }
     const sizes = (values.sizes ?? (values.quick ? "10,100" : "10,100,1000")).split(",").map(Number);
@@ -177,7 +179,13 @@ function timeCheck(dir: string, out: string, runs: number): number[] {
 function countObjects(dir: string): number {
     return fs
         .readdirSync(dir)
-        .map((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n").filter((l) => l.startsWith("# urn:")).length)
+        .map(
+            (f) =>
+                fs
+                    .readFileSync(path.join(dir, f), "utf8")
+                    .split("\n")
+                    .filter((l) => l.startsWith("# urn:")).length,
+        )
         .reduce((a, b) => a + b, 0);
 }
 
@@ -206,7 +214,14 @@ function summarizeScale(services: number, samples: PlanSample[]): ScaleResult {
         services,
         runs: samples.length,
         best: { ...best, criticalPath: undefined },
-        median: { planMs: pick("planMs"), programMs: pick("programMs"), policyMs: pick("policyMs"), totalMs: pick("totalMs"), processCpuMs: pick("processCpuMs"), peakRssMiB: pick("peakRssMiB") },
+        median: {
+            planMs: pick("planMs"),
+            programMs: pick("programMs"),
+            policyMs: pick("policyMs"),
+            totalMs: pick("totalMs"),
+            processCpuMs: pick("processCpuMs"),
+            peakRssMiB: pick("peakRssMiB"),
+        },
         all: samples.map((s) => ({
             planMs: s.planMs,
             programMs: s.programMs,
@@ -221,7 +236,10 @@ function summarizeScale(services: number, samples: PlanSample[]): ScaleResult {
 }
 
 function chainLines(p: PathResult): string[] {
-    return p.chain.map((s) => `    ${pad(fmtMin(s.start), 6)} → ${pad(fmtMin(s.finish), 6)}  ${s.name}  [${s.key}, ${s.seconds} s]${s.via.length > 0 ? `  after previous: ${s.via.join(", ")}` : ""}`);
+    return p.chain.map(
+        (s) =>
+            `    ${pad(fmtMin(s.start), 6)} → ${pad(fmtMin(s.finish), 6)}  ${s.name}  [${s.key}, ${s.seconds} s]${s.via.length > 0 ? `  after previous: ${s.via.join(", ")}` : ""}`,
+    );
 }
 
 function fmtMin(seconds: number): string {
@@ -292,7 +310,9 @@ async function main(): Promise<void> {
     }
 
     // ---------------------------------------------------------------- scale
-    console.log(`\nscale: ${opts.sizes.map((n, i) => `${n} services × ${opts.repeats[i]}`).join(", ")} (fresh process each, ${FROM_DIST ? "compiled dist/" : "sources under tsx"}; flags ${PLAN_FLAGS.join(" ")})`);
+    console.log(
+        `\nscale: ${opts.sizes.map((n, i) => `${n} services × ${opts.repeats[i]}`).join(", ")} (fresh process each, ${FROM_DIST ? "compiled dist/" : "sources under tsx"}; flags ${PLAN_FLAGS.join(" ")})`,
+    );
     const samples = new Map<number, PlanSample[]>(opts.sizes.map((n) => [n, []]));
     let cp100: CriticalPathReport | undefined;
     let sens100: PlanSample["sensitivity"];
@@ -404,7 +424,9 @@ async function main(): Promise<void> {
                 const stepText = Object.entries(best.steps)
                     .map(([k, v]) => `${k} ${sec(v)}`)
                     .join(", ");
-                console.log(`  ${variant.padEnd(22)} ${sec(best.totalMs)} (best of ${runs}): boot ${sec(best.bootMs)}${best.registerMs > 1 ? `, ts-node register ${sec(best.registerMs)}` : ""}, ${stepText}`);
+                console.log(
+                    `  ${variant.padEnd(22)} ${sec(best.totalMs)} (best of ${runs}): boot ${sec(best.bootMs)}${best.registerMs > 1 ? `, ts-node register ${sec(best.registerMs)}` : ""}, ${stepText}`,
+                );
             }
         } finally {
             fs.rmSync(tmp, { recursive: true, force: true });
@@ -480,7 +502,12 @@ async function main(): Promise<void> {
         {
             name: "npm run check linear in objects: time(1,000 services' manifests) / time(100 services')",
             target: checkGrowth === undefined ? "≤ objects ratio" : `≤ ${checkGrowth.objects.toFixed(2)}× (objects)`,
-            ...(checkGrowth === undefined ? notRun : { value: `${checkGrowth.time.toFixed(2)}× (${checkGrowth.msPerObject.toFixed(2)} ms per object after ${sec(checkGrowth.fixedMs)} of start-up)`, met: checkGrowth.time <= checkGrowth.objects }),
+            ...(checkGrowth === undefined
+                ? notRun
+                : {
+                      value: `${checkGrowth.time.toFixed(2)}× (${checkGrowth.msPerObject.toFixed(2)} ms per object after ${sec(checkGrowth.fixedMs)} of start-up)`,
+                      met: checkGrowth.time <= checkGrowth.objects,
+                  }),
         },
         {
             name: "growth plan(1000)/plan(100)",
@@ -553,7 +580,12 @@ async function main(): Promise<void> {
             `  ${pad(String(s.services), 8)} ${pad(String(b.customResources), 9)} ${pad(sec(b.programMs), 9)} ${pad(sec(b.policyMs), 9)} ${pad(sec(b.planMs), 9)} ${pad(sec(b.planCpuMs), 9)} ${pad(sec(b.gcMs), 8)} ${pad(sec(b.totalMs), 9)} ${pad(sec(b.processCpuMs), 9)} ${pad(`${b.peakRssMiB.toFixed(0)} MiB`, 9)} ${pad(String(s.runs), 5)}`,
         );
     }
-    lines.push(`  growth: ${Object.entries(ratios).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} = ${(v as number).toFixed(2)}`).join(", ")}`);
+    lines.push(
+        `  growth: ${Object.entries(ratios)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => `${k} = ${(v as number).toFixed(2)}`)
+            .join(", ")}`,
+    );
     if (checkGrowth !== undefined) {
         lines.push(
             `check: ${check.map((c) => `${c.objects} objects ${sec(c.bestMs)}`).join(", ")}; ${checkGrowth.msPerObject.toFixed(2)} ms per object after ${sec(checkGrowth.fixedMs)} of start-up`,

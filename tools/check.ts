@@ -32,7 +32,7 @@ export const USAGE = `usage: meshgate check <manifest files or dirs>… [--out D
   -h, --help             this text
 
   Verdicts:
-${(Object.keys(LEGEND) as Verdict[]).map(k => `    ${k.padEnd(5)} ${LEGEND[k]}`).join("\n")}
+${(Object.keys(LEGEND) as Verdict[]).map((k) => `    ${k.padEnd(5)} ${LEGEND[k]}`).join("\n")}
 
   Exit: 0 clean, 1 mandatory violation, 2 invalid input or options, 3 internal error.`;
 
@@ -75,7 +75,13 @@ interface Options {
 }
 
 function options(argv: readonly string[], base: string): Options | "help" {
-    let parsed: ReturnType<typeof parseArgs<{ options: { out: { type: "string" }; "policy-config": { type: "string" }; help: { type: "boolean"; short: "h" }; debug: { type: "boolean" } }; allowPositionals: true; args: string[] }>>;
+    let parsed: ReturnType<
+        typeof parseArgs<{
+            options: { out: { type: "string" }; "policy-config": { type: "string" }; help: { type: "boolean"; short: "h" }; debug: { type: "boolean" } };
+            allowPositionals: true;
+            args: string[];
+        }>
+    >;
     try {
         parsed = parseArgs({
             args: [...argv],
@@ -94,7 +100,7 @@ function options(argv: readonly string[], base: string): Options | "help" {
     }
     const configFile = parsed.values["policy-config"];
     return {
-        paths: parsed.positionals.map(p => path.resolve(base, p)),
+        paths: parsed.positionals.map((p) => path.resolve(base, p)),
         out: path.resolve(base, parsed.values.out ?? path.join("out", "check")),
         ...(configFile !== undefined ? { configFile, config: readPolicyConfig(path.resolve(base, configFile)) } : {}),
     };
@@ -102,7 +108,7 @@ function options(argv: readonly string[], base: string): Options | "help" {
 
 function writeReport(dir: string, violations: readonly Violation[], problems: readonly ManifestProblem[], base: string): void {
     fs.mkdirSync(dir, { recursive: true });
-    const inputProblems = problems.map(p => ({ file: show(p.file, base), where: p.where, message: p.message }));
+    const inputProblems = problems.map((p) => ({ file: show(p.file, base), where: p.where, message: p.message }));
     fs.writeFileSync(path.join(dir, "policy-report.json"), JSON.stringify({ violations, inputProblems }, null, 2) + "\n");
 }
 
@@ -128,7 +134,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const input = readInput(opts.paths);
     const problems: ManifestProblem[] = [...input.problems];
-    const resources = manifestsToResources(input.docs, p => problems.push(p));
+    const resources = manifestsToResources(input.docs, (p) => problems.push(p));
 
     let violations: Violation[];
     try {
@@ -168,16 +174,18 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (resources.length === 0 && problems.length === 0) {
         problems.push({ file: opts.paths.join(", "), where: "input", message: "holds no Kubernetes manifests (.yaml, .yml, .json)" });
-        console.error(`invalid input: no Kubernetes manifests in ${opts.paths.map(p => show(p, base)).join(", ")}`);
+        console.error(`invalid input: no Kubernetes manifests in ${opts.paths.map((p) => show(p, base)).join(", ")}`);
     }
 
     writeReport(opts.out, violations, problems, base);
     writeCheckReport(opts.out, resources, violations);
-    const level = (l: Violation["level"]): number => violations.filter(v => v.level === l).length;
-    const files = new Set(resources.map(r => r.file)).size;
-    const parts = (Object.keys(counts) as Verdict[]).filter(k => counts[k] > 0).map(k => `${counts[k]} ${SUMMARY[k]}`);
+    const level = (l: Violation["level"]): number => violations.filter((v) => v.level === l).length;
+    const files = new Set(resources.map((r) => r.file)).size;
+    const parts = (Object.keys(counts) as Verdict[]).filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${SUMMARY[k]}`);
     console.log(`\nchecked ${resources.length} objects in ${files} files: ${parts.length > 0 ? parts.join(", ") : "nothing"}`);
-    console.log(`policy pack: ${level("mandatory")} mandatory, ${level("advisory")} advisory, ${level("remediate")} remediate violations; report: ${show(path.join(opts.out, "policy-report.json"), base)}`);
+    console.log(
+        `policy pack: ${level("mandatory")} mandatory, ${level("advisory")} advisory, ${level("remediate")} remediate violations; report: ${show(path.join(opts.out, "policy-report.json"), base)}`,
+    );
     if (problems.length > 0) {
         console.error(`${problems.length} input problem${problems.length === 1 ? "" : "s"}: the rest was judged; exit 2.`);
         return 2;
@@ -188,7 +196,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 if (require.main === module) {
     Error.stackTraceLimit = process.argv.includes("--debug") ? 10 : 0;
     main(process.argv.slice(2)).then(
-        code => {
+        (code) => {
             process.exitCode = code;
         },
         (err: unknown) => {

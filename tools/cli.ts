@@ -78,7 +78,13 @@ export function run(argv: string[]): void {
  */
 function useCallersDirectory(): void {
     const init = process.env.INIT_CWD;
-    if (init !== undefined && process.env.npm_package_name === "meshgate" && process.env.npm_lifecycle_event !== undefined && Object.hasOwn(COMMANDS, process.env.npm_lifecycle_event) && fs.existsSync(init)) {
+    if (
+        init !== undefined &&
+        process.env.npm_package_name === "meshgate" &&
+        process.env.npm_lifecycle_event !== undefined &&
+        Object.hasOwn(COMMANDS, process.env.npm_lifecycle_event) &&
+        fs.existsSync(init)
+    ) {
         process.chdir(init);
     }
 }

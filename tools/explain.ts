@@ -111,7 +111,8 @@ export function parseArguments(argv: readonly string[]): { parsed?: Parsed; prob
     }
     if (values.manifests !== undefined && !fs.existsSync(values.manifests as string)) problems.push(`--manifests: no such file or directory: ${String(values.manifests)}`);
     if (values["config-file"] !== undefined && !fs.existsSync(values["config-file"] as string)) problems.push(`--config-file: no such file: ${String(values["config-file"])}`);
-    if (values.manifests !== undefined && values["config-file"] !== undefined) problems.push("--manifests and --config-file exclude each other: explain reads either YAML or a stack's plan");
+    if (values.manifests !== undefined && values["config-file"] !== undefined)
+        problems.push("--manifests and --config-file exclude each other: explain reads either YAML or a stack's plan");
     if (problems.length > 0 || stack === undefined) return { problems };
     return {
         problems,
@@ -167,7 +168,9 @@ export function renderText(e: Explanation): string {
     const r = e.request;
     const lines: string[] = [];
     const hs = Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`);
-    lines.push(`${r.method} ${r.url}${hs.length > 0 ? `  [${hs.join(", ")}]` : ""}${r.consumer !== null ? `  consumer=${r.consumer}` : ""}${r.from !== null ? `  from=${r.from}` : ""}`);
+    lines.push(
+        `${r.method} ${r.url}${hs.length > 0 ? `  [${hs.join(", ")}]` : ""}${r.consumer !== null ? `  consumer=${r.consumer}` : ""}${r.from !== null ? `  from=${r.from}` : ""}`,
+    );
     e.hops.forEach((h, i) => {
         lines.push(`${String(i + 1).padStart(2)}. ${MARK[h.result]} ${h.hop.padEnd(19)} ${h.title}: ${h.decision}`);
         if (h.object !== null) lines.push(`${" ".repeat(31)}${h.object}${h.field !== null ? `  ${h.field}` : ""}`);
@@ -175,7 +178,18 @@ export function renderText(e: Explanation): string {
     const o = e.outcome;
     lines.push(
         o.reached
-            ? `=> reached (200): ${o.reason}${o.destinations.length > 0 ? `  [${o.destinations.map((d) => `${d.subset ?? d.host} ${d.weight}% pods ${Object.entries(d.podLabels).map(([k, v]) => `${k}=${v}`).join(",")}`).join("; ")}]` : ""}`
+            ? `=> reached (200): ${o.reason}${
+                  o.destinations.length > 0
+                      ? `  [${o.destinations
+                            .map(
+                                (d) =>
+                                    `${d.subset ?? d.host} ${d.weight}% pods ${Object.entries(d.podLabels)
+                                        .map(([k, v]) => `${k}=${v}`)
+                                        .join(",")}`,
+                            )
+                            .join("; ")}]`
+                      : ""
+              }`
             : o.answered
               ? `=> answered with ${o.status} at ${o.hop}: ${o.reason}`
               : `=> REFUSED at ${o.hop}, the client sees ${o.status === 0 ? "no HTTP response" : o.status}: ${o.reason}`,
@@ -184,7 +198,9 @@ export function renderText(e: Explanation): string {
 }
 
 function summary(doc: RoutesDocument): string {
-    const lines = doc.entries.map((e) => `${e.outcome.reached ? "reach " : e.outcome.answered ? "answer" : "refuse"} ${String(e.outcome.status).padStart(3)} ${e.outcome.hop.padEnd(19)} ${e.id}`);
+    const lines = doc.entries.map(
+        (e) => `${e.outcome.reached ? "reach " : e.outcome.answered ? "answer" : "refuse"} ${String(e.outcome.status).padStart(3)} ${e.outcome.hop.padEnd(19)} ${e.id}`,
+    );
     const reached = doc.entries.filter((e) => e.outcome.reached).length;
     const answered = doc.entries.filter((e) => e.outcome.answered).length;
     lines.push(`${doc.entries.length} requests: ${reached} reach a workload, ${answered} answered at a hop, ${doc.entries.length - reached - answered} refused`);

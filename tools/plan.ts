@@ -127,7 +127,9 @@ async function planCommand(cmd: PlanCommand): Promise<number> {
     const config = readStackConfig(configFile);
     const keyProblems = configKeyProblems(config, projectName, installedProviders(project?.dir ?? REPO_ROOT));
     if (keyProblems.length > 0) {
-        throw new InputError(`Invalid configuration for stack "${stack}" (${shown(configFile)}), ${count(keyProblems.length, "problem")}:\n${keyProblems.map((p) => `  - ${p}`).join("\n")}\nNothing was planned.`);
+        throw new InputError(
+            `Invalid configuration for stack "${stack}" (${shown(configFile)}), ${count(keyProblems.length, "problem")}:\n${keyProblems.map((p) => `  - ${p}`).join("\n")}\nNothing was planned.`,
+        );
     }
     let policyConfig: Record<string, unknown> | undefined;
     if (cmd.policyConfig !== undefined) {
@@ -174,7 +176,9 @@ async function planCommand(cmd: PlanCommand): Promise<number> {
     const total = run.resources.filter((r) => r.custom).length;
     console.log(componentTree(run.resources));
     console.log("");
-    const pkgs = Object.entries(countsByPackage(run.resources)).map(([k, n]) => `${k} ${n}`).join(", ");
+    const pkgs = Object.entries(countsByPackage(run.resources))
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ");
     console.log(`stack ${stack}: ${total} resources (${pkgs}) in ${run.resources.length - total} components`);
     console.log(`timings: program ${(timings.programMs / 1000).toFixed(2)} s, policies ${(timings.policyMs / 1000).toFixed(2)} s, write ${(timings.writeMs / 1000).toFixed(2)} s`);
     writePlanReport(outDir, stack, run.resources, violations);

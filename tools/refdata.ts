@@ -53,7 +53,12 @@ const CHARTS: Readonly<Record<string, { upstream: string; version: string; value
  * Only the derived key tree is kept in data/charts; the upstream files are never committed.
  */
 const FETCHED_CHARTS: Readonly<Record<string, { upstream: string; version: string; tag: string; path: string }>> = {
-    "metrics-server": { upstream: "kubernetes-sigs/metrics-server (charts/metrics-server)", version: "3.13.1", tag: "metrics-server-helm-chart-3.13.1", path: "charts/metrics-server" },
+    "metrics-server": {
+        upstream: "kubernetes-sigs/metrics-server (charts/metrics-server)",
+        version: "3.13.1",
+        tag: "metrics-server-helm-chart-3.13.1",
+        path: "charts/metrics-server",
+    },
     "cluster-autoscaler": {
         upstream: "kubernetes/autoscaler (cluster-autoscaler/charts/cluster-autoscaler)",
         version: "9.59.0",
@@ -73,10 +78,29 @@ const ISTIO_INTERNAL_DEFAULTS = "_internal_defaults_do_not_set";
  * these names is recorded as "open".
  */
 const FREE_FORM_KEY_NAMES: readonly string[] = [
-    "affinity", "annotations", "containerSecurityContext", "deploymentAnnotations", "deploymentLabels",
-    "env", "extraEnv", "extraLabels", "labels", "lifecycle", "livenessProbe", "nodeSelector",
-    "podAnnotations", "podLabels", "podSecurityContext", "readinessProbe", "resources", "securityContext",
-    "serviceAnnotations", "serviceLabels", "startupProbe", "strategy", "updateStrategy",
+    "affinity",
+    "annotations",
+    "containerSecurityContext",
+    "deploymentAnnotations",
+    "deploymentLabels",
+    "env",
+    "extraEnv",
+    "extraLabels",
+    "labels",
+    "lifecycle",
+    "livenessProbe",
+    "nodeSelector",
+    "podAnnotations",
+    "podLabels",
+    "podSecurityContext",
+    "readinessProbe",
+    "resources",
+    "securityContext",
+    "serviceAnnotations",
+    "serviceLabels",
+    "startupProbe",
+    "strategy",
+    "updateStrategy",
 ];
 
 /** Chart-specific free-form paths (dotted, after lifting Istio's internal defaults). */
@@ -101,20 +125,53 @@ const FREE_FORM_PATHS: Readonly<Record<string, readonly string[]>> = {
  * schema is not in the reference), repeated fields "list", the others "scalar".
  */
 const MESH_CONFIG_FIELDS: Readonly<Record<string, "open" | "list" | "scalar">> = {
-    accessLogEncoding: "scalar", accessLogFile: "scalar", accessLogFormat: "scalar", ca: "open",
-    caCertificates: "list", certificates: "list", configSources: "list", connectTimeout: "scalar",
-    defaultConfig: "open", defaultDestinationRuleExportTo: "list", defaultHttpRetryPolicy: "open",
-    defaultProviders: "open", defaultServiceExportTo: "list", defaultVirtualServiceExportTo: "list",
-    disableEnvoyListenerLog: "scalar", discoverySelectors: "list", dnsRefreshRate: "scalar",
-    enableAutoMtls: "scalar", enableEnvoyAccessLogService: "scalar", enablePrometheusMerge: "scalar",
-    enableTracing: "scalar", extensionProviders: "list", h2UpgradePolicy: "scalar", hboneIdleTimeout: "scalar",
-    inboundClusterStatName: "scalar", inboundTrafficPolicy: "open", ingressClass: "scalar",
-    ingressControllerMode: "scalar", ingressSelector: "scalar", ingressService: "scalar",
-    localityLbSetting: "open", meshMTLS: "open", outboundClusterStatName: "scalar", outboundTrafficPolicy: "open",
-    pathNormalization: "open", protocolDetectionTimeout: "scalar", proxyHttpPort: "scalar",
-    proxyInboundListenPort: "scalar", proxyListenPort: "scalar", rootNamespace: "scalar", serviceScopeConfigs: "list",
-    serviceSettings: "list", tcpKeepalive: "open", tlsDefaults: "open", trustDomain: "scalar",
-    trustDomainAliases: "list", verifyCertificateAtClient: "scalar",
+    accessLogEncoding: "scalar",
+    accessLogFile: "scalar",
+    accessLogFormat: "scalar",
+    ca: "open",
+    caCertificates: "list",
+    certificates: "list",
+    configSources: "list",
+    connectTimeout: "scalar",
+    defaultConfig: "open",
+    defaultDestinationRuleExportTo: "list",
+    defaultHttpRetryPolicy: "open",
+    defaultProviders: "open",
+    defaultServiceExportTo: "list",
+    defaultVirtualServiceExportTo: "list",
+    disableEnvoyListenerLog: "scalar",
+    discoverySelectors: "list",
+    dnsRefreshRate: "scalar",
+    enableAutoMtls: "scalar",
+    enableEnvoyAccessLogService: "scalar",
+    enablePrometheusMerge: "scalar",
+    enableTracing: "scalar",
+    extensionProviders: "list",
+    h2UpgradePolicy: "scalar",
+    hboneIdleTimeout: "scalar",
+    inboundClusterStatName: "scalar",
+    inboundTrafficPolicy: "open",
+    ingressClass: "scalar",
+    ingressControllerMode: "scalar",
+    ingressSelector: "scalar",
+    ingressService: "scalar",
+    localityLbSetting: "open",
+    meshMTLS: "open",
+    outboundClusterStatName: "scalar",
+    outboundTrafficPolicy: "open",
+    pathNormalization: "open",
+    protocolDetectionTimeout: "scalar",
+    proxyHttpPort: "scalar",
+    proxyInboundListenPort: "scalar",
+    proxyListenPort: "scalar",
+    rootNamespace: "scalar",
+    serviceScopeConfigs: "list",
+    serviceSettings: "list",
+    tcpKeepalive: "open",
+    tlsDefaults: "open",
+    trustDomain: "scalar",
+    trustDomainAliases: "list",
+    verifyCertificateAtClient: "scalar",
 };
 
 /** CRDs meshgate emits or its policies judge. */
@@ -134,8 +191,19 @@ const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 
 const KONG_PLUGIN_VERSION = "3.9";
 const KONG_PLUGINS = [
-    "acl", "cors", "ip-restriction", "jwt", "key-auth", "oauth2", "opentelemetry", "prometheus",
-    "rate-limiting", "rate-limiting-advanced", "request-size-limiting", "response-ratelimiting", "zipkin",
+    "acl",
+    "cors",
+    "ip-restriction",
+    "jwt",
+    "key-auth",
+    "oauth2",
+    "opentelemetry",
+    "prometheus",
+    "rate-limiting",
+    "rate-limiting-advanced",
+    "request-size-limiting",
+    "response-ratelimiting",
+    "zipkin",
 ];
 /**
  * Fields Kong's Lua schema declares `auto = true` (generated when absent) although they are
@@ -288,7 +356,7 @@ function buildChart(reference: string, chart: string, sourcesMd: string, allChar
     if (!isRecord(values)) throw new Error(`${valuesFile}: not a map`);
 
     const notes: string[] = [
-        "keys: one entry per key present in values.yaml: a nested object for maps with keys, \"open\" for free-form maps (default {} or null, or a Kubernetes pass-through such as resources/affinity/podAnnotations/env), \"list\", \"scalar\".",
+        'keys: one entry per key present in values.yaml: a nested object for maps with keys, "open" for free-form maps (default {} or null, or a Kubernetes pass-through such as resources/affinity/podAnnotations/env), "list", "scalar".',
         "Commented-out keys in values.yaml are not in keys (they cannot be told apart from prose reliably); commentedKeys lists the names of `# name:` lines, which the helm-values-known-keys rule accepts as keys the chart documents.",
     ];
     let lifted: Record<string, unknown> = values;
@@ -340,10 +408,14 @@ function buildChart(reference: string, chart: string, sourcesMd: string, allChar
         if (local === null) keys[alias] = "open";
         else if (!(alias in keys)) keys[alias] = {};
     }
-    if (subcharts) notes.push("subcharts: a section whose checkedAgainst names a chart in data/charts is checked against the union of this tree and that chart's tree; other subchart sections are open.");
+    if (subcharts)
+        notes.push(
+            "subcharts: a section whose checkedAgainst names a chart in data/charts is checked against the union of this tree and that chart's tree; other subchart sections are open.",
+        );
     if (chart === "kong-ingress") notes.push("kong-ingress pins kong 3.2.0 for its controller/gateway subcharts; they are checked against the kong 3.4.1 tree, an approximation.");
 
-    if (fetched && String(chartYaml.version) !== fetched.version) throw new Error(`${chart}/Chart.yaml says version ${String(chartYaml.version)}, FETCHED_CHARTS pins ${fetched.version}`);
+    if (fetched && String(chartYaml.version) !== fetched.version)
+        throw new Error(`${chart}/Chart.yaml says version ${String(chartYaml.version)}, FETCHED_CHARTS pins ${fetched.version}`);
     return {
         source: fetched ? `github.com/${fetched.upstream.split(" ")[0]} @ ${fetched.tag}: ${fetched.path}/values.yaml` : `reference/${valuesFile}`,
         upstream: meta.upstream,
@@ -373,12 +445,38 @@ function mergeValues(a: unknown, b: unknown): unknown {
 
 /** Schema keywords kept from CRD openAPIV3Schema nodes; anything else is dropped. */
 const CRD_SCHEMA_KEYS = new Set([
-    "type", "format", "properties", "items", "additionalProperties", "required", "enum", "pattern",
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
-    "minItems", "maxItems", "minProperties", "maxProperties", "uniqueItems", "multipleOf", "nullable",
-    "default", "oneOf", "anyOf", "allOf", "not",
-    "x-kubernetes-validations", "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields",
-    "x-kubernetes-embedded-resource", "x-kubernetes-list-type", "x-kubernetes-list-map-keys",
+    "type",
+    "format",
+    "properties",
+    "items",
+    "additionalProperties",
+    "required",
+    "enum",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+    "uniqueItems",
+    "multipleOf",
+    "nullable",
+    "default",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "not",
+    "x-kubernetes-validations",
+    "x-kubernetes-int-or-string",
+    "x-kubernetes-preserve-unknown-fields",
+    "x-kubernetes-embedded-resource",
+    "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
     "x-kubernetes-map-type",
 ]);
 const VALIDATION_RULE_KEYS = new Set(["rule", "message", "messageExpression", "reason", "fieldPath", "optionalOldSelf"]);
@@ -411,8 +509,21 @@ function trimCrdSchema(node: unknown): Json {
 
 /** Kong plugin schema keywords kept; `shorthand_fields` are accepted aliases of nested fields. */
 const KONG_SCHEMA_KEYS = new Set([
-    "type", "properties", "items", "additionalProperties", "required", "enum", "minimum", "maximum",
-    "minLength", "maxLength", "pattern", "default", "not_one_of", "shorthand_fields", "format",
+    "type",
+    "properties",
+    "items",
+    "additionalProperties",
+    "required",
+    "enum",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "default",
+    "not_one_of",
+    "shorthand_fields",
+    "format",
 ]);
 
 function trimKongSchema(node: unknown): Json {
@@ -439,7 +550,9 @@ function trimKongSchema(node: unknown): Json {
 }
 
 function hashJson(value: unknown): string {
-    return createHash("sha256").update(JSON.stringify(sortKeys(value))).digest("hex");
+    return createHash("sha256")
+        .update(JSON.stringify(sortKeys(value)))
+        .digest("hex");
 }
 
 interface CrdFile {
@@ -459,8 +572,12 @@ function buildCrds(reference: string): CrdFile[] {
     for (const [group, kinds] of Object.entries(CRD_KINDS)) for (const kind of kinds) wanted.set(`${group}/${kind}`, group);
     const files = [
         ISTIO_CRD_FILE,
-        ...sortedDir(path.join(reference, "crds/kong")).filter((f) => f.startsWith("configuration.konghq.com_")).map((f) => `crds/kong/${f}`),
-        ...sortedDir(path.join(reference, "crds/gateway-api")).filter((f) => f.startsWith("gateway.networking.k8s.io_")).map((f) => `crds/gateway-api/${f}`),
+        ...sortedDir(path.join(reference, "crds/kong"))
+            .filter((f) => f.startsWith("configuration.konghq.com_"))
+            .map((f) => `crds/kong/${f}`),
+        ...sortedDir(path.join(reference, "crds/gateway-api"))
+            .filter((f) => f.startsWith("gateway.networking.k8s.io_"))
+            .map((f) => `crds/gateway-api/${f}`),
     ];
     const out: CrdFile[] = [];
     for (const file of files) {
@@ -554,7 +671,12 @@ function buildGatewayApiInstall(reference: string): { source: string; upstream: 
         }
     }
     if (crds.length === 0) throw new Error("no Gateway API CRDs in reference/crds/gateway-api");
-    return { source: "reference/crds/gateway-api/gateway.networking.k8s.io_*.yaml", upstream: "kubernetes-sigs/gateway-api (config/crd/standard)", version: GATEWAY_API_VERSION, crds };
+    return {
+        source: "reference/crds/gateway-api/gateway.networking.k8s.io_*.yaml",
+        upstream: "kubernetes-sigs/gateway-api (config/crd/standard)",
+        version: GATEWAY_API_VERSION,
+        crds,
+    };
 }
 
 /** A CRD without `description` strings; inside `properties` the keys are field names (a field may be called description). */
@@ -570,7 +692,12 @@ function withoutProse(node: unknown, inProperties: boolean): Json {
 }
 
 function pluginFileName(plugin: string): string {
-    return plugin.split("-").map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join("") + ".json";
+    return (
+        plugin
+            .split("-")
+            .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+            .join("") + ".json"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -664,14 +791,24 @@ function main(argv: readonly string[]): void {
             schema,
             ...(KONG_AUTO_FIELDS[plugin] ? { autoGeneratedFields: KONG_AUTO_FIELDS[plugin] } : {}),
         };
-        write(`kong-plugins/${KONG_PLUGIN_VERSION}/${plugin}.json`, stableJson(body), { what: `Kong ${KONG_PLUGIN_VERSION} ${plugin} plugin schema`, source: body.source, upstream: body.upstream, version: `Kong Gateway ${KONG_PLUGIN_VERSION}` });
+        write(`kong-plugins/${KONG_PLUGIN_VERSION}/${plugin}.json`, stableJson(body), {
+            what: `Kong ${KONG_PLUGIN_VERSION} ${plugin} plugin schema`,
+            source: body.source,
+            upstream: body.upstream,
+            version: `Kong Gateway ${KONG_PLUGIN_VERSION}`,
+        });
     }
 
     for (const f of kongDerivedFiles()) write(f.file, f.content, f.meta);
 
     const policy = readJson(path.join(reference, IAM_FILE));
     const iam = { source: `reference/${IAM_FILE}`, upstream: "kubernetes-sigs/aws-load-balancer-controller (docs/install/iam_policy.json)", version: IAM_VERSION, policy };
-    write("iam/aws-load-balancer-controller.json", stableJson(iam), { what: "AWS Load Balancer Controller IAM policy, whole", source: iam.source, upstream: iam.upstream, version: IAM_VERSION });
+    write("iam/aws-load-balancer-controller.json", stableJson(iam), {
+        what: "AWS Load Balancer Controller IAM policy, whole",
+        source: iam.source,
+        upstream: iam.upstream,
+        version: IAM_VERSION,
+    });
 
     writeFileSync(path.join(outDir, "SOURCES.md"), sourcesTable(written));
     writeFileSync(path.join(outDir, DIGESTS_FILE), digestList(outDir, [...written.map((w) => w.file), "SOURCES.md"]));
@@ -685,7 +822,12 @@ export const DIGESTS_FILE = "SHA256SUMS";
 export function digestList(dir: string, files: readonly string[]): string {
     return [...files]
         .sort()
-        .map((f) => `${createHash("sha256").update(readFileSync(path.join(dir, f))).digest("hex")}  ${f}\n`)
+        .map(
+            (f) =>
+                `${createHash("sha256")
+                    .update(readFileSync(path.join(dir, f)))
+                    .digest("hex")}  ${f}\n`,
+        )
         .join("");
 }
 
@@ -708,12 +850,22 @@ export function kongDerivedFiles(): { file: string; content: string; meta: Omit<
         {
             file: `kong-plugins/${KONG_PLUGIN_VERSION}/request-transformer.json`,
             content: stableJson(transformer),
-            meta: { what: `Kong ${KONG_PLUGIN_VERSION} request-transformer plugin schema (derived from the Lua schema)`, source: transformer.source, upstream: transformer.upstream, version: `Kong ${KONG_DERIVED_SOURCE.tag}` },
+            meta: {
+                what: `Kong ${KONG_PLUGIN_VERSION} request-transformer plugin schema (derived from the Lua schema)`,
+                source: transformer.source,
+                upstream: transformer.upstream,
+                version: `Kong ${KONG_DERIVED_SOURCE.tag}`,
+            },
         },
         {
             file: `kong-plugins/${KONG_PLUGIN_VERSION}/entity-checks.json`,
             content: stableJson(entityChecks),
-            meta: { what: `Kong ${KONG_PLUGIN_VERSION} plugin entity checks and modelled custom validators, per plugin`, source: entityChecks.source, upstream: derived, version: `Kong ${KONG_DERIVED_SOURCE.tag}` },
+            meta: {
+                what: `Kong ${KONG_PLUGIN_VERSION} plugin entity checks and modelled custom validators, per plugin`,
+                source: entityChecks.source,
+                upstream: derived,
+                version: `Kong ${KONG_DERIVED_SOURCE.tag}`,
+            },
         },
     ];
 }
@@ -744,9 +896,9 @@ function sourcesTable(written: readonly Written[]): string {
         "- `charts/<chart>.json`: `{source, chart, version, keys, ...}`. `version` is the real chart",
         "  version (Istio's Chart.yaml says 1.0.0 and kiali-server's 0.0.0; `chartYamlVersion` keeps",
         "  what Chart.yaml says). `keys` is a tree of the keys present in values.yaml: a nested object",
-        "  for maps with keys, `\"open\"` for free-form maps (default `{}` or null, Kubernetes",
+        '  for maps with keys, `"open"` for free-form maps (default `{}` or null, Kubernetes',
         "  pass-through objects such as resources, affinity, podAnnotations, env; see",
-        "  FREE_FORM_KEY_NAMES / FREE_FORM_PATHS in tools/refdata.ts), `\"list\"` and `\"scalar\"`.",
+        '  FREE_FORM_KEY_NAMES / FREE_FORM_PATHS in tools/refdata.ts), `"list"` and `"scalar"`.',
         "  `commentedKeys` lists the names of `# name: …` lines (keys a chart documents only in",
         "  comments, e.g. grafana `adminPassword`; some prose words too): `helm-values-known-keys`",
         "  accepts an unknown key of such a name.",

@@ -63,9 +63,7 @@ export function irsaRole(name: string, args: IrsaRoleArgs, opts?: pulumi.CustomR
     const attachments = Object.entries(args.policyArns ?? {}).map(
         ([key, policyArn]) => new aws.iam.RolePolicyAttachment(`${name}-${key}`, { role: role.name, policyArn }, childOpts),
     );
-    const inlinePolicies = Object.entries(args.inlinePolicies ?? {}).map(
-        ([key, policy]) => new aws.iam.RolePolicy(`${name}-${key}`, { role: role.name, policy }, childOpts),
-    );
+    const inlinePolicies = Object.entries(args.inlinePolicies ?? {}).map(([key, policy]) => new aws.iam.RolePolicy(`${name}-${key}`, { role: role.name, policy }, childOpts));
     const arn = pulumi.all([role.arn, ...attachments.map((a) => a.id), ...inlinePolicies.map((p) => p.id)]).apply(([roleArn]) => roleArn);
     return { role, attachments, inlinePolicies, arn };
 }

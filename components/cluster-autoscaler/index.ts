@@ -83,7 +83,14 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
         );
         const irsa = irsaRole(
             `${name}-role`,
-            { serviceAccount: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT, namespace, oidc: args.oidc, policyArns: { autoscaler: this.policy.arn }, tags, description: "Kubernetes cluster autoscaler (IRSA)" },
+            {
+                serviceAccount: CLUSTER_AUTOSCALER_SERVICE_ACCOUNT,
+                namespace,
+                oidc: args.oidc,
+                policyArns: { autoscaler: this.policy.arn },
+                tags,
+                description: "Kubernetes cluster autoscaler (IRSA)",
+            },
             { parent: this },
         );
         this.roleArn = irsa.arn;

@@ -60,7 +60,11 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
     const dbless = (parts.gateway?.mode ?? "dbless") === "dbless";
     const consumers = new Set((parts.gateway?.consumers ?? []).map((c) => c.name));
 
-    checkDuplicates(parts.gateway?.consumers ?? [], (c) => c.name, (i, first) => add(`gateway.consumers[${i}].name`, alreadyDeclared((parts.gateway?.consumers ?? [])[i].name, `gateway.consumers[${first}]`, "consumer")));
+    checkDuplicates(
+        parts.gateway?.consumers ?? [],
+        (c) => c.name,
+        (i, first) => add(`gateway.consumers[${i}].name`, alreadyDeclared((parts.gateway?.consumers ?? [])[i].name, `gateway.consumers[${first}]`, "consumer")),
+    );
 
     const byName = new Map<string, number>();
     const principals = new Set<string>();
@@ -109,10 +113,10 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
             continue;
         }
         if (gw.auth === "oauth2" && dbless) {
-            add(`${at}.gateway.auth`, 'oauth2 needs Kong with a database (gateway.mode: postgres); in dbless mode use key-auth, jwt or none');
+            add(`${at}.gateway.auth`, "oauth2 needs Kong with a database (gateway.mode: postgres); in dbless mode use key-auth, jwt or none");
         }
         if (gw.rateLimit?.policy === "cluster" && dbless) {
-            add(`${at}.gateway.rateLimit.policy`, 'cluster needs Kong with a database (gateway.mode: postgres); in dbless mode use local or redis');
+            add(`${at}.gateway.rateLimit.policy`, "cluster needs Kong with a database (gateway.mode: postgres); in dbless mode use local or redis");
         }
         if (gw.auth === "none" && (gw.rateLimit?.limitBy === "consumer" || gw.rateLimit?.limitBy === "credential")) {
             add(`${at}.gateway.rateLimit.limitBy`, `${gw.rateLimit.limitBy} needs authentication, but gateway.auth is none; use ip, service, header or path`);
@@ -135,7 +139,10 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
             const methods = gw.methods.length === 0 ? 1 : gw.methods.length + (gw.cors !== undefined && !gw.methods.includes("OPTIONS") ? 1 : 0);
             const matches = gw.paths.length * methods;
             if (matches > 127) {
-                add(`${at}.gateway.paths`, `${gw.paths.length} paths × ${methods} methods make ${matches} HTTPRoute matches; with gateway.api gateway-api an HTTPRoute holds at most 127 (list fewer paths or methods, or use gateway.api: ingress)`);
+                add(
+                    `${at}.gateway.paths`,
+                    `${gw.paths.length} paths × ${methods} methods make ${matches} HTTPRoute matches; with gateway.api gateway-api an HTTPRoute holds at most 127 (list fewer paths or methods, or use gateway.api: ingress)`,
+                );
             }
         }
         gw.paths.forEach((path, k) => {
@@ -145,7 +152,10 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
                 if (other !== undefined && other.index === index) {
                     add(`${at}.gateway.paths[${k}]`, `"${path}" is listed twice`);
                 } else if (other !== undefined && methodsOverlap(other.methods, gw.methods)) {
-                    add(`${at}.gateway.paths[${k}]`, `"${path}"${host === "*" ? "" : ` on host ${host}`} is already routed to ${other.name} (services[${other.index}]); a path may belong to one service only`);
+                    add(
+                        `${at}.gateway.paths[${k}]`,
+                        `"${path}"${host === "*" ? "" : ` on host ${host}`} is already routed to ${other.name} (services[${other.index}]); a path may belong to one service only`,
+                    );
                 } else if (other === undefined) {
                     routes.set(key, { index, name: spec.name ?? `services[${index}]`, methods: gw.methods });
                 }
@@ -170,7 +180,10 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
 function checkRateLimit(rl: RateLimitSpec, at: string, gateway: GatewayConfig | undefined, add: (path: string, message: string) => void): void {
     checkRateLimitFields(rl, at, add);
     if (rl.policy === "redis" && gateway?.rateLimitRedis === undefined) {
-        add(`${at}.policy`, "redis needs a Redis for the counters: set gateway.rateLimitRedis ({type: elasticache} on EKS, or {type: external, host, passwordSecret}); Kong refuses policy redis without redis.host");
+        add(
+            `${at}.policy`,
+            "redis needs a Redis for the counters: set gateway.rateLimitRedis ({type: elasticache} on EKS, or {type: external, host, passwordSecret}); Kong refuses policy redis without redis.host",
+        );
     }
 }
 
@@ -194,14 +207,26 @@ function checkRateLimitFields(rl: RateLimitSpec, at: string, add: (path: string,
 function checkGatewayEdge(gw: GatewayConfig, cluster: StackConfig["cluster"] | undefined, environment: string, add: (path: string, message: string) => void): void {
     const lb = cluster === undefined ? undefined : cluster.type === "eks" ? "aws-nlb" : cluster.loadBalancer;
     const tls = gw.tls;
-    const facts = { mode: gw.mode, postgres: gw.postgres, tls, loadBalancer: lb, clientIp: gw.loadBalancer.clientIp, highAvailability: environment === "prod", replicas: gw.replicas, autoscaling: gw.autoscaling };
+    const facts = {
+        mode: gw.mode,
+        postgres: gw.postgres,
+        tls,
+        loadBalancer: lb,
+        clientIp: gw.loadBalancer.clientIp,
+        highAvailability: environment === "prod",
+        replicas: gw.replicas,
+        autoscaling: gw.autoscaling,
+    };
     for (const issue of kongEdgeIssues(facts, (field) => `gateway.${field === "clientIp" ? "loadBalancer.clientIp" : field}`)) {
         add(issue.path, issue.message);
     }
     const publicEdge = gw.loadBalancer.scheme === "internet-facing" && lb !== "none";
     if (environment === "prod" && publicEdge) {
         if (tls?.certificateArn === undefined && tls?.secretName === undefined) {
-            add("gateway.tls", "prod serves HTTPS only: give a certificate (certificateArn: an ACM ARN terminated at the NLB, or secretName: a kubernetes.io/tls Secret in namespace kong); without one Kong serves its self-signed certificate");
+            add(
+                "gateway.tls",
+                "prod serves HTTPS only: give a certificate (certificateArn: an ACM ARN terminated at the NLB, or secretName: a kubernetes.io/tls Secret in namespace kong); without one Kong serves its self-signed certificate",
+            );
         } else if (effectiveHttpListener(tls, environment) === "open") {
             add("gateway.tls.http", "open serves plaintext HTTP to the internet in prod; use close (or redirect with secretName)");
         }
@@ -228,7 +253,11 @@ export function serviceIssues(spec: ServiceSpec, at: string): ConfigIssue[] {
 }
 
 function checkVersions(versions: ServiceSpec["versions"], canary: ServiceSpec["canary"], at: string, add: (path: string, message: string) => void): void {
-    checkDuplicates(versions, (v) => v.name, (i, first) => add(`${at}.versions[${i}].name`, `"${versions[i].name}" is already declared by versions[${first}]; version names must be unique`));
+    checkDuplicates(
+        versions,
+        (v) => v.name,
+        (i, first) => add(`${at}.versions[${i}].name`, `"${versions[i].name}" is already declared by versions[${first}]; version names must be unique`),
+    );
     const sum = versions.reduce((total, v) => total + v.weight, 0);
     if (versions.length > 0 && sum !== 100) {
         add(`${at}.versions`, `weights add up to ${sum} (${versions.map((v) => `${v.name}: ${v.weight}`).join(", ")}); they must add up to 100`);
@@ -257,7 +286,10 @@ function checkContainerPort(spec: Partial<ServiceSpec>, at: string, add: (path: 
 function checkCallers(allowFrom: ServiceSpec["allowFrom"], at: string, runsAs: (caller: string) => boolean, add: (path: string, message: string) => void): void {
     allowFrom.forEach((caller, k) => {
         if (typeof caller === "string" && !runsAs(caller)) {
-            add(`${at}.allowFrom[${k}]`, `no service in this stack runs as ${caller} (namespace/serviceaccount); declare it, or write {principal: "${caller}", external: true} for a caller meshgate does not manage`);
+            add(
+                `${at}.allowFrom[${k}]`,
+                `no service in this stack runs as ${caller} (namespace/serviceaccount); declare it, or write {principal: "${caller}", external: true} for a caller meshgate does not manage`,
+            );
         }
     });
 }
@@ -286,4 +318,3 @@ function normalisePath(path: string): string {
 function methodsOverlap(a: readonly string[], b: readonly string[]): boolean {
     return a.length === 0 || b.length === 0 || a.some((m) => b.includes(m));
 }
-

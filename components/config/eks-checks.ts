@@ -32,7 +32,10 @@ export function endpointRuleIssues(endpoint: EksRuleInput["endpoint"], prod: boo
         }
     });
     if (prod && endpoint.publicAccess && endpoint.publicAccessCidrs.length === 0) {
-        add("endpoint.publicAccessCidrs", "prod with publicAccess: true must list the CIDRs allowed to reach the API endpoint (an empty list means 0.0.0.0/0), or set publicAccess: false");
+        add(
+            "endpoint.publicAccessCidrs",
+            "prod with publicAccess: true must list the CIDRs allowed to reach the API endpoint (an empty list means 0.0.0.0/0), or set publicAccess: false",
+        );
     }
 }
 
@@ -50,12 +53,20 @@ export function nodeGroupRuleIssues(nodeGroups: EksRuleInput["nodeGroups"], prod
             add(`${at}.desiredSize`, `${ng.desiredSize} must be from minSize (${ng.minSize}) to maxSize (${ng.maxSize})`);
         }
     });
-    duplicates(nodeGroups, (g) => g.name, (i, first) => add(`nodeGroups[${i}].name`, `"${nodeGroups[i].name}" is already declared by nodeGroups[${first}]`));
+    duplicates(
+        nodeGroups,
+        (g) => g.name,
+        (i, first) => add(`nodeGroups[${i}].name`, `"${nodeGroups[i].name}" is already declared by nodeGroups[${first}]`),
+    );
 }
 
 /** Access entries: one per principal (EKS refuses a second one, after the cluster exists). */
 export function accessEntryRuleIssues(accessEntries: EksRuleInput["accessEntries"], add: Add): void {
-    duplicates(accessEntries, (e) => e.principalArn, (i, first) => add(`accessEntries[${i}].principalArn`, `${accessEntries[i].principalArn} is already listed by accessEntries[${first}]`));
+    duplicates(
+        accessEntries,
+        (e) => e.principalArn,
+        (i, first) => add(`accessEntries[${i}].principalArn`, `${accessEntries[i].principalArn} is already listed by accessEntries[${first}]`),
+    );
 }
 
 function duplicates<T>(items: readonly T[], key: (t: T) => string, report: (index: number, first: number) => void): void {

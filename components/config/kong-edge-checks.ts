@@ -56,7 +56,10 @@ export function kongEdgeIssues(f: KongEdgeFacts, at: (field: KongEdgeField) => s
         }
     }
     if (f.clientIp === "proxy-protocol" && lb !== undefined && lb !== "aws-nlb") {
-        add("clientIp", `proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is ${lb} (use preserve, which keeps the client address on a generic load balancer with externalTrafficPolicy: Local)`);
+        add(
+            "clientIp",
+            `proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is ${lb} (use preserve, which keeps the client address on a generic load balancer with externalTrafficPolicy: Local)`,
+        );
     }
     if (f.autoscaling !== undefined && f.autoscaling.minReplicas > f.autoscaling.maxReplicas) {
         add("autoscaling.minReplicas", `${f.autoscaling.minReplicas} is above maxReplicas (${f.autoscaling.maxReplicas})`);

@@ -23,7 +23,8 @@ export const MESH_ROUTING_LIMITS = {
     retries:
         "an HTTPRoute cannot carry retries: its retry field is in the Gateway API experimental channel only (not in the v1.3.0 standard CRDs), and without it Istio 1.30 applies its default policy (2 attempts on connect-failure, refused-stream, unavailable, cancelled; no per-try timeout) whatever is declared",
     timeout: "Gateway API durations have millisecond resolution (timeouts.request, GEP-2257)",
-    versionServiceName: "each version becomes a Service named <service>-<version> (a backendRef cannot name a DestinationRule subset), and a Service name is a DNS label of at most 63 characters",
+    versionServiceName:
+        "each version becomes a Service named <service>-<version> (a backendRef cannot name a DestinationRule subset), and a Service name is a DNS label of at most 63 characters",
     mesh: "mesh.routing chooses how Istio routes inside the mesh; without the mesh nothing does",
 } as const;
 
@@ -42,7 +43,12 @@ export function gatewayApiDuration(text: string): string | undefined {
     if (nanos === undefined || nanos <= 0 || nanos % 1e6 !== 0) return undefined;
     let ms = nanos / 1e6;
     const parts: string[] = [];
-    for (const [unit, size] of [["h", 3_600_000], ["m", 60_000], ["s", 1000], ["ms", 1]] as const) {
+    for (const [unit, size] of [
+        ["h", 3_600_000],
+        ["m", 60_000],
+        ["s", 1000],
+        ["ms", 1],
+    ] as const) {
         const n = Math.floor(ms / size);
         ms -= n * size;
         if (n > 0) parts.push(`${n}${unit}`);
@@ -87,12 +93,18 @@ export function meshRoutingIssues(parts: ParsedParts): ConfigIssue[] {
         (spec.versions ?? []).forEach((v, k) => {
             const name = versionServiceName(spec.name ?? "", v.name);
             if (name.length > 63) {
-                add(`${at}.versions[${k}].name`, `mesh.routing is gateway-api: ${MESH_ROUTING_LIMITS.versionServiceName}; "${name}" has ${name.length}: shorten the service or version name ${how}`);
+                add(
+                    `${at}.versions[${k}].name`,
+                    `mesh.routing is gateway-api: ${MESH_ROUTING_LIMITS.versionServiceName}; "${name}" has ${name.length}: shorten the service or version name ${how}`,
+                );
                 return;
             }
             const first = claim(spec.namespace ?? "", name, `${at}.versions[${k}]`);
             if (first !== undefined) {
-                add(`${at}.versions[${k}].name`, `mesh.routing is gateway-api, so this version becomes the Service "${name}" in namespace ${spec.namespace}, which ${first} already names; rename the version or the service ${how}`);
+                add(
+                    `${at}.versions[${k}].name`,
+                    `mesh.routing is gateway-api, so this version becomes the Service "${name}" in namespace ${spec.namespace}, which ${first} already names; rename the version or the service ${how}`,
+                );
             }
         });
     }

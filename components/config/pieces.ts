@@ -19,7 +19,7 @@ export const STORAGE_SIZE = /^\d+(\.\d+)?(B|KB|MB|GB|TB|PB|EB|KiB|MiB|GiB|TiB|Pi
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/;
 export const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"] as const;
 
-const UNIT_NS: Record<string, number> = { h: 3.6e12, m: 6e10, s: 1e9, ms: 1e6, us: 1e3, "µs": 1e3, ns: 1 };
+const UNIT_NS: Record<string, number> = { h: 3.6e12, m: 6e10, s: 1e9, ms: 1e6, us: 1e3, µs: 1e3, ns: 1 };
 
 /** Parses a Go-style duration ("1m30s") into nanoseconds; undefined when malformed. */
 export function durationNanos(text: string): number | undefined {
@@ -33,33 +33,33 @@ export function durationNanos(text: string): number | undefined {
     return total;
 }
 
-export const dnsLabel = z
-    .string({ error: "must be a string" })
-    .max(63, { error: "must be at most 63 characters (a DNS-1123 label)" })
-    .regex(DNS1123_LABEL, {
-        error: "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
-    });
+export const dnsLabel = z.string({ error: "must be a string" }).max(63, { error: "must be at most 63 characters (a DNS-1123 label)" }).regex(DNS1123_LABEL, {
+    error: "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+});
 
 /** An API consumer's name: a DNS-1123 label short enough to name its credential Secrets (`<name>-key-auth`). */
 export const consumerName = dnsLabel.max(50, { error: "must be at most 50 characters (it names the consumer's Secrets, <name>-key-auth)" });
 
 /** A Go/Istio duration of at least 1ms (timeouts, intervals). */
-export const duration = z
-    .string({ error: 'must be a duration string such as "250ms", "10s" or "1m30s"' })
-    .refine((d) => (durationNanos(d) ?? 0) >= 1e6, {
-        error: 'must be a duration such as "250ms", "10s" or "1m30s" (units h, m, s, ms, us, ns), at least 1ms',
-    });
+export const duration = z.string({ error: 'must be a duration string such as "250ms", "10s" or "1m30s"' }).refine((d) => (durationNanos(d) ?? 0) >= 1e6, {
+    error: 'must be a duration such as "250ms", "10s" or "1m30s" (units h, m, s, ms, us, ns), at least 1ms',
+});
 
 /** A Prometheus duration ("10d", "1d12h", "15s"). */
-export const prometheusDuration = z.string({ error: 'must be a Prometheus duration such as "15d"' }).regex(PROMETHEUS_DURATION, { error: 'must be a Prometheus duration such as "15d" or "1d12h" (units y, w, d, h, m, s, ms, in that order)' });
+export const prometheusDuration = z
+    .string({ error: 'must be a Prometheus duration such as "15d"' })
+    .regex(PROMETHEUS_DURATION, { error: 'must be a Prometheus duration such as "15d" or "1d12h" (units y, w, d, h, m, s, ms, in that order)' });
 
 /** A Prometheus byte size ("170GiB"). */
 export const storageSize = z.string({ error: 'must be a size such as "170GiB"' }).regex(STORAGE_SIZE, { error: 'must be a size such as "170GiB"' });
 
-export const cidr = z.string({ error: 'must be an IPv4 CIDR such as "203.0.113.0/24"' }).refine((c) => {
-    const m = CIDR.exec(c);
-    return m !== null && m.slice(1, 5).every((o) => Number(o) <= 255);
-}, { error: 'must be an IPv4 CIDR such as "203.0.113.0/24"' });
+export const cidr = z.string({ error: 'must be an IPv4 CIDR such as "203.0.113.0/24"' }).refine(
+    (c) => {
+        const m = CIDR.exec(c);
+        return m !== null && m.slice(1, 5).every((o) => Number(o) <= 255);
+    },
+    { error: 'must be an IPv4 CIDR such as "203.0.113.0/24"' },
+);
 
 export const port = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be a port from 1 to 65535" }).max(65535, { error: "must be a port from 1 to 65535" });
 export const positiveInt = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" });
@@ -71,7 +71,11 @@ export const percent = z.number().min(0, { error: "must be from 0 to 100" }).max
 /** A fraction from 0 to 1 (Kong's `tracing_sampling_rate`). */
 export const fraction = z.number().min(0, { error: "must be from 0 to 1 (a fraction, not a percentage)" }).max(1, { error: "must be from 0 to 1 (a fraction, not a percentage)" });
 /** A whole percentage: Istio route weights and ejection percentages are int32. */
-export const wholePercent = z.number().int({ error: "must be a whole number from 0 to 100" }).min(0, { error: "must be from 0 to 100" }).max(100, { error: "must be from 0 to 100" });
+export const wholePercent = z
+    .number()
+    .int({ error: "must be a whole number from 0 to 100" })
+    .min(0, { error: "must be from 0 to 100" })
+    .max(100, { error: "must be from 0 to 100" });
 /** A positive Istio int32 (connection pool sizes). */
 export const positiveInt32 = positiveInt.max(2147483647, { error: "must be at most 2147483647 (a 32-bit integer)" });
 

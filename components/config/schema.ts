@@ -6,7 +6,23 @@
  */
 import { z } from "zod";
 import { CHART_DEFAULTS } from "../versions";
-import { cidr, dnsLabel, duration, HTTP_METHODS, oneOf, percent, port, positiveInt, positiveInt32, prometheusDuration, storageSize, wholePercent, consumerName, consumerCredentials, exactChartVersion } from "./pieces";
+import {
+    cidr,
+    dnsLabel,
+    duration,
+    HTTP_METHODS,
+    oneOf,
+    percent,
+    port,
+    positiveInt,
+    positiveInt32,
+    prometheusDuration,
+    storageSize,
+    wholePercent,
+    consumerName,
+    consumerCredentials,
+    exactChartVersion,
+} from "./pieces";
 
 export { DNS1123_LABEL, DURATION, durationNanos, dnsLabel, duration } from "./pieces";
 /** Ports the Istio sidecar listens on in every pod; a workload cannot use them (istio.io "Application requirements"). */
@@ -66,7 +82,10 @@ const chartSpec = z.strictObject({
     /** Exact chart version (no ranges: a plan must be reproducible). */
     version: exactChartVersion.optional(),
     /** Chart repository; HTTPS or OCI only. */
-    repository: z.string().regex(/^(https|oci):\/\//, { error: "must be an https:// or oci:// repository URL" }).optional(),
+    repository: z
+        .string()
+        .regex(/^(https|oci):\/\//, { error: "must be an https:// or oci:// repository URL" })
+        .optional(),
 });
 
 export const chartsSchema = z
@@ -81,7 +100,10 @@ export const chartsSchema = z
 
 const nodeGroup = z.strictObject({
     name: dnsLabel,
-    instanceTypes: z.array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as "m6i.large"' })).min(1).default(["m6i.large"]),
+    instanceTypes: z
+        .array(z.string().regex(/^[a-z0-9-]+\.[a-z0-9]+$/, { error: 'must be an EC2 instance type such as "m6i.large"' }))
+        .min(1)
+        .default(["m6i.large"]),
     minSize: z.number().int().min(0, { error: "must be 0 or more" }),
     maxSize: positiveInt,
     desiredSize: z.number().int().min(0).optional(),
@@ -100,7 +122,10 @@ const accessEntry = z.strictObject({
 const eksCluster = z.strictObject({
     type: z.literal("eks"),
     region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: 'must be an AWS region such as "eu-west-1"' }),
-    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.35"' }).default("1.35"),
+    kubernetesVersion: z
+        .string()
+        .regex(/^1\.\d{2}$/, { error: 'must be a Kubernetes minor version such as "1.35"' })
+        .default("1.35"),
     vpc: z
         .strictObject({
             cidr: cidr.default("10.0.0.0/16"),
@@ -112,7 +137,9 @@ const eksCluster = z.strictObject({
     existingVpc: z
         .strictObject({
             vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: 'must be a VPC id such as "vpc-0123abcd"' }),
-            privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id" })).min(2, { error: "must list at least 2 private subnets (in different AZs)" }),
+            privateSubnetIds: z
+                .array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id" }))
+                .min(2, { error: "must list at least 2 private subnets (in different AZs)" }),
             publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "must be a subnet id" })).default([]),
         })
         .optional(),
@@ -133,7 +160,10 @@ const eksCluster = z.strictObject({
     kubeconfig: z
         .strictObject({
             profile: z.string().min(1).optional(),
-            roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, { error: "must be an IAM role ARN" }).optional(),
+            roleArn: z
+                .string()
+                .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, { error: "must be an IAM role ARN" })
+                .optional(),
         })
         .optional(),
     /** metrics-server, the resource metrics API that Kong's and istiod's HPAs read. */
@@ -190,7 +220,15 @@ export const meshSchema = z
          */
         routing: oneOf(["virtualservice", "gateway-api"]).default("virtualservice"),
     })
-    .default({ enabled: true, trustDomain: "cluster.local", tracing: { samplingPercentage: 1 }, accessLogging: true, ingressGateway: false, egressScoping: false, routing: "virtualservice" });
+    .default({
+        enabled: true,
+        trustDomain: "cluster.local",
+        tracing: { samplingPercentage: 1 },
+        accessLogging: true,
+        ingressGateway: false,
+        egressScoping: false,
+        routing: "virtualservice",
+    });
 
 const consumer = z.strictObject({
     name: consumerName,
@@ -201,7 +239,10 @@ const consumer = z.strictObject({
 /** An ACM certificate ARN (what the NLB's TLS listener serves). */
 const ACM_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:certificate\/[0-9a-f-]+$/;
 /** A Secret name (DNS-1123 subdomain). */
-const secretName = z.string().max(253).regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a Secret name (lower-case letters, digits, '-' and '.')" });
+const secretName = z
+    .string()
+    .max(253)
+    .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a Secret name (lower-case letters, digits, '-' and '.')" });
 const secretKeyRef = z.strictObject({ name: secretName, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret key (letters, digits, '-', '_', '.')" }) });
 
 /**
@@ -215,11 +256,17 @@ const rateLimitRedis = z.discriminatedUnion(
             /** An ElastiCache (Redis OSS) replication group made by meshgate in the cluster's private subnets (EKS stacks only): TLS in transit, encryption at rest, a generated auth token kept secret, reachable only from the nodes. */
             type: z.literal("elasticache"),
             /** @default "cache.t4g.small" */
-            nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be an ElastiCache node type such as "cache.t4g.small"' }).default("cache.t4g.small"),
+            nodeType: z
+                .string()
+                .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, { error: 'must be an ElastiCache node type such as "cache.t4g.small"' })
+                .default("cache.t4g.small"),
             /** Read replicas besides the primary; at least 1 gives automatic failover across AZs. Default: 1 in prod, 0 elsewhere. */
             replicas: z.number().int().min(0, { error: "must be from 0 to 5" }).max(5, { error: "must be from 0 to 5" }).optional(),
             /** @default "7.1" */
-            engineVersion: z.string().regex(/^\d+\.\d+$/, { error: 'must be a Redis engine version such as "7.1"' }).default("7.1"),
+            engineVersion: z
+                .string()
+                .regex(/^\d+\.\d+$/, { error: 'must be a Redis engine version such as "7.1"' })
+                .default("7.1"),
         }),
         z.strictObject({
             /** A Redis you run (any cluster): Kong connects to `host:port`. */
@@ -287,10 +334,16 @@ export const gatewaySchema = z
          */
         tls: z
             .strictObject({
-                certificateArn: z.string().regex(ACM_CERTIFICATE_ARN, { error: 'must be an ACM certificate ARN such as "arn:aws:acm:eu-west-1:123456789012:certificate/0f8c..."' }).optional(),
+                certificateArn: z
+                    .string()
+                    .regex(ACM_CERTIFICATE_ARN, { error: 'must be an ACM certificate ARN such as "arn:aws:acm:eu-west-1:123456789012:certificate/0f8c..."' })
+                    .optional(),
                 secretName: secretName.optional(),
                 /** NLB TLS security policy (ACM only). @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
-                sslPolicy: z.string().regex(/^ELBSecurityPolicy-[A-Za-z0-9-]+$/, { error: 'must be an ELB security policy such as "ELBSecurityPolicy-TLS13-1-2-2021-06"' }).default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+                sslPolicy: z
+                    .string()
+                    .regex(/^ELBSecurityPolicy-[A-Za-z0-9-]+$/, { error: 'must be an ELB security policy such as "ELBSecurityPolicy-TLS13-1-2-2021-06"' })
+                    .default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
                 http: oneOf(["open", "redirect", "close"]).optional(),
             })
             .optional(),
@@ -360,9 +413,16 @@ const rateLimit = z
         /** What a limit is counted per. Default: consumer when authenticated, ip otherwise. */
         limitBy: oneOf(["consumer", "credential", "ip", "service", "header", "path"]).optional(),
         /** `limitBy: header`: the request header whose value is counted (Kong's `header_name`). */
-        headerName: z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: "must be an HTTP header name" }).optional(),
+        headerName: z
+            .string()
+            .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { error: "must be an HTTP header name" })
+            .optional(),
         /** `limitBy: path`: the path whose requests are counted together (Kong's `path`). */
-        path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: 'must be an absolute URL path such as "/api/v1/users"' }).refine((p) => !p.includes("//"), { error: "must not have empty segments (//)" }).optional(),
+        path: z
+            .string()
+            .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/, { error: 'must be an absolute URL path such as "/api/v1/users"' })
+            .refine((p) => !p.includes("//"), { error: "must not have empty segments (//)" })
+            .optional(),
         /**
          * Where counters live. `local`: each Kong pod counts alone, so with N pods a client gets up
          * to N times the limit. `redis`: one shared count (needs `gateway.rateLimitRedis`).
@@ -380,7 +440,12 @@ const rateLimit = z
                 const shorter = r[set[i]] ?? 0;
                 const longer = r[set[j]] ?? 0;
                 if (longer < shorter) {
-                    ctx.addIssue({ code: "custom", path: [set[j]], input: longer, message: `must be at least the limit per ${set[i]} (${shorter}): Kong rejects limits that decrease with a longer window` });
+                    ctx.addIssue({
+                        code: "custom",
+                        path: [set[j]],
+                        input: longer,
+                        message: `must be at least the limit per ${set[i]} (${shorter}): Kong rejects limits that decrease with a longer window`,
+                    });
                     return;
                 }
             }
@@ -409,55 +474,82 @@ const gatewayExposure = z.strictObject({
     /** Only these consumers may call (adds an acl plugin); default: any authenticated consumer. */
     consumers: z.array(dnsLabel).optional(),
     rateLimit: rateLimit.optional(),
-    cors: z.strictObject({ origins: z.array(z.string().min(1)).min(1), methods: z.array(z.enum(HTTP_METHODS)).optional(), headers: z.array(z.string()).optional(), credentials: z.boolean().default(false), maxAge: z.number().int().min(0).optional() }).optional(),
-    ipRestriction: z.strictObject({ allow: z.array(cidr).default([]), deny: z.array(cidr).default([]) }).refine((r) => r.allow.length + r.deny.length > 0, { error: "must list allow or deny CIDRs" }).optional(),
+    cors: z
+        .strictObject({
+            origins: z.array(z.string().min(1)).min(1),
+            methods: z.array(z.enum(HTTP_METHODS)).optional(),
+            headers: z.array(z.string()).optional(),
+            credentials: z.boolean().default(false),
+            maxAge: z.number().int().min(0).optional(),
+        })
+        .optional(),
+    ipRestriction: z
+        .strictObject({ allow: z.array(cidr).default([]), deny: z.array(cidr).default([]) })
+        .refine((r) => r.allow.length + r.deny.length > 0, { error: "must list allow or deny CIDRs" })
+        .optional(),
     /** Largest request body accepted, in megabytes. */
     maxRequestMegabytes: z.number().positive().optional(),
 });
 
 const resilience = z.strictObject({
     timeout: duration.optional(),
-    retries: z.strictObject({
-        attempts: z.number().int().min(0, { error: "must be from 0 to 10" }).max(10, { error: "must be from 0 to 10" }),
-        perTryTimeout: duration.optional(),
-        /**
-         * Retry requests whatever their method. Default false: a VirtualService route cannot tell
-         * a POST from a GET, so `retryOn` is narrowed to the conditions where the request never
-         * reached the service (connect-failure, refused-stream, reset-before-request) and no write
-         * is ever sent twice. true: every `retryOn` condition applies to every method, so a POST
-         * or PATCH that failed with a 5xx or a reset after the service received it is sent again
-         * and may be applied twice; opt in only for services whose writes are idempotent.
-         */
-        retryNonIdempotent: z.boolean().default(false),
-        retryOn: z
-            .string()
-            .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: 'must be a comma-separated list of Envoy retry conditions such as "5xx,reset,connect-failure"' })
-            .superRefine((r, ctx) => {
-                const bad = invalidRetryOn(r);
-                if (bad.length > 0) {
-                    ctx.addIssue({ code: "custom", input: r, message: `${bad.map((b) => `"${b}"`).join(", ")} ${bad.length === 1 ? "is not a retry condition" : "are not retry conditions"} Istio accepts (${RETRY_ON_POLICIES.join(", ")}, or an HTTP status code)` });
-                }
-            })
-            .default("5xx,reset,connect-failure,refused-stream"),
-    }).optional(),
-    outlierDetection: z.strictObject({
-        consecutive5xxErrors: positiveInt32.default(5),
-        interval: duration.default("10s"),
-        baseEjectionTime: duration.default("30s"),
-        maxEjectionPercent: wholePercent.default(50),
-    }).optional(),
-    connectionPool: z.strictObject({
-        maxConnections: positiveInt32.optional(),
-        http1MaxPendingRequests: positiveInt32.optional(),
-        http2MaxRequests: positiveInt32.optional(),
-        maxRequestsPerConnection: positiveInt32.optional(),
-    }).optional(),
+    retries: z
+        .strictObject({
+            attempts: z.number().int().min(0, { error: "must be from 0 to 10" }).max(10, { error: "must be from 0 to 10" }),
+            perTryTimeout: duration.optional(),
+            /**
+             * Retry requests whatever their method. Default false: a VirtualService route cannot tell
+             * a POST from a GET, so `retryOn` is narrowed to the conditions where the request never
+             * reached the service (connect-failure, refused-stream, reset-before-request) and no write
+             * is ever sent twice. true: every `retryOn` condition applies to every method, so a POST
+             * or PATCH that failed with a 5xx or a reset after the service received it is sent again
+             * and may be applied twice; opt in only for services whose writes are idempotent.
+             */
+            retryNonIdempotent: z.boolean().default(false),
+            retryOn: z
+                .string()
+                .regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, { error: 'must be a comma-separated list of Envoy retry conditions such as "5xx,reset,connect-failure"' })
+                .superRefine((r, ctx) => {
+                    const bad = invalidRetryOn(r);
+                    if (bad.length > 0) {
+                        ctx.addIssue({
+                            code: "custom",
+                            input: r,
+                            message: `${bad.map((b) => `"${b}"`).join(", ")} ${bad.length === 1 ? "is not a retry condition" : "are not retry conditions"} Istio accepts (${RETRY_ON_POLICIES.join(", ")}, or an HTTP status code)`,
+                        });
+                    }
+                })
+                .default("5xx,reset,connect-failure,refused-stream"),
+        })
+        .optional(),
+    outlierDetection: z
+        .strictObject({
+            consecutive5xxErrors: positiveInt32.default(5),
+            interval: duration.default("10s"),
+            baseEjectionTime: duration.default("30s"),
+            maxEjectionPercent: wholePercent.default(50),
+        })
+        .optional(),
+    connectionPool: z
+        .strictObject({
+            maxConnections: positiveInt32.optional(),
+            http1MaxPendingRequests: positiveInt32.optional(),
+            http2MaxRequests: positiveInt32.optional(),
+            maxRequestsPerConnection: positiveInt32.optional(),
+        })
+        .optional(),
 });
 
-const caller = z.union([
-    z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be "<namespace>/<serviceaccount>"' }),
-    z.strictObject({ principal: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be "<namespace>/<serviceaccount>"' }), external: z.literal(true) }),
-], { error: 'must be "<namespace>/<serviceaccount>" or {principal: "<namespace>/<serviceaccount>", external: true}' });
+const caller = z.union(
+    [
+        z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be "<namespace>/<serviceaccount>"' }),
+        z.strictObject({
+            principal: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: 'must be "<namespace>/<serviceaccount>"' }),
+            external: z.literal(true),
+        }),
+    ],
+    { error: 'must be "<namespace>/<serviceaccount>" or {principal: "<namespace>/<serviceaccount>", external: true}' },
+);
 
 export const serviceSchema = z.strictObject({
     name: dnsLabel,

@@ -23,8 +23,7 @@ export class ConfigError extends Error {
         readonly issues: readonly ConfigIssue[],
     ) {
         super(
-            `Invalid configuration for stack "${stackName}" (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-                issues.map((i) => `  - ${formatIssue(i)}`).join("\n"),
+            `Invalid configuration for stack "${stackName}" (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` + issues.map((i) => `  - ${formatIssue(i)}`).join("\n"),
         );
         this.name = "ConfigError";
     }
@@ -106,7 +105,11 @@ function parsedService(raw: unknown, index: number): ParsedService | undefined {
     if (!isRecord(raw)) {
         return undefined;
     }
-    const shadowed = new Set(Object.keys(raw).filter((k) => !(SERVICE_FIELDS as string[]).includes(k)).flatMap((k) => nearest(k, SERVICE_FIELDS) ?? []));
+    const shadowed = new Set(
+        Object.keys(raw)
+            .filter((k) => !(SERVICE_FIELDS as string[]).includes(k))
+            .flatMap((k) => nearest(k, SERVICE_FIELDS) ?? []),
+    );
     const spec: Record<string, unknown> = {};
     const unknown = new Set<keyof ServiceSpec>();
     for (const field of SERVICE_FIELDS) {

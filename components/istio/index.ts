@@ -126,7 +126,7 @@ export function planIstioMesh(args: IstioMeshArgs = {}): IstioMeshPlan {
         base: release(ISTIO_BASE_RELEASE, "base", deepMerge(istioBaseValues(), args.values?.base)),
         istiod: release(ISTIOD_RELEASE, "istiod", deepMerge({ ...istiod }, args.values?.istiod)),
         gateway:
-            args.ingressGateway ?? defaults.ingressGateway
+            (args.ingressGateway ?? defaults.ingressGateway)
                 ? release(ISTIO_GATEWAY_RELEASE, "gateway", deepMerge(istioGatewayValues({ highAvailability: ha }), args.values?.gateway))
                 : undefined,
         telemetry: args.tracing?.collector === undefined ? undefined : meshTelemetry({ rootNamespace, provider: OTEL_TRACING_PROVIDER, samplingPercentage }),

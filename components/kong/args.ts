@@ -10,7 +10,12 @@ export const kongGatewayArgsSchema = z
         loadBalancer: oneOf(["aws-nlb", "generic", "none"]).optional(),
         sourceRanges: z.array(cidr).optional(),
         mode: oneOf(["dbless", "postgres"]).optional(),
-        postgres: z.object({ external: z.object({ host: z.string().min(1), port: port.optional() }).optional(), image: z.object({ repository: z.string().min(1), tag: z.string().min(1) }).optional() }).optional(),
+        postgres: z
+            .object({
+                external: z.object({ host: z.string().min(1), port: port.optional() }).optional(),
+                image: z.object({ repository: z.string().min(1), tag: z.string().min(1) }).optional(),
+            })
+            .optional(),
         clientIp: oneOf(["preserve", "proxy-protocol", "none"]).optional(),
         tls: z.object({ certificateArn: z.string().optional(), secretName: z.string().optional(), http: oneOf(["open", "redirect", "close"]).optional() }).optional(),
         replicas: positiveInt.optional(),

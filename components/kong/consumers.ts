@@ -155,7 +155,11 @@ export class ApiConsumers extends pulumi.ComponentResource {
                     secret(type, { group: c.name });
                 }
             }
-            const consumer = kongConsumerObject({ name: c.name, namespace: a.namespace, credentials: consumerCredentialTypes(c, a.acl).map((t) => credentialSecretName(c.name, t)) });
+            const consumer = kongConsumerObject({
+                name: c.name,
+                namespace: a.namespace,
+                credentials: consumerCredentialTypes(c, a.acl).map((t) => credentialSecretName(c.name, t)),
+            });
             this.consumers[c.name] = new k8s.apiextensions.CustomResource(`${name}-${c.name}`, { ...consumer }, { parent: this, dependsOn: [...crds, ...secrets] });
             creds[c.name] = pulumi.output(parts);
         }

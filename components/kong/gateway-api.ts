@@ -104,7 +104,13 @@ export function kongGatewayListeners(s: KongGatewaySettings): GatewayListener[] 
     const out: GatewayListener[] = [];
     if ((s.tls?.http ?? "open") !== "close") out.push({ name: "http", port: 80, protocol: "HTTP", allowedRoutes });
     if (s.tls?.secretName !== undefined) {
-        out.push({ name: "https", port: 443, protocol: "HTTPS", tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: s.tls.secretName }] }, allowedRoutes });
+        out.push({
+            name: "https",
+            port: 443,
+            protocol: "HTTPS",
+            tls: { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: s.tls.secretName }] },
+            allowedRoutes,
+        });
     } else if (s.tls?.certificateArn !== undefined) {
         out.push({ name: "https", port: 443, protocol: "HTTP", allowedRoutes });
     }

@@ -180,7 +180,13 @@ export function kongValuesSettings(args: Omit<KongGatewayArgs, "environment">): 
         database,
         replicas: a.replicas ?? (a.highAvailability ? 2 : 1),
         ...(a.autoscaling
-            ? { autoscaling: { minReplicas: a.autoscaling.minReplicas, maxReplicas: a.autoscaling.maxReplicas, targetCPUUtilizationPercentage: a.autoscaling.targetCPUUtilizationPercentage ?? 70 } }
+            ? {
+                  autoscaling: {
+                      minReplicas: a.autoscaling.minReplicas,
+                      maxReplicas: a.autoscaling.maxReplicas,
+                      targetCPUUtilizationPercentage: a.autoscaling.targetCPUUtilizationPercentage ?? 70,
+                  },
+              }
             : {}),
         ...(a.tracing ? { tracing: { samplingRate: a.tracing.samplingRate } } : {}),
         clientIp: a.clientIp ?? "preserve",
@@ -300,11 +306,7 @@ export class KongGateway extends pulumi.ComponentResource {
         this.dbless = a.mode === "dbless";
         this.principal = kongPrincipal(a.trustDomain);
 
-        const ns = new k8s.core.v1.Namespace(
-            `${name}-namespace`,
-            { metadata: { name: KONG_NAMESPACE, labels: kongNamespaceLabels(args.environment, a.mesh) } },
-            { parent: this },
-        );
+        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: KONG_NAMESPACE, labels: kongNamespaceLabels(args.environment, a.mesh) } }, { parent: this });
         this.namespace = ns.metadata.name;
 
         const releaseDeps: pulumi.Input<pulumi.Resource>[] = [...a.dependsOn];
@@ -346,9 +348,7 @@ export class KongGateway extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.release] },
         );
 
-        this.globalPlugins = globalPluginObjects(a).map(
-            (p) => new k8s.apiextensions.CustomResource(`${name}-${p.plugin}`, { ...p }, { parent: this, dependsOn: [this.release] }),
-        );
+        this.globalPlugins = globalPluginObjects(a).map((p) => new k8s.apiextensions.CustomResource(`${name}-${p.plugin}`, { ...p }, { parent: this, dependsOn: [this.release] }));
 
         // `status` is absent under unit-test mocks whose state is the inputs (Pulumi's testing guide).
         this.proxyService = this.release.status.apply((s) => ({ namespace: s?.namespace ?? KONG_NAMESPACE, name: KONG_PROXY_SERVICE }));
@@ -360,7 +360,11 @@ export class KongGateway extends pulumi.ComponentResource {
 
         if (a.loadBalancer !== "none") {
             // The documented way to read what a Helm release created: get it by the release's namespace.
-            const proxy = k8s.core.v1.Service.get(`${name}-proxy`, this.proxyService.apply((p) => `${p.namespace}/${p.name}`), { parent: this });
+            const proxy = k8s.core.v1.Service.get(
+                `${name}-proxy`,
+                this.proxyService.apply((p) => `${p.namespace}/${p.name}`),
+                { parent: this },
+            );
             this.proxyHostname = proxy.status.apply((s) => s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "");
         }
 

@@ -3,14 +3,7 @@
  * MeshService attaches `KongPlugin`s to its Ingress with `konghq.com/plugins`,
  * KongGateway creates the global `KongClusterPlugin`s.
  */
-import {
-    INGRESS_CLASS_ANNOTATION,
-    KONG_CONFIGURATION_API_VERSION,
-    KONG_INGRESS_CLASS,
-    KongClusterPluginObject,
-    KongPluginObject,
-    KongProtocol,
-} from "./types";
+import { INGRESS_CLASS_ANNOTATION, KONG_CONFIGURATION_API_VERSION, KONG_INGRESS_CLASS, KongClusterPluginObject, KongPluginObject, KongProtocol } from "./types";
 
 export type { KongClusterPluginObject, KongPluginObject } from "./types";
 

@@ -88,14 +88,32 @@ export class LoadBalancerController extends pulumi.ComponentResource {
         );
         const irsa = irsaRole(
             `${name}-role`,
-            { serviceAccount: this.serviceAccount, namespace: a.namespace, oidc: a.oidc, policyArns: { controller: this.policy.arn }, tags, description: "AWS Load Balancer Controller (IRSA)" },
+            {
+                serviceAccount: this.serviceAccount,
+                namespace: a.namespace,
+                oidc: a.oidc,
+                policyArns: { controller: this.policy.arn },
+                tags,
+                description: "AWS Load Balancer Controller (IRSA)",
+            },
             { parent: this },
         );
         this.role = irsa.role;
         this.roleArn = irsa.arn;
 
         const values = deepMerge(
-            { ...controllerValues({ releaseName: a.releaseName, clusterName: a.clusterName, region: a.region, vpcId: a.vpcId, roleArn: irsa.arn, serviceAccount: this.serviceAccount, replicas: a.replicas, tags }) },
+            {
+                ...controllerValues({
+                    releaseName: a.releaseName,
+                    clusterName: a.clusterName,
+                    region: a.region,
+                    vpcId: a.vpcId,
+                    roleArn: irsa.arn,
+                    serviceAccount: this.serviceAccount,
+                    replicas: a.replicas,
+                    tags,
+                }),
+            },
             a.values,
         );
         this.release = helmRelease(

@@ -162,7 +162,11 @@ export class MeshNamespace extends pulumi.ComponentResource {
         this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, namespaceObject(args), { parent: this, dependsOn: args.dependsOn ?? [] });
         const deps = [...(args.istioCrds ?? []), this.namespace];
         if (mesh) {
-            this.peerAuthentication = new k8s.apiextensions.CustomResource(`${name}-peer-authentication`, { ...peerAuthentication(args.namespace) }, { parent: this, dependsOn: deps });
+            this.peerAuthentication = new k8s.apiextensions.CustomResource(
+                `${name}-peer-authentication`,
+                { ...peerAuthentication(args.namespace) },
+                { parent: this, dependsOn: deps },
+            );
             this.defaultDeny = new k8s.apiextensions.CustomResource(`${name}-default-deny`, { ...defaultDenyPolicy(args.namespace) }, { parent: this, dependsOn: deps });
             if (args.egressNamespaces !== undefined) {
                 this.sidecar = new k8s.apiextensions.CustomResource(

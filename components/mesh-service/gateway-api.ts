@@ -40,7 +40,10 @@ export interface EdgeHTTPRouteObject {
     readonly spec: {
         readonly parentRefs: { readonly group: typeof GATEWAY_API_GROUP; readonly kind: "Gateway"; readonly namespace: string; readonly name: string }[];
         readonly hostnames?: string[];
-        readonly rules: { readonly matches: HTTPRouteMatch[]; readonly backendRefs: { readonly group: ""; readonly kind: "Service"; readonly name: string; readonly port: number }[] }[];
+        readonly rules: {
+            readonly matches: HTTPRouteMatch[];
+            readonly backendRefs: { readonly group: ""; readonly kind: "Service"; readonly name: string; readonly port: number }[];
+        }[];
     };
 }
 
@@ -66,9 +69,13 @@ export function edgeHttpRoute(spec: ServiceSpec, ctx: ResolvedContext, plugins: 
     const facts = requireGateway(spec, ctx);
     const parent = facts.gatewayRef ?? DEFAULT_KONG_GATEWAY_REF;
     const methods = routeMethods(gw);
-    const matches: HTTPRouteMatch[] = gw.paths.flatMap((p) => (methods.length === 0 ? [{ path: httpRoutePath(p) }] : methods.map((method) => ({ path: httpRoutePath(p), method }))));
+    const matches: HTTPRouteMatch[] = gw.paths.flatMap((p) =>
+        methods.length === 0 ? [{ path: httpRoutePath(p) }] : methods.map((method) => ({ path: httpRoutePath(p), method })),
+    );
     if (matches.length > HTTPROUTE_LIMITS.matches) {
-        throw new Error(`service "${spec.name}": gateway.paths × gateway.methods make ${matches.length} HTTPRoute matches; the Gateway API allows at most ${HTTPROUTE_LIMITS.matches} (use fewer paths or methods, or gateway.api: ingress)`);
+        throw new Error(
+            `service "${spec.name}": gateway.paths × gateway.methods make ${matches.length} HTTPRoute matches; the Gateway API allows at most ${HTTPROUTE_LIMITS.matches} (use fewer paths or methods, or gateway.api: ingress)`,
+        );
     }
     const rules: EdgeHTTPRouteObject["spec"]["rules"] = [];
     for (let i = 0; i < matches.length; i += HTTPROUTE_LIMITS.matchesPerRule) {

@@ -119,7 +119,9 @@ export class MeshService extends pulumi.ComponentResource {
         }
         for (const svc of objects.versionServices ?? []) {
             note(svc);
-            this.versionServices.push(new k8s.core.v1.Service(`${name}-service-${svc.metadata.name.slice(args.spec.name.length + 1)}`, svc, { parent: this, dependsOn: inNamespace }));
+            this.versionServices.push(
+                new k8s.core.v1.Service(`${name}-service-${svc.metadata.name.slice(args.spec.name.length + 1)}`, svc, { parent: this, dependsOn: inNamespace }),
+            );
         }
         if (objects.meshRoute !== undefined) {
             // Istio reads the route once its backends exist; the Gateway API CRDs must be installed first.

@@ -103,8 +103,8 @@ export function virtualService(spec: ServiceSpec, ctx: ResolvedContext): Virtual
         weighted.length === 0
             ? [{ destination: { host } }]
             : weighted.length === 1
-            ? [{ destination: { host, subset: weighted[0].name } }]
-            : weighted.map((v) => ({ destination: { host, subset: v.name }, weight: v.weight }));
+              ? [{ destination: { host, subset: weighted[0].name } }]
+              : weighted.map((v) => ({ destination: { host, subset: v.name }, weight: v.weight }));
     http.push({ name: "default", route, ...routePolicy(spec.resilience) });
     return {
         apiVersion: ISTIO_NETWORKING_API_VERSION,

@@ -144,9 +144,7 @@ function rateLimitingConfig(
 
 /** Kong's `allowed_payload_size` is an integer: whole megabytes as such, anything else in bytes (Kong's megabyte is 10^6 bytes). */
 function requestSizeConfig(megabytes: number): Record<string, unknown> {
-    return Number.isInteger(megabytes)
-        ? { allowed_payload_size: megabytes, size_unit: "megabytes" }
-        : { allowed_payload_size: Math.round(megabytes * 1e6), size_unit: "bytes" };
+    return Number.isInteger(megabytes) ? { allowed_payload_size: megabytes, size_unit: "megabytes" } : { allowed_payload_size: Math.round(megabytes * 1e6), size_unit: "bytes" };
 }
 
 /** A JSON patch KIC applies to a KongPlugin's config from a Secret (CRD field `configPatches`). */

@@ -72,7 +72,19 @@ export function meshServiceObjects(spec: ServiceSpec, context: MeshServiceContex
 }
 
 /** Every manifest in the order the component creates them (Istio, Service, plugins, Ingress or HTTPRoute), for tests and validation. */
-export function allManifests(objects: MeshServiceObjects): (ServiceObject | ServicePatchObject | DestinationRuleObject | VirtualServiceObject | MeshHttpRouteObject | AuthorizationPolicyObject | ServicePlugin | IngressObject | EdgeHTTPRouteObject)[] {
+export function allManifests(
+    objects: MeshServiceObjects,
+): (
+    | ServiceObject
+    | ServicePatchObject
+    | DestinationRuleObject
+    | VirtualServiceObject
+    | MeshHttpRouteObject
+    | AuthorizationPolicyObject
+    | ServicePlugin
+    | IngressObject
+    | EdgeHTTPRouteObject
+)[] {
     return [
         objects.destinationRule,
         ...(objects.versionDestinationRules ?? []),

@@ -246,7 +246,7 @@ export function planObservability(
 
     const istioNamespace = args.istioNamespace ?? ISTIO_NAMESPACE;
     const kiali =
-        args.kiali?.enabled ?? defaults.kialiEnabled
+        (args.kiali?.enabled ?? defaults.kialiEnabled)
             ? spec(
                   KIALI_RELEASE,
                   "kiali-server",

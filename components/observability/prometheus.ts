@@ -33,7 +33,10 @@ export const DEFAULT_DASHBOARDS: readonly GrafanaDashboard[] = [
 
 /** Name of the dashboard provider (and directory) for a folder. */
 export function dashboardProviderName(folder: string): string {
-    return folder.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+    return folder
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "");
 }
 
 /**
@@ -201,9 +204,7 @@ export function kubePrometheusStackValues(o: KubePrometheusStackOptions): HelmVa
             admin: { existingSecret: o.grafanaAdminSecret, userKey: GRAFANA_ADMIN_KEYS.user, passwordKey: GRAFANA_ADMIN_KEYS.password },
             sidecar: { datasources: { uid: PROMETHEUS_DATASOURCE_UID } },
             additionalDataSources:
-                o.jaegerQueryUrl === undefined
-                    ? []
-                    : [{ name: "Jaeger", uid: JAEGER_DATASOURCE_UID, type: "jaeger", access: "proxy", url: o.jaegerQueryUrl, editable: false }],
+                o.jaegerQueryUrl === undefined ? [] : [{ name: "Jaeger", uid: JAEGER_DATASOURCE_UID, type: "jaeger", access: "proxy", url: o.jaegerQueryUrl, editable: false }],
             dashboardProviders,
             dashboards,
         },

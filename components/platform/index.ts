@@ -118,7 +118,12 @@ export class Platform extends pulumi.ComponentResource {
         if (config.cluster.type === "existing" && config.cluster.metricsServer.enabled) {
             this.metricsServer = new MetricsServer(
                 `${name}-metrics-server`,
-                { highAvailability: config.environment === "prod", chart: config.charts.metricsServer, dependsOn: cluster.workloadsReady, ...(options.helmValues?.metricsServer ? { values: options.helmValues.metricsServer } : {}) },
+                {
+                    highAvailability: config.environment === "prod",
+                    chart: config.charts.metricsServer,
+                    dependsOn: cluster.workloadsReady,
+                    ...(options.helmValues?.metricsServer ? { values: options.helmValues.metricsServer } : {}),
+                },
                 k8sOpts,
             );
         }
@@ -177,7 +182,11 @@ export class Platform extends pulumi.ComponentResource {
             redis = { host: this.rateLimitRedis.host, port: REDIS_PORT, ssl: true, passwordSecret: { ...RATE_LIMIT_REDIS_SECRET } };
             const users = redisNamespaces(config);
             if (users.length > 0) {
-                new RedisPasswordSecrets(`${name}-rate-limit-redis-password`, { namespaces: users, password: this.rateLimitRedis.password, dependsOn: users.flatMap((ns) => namespaces.get(ns)?.namespace ?? []) }, k8sOpts);
+                new RedisPasswordSecrets(
+                    `${name}-rate-limit-redis-password`,
+                    { namespaces: users, password: this.rateLimitRedis.password, dependsOn: users.flatMap((ns) => namespaces.get(ns)?.namespace ?? []) },
+                    k8sOpts,
+                );
             }
         } else if (store?.type === "external") {
             redis = { host: store.host, port: store.port, ssl: store.tls, serverName: store.serverName, passwordSecret: store.passwordSecret };
@@ -185,7 +194,14 @@ export class Platform extends pulumi.ComponentResource {
 
         const services = new Map<string, MeshService>();
         for (const spec of config.services) {
-            services.set(spec.name, new MeshService(`${name}-${spec.name}`, meshServiceArgs(config, mesh, gateway, spec, namespaces.get(spec.namespace), redis, this.edgeGateway, gatewayApiCrds), k8sOpts));
+            services.set(
+                spec.name,
+                new MeshService(
+                    `${name}-${spec.name}`,
+                    meshServiceArgs(config, mesh, gateway, spec, namespaces.get(spec.namespace), redis, this.edgeGateway, gatewayApiCrds),
+                    k8sOpts,
+                ),
+            );
         }
         this.services = services;
 
@@ -318,7 +334,13 @@ export function edgeGatewayArgs(config: StackConfig, gateway: KongGateway, crds:
     };
 }
 
-export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection, mesh: IstioMesh | undefined, options: PlatformOptions = {}, gatewayApiCrds?: GatewayApiCrds): KongGatewayArgs {
+export function kongGatewayArgs(
+    config: StackConfig,
+    cluster: ClusterConnection,
+    mesh: IstioMesh | undefined,
+    options: PlatformOptions = {},
+    gatewayApiCrds?: GatewayApiCrds,
+): KongGatewayArgs {
     const g = config.gateway;
     const tracing = tracingTarget(config);
     return derivedArgs(config, {
@@ -334,7 +356,9 @@ export function kongGatewayArgs(config: StackConfig, cluster: ClusterConnection,
         clientIp: g.loadBalancer.clientIp,
         // PROXY headers are trusted from the VPC only (the NLB's addresses), when meshgate knows the VPC's range.
         ...(config.cluster.type === "eks" && config.cluster.existingVpc === undefined ? { trustedIps: [config.cluster.vpc.cidr] } : {}),
-        ...(g.tls ? { tls: { certificateArn: g.tls.certificateArn, secretName: g.tls.secretName, sslPolicy: g.tls.sslPolicy, http: effectiveHttpListener(g.tls, config.environment) } } : {}),
+        ...(g.tls
+            ? { tls: { certificateArn: g.tls.certificateArn, secretName: g.tls.secretName, sslPolicy: g.tls.sslPolicy, http: effectiveHttpListener(g.tls, config.environment) } }
+            : {}),
         replicas: g.replicas,
         autoscaling: g.autoscaling,
         tracing: tracing && { endpoint: tracing.httpTracesEndpoint, samplingRate: config.mesh.tracing.samplingPercentage / 100 },
@@ -354,7 +378,12 @@ export function observabilityArgs(config: StackConfig, cluster: ClusterConnectio
         highAvailability: config.environment === "prod",
         charts: { kubePrometheusStack: charts.kubePrometheusStack, jaeger: charts.jaeger, kiali: charts.kiali },
         // Every claim names the cluster's class: on EKS the gp3 class EksCluster creates (EKS >= 1.30 has no default).
-        prometheus: { retention: o.prometheus.retention, retentionSize: o.prometheus.retentionSize, storageGiB: o.prometheus.storageGiB, storageClassName: cluster.storageClassName },
+        prometheus: {
+            retention: o.prometheus.retention,
+            retentionSize: o.prometheus.retentionSize,
+            storageGiB: o.prometheus.storageGiB,
+            storageClassName: cluster.storageClassName,
+        },
         jaeger: { storage: o.jaeger.storage, storageGiB: o.jaeger.storageGiB, storageClassName: cluster.storageClassName },
         // On EKS kube-controller-manager, kube-scheduler and etcd run outside the cluster: their alerts would fire forever.
         controlPlaneMetrics: o.controlPlaneMetrics ?? !cluster.managedControlPlane,

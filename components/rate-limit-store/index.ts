@@ -78,8 +78,16 @@ export class ElastiCacheRedis extends pulumi.ComponentResource {
         // ElastiCache auth tokens: 16-128 printable characters without @, " or /.
         const token = new random.RandomPassword(`${name}-auth-token`, { length: 48, special: false }, { parent: this });
         this.password = pulumi.secret(token.result);
-        const subnets = new aws.elasticache.SubnetGroup(`${name}-subnets`, { region, subnetIds: args.subnetIds, description: "meshgate rate-limit Redis (private subnets)", tags }, { parent: this });
-        this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, { region, vpcId: args.vpcId, description: "meshgate rate-limit Redis: the nodes only", tags }, { parent: this });
+        const subnets = new aws.elasticache.SubnetGroup(
+            `${name}-subnets`,
+            { region, subnetIds: args.subnetIds, description: "meshgate rate-limit Redis (private subnets)", tags },
+            { parent: this },
+        );
+        this.securityGroup = new aws.ec2.SecurityGroup(
+            `${name}-sg`,
+            { region, vpcId: args.vpcId, description: "meshgate rate-limit Redis: the nodes only", tags },
+            { parent: this },
+        );
         new aws.vpc.SecurityGroupIngressRule(
             `${name}-from-nodes`,
             {
@@ -141,7 +149,11 @@ export class RedisPasswordSecrets extends pulumi.ComponentResource {
         super("meshgate:rate-limit-store:RedisPasswordSecrets", name, {}, opts);
         this.secrets = [...new Set(args.namespaces)].sort().map((ns) => {
             const s = redisPasswordSecret(ns, pulumi.secret(args.password));
-            return new k8s.core.v1.Secret(`${name}-${ns}`, { ...s, metadata: { ...s.metadata }, stringData: { ...s.stringData } }, { parent: this, dependsOn: args.dependsOn ?? [] });
+            return new k8s.core.v1.Secret(
+                `${name}-${ns}`,
+                { ...s, metadata: { ...s.metadata }, stringData: { ...s.stringData } },
+                { parent: this, dependsOn: args.dependsOn ?? [] },
+            );
         });
         this.registerOutputs({ namespaces: [...new Set(args.namespaces)].sort() });
     }

@@ -1,25 +1,7 @@
 // EKS and AWS rules: the control plane, node groups, KMS and IAM, after the EKS best practices guide.
 import * as aws from "@pulumi/aws";
-import {
-    EnforcementLevel,
-    ResourceValidationPolicy,
-    StackValidationPolicy,
-    validateResourceOfType,
-} from "@pulumi/policy";
-import {
-    ENVIRONMENT_KEY,
-    Obj,
-    PROD_ENVIRONMENTS,
-    arr,
-    get,
-    hasUnknown,
-    isObj,
-    parseJsonObject,
-    schema,
-    str,
-    stringMap,
-    tunables,
-} from "./common";
+import { EnforcementLevel, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import { ENVIRONMENT_KEY, Obj, PROD_ENVIRONMENTS, arr, get, hasUnknown, isObj, parseJsonObject, schema, str, stringMap, tunables } from "./common";
 import { placeholderFinding } from "../validate/placeholders";
 
 const OPEN_CIDRS = new Set(["0.0.0.0/0", "::/0"]);
@@ -53,17 +35,19 @@ export function eksPublicEndpointRestricted(level: EnforcementLevel = "mandatory
             }
             const cidrs = arr(vpc?.publicAccessCidrs).filter((x): x is string => typeof x === "string");
             if (cidrs.length === 0) {
-                report("the public API endpoint is open to 0.0.0.0/0 (vpcConfig.publicAccessCidrs is unset); list the CIDRs that may reach it, or set endpointPublicAccess to false.");
+                report(
+                    "the public API endpoint is open to 0.0.0.0/0 (vpcConfig.publicAccessCidrs is unset); list the CIDRs that may reach it, or set endpointPublicAccess to false.",
+                );
                 return;
             }
-            const open = cidrs.filter(x => OPEN_CIDRS.has(x.trim()));
+            const open = cidrs.filter((x) => OPEN_CIDRS.has(x.trim()));
             if (open.length > 0) {
                 report(`the public API endpoint is open to ${open.join(", ")}; restrict vpcConfig.publicAccessCidrs or set endpointPublicAccess to false.`);
                 return;
             }
             if (c.allowedCidrs.length > 0) {
                 const allowed = new Set(c.allowedCidrs);
-                const extra = cidrs.filter(x => !allowed.has(x));
+                const extra = cidrs.filter((x) => !allowed.has(x));
                 if (extra.length > 0) {
                     report(`vpcConfig.publicAccessCidrs ${extra.join(", ")} not in the allowed list (${c.allowedCidrs.join(", ")}).`);
                 }
@@ -92,7 +76,7 @@ export function eksControlPlaneLogging(level: EnforcementLevel = "mandatory"): R
                 args.notApplicable("log types unknown before deployment");
             }
             const enabled = new Set(arr(cluster.enabledClusterLogTypes).filter((x): x is string => typeof x === "string"));
-            const missing = c.requiredLogTypes.filter(t => !enabled.has(t));
+            const missing = c.requiredLogTypes.filter((t) => !enabled.has(t));
             if (missing.length > 0) {
                 report(`enabledClusterLogTypes lacks ${missing.join(", ")}.`);
             }
@@ -114,7 +98,7 @@ export function eksSecretsEncryption(level: EnforcementLevel = "mandatory"): Res
             const resources = arr(enc?.resources);
             const keyArn = hasUnknown(get(enc, "provider", "keyArn")) ? "(unknown)" : str(get(enc, "provider", "keyArn"));
             if (!enc || !resources.includes("secrets")) {
-                report("encryptionConfig does not cover \"secrets\"; set encryptionConfig: { resources: [\"secrets\"], provider: { keyArn } }.");
+                report('encryptionConfig does not cover "secrets"; set encryptionConfig: { resources: ["secrets"], provider: { keyArn } }.');
             } else if (!keyArn) {
                 report("encryptionConfig.provider.keyArn is empty.");
             }
@@ -234,7 +218,7 @@ export function ec2LaunchTemplateImdsv2(level: EnforcementLevel = "mandatory"): 
 
 /** True when tags (or the stack's tags) place the resource in one of the given environments. */
 export function inEnvironment(tags: Record<string, string>, stackTags: ReadonlyMap<string, string>, key: string, envs: readonly string[]): string | undefined {
-    const wanted = new Set(envs.map(e => e.toLowerCase()));
+    const wanted = new Set(envs.map((e) => e.toLowerCase()));
     const env = tags[key] ?? stackTags.get(key);
     return env !== undefined && wanted.has(env.toLowerCase()) ? env : undefined;
 }
@@ -293,7 +277,7 @@ export function statementsOf(doc: unknown): Statement[] | undefined {
     }
     const raw = parsed.Statement;
     const list = Array.isArray(raw) ? raw : isObj(raw) ? [raw] : [];
-    return list.filter(isObj).map(s => ({
+    return list.filter(isObj).map((s) => ({
         effect: str(s.Effect) ?? "Allow",
         actions: strings(s.Action),
         resources: strings(s.Resource),
@@ -329,7 +313,7 @@ export function iamIrsaTrustConditions(level: EnforcementLevel = "mandatory"): R
         validateResource: validateResourceOfType(aws.iam.Role, (role, _args, report) => {
             const statements = statementsOf(role.assumeRolePolicy);
             for (const s of statements ?? []) {
-                if (s.effect !== "Allow" || !s.actions.some(a => a.toLowerCase() === "sts:assumerolewithwebidentity")) {
+                if (s.effect !== "Allow" || !s.actions.some((a) => a.toLowerCase() === "sts:assumerolewithwebidentity")) {
                     continue;
                 }
                 const federated = federatedPrincipals(s.principal);
@@ -338,11 +322,13 @@ export function iamIrsaTrustConditions(level: EnforcementLevel = "mandatory"): R
                 }
                 const keys = conditionKeys(s.condition);
                 const sub = [...keys.entries()].filter(([k]) => k.endsWith(":sub"));
-                const aud = [...keys.keys()].filter(k => k.endsWith(":aud"));
+                const aud = [...keys.keys()].filter((k) => k.endsWith(":aud"));
                 if (sub.length === 0) {
-                    report(`the web-identity trust statement for ${federated.join(", ")} has no ":sub" condition, so every service account of the cluster can assume the role; add StringEquals "<issuer>:sub": "system:serviceaccount:<namespace>:<name>".`);
+                    report(
+                        `the web-identity trust statement for ${federated.join(", ")} has no ":sub" condition, so every service account of the cluster can assume the role; add StringEquals "<issuer>:sub": "system:serviceaccount:<namespace>:<name>".`,
+                    );
                 } else {
-                    const broad = sub.flatMap(([, values]) => values).filter(v => v === "*" || /^system:serviceaccount:\*/.test(v));
+                    const broad = sub.flatMap(([, values]) => values).filter((v) => v === "*" || /^system:serviceaccount:\*/.test(v));
                     if (broad.length > 0) {
                         report(`the ":sub" condition ${broad.join(", ")} matches service accounts in any namespace; name the namespace and service account.`);
                     }
@@ -358,7 +344,7 @@ export function iamIrsaTrustConditions(level: EnforcementLevel = "mandatory"): R
 const ADMIN_POLICY_ARN = /^arn:aws[\w-]*:iam::aws:policy\/AdministratorAccess$/;
 
 function isWildcardAdmin(s: Statement): boolean {
-    return s.effect === "Allow" && s.actions.some(a => a === "*" || a === "*:*") && s.resources.includes("*");
+    return s.effect === "Allow" && s.actions.some((a) => a === "*" || a === "*:*") && s.resources.includes("*");
 }
 
 function checkDocument(doc: unknown, where: string, report: (m: string) => void): void {
@@ -379,7 +365,7 @@ export function iamNoWildcardAdmin(level: EnforcementLevel = "mandatory"): Resou
     };
     return {
         name: "iam-no-wildcard-admin",
-        description: "IAM roles and policies must not grant Action \"*\" on Resource \"*\".",
+        description: 'IAM roles and policies must not grant Action "*" on Resource "*".',
         enforcementLevel: level,
         validateResource: [
             validateResourceOfType(aws.iam.Policy, (p, _args, report) => checkDocument(p.policy, "the policy", report)),

@@ -88,7 +88,7 @@ export function hasUnknown(v: unknown): boolean {
 
 /** `kubernetes:<group>/<version>:<Kind>` for each version; the core group is spelt `core`. */
 export function kindTypes(group: string, versions: readonly string[], kind: string): string[] {
-    return versions.map(v => `kubernetes:${group === "" ? "core" : group}/${v}:${kind}`);
+    return versions.map((v) => `kubernetes:${group === "" ? "core" : group}/${v}:${kind}`);
 }
 
 export const T = {
@@ -160,7 +160,10 @@ export function metaOf(props: unknown, resourceName: string): ObjectMeta {
 
 /** Splits a comma-separated annotation value (`konghq.com/plugins: "a, b"`). */
 export function splitList(v: string | undefined): string[] {
-    return (v ?? "").split(",").map(s => s.trim()).filter(s => s.length > 0 && s !== UNKNOWN_PLACEHOLDER);
+    return (v ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0 && s !== UNKNOWN_PLACEHOLDER);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -323,7 +326,10 @@ export function pushTo<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 export function chartName(props: unknown): string {
     const chart = str(get(props, "chart")) ?? "";
     const base = chart.replace(/\/+$/, "").split("/").pop() ?? "";
-    return base.replace(/-\d+(\.\d+)*(-[\w.]+)?\.tgz$/, "").replace(/\.tgz$/, "").toLowerCase();
+    return base
+        .replace(/-\d+(\.\d+)*(-[\w.]+)?\.tgz$/, "")
+        .replace(/\.tgz$/, "")
+        .toLowerCase();
 }
 
 /** Release name of a Helm release resource (`name` input, else the Pulumi resource name). */

@@ -71,14 +71,17 @@ export function storageClassDefined(level: EnforcementLevel = "mandatory"): Stac
         enforcementLevel: level,
         configSchema: {
             properties: {
-                clusterStorageClasses: schema.strings("StorageClasses the cluster already has (besides EKS's gp2). Giving any makes the rule judge stacks that create no EKS cluster.", defaults.clusterStorageClasses),
-                clusterDefaultClass: schema.string("The cluster's own default StorageClass, if it has one (\"\": none).", defaults.clusterDefaultClass),
+                clusterStorageClasses: schema.strings(
+                    "StorageClasses the cluster already has (besides EKS's gp2). Giving any makes the rule judge stacks that create no EKS cluster.",
+                    defaults.clusterStorageClasses,
+                ),
+                clusterDefaultClass: schema.string('The cluster\'s own default StorageClass, if it has one ("": none).', defaults.clusterDefaultClass),
                 prometheusCharts: schema.strings("Chart names of kube-prometheus-stack releases, whose volumeClaimTemplates are claims.", defaults.prometheusCharts),
             },
         },
         validateStack: (args, report) => {
             const c = tunables(defaults, args);
-            const eks = args.resources.some(r => r.type === EKS_CLUSTER);
+            const eks = args.resources.some((r) => r.type === EKS_CLUSTER);
             if (!eks && c.clusterStorageClasses.length === 0 && c.clusterDefaultClass === "") {
                 args.notApplicable("the stack creates no EKS cluster and the cluster's StorageClasses are not configured (clusterStorageClasses)");
             }
@@ -89,7 +92,7 @@ export function storageClassDefined(level: EnforcementLevel = "mandatory"): Stac
                 if (classTypes.has(r.type)) {
                     const meta = metaOf(r.props, r.name);
                     classes.add(meta.name);
-                    if (DEFAULT_ANNOTATIONS.some(a => meta.annotations[a] === "true")) {
+                    if (DEFAULT_ANNOTATIONS.some((a) => meta.annotations[a] === "true")) {
                         defaultsDefined.push(meta.name);
                     }
                 }
@@ -105,7 +108,10 @@ export function storageClassDefined(level: EnforcementLevel = "mandatory"): Stac
                             );
                         }
                     } else if (!classes.has(claim.storageClassName)) {
-                        report(`${claim.where} names StorageClass ${claim.storageClassName}, which no object of the stack (nor the cluster, as configured) defines: it stays Pending.`, r.urn);
+                        report(
+                            `${claim.where} names StorageClass ${claim.storageClassName}, which no object of the stack (nor the cluster, as configured) defines: it stays Pending.`,
+                            r.urn,
+                        );
                     }
                 }
             }
@@ -132,17 +138,22 @@ export function prometheusControlPlaneTargets(level: EnforcementLevel = "mandato
     const defaults = { prometheusCharts: ["kube-prometheus-stack"], managedControlPlane: false };
     return {
         name: "prometheus-control-plane-targets",
-        description: "On EKS, kube-prometheus-stack must not monitor kube-controller-manager, kube-scheduler, etcd or kube-proxy: they cannot be scraped, so their Down alerts fire forever.",
+        description:
+            "On EKS, kube-prometheus-stack must not monitor kube-controller-manager, kube-scheduler, etcd or kube-proxy: they cannot be scraped, so their Down alerts fire forever.",
         enforcementLevel: level,
         configSchema: {
             properties: {
                 prometheusCharts: schema.strings("Chart names of kube-prometheus-stack releases.", defaults.prometheusCharts),
-                managedControlPlane: { type: "boolean", default: false, description: "Judge the stack as running on a managed control plane even without an aws.eks.Cluster in it." },
+                managedControlPlane: {
+                    type: "boolean",
+                    default: false,
+                    description: "Judge the stack as running on a managed control plane even without an aws.eks.Cluster in it.",
+                },
             },
         },
         validateStack: (args, report) => {
             const c = tunables(defaults, args);
-            const eks = args.resources.some(r => r.type === EKS_CLUSTER);
+            const eks = args.resources.some((r) => r.type === EKS_CLUSTER);
             if (!eks && !c.managedControlPlane) {
                 args.notApplicable("the stack creates no EKS cluster (set managedControlPlane for an adopted managed cluster)");
             }
@@ -171,9 +182,9 @@ const HPA = [...kindTypes("autoscaling", ["v2", "v1"], "HorizontalPodAutoscaler"
 
 /** Helm values that make a chart create an HPA (kong/kong 3.4.1, istio/istiod and istio/gateway 1.30.3). */
 const CHART_HPA: Readonly<Record<string, (values: unknown) => boolean>> = {
-    kong: v => get(v, "autoscaling", "enabled") === true,
-    istiod: v => get(v, "autoscaleEnabled") !== false,
-    gateway: v => get(v, "autoscaling", "enabled") !== false,
+    kong: (v) => get(v, "autoscaling", "enabled") === true,
+    istiod: (v) => get(v, "autoscaleEnabled") !== false,
+    gateway: (v) => get(v, "autoscaling", "enabled") !== false,
 };
 
 /** HorizontalPodAutoscalers need the resource metrics API: on EKS, a metrics-server the stack installs. */
@@ -186,18 +197,24 @@ export function autoscalingMetricsAvailable(level: EnforcementLevel = "mandatory
         configSchema: {
             properties: {
                 metricsCharts: schema.strings("Charts that serve the resource metrics API (metrics.k8s.io).", defaults.metricsCharts),
-                managedControlPlane: { type: "boolean", default: false, description: "Judge the stack as an EKS-like cluster without metrics-server even without an aws.eks.Cluster in it." },
+                managedControlPlane: {
+                    type: "boolean",
+                    default: false,
+                    description: "Judge the stack as an EKS-like cluster without metrics-server even without an aws.eks.Cluster in it.",
+                },
             },
         },
         validateStack: (args, report) => {
             const c = tunables(defaults, args);
-            const eks = args.resources.some(r => r.type === EKS_CLUSTER);
+            const eks = args.resources.some((r) => r.type === EKS_CLUSTER);
             if (!eks && !c.managedControlPlane) {
                 args.notApplicable("the stack creates no EKS cluster");
             }
             const metricsCharts = new Set(c.metricsCharts);
             const served = args.resources.some(
-                r => ((r.type === T.helmRelease || r.type === T.helmChart) && metricsCharts.has(chartName(r.props))) || (r.type === "aws:eks/addon:Addon" && get(r.props, "addonName") === "metrics-server"),
+                (r) =>
+                    ((r.type === T.helmRelease || r.type === T.helmChart) && metricsCharts.has(chartName(r.props))) ||
+                    (r.type === "aws:eks/addon:Addon" && get(r.props, "addonName") === "metrics-server"),
             );
             if (served) {
                 return;
@@ -205,11 +222,17 @@ export function autoscalingMetricsAvailable(level: EnforcementLevel = "mandatory
             for (const r of args.resources) {
                 if (HPA.includes(r.type)) {
                     const meta = metaOf(r.props, r.name);
-                    report(`HorizontalPodAutoscaler ${meta.namespace}/${meta.name} has no metrics: the stack installs no metrics-server (EKS ships none), so it never scales.`, r.urn);
+                    report(
+                        `HorizontalPodAutoscaler ${meta.namespace}/${meta.name} has no metrics: the stack installs no metrics-server (EKS ships none), so it never scales.`,
+                        r.urn,
+                    );
                 } else if (r.type === T.helmRelease || r.type === T.helmChart) {
                     const hpa = CHART_HPA[chartName(r.props)];
                     if (hpa !== undefined && hpa(get(r.props, "values"))) {
-                        report(`release ${releaseName(r.props, r.name)} creates a HorizontalPodAutoscaler, but the stack installs no metrics-server (EKS ships none): it never scales.`, r.urn);
+                        report(
+                            `release ${releaseName(r.props, r.name)} creates a HorizontalPodAutoscaler, but the stack installs no metrics-server (EKS ships none): it never scales.`,
+                            r.urn,
+                        );
                     }
                 }
             }
@@ -245,7 +268,10 @@ export function nlbPodReadinessGate(level: EnforcementLevel = "advisory"): Stack
             const check = (namespace: string, what: string, urn: string) => {
                 const nsLabels = labels.get(namespace);
                 if (nsLabels !== undefined && nsLabels[READINESS_GATE_LABEL] !== "enabled") {
-                    report(`${what} sends an NLB to pod IPs, but namespace ${namespace} is not labelled ${READINESS_GATE_LABEL}: enabled; a rollout may remove old targets before the new pods are registered.`, urn);
+                    report(
+                        `${what} sends an NLB to pod IPs, but namespace ${namespace} is not labelled ${READINESS_GATE_LABEL}: enabled; a rollout may remove old targets before the new pods are registered.`,
+                        urn,
+                    );
                 }
             };
             for (const r of args.resources) {

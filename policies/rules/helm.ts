@@ -10,15 +10,14 @@ import { SECRET_PLACEHOLDER, T, UNKNOWN_PLACEHOLDER, chartName, get, hasUnknown,
 /** Both Helm resource kinds, with the same callback over their props. */
 function helmValidations(fn: (props: Record<string, unknown>, report: (m: string) => void, args: Parameters<ResourceValidation>[0]) => void): ResourceValidation[] {
     return [
-        validateResourceOfType(k8s.helm.v3.Release, (props, args, report) => fn(props as Record<string, unknown>, m => report(m), args)),
-        validateTypes([T.helmChart], (args, report) => fn(args.props, m => report(m), args)),
+        validateResourceOfType(k8s.helm.v3.Release, (props, args, report) => fn(props as Record<string, unknown>, (m) => report(m), args)),
+        validateTypes([T.helmChart], (args, report) => fn(args.props, (m) => report(m), args)),
     ];
 }
 
 function isLocalChart(chart: string): boolean {
     return chart.startsWith("./") || chart.startsWith("../") || chart.startsWith("/") || chart.startsWith("file://");
 }
-
 
 /** Chart versions that float: unset, a range, `latest`. */
 export function helmChartVersionPinned(level: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
@@ -68,7 +67,10 @@ export const DEFAULT_SENSITIVE_KEY = "(^|_)(password|passwd|pass|secret|token|ap
 
 /** `adminPassword`, `admin-password`, `ADMIN_PASSWORD` → `admin_password`. */
 export function snakeKey(key: string): string {
-    return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase().replace(/[-.\s]/g, "_");
+    return key
+        .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+        .toLowerCase()
+        .replace(/[-.\s]/g, "_");
 }
 
 /** Path and key of each literal secret-looking value in Helm values. */
@@ -135,7 +137,10 @@ export function helmValuesNoPlaintextSecrets(level: EnforcementLevel = "mandator
         enforcementLevel: level,
         configSchema: {
             properties: {
-                sensitiveKeyPattern: schema.string("Case-insensitive regular expression, matched against each key in snake_case, for keys whose string values are secrets.", defaults.sensitiveKeyPattern),
+                sensitiveKeyPattern: schema.string(
+                    "Case-insensitive regular expression, matched against each key in snake_case, for keys whose string values are secrets.",
+                    defaults.sensitiveKeyPattern,
+                ),
                 allowedKeys: schema.strings("Keys never reported (exact key names).", defaults.allowedKeys),
             },
         },
@@ -143,7 +148,9 @@ export function helmValuesNoPlaintextSecrets(level: EnforcementLevel = "mandator
             const c = tunables(defaults, args);
             const paths = plaintextSecrets(props.values, new RegExp(c.sensitiveKeyPattern, "i"), new Set(c.allowedKeys));
             if (paths.length > 0) {
-                report(`${paths.length > 1 ? "values" : "value"} ${paths.join(", ")} ${paths.length > 1 ? "hold" : "holds"} literal credentials; put them in a Kubernetes Secret and reference it (existingSecret, secretKeyRef).`);
+                report(
+                    `${paths.length > 1 ? "values" : "value"} ${paths.join(", ")} ${paths.length > 1 ? "hold" : "holds"} literal credentials; put them in a Kubernetes Secret and reference it (existingSecret, secretKeyRef).`,
+                );
             }
         }),
     };

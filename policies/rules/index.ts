@@ -37,11 +37,11 @@ export interface RuleInfo {
 const FIX: Record<string, string> = {
     "eks-public-endpoint-restricted": "Set `vpcConfig.publicAccessCidrs` to the operators' CIDRs, or `endpointPublicAccess: false`.",
     "eks-control-plane-logging": "Add the missing types to `enabledClusterLogTypes`.",
-    "eks-secrets-encryption": "`encryptionConfig: {resources: [\"secrets\"], provider: {keyArn}}` with a customer-managed key.",
+    "eks-secrets-encryption": '`encryptionConfig: {resources: ["secrets"], provider: {keyArn}}` with a customer-managed key.',
     "kms-key-rotation": "`enableKeyRotation: true`.",
     "eks-nodegroup-private-subnets": "Pass private subnets (no `mapPublicIpOnLaunch`, no `kubernetes.io/role/elb` tag) as `subnetIds`.",
     "ec2-vpc-flow-logs": "Add an `aws.ec2.FlowLog` for the VPC (`trafficType: ALL`) to CloudWatch Logs or S3 with a retention.",
-    "ec2-launch-template-imdsv2": "`metadataOptions: {httpTokens: \"required\"}`.",
+    "ec2-launch-template-imdsv2": '`metadataOptions: {httpTokens: "required"}`.',
     "eks-nodegroup-min-size-prod": "Raise `scalingConfig.minSize` (production, tag `meshgate.io/environment`).",
     "iam-irsa-trust-conditions": "Condition `StringEquals` on `<issuer>:sub` (`system:serviceaccount:<ns>:<sa>`) and `<issuer>:aud` (`sts.amazonaws.com`).",
     "iam-no-wildcard-admin": "Grant the actions and resources the workload needs; no AdministratorAccess.",
@@ -61,9 +61,10 @@ const FIX: Record<string, string> = {
     "istio-telemetry-provider-ref": "Keep `providers: [{name}]`; move `randomSamplingPercentage` to the tracing entry.",
     "istio-telemetry-provider-defined": "Add the provider to istiod's `meshConfig.extensionProviders`, or fix the name.",
     "istio-namespace-injection": "Label the namespace `istio-injection: enabled` (or `istio.io/rev`); `istio-namespace-injection-label` can add it.",
-    "istio-namespace-injection-label": "Remediates: adds `istio-injection: enabled` to namespaces in `meshedNamespaces` and fixes misspelt values (`\"true\"`).",
+    "istio-namespace-injection-label": 'Remediates: adds `istio-injection: enabled` to namespaces in `meshedNamespaces` and fixes misspelt values (`"true"`).',
     "istio-retry-non-idempotent": "`retryOn: connect-failure,refused-stream` (meshgate's default), or retries on a route that matches only idempotent methods.",
-    "istio-destination-host-exists": "Route to an existing Service/ServiceEntry, write other-namespace hosts as `<name>.<ns>.svc.cluster.local`, and set `destination.port.number` to one of its ports.",
+    "istio-destination-host-exists":
+        "Route to an existing Service/ServiceEntry, write other-namespace hosts as `<name>.<ns>.svc.cluster.local`, and set `destination.port.number` to one of its ports.",
     "istio-virtual-service-gateway": "Name an existing Gateway (`<namespace>/<name>` across namespaces) whose servers list the VirtualService's hosts.",
     "istio-destination-rule-targets": "Point `host` at an existing Service/ServiceEntry; give each subset labels the service's pods carry.",
     "istio-authorization-references": "Name namespaces that exist; make `selector.matchLabels` match the workload's pod labels.",
@@ -83,28 +84,35 @@ const FIX: Record<string, string> = {
     "istio-tls-origination-ca": "Set `tls.caCertificates` (or `credentialName` with a `workloadSelector`).",
     "istio-mtls-strict-coverage": "Add `PeerAuthentication` `mtls.mode: STRICT` in the namespace, or mesh-wide in the root namespace.",
     "kong-no-kongingress": "Use `konghq.com/*` annotations, `KongUpstreamPolicy` and `KongPlugin`.",
-    "kong-route-authentication": "Attach key-auth/jwt/… through `konghq.com/plugins`, or annotate `meshgate.io/auth: \"none\"` for a public route.",
+    "kong-route-authentication": 'Attach key-auth/jwt/… through `konghq.com/plugins`, or annotate `meshgate.io/auth: "none"` for a public route.',
     "kong-route-rate-limit": "Attach a `rate-limiting` KongPlugin through `konghq.com/plugins`.",
     "kong-plugin-exists": "Create the KongPlugin in the route's namespace (or a KongClusterPlugin), or fix the name.",
-    "kong-plugin-config": "Remove fields the plugin does not have (e.g. `window_size` is rate-limiting-advanced only); fix rejected values; add what a setting requires (`redis.host` with `policy: redis`, `header_name` with `limit_by: header`).",
+    "kong-plugin-config":
+        "Remove fields the plugin does not have (e.g. `window_size` is rate-limiting-advanced only); fix rejected values; add what a setting requires (`redis.host` with `policy: redis`, `header_name` with `limit_by: header`).",
     "kong-dbless-compatible": "Use jwt/key-auth instead of oauth2; `policy: local` or `redis`; or run Kong with a database.",
-    "kong-service-upstream-in-mesh": "Annotate the Service `ingress.kubernetes.io/service-upstream: \"true\"`.",
+    "kong-service-upstream-in-mesh": 'Annotate the Service `ingress.kubernetes.io/service-upstream: "true"`.',
     "kong-consumer-credentials-exist": "Create the Secret in the consumer's namespace with label `konghq.com/credential: <type>`.",
     "kong-cors-preflight": "Add `OPTIONS` to `konghq.com/methods`; set `run_on_preflight: false` on the route's auth plugins.",
     "kong-rate-limit-local-replicas": "`policy: redis` with a Redis all Kong pods share (meshgate: `gateway.rateLimitRedis`), or divide the limit by the pods.",
-    "kong-nlb-client-ip": "Annotate `service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: preserve_client_ip.enabled=true`, or PROXY protocol v2 with Kong's `real_ip_header: proxy_protocol`.",
+    "kong-nlb-client-ip":
+        "Annotate `service.beta.kubernetes.io/aws-load-balancer-target-group-attributes: preserve_client_ip.enabled=true`, or PROXY protocol v2 with Kong's `real_ip_header: proxy_protocol`.",
     "kong-canary-header-at-edge": "Attach a `request-transformer` KongPlugin with `remove.headers: [<header>]` to the route (meshgate does unless `canary.clientSelectable`).",
     "kong-plugin-no-plaintext-secrets": "Store the value in a Secret and use `configPatches[].valueFrom.secretKeyRef` (or a `{vault://...}` reference).",
-    "kong-edge-https-only": "Give a certificate (ACM `aws-load-balancer-ssl-cert`, or Kong's `ssl_cert`) and close port 80 (`proxy.http.enabled: false`) or redirect every route (`konghq.com/protocols: https`).",
+    "kong-edge-https-only":
+        "Give a certificate (ACM `aws-load-balancer-ssl-cert`, or Kong's `ssl_cert`) and close port 80 (`proxy.http.enabled: false`) or redirect every route (`konghq.com/protocols: https`).",
     "kong-plugin-reference-grant": "Create a ReferenceGrant in the plugin's namespace: `from` the referrer's group/kind/namespace, `to` `configuration.konghq.com` `KongPlugin`.",
-    "kong-gateway-class": "`controllerName: konghq.com/kic-gateway-controller` and the annotation `konghq.com/gatewayclass-unmanaged: \"true\"` (meshgate's GatewayClass `kong` has both).",
-    "kong-route-parent-allowed": "Allow the route's namespace on a listener (`allowedRoutes.namespaces.from: Selector` on `kubernetes.io/metadata.name`, or `All`), or fix `parentRefs` (name, namespace, `sectionName`, `port`).",
+    "kong-gateway-class":
+        '`controllerName: konghq.com/kic-gateway-controller` and the annotation `konghq.com/gatewayclass-unmanaged: "true"` (meshgate\'s GatewayClass `kong` has both).',
+    "kong-route-parent-allowed":
+        "Allow the route's namespace on a listener (`allowedRoutes.namespaces.from: Selector` on `kubernetes.io/metadata.name`, or `All`), or fix `parentRefs` (name, namespace, `sectionName`, `port`).",
     "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
-    "prometheus-control-plane-targets": "Set `kubeControllerManager`, `kubeScheduler`, `kubeEtcd` and `kubeProxy` `.enabled: false` in the release's values (meshgate does on EKS).",
+    "prometheus-control-plane-targets":
+        "Set `kubeControllerManager`, `kubeScheduler`, `kubeEtcd` and `kubeProxy` `.enabled: false` in the release's values (meshgate does on EKS).",
     "autoscaling-metrics-available": "Install metrics-server (the `metrics-server` chart, or the EKS add-on) in the stack.",
     "nlb-pod-readiness-gate": "Label the namespace `elbv2.k8s.aws/pod-readiness-gate-inject: enabled` (meshgate labels Kong's).",
     "storage-class-defined": "Create the StorageClass (on EKS: an encrypted gp3 `ebs.csi.aws.com` class, annotated default), or name an existing one in `storageClassName`.",
-    "tracing-endpoint-defined": "Point the endpoint at the Jaeger release's service: `<release>.<namespace>.svc.cluster.local`, 4318 for Kong (OTLP/HTTP), 4317 for Istio (OTLP/gRPC).",
+    "tracing-endpoint-defined":
+        "Point the endpoint at the Jaeger release's service: `<release>.<namespace>.svc.cluster.local`, 4318 for Kong (OTLP/HTTP), 4317 for Istio (OTLP/gRPC).",
 };
 
 const DOMAINS: [Domain, readonly RuleFactory[]][] = [
@@ -133,16 +141,14 @@ function describe(domain: Domain, factory: RuleFactory): RuleInfo {
 }
 
 /** Every rule, in README order. */
-export const rules: readonly RuleInfo[] = DOMAINS.flatMap(([domain, factories]) => factories.map(f => describe(domain, f)));
+export const rules: readonly RuleInfo[] = DOMAINS.flatMap(([domain, factories]) => factories.map((f) => describe(domain, f)));
 
 /**
  * The policies of the pack, each at its default level unless `levels` names another
  * (`{"kong-route-rate-limit": "mandatory"}`); `disabled` leaves a rule out.
  */
 export function meshgatePolicies(levels: Readonly<Record<string, EnforcementLevel>> = {}): Policy[] {
-    return rules
-        .filter(r => levels[r.id] !== "disabled")
-        .map(r => r.factory(levels[r.id] ?? r.level));
+    return rules.filter((r) => levels[r.id] !== "disabled").map((r) => r.factory(levels[r.id] ?? r.level));
 }
 
 /** All rules at their default levels. */
@@ -151,13 +157,10 @@ export const policies: readonly Policy[] = meshgatePolicies();
 /** The README's rule table (markdown), generated from the rules themselves. */
 export function renderRulesTable(): string {
     const esc = (s: string): string => s.replace(/\|/g, "\\|");
-    const lines = [
-        "| id | domain | kind | level | what it checks | tunables | remediation |",
-        "|---|---|---|---|---|---|---|",
-    ];
+    const lines = ["| id | domain | kind | level | what it checks | tunables | remediation |", "|---|---|---|---|---|---|---|"];
     for (const r of rules) {
         const fix = r.remediates ? `**auto** (level \`remediate\`). ${r.fix}` : r.fix;
-        const tun = r.tunables.length > 0 ? r.tunables.map(t => `\`${t}\``).join(", ") : "–";
+        const tun = r.tunables.length > 0 ? r.tunables.map((t) => `\`${t}\``).join(", ") : "–";
         lines.push(`| \`${r.id}\` | ${r.domain} | ${r.kind} | ${r.level} | ${esc(r.description)} | ${tun} | ${esc(fix)} |`);
     }
     return lines.join("\n");

@@ -3,14 +3,7 @@
 // reference: a VirtualService uses the first matching HTTP route; weights split traffic only among
 // the destinations of one route; AuthorizationPolicy rules are OR-ed, `from` and `to` AND-ed.
 import * as k8s from "@pulumi/kubernetes";
-import {
-    EnforcementLevel,
-    PolicyResource,
-    ResourceValidationPolicy,
-    StackValidationPolicy,
-    remediateResourceOfType,
-    validateResourceOfType,
-} from "@pulumi/policy";
+import { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy, remediateResourceOfType, validateResourceOfType } from "@pulumi/policy";
 import {
     Obj,
     T,
@@ -51,8 +44,7 @@ export function istioPeerAuthenticationStrict(level: EnforcementLevel = "mandato
         validateResource: validateTypes(T.peerAuthentication, (args, report) => {
             const c = tunables(defaults, args);
             const meta = metaOf(args.props, args.name);
-            const bad = (mode: unknown): boolean =>
-                mode === "DISABLE" || (mode === "PERMISSIVE" && !c.allowPermissiveNamespaces.includes(meta.namespace));
+            const bad = (mode: unknown): boolean => mode === "DISABLE" || (mode === "PERMISSIVE" && !c.allowPermissiveNamespaces.includes(meta.namespace));
             const spec = obj(get(args.props, "spec"));
             const mode = get(spec, "mtls", "mode");
             if (bad(mode)) {
@@ -110,7 +102,9 @@ export function istioDestinationRuleTls(level: EnforcementLevel = "mandatory"): 
                 if (mode !== "DISABLE" && verified) {
                     return; // deliberate origination to a workload that serves TLS itself
                 }
-                report(`${where}tls.mode ${mode} for in-mesh host ${host} turns Istio mutual TLS off${mode === "DISABLE" ? "" : " (and sets no CA to verify the server)"}; use ISTIO_MUTUAL or leave tls unset.`);
+                report(
+                    `${where}tls.mode ${mode} for in-mesh host ${host} turns Istio mutual TLS off${mode === "DISABLE" ? "" : " (and sets no CA to verify the server)"}; use ISTIO_MUTUAL or leave tls unset.`,
+                );
             };
             const checkPolicy = (policy: unknown, where: string): void => {
                 check(get(policy, "tls"), where);
@@ -157,7 +151,7 @@ export function istioAuthorizationAllowScoped(level: EnforcementLevel = "mandato
                     return;
                 }
                 const from = arr(get(rule, "from"));
-                if (from.length === 0 || from.some(f => isEmptyObject(get(f, "source")) || get(f, "source") === undefined)) {
+                if (from.length === 0 || from.some((f) => isEmptyObject(get(f, "source")) || get(f, "source") === undefined)) {
                     report(`rules[${i}] has no from.source, so it allows any caller; list the principals or namespaces allowed.`);
                     return;
                 }
@@ -165,8 +159,8 @@ export function istioAuthorizationAllowScoped(level: EnforcementLevel = "mandato
                 // a source that names no caller (Istio authorization-policy reference: "*" matches any value).
                 from.forEach((f, j) => {
                     const source = obj(get(f, "source"));
-                    const named = ["principals", "namespaces", "requestPrincipals", "ipBlocks", "remoteIpBlocks"].filter(k => arr(source[k]).length > 0);
-                    const wildcard = named.filter(k => arr(source[k]).some(v => v === "*"));
+                    const named = ["principals", "namespaces", "requestPrincipals", "ipBlocks", "remoteIpBlocks"].filter((k) => arr(source[k]).length > 0);
+                    const wildcard = named.filter((k) => arr(source[k]).some((v) => v === "*"));
                     if (wildcard.length > 0 && wildcard.length === named.length) {
                         report(`rules[${i}].from[${j}].source.${wildcard.join("/")} is "*", which matches any caller; name the principals or namespaces allowed.`);
                     }
@@ -197,13 +191,13 @@ export function istioVirtualServiceWeights(level: EnforcementLevel = "mandatory"
                             report(`${where} has one destination with weight ${w}; it still receives all traffic. Add the other destinations or drop the weight.`);
                         }
                     } else if (dests.length > 1) {
-                        const weights = dests.map(d => get(d, "weight"));
+                        const weights = dests.map((d) => get(d, "weight"));
                         if (weights.some(hasUnknown)) {
                             return;
                         }
                         const sum = weights.reduce<number>((s, w) => s + (typeof w === "number" ? w : 0), 0);
                         if (sum !== 100) {
-                            report(`${where} weights ${weights.map(w => (typeof w === "number" ? w : "unset")).join(" + ")} sum to ${sum}, not 100.`);
+                            report(`${where} weights ${weights.map((w) => (typeof w === "number" ? w : "unset")).join(" + ")} sum to ${sum}, not 100.`);
                         }
                     }
                 });
@@ -221,11 +215,11 @@ function isCatchAll(route: unknown): boolean {
     if (list.length === 0) {
         return true;
     }
-    return list.some(m => {
+    return list.some((m) => {
         if (isEmptyObject(m)) {
             return true;
         }
-        const keys = Object.keys(obj(m)).filter(k => k !== "name");
+        const keys = Object.keys(obj(m)).filter((k) => k !== "name");
         if (keys.length === 0) {
             return true;
         }
@@ -288,7 +282,7 @@ class SubsetIndex {
             set = new Set();
             map.set(key, set);
         }
-        subsets.forEach(s => set.add(s));
+        subsets.forEach((s) => set.add(s));
     }
 
     /** Subsets defined for a host, and whether any DestinationRule covers it. */
@@ -298,14 +292,14 @@ class SubsetIndex {
         const exact = this.exact.get(fqdn);
         if (exact) {
             covered = true;
-            exact.forEach(s => found.add(s));
+            exact.forEach((s) => found.add(s));
         }
         const labels = fqdn.split(".");
         for (let i = 1; i <= labels.length; i++) {
             const w = this.wildcard.get(labels.slice(i).join("."));
             if (w) {
                 covered = true;
-                w.forEach(s => found.add(s));
+                w.forEach((s) => found.add(s));
             }
         }
         return { covered, subsets: found };
@@ -336,7 +330,9 @@ export function istioSubsetDefined(level: EnforcementLevel = "mandatory"): Stack
                     const spec = obj(get(r.props, "spec"));
                     const host = str(spec.host);
                     if (host) {
-                        const names = arr(spec.subsets).map(s => str(get(s, "name"))).filter((n): n is string => !!n);
+                        const names = arr(spec.subsets)
+                            .map((s) => str(get(s, "name")))
+                            .filter((n): n is string => !!n);
                         index.add(istioFqdn(host, meta.namespace, c.clusterDomain), names);
                     }
                 } else if (vsTypes.has(r.type)) {
@@ -384,9 +380,11 @@ export function istioTelemetryProviderRef(level: EnforcementLevel = "mandatory")
                     report(`${where} must be an object { name: <extensionProvider> }.`);
                     continue;
                 }
-                const extra = Object.keys(ref).filter(k => k !== "name");
+                const extra = Object.keys(ref).filter((k) => k !== "name");
                 if (extra.length > 0) {
-                    report(`${where} (${ref.name}) has ${extra.join(", ")}; a provider reference holds only name. Set randomSamplingPercentage and the like on the entry, and service/port in meshConfig.extensionProviders.`);
+                    report(
+                        `${where} (${ref.name}) has ${extra.join(", ")}; a provider reference holds only name. Set randomSamplingPercentage and the like on the entry, and service/port in meshConfig.extensionProviders.`,
+                    );
                 }
             }
         }),
@@ -440,7 +438,10 @@ export function istioTelemetryProviderDefined(level: EnforcementLevel = "mandato
                     const name = str(get(ref, "name"));
                     if (name && !providers.has(name) && !builtin.has(name)) {
                         const defined = [...providers.keys()];
-                        report(`${where} names provider "${name}", which meshConfig.extensionProviders does not define (defined: ${defined.length > 0 ? defined.join(", ") : "none"}).`, t.urn);
+                        report(
+                            `${where} names provider "${name}", which meshConfig.extensionProviders does not define (defined: ${defined.length > 0 ? defined.join(", ") : "none"}).`,
+                            t.urn,
+                        );
                     }
                 }
             }
@@ -492,7 +493,7 @@ export function istioNamespaceInjection(level: EnforcementLevel = "mandatory"): 
                     // DestinationRule/VirtualService count when they configure a service of their own namespace.
                     const hosts = r.type.endsWith(":DestinationRule") ? [get(r.props, "spec", "host")] : arr(get(r.props, "spec", "hosts"));
                     const own = `.${meta.namespace}.svc.${c.clusterDomain}`;
-                    if (!hosts.some(h => typeof h === "string" && istioFqdn(h, meta.namespace, c.clusterDomain).endsWith(own))) {
+                    if (!hosts.some((h) => typeof h === "string" && istioFqdn(h, meta.namespace, c.clusterDomain).endsWith(own))) {
                         continue;
                     }
                 }
@@ -504,7 +505,10 @@ export function istioNamespaceInjection(level: EnforcementLevel = "mandatory"): 
                 const state = injectionState(meta.labels);
                 if (why && state !== "enabled") {
                     const shown = why.slice(0, 3).join(", ") + (why.length > 3 ? `, and ${why.length - 3} more` : "");
-                    report(`namespace ${meta.name} holds ${shown} but sidecar injection is ${state === "disabled" ? "disabled" : "not enabled"}; label it istio-injection: enabled (or istio.io/rev).`, ns.urn);
+                    report(
+                        `namespace ${meta.name} holds ${shown} but sidecar injection is ${state === "disabled" ? "disabled" : "not enabled"}; label it istio-injection: enabled (or istio.io/rev).`,
+                        ns.urn,
+                    );
                 }
             }
         },

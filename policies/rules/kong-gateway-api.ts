@@ -40,8 +40,16 @@ export function kongPluginReferenceGrant(level: EnforcementLevel = "mandatory"):
                 if (referenceGrantTypes.has(r.type)) {
                     const spec = get(r.props, "spec");
                     pushTo(grants, meta.namespace, {
-                        from: arr(get(spec, "from")).map(f => ({ group: str(get(f, "group")) ?? "", kind: str(get(f, "kind")) ?? "", namespace: str(get(f, "namespace")) ?? "" })),
-                        to: arr(get(spec, "to")).map(t => ({ group: str(get(t, "group")) ?? "", kind: str(get(t, "kind")) ?? "", ...(str(get(t, "name")) ? { name: str(get(t, "name")) } : {}) })),
+                        from: arr(get(spec, "from")).map((f) => ({
+                            group: str(get(f, "group")) ?? "",
+                            kind: str(get(f, "kind")) ?? "",
+                            namespace: str(get(f, "namespace")) ?? "",
+                        })),
+                        to: arr(get(spec, "to")).map((t) => ({
+                            group: str(get(t, "group")) ?? "",
+                            kind: str(get(t, "kind")) ?? "",
+                            ...(str(get(t, "name")) ? { name: str(get(t, "name")) } : {}),
+                        })),
                     });
                 }
                 for (const entry of splitList(meta.annotations[PLUGINS_ANNOTATION])) {
@@ -54,11 +62,16 @@ export function kongPluginReferenceGrant(level: EnforcementLevel = "mandatory"):
             for (const ref of refs) {
                 const group = groupOf(ref.type);
                 const kind = kindOf(ref.type);
-                const allowed = (grants.get(ref.pluginNs) ?? []).some(g =>
-                    g.from.some(f => f.group === group && f.kind === kind && f.namespace === ref.namespace)
-                    && g.to.some(t => t.group === KONG_GROUP && t.kind === "KongPlugin" && (t.name === undefined || t.name === ref.plugin)));
+                const allowed = (grants.get(ref.pluginNs) ?? []).some(
+                    (g) =>
+                        g.from.some((f) => f.group === group && f.kind === kind && f.namespace === ref.namespace) &&
+                        g.to.some((t) => t.group === KONG_GROUP && t.kind === "KongPlugin" && (t.name === undefined || t.name === ref.plugin)),
+                );
                 if (!allowed) {
-                    report(`${PLUGINS_ANNOTATION} entry "${ref.entry}" uses a KongPlugin of namespace ${ref.pluginNs}, but no ReferenceGrant there allows ${kind}s (group "${group}") from namespace ${ref.namespace}; Kong ignores the plugin.`, ref.urn);
+                    report(
+                        `${PLUGINS_ANNOTATION} entry "${ref.entry}" uses a KongPlugin of namespace ${ref.pluginNs}, but no ReferenceGrant there allows ${kind}s (group "${group}") from namespace ${ref.namespace}; Kong ignores the plugin.`,
+                        ref.urn,
+                    );
                 }
             }
         },

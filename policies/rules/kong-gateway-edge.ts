@@ -36,9 +36,15 @@ export function kongGatewayClass(level: EnforcementLevel = "mandatory"): StackVa
                 if (!c.gatewayClasses.includes(meta.name)) continue;
                 const controller = str(get(r.props, "spec", "controllerName")) ?? "";
                 if (controller !== KIC_GATEWAY_CONTROLLER) {
-                    report(`GatewayClass ${meta.name} is one of Kong's gatewayClasses but names controller "${controller}", not ${KIC_GATEWAY_CONTROLLER}: KIC does not serve its Gateways, so their routes never reach Kong.`, r.urn);
+                    report(
+                        `GatewayClass ${meta.name} is one of Kong's gatewayClasses but names controller "${controller}", not ${KIC_GATEWAY_CONTROLLER}: KIC does not serve its Gateways, so their routes never reach Kong.`,
+                        r.urn,
+                    );
                 } else if (meta.annotations[GATEWAYCLASS_UNMANAGED] !== "true") {
-                    report(`GatewayClass ${meta.name} names KIC's controller but lacks ${GATEWAYCLASS_UNMANAGED}: "true": KIC 3.5 reconciles only unmanaged classes (bound to the Kong proxy it runs), so its Gateways are never programmed.`, r.urn);
+                    report(
+                        `GatewayClass ${meta.name} names KIC's controller but lacks ${GATEWAYCLASS_UNMANAGED}: "true": KIC 3.5 reconciles only unmanaged classes (bound to the Kong proxy it runs), so its Gateways are never programmed.`,
+                        r.urn,
+                    );
                 }
             }
         },
@@ -63,7 +69,8 @@ function selects(selector: unknown, labels: Record<string, string>, complete: bo
             continue;
         }
         const has = labels[key] !== undefined;
-        const ok = { In: has && values.includes(labels[key]), NotIn: !has || !values.includes(labels[key]), Exists: has, DoesNotExist: !has }[str(get(e, "operator")) ?? ""] ?? false;
+        const ok =
+            { In: has && values.includes(labels[key]), NotIn: !has || !values.includes(labels[key]), Exists: has, DoesNotExist: !has }[str(get(e, "operator")) ?? ""] ?? false;
         if (!ok) return false;
     }
     return result;
@@ -88,7 +95,9 @@ export function listenerAllows(listener: unknown, gatewayNs: string, kind: strin
 
 function describeListener(l: unknown): string {
     const from = str(get(l, "allowedRoutes", "namespaces", "from")) ?? "Same";
-    const kinds = arr(get(l, "allowedRoutes", "kinds")).map((k) => str(get(k, "kind"))).filter(Boolean);
+    const kinds = arr(get(l, "allowedRoutes", "kinds"))
+        .map((k) => str(get(k, "kind")))
+        .filter(Boolean);
     return `${str(get(l, "name")) ?? "?"} (from ${from}${kinds.length > 0 ? `, kinds ${kinds.join(", ")}` : ""})`;
 }
 
@@ -96,7 +105,8 @@ function describeListener(l: unknown): string {
 export function kongRouteParentAllowed(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
     return {
         name: "kong-route-parent-allowed",
-        description: "An HTTPRoute or GRPCRoute whose parentRef is a Kong Gateway must be admitted by one of the listeners it names (allowedRoutes: namespaces from Same by default, All or a Selector; kinds); otherwise the route is not attached and Kong serves nothing for it.",
+        description:
+            "An HTTPRoute or GRPCRoute whose parentRef is a Kong Gateway must be admitted by one of the listeners it names (allowedRoutes: namespaces from Same by default, All or a Selector; kinds); otherwise the route is not attached and Kong serves nothing for it.",
         enforcementLevel: level,
         configSchema,
         validateStack: (args, report) => {
@@ -122,12 +132,17 @@ export function kongRouteParentAllowed(level: EnforcementLevel = "mandatory"): S
                     if (!gw) continue;
                     const section = str(get(ref, "sectionName"));
                     const port = get(ref, "port");
-                    const listeners = arr(get(gw.props, "spec", "listeners")).filter((l) => (section === undefined || str(get(l, "name")) === section) && (port === undefined || get(l, "port") === port));
+                    const listeners = arr(get(gw.props, "spec", "listeners")).filter(
+                        (l) => (section === undefined || str(get(l, "name")) === section) && (port === undefined || get(l, "port") === port),
+                    );
                     const gwNs = metaOf(gw.props, gw.name).namespace;
                     const nsObject = namespaces.get(meta.namespace);
                     const verdicts = listeners.map((l) => listenerAllows(l, gwNs, kind, meta.namespace, nsObject ? metaOf(nsObject.props, nsObject.name).labels : undefined));
                     if (verdicts.some((v) => v !== false)) continue;
-                    const which = listeners.length === 0 ? `it has no listener${section !== undefined ? ` named ${section}` : ""}${port !== undefined ? ` on port ${String(port)}` : ""}` : `no listener admits ${kind}s from namespace ${meta.namespace}: ${listeners.map(describeListener).join(", ")}`;
+                    const which =
+                        listeners.length === 0
+                            ? `it has no listener${section !== undefined ? ` named ${section}` : ""}${port !== undefined ? ` on port ${String(port)}` : ""}`
+                            : `no listener admits ${kind}s from namespace ${meta.namespace}: ${listeners.map(describeListener).join(", ")}`;
                     report(`${kind} ${meta.namespace}/${meta.name} names Gateway ${key}, but ${which}; the route is not attached and Kong serves nothing for it.`, r.urn);
                 }
             }

@@ -7,25 +7,7 @@
 import { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { GRPC_ROUTE_TYPES } from "./kong-gateway-api";
 import { KONG_SCHEMA_VERSIONS, KongSchemaVersion, isKongPluginName, validateKongPluginConfig } from "../validate/kong-plugin";
-import {
-    ENVIRONMENT_KEY,
-    Obj,
-    T,
-    arr,
-    chartName,
-    get,
-    hasUnknown,
-    isObj,
-    metaOf,
-    obj,
-    schema,
-    serviceRef,
-    splitList,
-    str,
-    tunables,
-    typeSet,
-    validateTypes,
-} from "./common";
+import { ENVIRONMENT_KEY, Obj, T, arr, chartName, get, hasUnknown, isObj, metaOf, obj, schema, serviceRef, splitList, str, tunables, typeSet, validateTypes } from "./common";
 import { injectionState } from "./istio";
 
 export const PLUGINS_ANNOTATION = "konghq.com/plugins";
@@ -34,8 +16,19 @@ export const INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class";
 export const CREDENTIAL_LABEL = "konghq.com/credential";
 
 const AUTH_PLUGINS: readonly string[] = [
-    "key-auth", "key-auth-enc", "jwt", "oauth2", "basic-auth", "hmac-auth", "ldap-auth", "ldap-auth-advanced",
-    "openid-connect", "mtls-auth", "jwt-signer", "oauth2-introspection", "vault-auth",
+    "key-auth",
+    "key-auth-enc",
+    "jwt",
+    "oauth2",
+    "basic-auth",
+    "hmac-auth",
+    "ldap-auth",
+    "ldap-auth-advanced",
+    "openid-connect",
+    "mtls-auth",
+    "jwt-signer",
+    "oauth2-introspection",
+    "vault-auth",
 ];
 const RATE_LIMIT_PLUGINS: readonly string[] = ["rate-limiting", "rate-limiting-advanced"];
 
@@ -240,13 +233,22 @@ function httpRoute(r: PolicyResource, gatewayClass: Map<string, string>): Route 
             }
         }
     }
-    return { resource: r, kind: r.type.endsWith(":GRPCRoute") ? "GRPCRoute" : "HTTPRoute", namespace: meta.namespace, name: meta.name, annotations: meta.annotations, classes, backends, matchMethods: [...matchMethods] };
+    return {
+        resource: r,
+        kind: r.type.endsWith(":GRPCRoute") ? "GRPCRoute" : "HTTPRoute",
+        namespace: meta.namespace,
+        name: meta.name,
+        annotations: meta.annotations,
+        classes,
+        backends,
+        matchMethods: [...matchMethods],
+    };
 }
 
 function kongRoutes(idx: KongIndex, ingressClasses: readonly string[], gatewayClasses: readonly string[]): Route[] {
     const ing = new Set(ingressClasses);
     const gw = new Set(gatewayClasses);
-    return idx.routes.filter(r => r.classes.some(c => (r.kind === "Ingress" ? ing : gw).has(c)));
+    return idx.routes.filter((r) => r.classes.some((c) => (r.kind === "Ingress" ? ing : gw).has(c)));
 }
 
 const routeSchema = {
@@ -261,7 +263,7 @@ export function kongNoKongIngress(level: EnforcementLevel = "advisory"): Resourc
         description: "KongIngress is deprecated; use konghq.com annotations, KongPlugin and KongUpstreamPolicy.",
         enforcementLevel: level,
         validateResource: validateTypes(T.kongIngress, (args, report) => {
-            const fields = ["spec", "routes", "plugins"].filter(f => f in args.props);
+            const fields = ["spec", "routes", "plugins"].filter((f) => f in args.props);
             const ignored = fields.length > 0 ? ` Its ${fields.join(", ")} field${fields.length > 1 ? "s are" : " is"} not part of the CRD and is silently dropped.` : "";
             report(`KongIngress is deprecated: move route settings to konghq.com/* annotations, upstream settings to a KongUpstreamPolicy and plugins to KongPlugins.${ignored}`);
         }),
@@ -280,7 +282,7 @@ export function kongRouteAuthentication(level: EnforcementLevel = "mandatory"): 
                 ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
                 gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
                 authPlugins: schema.strings("Plugins that authenticate a request.", defaults.authPlugins),
-                publicAnnotation: schema.string("A route annotated with this key and value \"none\" is deliberately public.", defaults.publicAnnotation),
+                publicAnnotation: schema.string('A route annotated with this key and value "none" is deliberately public.', defaults.publicAnnotation),
             },
         },
         validateStack: (args, report) => {
@@ -292,8 +294,11 @@ export function kongRouteAuthentication(level: EnforcementLevel = "mandatory"): 
                     continue;
                 }
                 const plugins = idx.effectivePlugins(route);
-                if (![...plugins].some(p => auth.has(p))) {
-                    report(`${route.kind} ${route.namespace}/${route.name} is exposed by Kong without an authentication plugin (${[...auth].slice(0, 4).join(", ")}, …) in ${PLUGINS_ANNOTATION}, on its Service or global; annotate ${c.publicAnnotation}: "none" if it is public on purpose.`, route.resource.urn);
+                if (![...plugins].some((p) => auth.has(p))) {
+                    report(
+                        `${route.kind} ${route.namespace}/${route.name} is exposed by Kong without an authentication plugin (${[...auth].slice(0, 4).join(", ")}, …) in ${PLUGINS_ANNOTATION}, on its Service or global; annotate ${c.publicAnnotation}: "none" if it is public on purpose.`,
+                        route.resource.urn,
+                    );
                 }
             }
         },
@@ -323,7 +328,7 @@ export function kongRouteRateLimit(level: EnforcementLevel = "advisory"): StackV
             const idx = KongIndex.of(args.resources);
             const limits = new Set(c.rateLimitPlugins);
             for (const route of kongRoutes(idx, c.ingressClasses, c.gatewayClasses)) {
-                if (![...idx.effectivePlugins(route)].some(p => limits.has(p))) {
+                if (![...idx.effectivePlugins(route)].some((p) => limits.has(p))) {
                     report(`${route.kind} ${route.namespace}/${route.name} is exposed by Kong without a rate limit (${c.rateLimitPlugins.join(", ")}).`, route.resource.urn);
                 }
             }
@@ -340,9 +345,12 @@ export function kongPluginExists(level: EnforcementLevel = "mandatory"): StackVa
         validateStack: (args, report) => {
             const idx = KongIndex.of(args.resources);
             for (const a of idx.annotated) {
-                const missing = a.names.filter(n => !idx.resolve(n, a.namespace));
+                const missing = a.names.filter((n) => !idx.resolve(n, a.namespace));
                 if (missing.length > 0) {
-                    report(`${PLUGINS_ANNOTATION} names ${missing.map(m => `"${m}"`).join(", ")}, but no KongPlugin in namespace ${a.namespace} or KongClusterPlugin has that name; Kong ignores it.`, a.resource.urn);
+                    report(
+                        `${PLUGINS_ANNOTATION} names ${missing.map((m) => `"${m}"`).join(", ")}, but no KongPlugin in namespace ${a.namespace} or KongClusterPlugin has that name; Kong ignores it.`,
+                        a.resource.urn,
+                    );
                 }
             }
         },
@@ -390,7 +398,10 @@ export function withPatchedFields(config: Obj, patches: readonly unknown[]): Obj
     for (const patch of patches) {
         const path = str(get(patch, "path"));
         if (path === undefined || !path.startsWith("/")) continue;
-        const segs = path.slice(1).split("/").map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"));
+        const segs = path
+            .slice(1)
+            .split("/")
+            .map((x) => x.replace(/~1/g, "/").replace(/~0/g, "~"));
         let cur: Obj = out;
         for (const seg of segs.slice(0, -1)) {
             if (!isObj(cur[seg])) cur[seg] = {};
@@ -489,7 +500,10 @@ export function kongServiceUpstreamInMesh(level: EnforcementLevel = "mandatory")
                         continue;
                     }
                     if (metaOf(svc.props, svc.name).annotations[SERVICE_UPSTREAM_ANNOTATION] !== "true") {
-                        report(`Service ${key} is exposed by ${route.kind} ${route.namespace}/${route.name} in a meshed namespace without ${SERVICE_UPSTREAM_ANNOTATION}: "true"; Kong would send to Pod IPs and bypass the VirtualService.`, svc.urn);
+                        report(
+                            `Service ${key} is exposed by ${route.kind} ${route.namespace}/${route.name} in a meshed namespace without ${SERVICE_UPSTREAM_ANNOTATION}: "true"; Kong would send to Pod IPs and bypass the VirtualService.`,
+                            svc.urn,
+                        );
                     }
                 }
             }
@@ -534,7 +548,8 @@ export function kongCorsPreflight(level: EnforcementLevel = "mandatory"): StackV
     const defaults = { ...routeSchema };
     return {
         name: "kong-cors-preflight",
-        description: "Routes with the cors plugin must let preflights through: OPTIONS among konghq.com/methods (an HTTPRoute's match methods), and run_on_preflight: false on their auth plugins.",
+        description:
+            "Routes with the cors plugin must let preflights through: OPTIONS among konghq.com/methods (an HTTPRoute's match methods), and run_on_preflight: false on their auth plugins.",
         enforcementLevel: level,
         configSchema: {
             properties: {
@@ -553,11 +568,17 @@ export function kongCorsPreflight(level: EnforcementLevel = "mandatory"): StackV
                 const methods = annotated.length > 0 ? annotated : (route.matchMethods ?? []);
                 if (methods.length > 0 && !methods.includes("OPTIONS")) {
                     const where = annotated.length > 0 ? METHODS_ANNOTATION : "the methods of its matches";
-                    report(`${route.kind} ${route.namespace}/${route.name} has the cors plugin but ${where} "${methods.join(",")}" leaves out OPTIONS: Kong answers every browser preflight 404 and cross-origin calls fail.`, route.resource.urn);
+                    report(
+                        `${route.kind} ${route.namespace}/${route.name} has the cors plugin but ${where} "${methods.join(",")}" leaves out OPTIONS: Kong answers every browser preflight 404 and cross-origin calls fail.`,
+                        route.resource.urn,
+                    );
                 }
                 for (const p of plugins.filter((x) => PREFLIGHT_AUTH_PLUGINS.includes(x.plugin))) {
                     if (get(p.resource.props, "config", "run_on_preflight") !== false) {
-                        report(`${route.kind} ${route.namespace}/${route.name} has the cors plugin, but its ${p.plugin} plugin ${metaOf(p.resource.props, p.resource.name).name} authenticates preflights (run_on_preflight defaults to true): browsers send OPTIONS without credentials and get 401.`, route.resource.urn);
+                        report(
+                            `${route.kind} ${route.namespace}/${route.name} has the cors plugin, but its ${p.plugin} plugin ${metaOf(p.resource.props, p.resource.name).name} authenticates preflights (run_on_preflight defaults to true): browsers send OPTIONS without credentials and get 401.`,
+                            route.resource.urn,
+                        );
                     }
                 }
             }
@@ -601,10 +622,12 @@ export function kongRateLimitLocalReplicas(level: EnforcementLevel = "advisory")
                 if (p.disabled || (p.plugin !== "rate-limiting" && p.plugin !== "response-ratelimiting")) continue;
                 const config = obj(get(p.resource.props, "config"));
                 if ((str(config.policy) ?? "local") !== "local") continue;
-                const windows = ["second", "minute", "hour", "day", "month", "year"].filter((w) => typeof config[w] === "number").map((w) => {
-                    const n = config[w] as number;
-                    return `${n}/${w} is really ${min === max ? n * min : `${n * min}-${n * max}`}/${w}`;
-                });
+                const windows = ["second", "minute", "hour", "day", "month", "year"]
+                    .filter((w) => typeof config[w] === "number")
+                    .map((w) => {
+                        const n = config[w] as number;
+                        return `${n}/${w} is really ${min === max ? n * min : `${n * min}-${n * max}`}/${w}`;
+                    });
                 report(
                     `${p.plugin} ${metaOf(p.resource.props, p.resource.name).name} counts per Kong pod (policy local) and Kong runs ${min === max ? min : `${min}-${max}`} pods: ${windows.join(", ") || "each limit is multiplied by the pods"}. Use policy redis (one shared count).`,
                     p.resource.urn,
@@ -674,7 +697,13 @@ export function kongEdgeHttpsOnly(level: EnforcementLevel = "mandatory"): StackV
             const idx = KongIndex.of(args.resources);
             const prod = new Set(c.environments);
             const kongRoutesAll = kongRoutes(idx, routeSchema.ingressClasses, routeSchema.gatewayClasses);
-            const allRedirect = kongRoutesAll.length > 0 && kongRoutesAll.every((r) => splitList(r.annotations["konghq.com/protocols"]).every((p) => p === "https" || p === "grpcs") && splitList(r.annotations["konghq.com/protocols"]).length > 0);
+            const allRedirect =
+                kongRoutesAll.length > 0 &&
+                kongRoutesAll.every(
+                    (r) =>
+                        splitList(r.annotations["konghq.com/protocols"]).every((p) => p === "https" || p === "grpcs") &&
+                        splitList(r.annotations["konghq.com/protocols"]).length > 0,
+                );
             for (const r of kongReleases(idx, c.kongCharts)) {
                 const namespace = str(get(r.props, "namespace")) ?? "default";
                 const ns = idx.namespaces.get(namespace);
@@ -688,8 +717,14 @@ export function kongEdgeHttpsOnly(level: EnforcementLevel = "mandatory"): StackV
                 const http = obj(proxy.http);
                 const httpOpen = http.enabled !== false && String(http.servicePort ?? 80) !== "0";
                 if (httpOpen && !allRedirect) {
-                    const tlsNote = annotations[NLB_SSL_CERT] === undefined && get(r.props, "values", "env", "ssl_cert") === undefined ? " (and gives no certificate: 443 serves Kong's self-signed one)" : "";
-                    report(`Kong release ${namespace}/${str(get(r.props, "name")) ?? r.name} in environment ${env} serves plaintext HTTP on port 80 of a public load balancer${tlsNote}: set proxy.http.enabled false (or servicePort 0 behind an ACM listener), or make every route https-only with konghq.com/protocols: https and konghq.com/https-redirect-status-code.`, r.urn);
+                    const tlsNote =
+                        annotations[NLB_SSL_CERT] === undefined && get(r.props, "values", "env", "ssl_cert") === undefined
+                            ? " (and gives no certificate: 443 serves Kong's self-signed one)"
+                            : "";
+                    report(
+                        `Kong release ${namespace}/${str(get(r.props, "name")) ?? r.name} in environment ${env} serves plaintext HTTP on port 80 of a public load balancer${tlsNote}: set proxy.http.enabled false (or servicePort 0 behind an ACM listener), or make every route https-only with konghq.com/protocols: https and konghq.com/https-redirect-status-code.`,
+                        r.urn,
+                    );
                 }
             }
         },
@@ -712,7 +747,8 @@ export function kongCanaryHeaderAtEdge(level: EnforcementLevel = "advisory"): St
     const defaults = { ...routeSchema, clusterDomain: "cluster.local", allowedHeaders: [] as string[] };
     return {
         name: "kong-canary-header-at-edge",
-        description: "Kong routes to services whose VirtualService routes by a request header should remove that header (request-transformer), so internet clients cannot select a version.",
+        description:
+            "Kong routes to services whose VirtualService routes by a request header should remove that header (request-transformer), so internet clients cannot select a version.",
         enforcementLevel: level,
         configSchema: {
             properties: {
@@ -739,14 +775,20 @@ export function kongCanaryHeaderAtEdge(level: EnforcementLevel = "advisory"): St
             if (byService.size === 0) args.notApplicable("no VirtualService routes by a header");
             for (const route of kongRoutes(idx, c.ingressClasses, c.gatewayClasses)) {
                 const removed = new Set(
-                    idx.effectivePluginObjects(route)
+                    idx
+                        .effectivePluginObjects(route)
                         .filter((p) => p.plugin === "request-transformer")
                         .flatMap((p) => arr(get(p.resource.props, "config", "remove", "headers")).map((h) => String(h).toLowerCase())),
                 );
                 for (const b of route.backends) {
-                    const open = [...new Set(byService.get(`${b.namespace}/${b.name}`) ?? [])].filter((h) => !removed.has(h) && !c.allowedHeaders.includes(h) && !h.startsWith(":"));
+                    const open = [...new Set(byService.get(`${b.namespace}/${b.name}`) ?? [])].filter(
+                        (h) => !removed.has(h) && !c.allowedHeaders.includes(h) && !h.startsWith(":"),
+                    );
                     if (open.length > 0) {
-                        report(`${route.kind} ${route.namespace}/${route.name} lets internet clients send ${open.join(", ")}, which the VirtualService of ${b.namespace}/${b.name} routes by: anyone can pin themselves to that version. Remove it at the edge (request-transformer remove.headers), or list it in allowedHeaders if clients may choose.`, route.resource.urn);
+                        report(
+                            `${route.kind} ${route.namespace}/${route.name} lets internet clients send ${open.join(", ")}, which the VirtualService of ${b.namespace}/${b.name} routes by: anyone can pin themselves to that version. Remove it at the edge (request-transformer remove.headers), or list it in allowedHeaders if clients may choose.`,
+                            route.resource.urn,
+                        );
                     }
                 }
             }
@@ -775,7 +817,9 @@ export function kongPluginNoPlaintextSecrets(level: EnforcementLevel = "mandator
         validateResource: validateTypes([...T.kongPlugin, ...T.kongClusterPlugin], (args, report) => {
             const found = literalSecrets(obj(args.props.config));
             if (found.length > 0) {
-                report(`config.${found.join(", config.")} holds a literal credential; put it in a Secret and patch it in with configPatches (valueFrom.secretKeyRef), or use a Kong vault reference.`);
+                report(
+                    `config.${found.join(", config.")} holds a literal credential; put it in a Secret and patch it in with configPatches (valueFrom.secretKeyRef), or use a Kong vault reference.`,
+                );
             }
         }),
     };

@@ -4,25 +4,7 @@
 // `prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues` is false (likewise for pod
 // monitors); a Jaeger v2 release N in namespace M serves OTLP on N.M.svc:4317 (gRPC) and :4318 (HTTP).
 import { EnforcementLevel, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import {
-    Obj,
-    T,
-    arr,
-    chartName,
-    get,
-    hasUnknown,
-    isObj,
-    metaOf,
-    obj,
-    pushTo,
-    releaseName,
-    releaseNamespace,
-    schema,
-    serviceRef,
-    str,
-    tunables,
-    typeSet,
-} from "./common";
+import { Obj, T, arr, chartName, get, hasUnknown, isObj, metaOf, obj, pushTo, releaseName, releaseNamespace, schema, serviceRef, str, tunables, typeSet } from "./common";
 import { PROMETHEUS_DURATION } from "../validate/util";
 
 // ---------------------------------------------------------------------------------------------
@@ -117,16 +99,19 @@ export function prometheusMonitorSelected(level: EnforcementLevel = "mandatory")
                 args.notApplicable("no Prometheus release in the stack");
             }
             const selectors = {
-                serviceMonitor: releases.map(r => prometheusSelector(r, "serviceMonitor")).filter((s): s is PrometheusSelector => !!s),
-                podMonitor: releases.map(r => prometheusSelector(r, "podMonitor")).filter((s): s is PrometheusSelector => !!s),
+                serviceMonitor: releases.map((r) => prometheusSelector(r, "serviceMonitor")).filter((s): s is PrometheusSelector => !!s),
+                podMonitor: releases.map((r) => prometheusSelector(r, "podMonitor")).filter((s): s is PrometheusSelector => !!s),
             };
             for (const m of monitors) {
                 const kind = serviceMonitors.has(m.type) ? "serviceMonitor" : "podMonitor";
                 const sels = selectors[kind];
                 const meta = metaOf(m.props, m.name);
-                if (sels.length > 0 && !sels.some(s => !s.selector || selectorMatches(s.selector, meta.labels))) {
-                    const wanted = sels.map(s => JSON.stringify(obj(s.selector).matchLabels ?? s.selector)).join(" or ");
-                    report(`${m.type.split(":").pop()} ${meta.namespace}/${meta.name} is not selected by Prometheus (release ${sels.map(s => s.release).join(", ")}): it needs labels ${wanted}.`, m.urn);
+                if (sels.length > 0 && !sels.some((s) => !s.selector || selectorMatches(s.selector, meta.labels))) {
+                    const wanted = sels.map((s) => JSON.stringify(obj(s.selector).matchLabels ?? s.selector)).join(" or ");
+                    report(
+                        `${m.type.split(":").pop()} ${meta.namespace}/${meta.name} is not selected by Prometheus (release ${sels.map((s) => s.release).join(", ")}): it needs labels ${wanted}.`,
+                        m.urn,
+                    );
                 }
             }
         },
@@ -230,7 +215,8 @@ export function tracingEndpointDefined(level: EnforcementLevel = "mandatory"): S
     const pluginTypes = typeSet(T.kongPlugin, T.kongClusterPlugin);
     return {
         name: "tracing-endpoint-defined",
-        description: "Tracing endpoints (Kong opentelemetry/zipkin plugins, meshConfig extensionProviders) must point at a collector the stack defines, on the OTLP port of their transport.",
+        description:
+            "Tracing endpoints (Kong opentelemetry/zipkin plugins, meshConfig extensionProviders) must point at a collector the stack defines, on the OTLP port of their transport.",
         enforcementLevel: level,
         configSchema: {
             properties: {
@@ -262,7 +248,7 @@ export function tracingEndpointDefined(level: EnforcementLevel = "mandatory"): S
                             names.add(full);
                             names.add(`${full}-collector`);
                         }
-                        names.forEach(s => pushTo(collectors, s, { namespace: ns, ports: otlp, origin: `${chart} release ${n}` }));
+                        names.forEach((s) => pushTo(collectors, s, { namespace: ns, ports: otlp, origin: `${chart} release ${n}` }));
                     }
                     if (istiod.has(chart)) {
                         endpoints.push(...meshEndpoints(r));
@@ -282,8 +268,8 @@ export function tracingEndpointDefined(level: EnforcementLevel = "mandatory"): S
                     endpoints.push(...kongEndpoints(r));
                 } else if (r.type === T.service) {
                     const ports = arr(get(r.props, "spec", "ports"));
-                    const numbers = ports.map(p => get(p, "port")).filter((p): p is number => typeof p === "number");
-                    const traced = numbers.some(p => otlp.has(p)) || ports.some(p => /otlp|zipkin|jaeger/i.test(str(get(p, "name")) ?? ""));
+                    const numbers = ports.map((p) => get(p, "port")).filter((p): p is number => typeof p === "number");
+                    const traced = numbers.some((p) => otlp.has(p)) || ports.some((p) => /otlp|zipkin|jaeger/i.test(str(get(p, "name")) ?? ""));
                     if (traced) {
                         pushTo(collectors, meta.name, { namespace: meta.namespace, ports: new Set(numbers), origin: `Service ${meta.namespace}/${meta.name}` });
                     }
@@ -292,7 +278,10 @@ export function tracingEndpointDefined(level: EnforcementLevel = "mandatory"): S
             for (const e of endpoints) {
                 const other = e.otlp === "http" ? "grpc" : "http";
                 if (e.otlp && e.port === OTLP_PORT[other]) {
-                    report(`${e.where} sends OTLP/${e.otlp === "http" ? "HTTP" : "gRPC"} to port ${e.port}, the OTLP/${other === "http" ? "HTTP" : "gRPC"} port; use ${OTLP_PORT[e.otlp]}.`, e.resource.urn);
+                    report(
+                        `${e.where} sends OTLP/${e.otlp === "http" ? "HTTP" : "gRPC"} to port ${e.port}, the OTLP/${other === "http" ? "HTTP" : "gRPC"} port; use ${OTLP_PORT[e.otlp]}.`,
+                        e.resource.urn,
+                    );
                     continue;
                 }
                 const ref = serviceRef(e.host, e.context, c.clusterDomain);
@@ -302,10 +291,10 @@ export function tracingEndpointDefined(level: EnforcementLevel = "mandatory"): S
                 if (e.host.split(".").length === 2 && ref.namespace !== undefined && !namespaces.has(ref.namespace)) {
                     continue; // "a.b" naming no namespace of the stack: an external host
                 }
-                const candidates = (collectors.get(ref.name) ?? []).filter(col => ref.namespace === undefined || col.namespace === ref.namespace);
+                const candidates = (collectors.get(ref.name) ?? []).filter((col) => ref.namespace === undefined || col.namespace === ref.namespace);
                 if (candidates.length === 0) {
                     report(`${e.where} points at ${e.host}, but the stack defines no Jaeger/collector service there.`, e.resource.urn);
-                } else if (e.port !== undefined && !candidates.some(col => !col.ports || col.ports.size === 0 || col.ports.has(e.port ?? 0))) {
+                } else if (e.port !== undefined && !candidates.some((col) => !col.ports || col.ports.size === 0 || col.ports.has(e.port ?? 0))) {
                     report(`${e.where} sends to port ${e.port} of ${e.host}, which ${candidates[0].origin} does not serve (OTLP: 4317 gRPC, 4318 HTTP).`, e.resource.urn);
                 }
             }
@@ -324,7 +313,8 @@ export function prometheusDurationFormat(level: EnforcementLevel = "mandatory"):
     const defaults = { prometheusCharts: ["kube-prometheus-stack"] };
     return {
         name: "prometheus-duration-format",
-        description: "kube-prometheus-stack's Prometheus durations (retention, scrapeInterval, scrapeTimeout, evaluationInterval) must be Prometheus durations such as 10d or 1d12h: the Prometheus CRD rejects anything else and the release fails.",
+        description:
+            "kube-prometheus-stack's Prometheus durations (retention, scrapeInterval, scrapeTimeout, evaluationInterval) must be Prometheus durations such as 10d or 1d12h: the Prometheus CRD rejects anything else and the release fails.",
         enforcementLevel: level,
         configSchema: { properties: { prometheusCharts: schema.strings("Chart names of kube-prometheus-stack releases.", defaults.prometheusCharts) } },
         validateStack: (args, report) => {
@@ -338,7 +328,10 @@ export function prometheusDurationFormat(level: EnforcementLevel = "mandatory"):
                 for (const key of PROMETHEUS_SPEC_DURATIONS) {
                     const v = spec[key];
                     if (typeof v === "string" && !hasUnknown(v) && v !== "" && v !== "0" && !PROMETHEUS_DURATION.test(v)) {
-                        report(`release ${releaseName(r.props, r.name)} sets prometheus.prometheusSpec.${key} "${v}", which is not a Prometheus duration (units y, w, d, h, m, s, ms in that order, e.g. "10d", "1d12h", "30s"); the Prometheus CRD rejects it.`, r.urn);
+                        report(
+                            `release ${releaseName(r.props, r.name)} sets prometheus.prometheusSpec.${key} "${v}", which is not a Prometheus duration (units y, w, d, h, m, s, ms in that order, e.g. "10d", "1d12h", "30s"); the Prometheus CRD rejects it.`,
+                            r.urn,
+                        );
                     }
                 }
             }

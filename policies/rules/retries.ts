@@ -21,7 +21,14 @@ function idempotentOnly(match: unknown): boolean {
         const exact = str(method.exact);
         if (exact !== undefined) return IDEMPOTENT_METHODS.includes(exact.toUpperCase());
         const regex = str(method.regex);
-        return regex !== undefined && /^\^?\(?[A-Z|]+\)?\$?$/.test(regex) && regex.replace(/[\^$()]/g, "").split("|").every((x) => IDEMPOTENT_METHODS.includes(x));
+        return (
+            regex !== undefined &&
+            /^\^?\(?[A-Z|]+\)?\$?$/.test(regex) &&
+            regex
+                .replace(/[\^$()]/g, "")
+                .split("|")
+                .every((x) => IDEMPOTENT_METHODS.includes(x))
+        );
     });
 }
 
@@ -40,7 +47,10 @@ export function istioRetryNonIdempotent(level: EnforcementLevel = "advisory"): R
                 const attempts = get(retries, "attempts");
                 const retryOn = str(get(retries, "retryOn"));
                 if (typeof attempts !== "number" || attempts <= 0 || retryOn === undefined) return;
-                const unsafe = retryOn.split(",").map((x) => x.trim()).filter((x) => x !== "" && !c.safeConditions.includes(x));
+                const unsafe = retryOn
+                    .split(",")
+                    .map((x) => x.trim())
+                    .filter((x) => x !== "" && !c.safeConditions.includes(x));
                 if (unsafe.length === 0 || idempotentOnly(get(route, "match"))) return;
                 report(
                     `http[${i}]${str(get(route, "name")) ? ` (${str(get(route, "name"))})` : ""} retries on ${unsafe.join(", ")} for every method: a POST or PATCH the service already received may run twice. Retry only on ${c.safeConditions.join(", ")}, or put the retries on a route matching idempotent methods.`,

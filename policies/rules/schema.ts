@@ -10,7 +10,7 @@ import { SECRET_PLACEHOLDER, isObj, isUnknown, kindOf, validateTypes } from "./c
 
 /** `kubernetes:<group>/<version>:<Kind>` of every served version data/crds holds a schema for. */
 export function crdTypes(): string[] {
-    return knownCustomResources().map(t => `kubernetes:${t.apiVersion}:${t.kind}`);
+    return knownCustomResources().map((t) => `kubernetes:${t.apiVersion}:${t.kind}`);
 }
 
 let kindsCache: Map<string, string[]> | undefined;
@@ -63,7 +63,7 @@ export function kubernetesCrdSchema(level: EnforcementLevel = "mandatory"): Reso
         const props = isObj(args.props.metadata) ? args.props : { ...args.props, metadata: {} };
         const unknown = unknownPaths(props);
         for (const problem of validateCustomResource(props)) {
-            if (!unknown.some(p => concerns(problem, p))) {
+            if (!unknown.some((p) => concerns(problem, p))) {
                 report(problem);
             }
         }
@@ -79,7 +79,9 @@ export function kubernetesCrdSchema(level: EnforcementLevel = "mandatory"): Reso
         if (!gv || !served) {
             return args.notApplicable("not a custom resource meshgate has a CRD of");
         }
-        report(`apiVersion ${gv.group}/${gv.version} is not served for ${kindOf(args.type)} (served: ${served.map(v => `${gv.group}/${v}`).join(", ")}); the API server rejects it.`);
+        report(
+            `apiVersion ${gv.group}/${gv.version} is not served for ${kindOf(args.type)} (served: ${served.map((v) => `${gv.group}/${v}`).join(", ")}); the API server rejects it.`,
+        );
     };
     return {
         name: "kubernetes-crd-schema",

@@ -193,7 +193,10 @@ export interface CompiledRule {
 }
 
 export class CelCompileError extends Error {
-    constructor(readonly rule: string, readonly problems: readonly string[]) {
+    constructor(
+        readonly rule: string,
+        readonly problems: readonly string[],
+    ) {
         super(`CEL rule does not compile: ${JSON.stringify(rule)}: ${problems.join("; ")}`);
         this.name = "CelCompileError";
     }

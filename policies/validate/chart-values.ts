@@ -188,7 +188,12 @@ export function checkValueKeys(chart: string, values: unknown, opts: ValueKeyOpt
                 continue;
             } else if (kind === "scalar" || kind === "list") {
                 if (isRecord(sub)) {
-                    problems.push({ path, reason: "not-a-map", suggestions: [], message: `${path}: chart ${chart} ${tree.version} expects a ${kind === "list" ? "list" : "scalar"} here, not a map` });
+                    problems.push({
+                        path,
+                        reason: "not-a-map",
+                        suggestions: [],
+                        message: `${path}: chart ${chart} ${tree.version} expects a ${kind === "list" ? "list" : "scalar"} here, not a map`,
+                    });
                 }
             } else if (isRecord(sub)) {
                 walk(kind, sub, path);

@@ -172,7 +172,13 @@ interface SchemaNode {
 }
 
 function buildNode(schema: Schema): SchemaNode {
-    const properties = isRecord(schema.properties) ? new Map(Object.entries(schema.properties).filter(([, v]) => isRecord(v)).map(([k, v]) => [k, buildNode(v as Schema)])) : undefined;
+    const properties = isRecord(schema.properties)
+        ? new Map(
+              Object.entries(schema.properties)
+                  .filter(([, v]) => isRecord(v))
+                  .map(([k, v]) => [k, buildNode(v as Schema)]),
+          )
+        : undefined;
     const additional = isRecord(schema.additionalProperties) ? buildNode(schema.additionalProperties) : undefined;
     const items = isRecord(schema.items) ? buildNode(schema.items) : undefined;
     const rules: RuleAtNode[] = [];
@@ -228,11 +234,34 @@ const OBJECT_META: Schema = {
 };
 
 const KEEP_FOR_AJV = new Set([
-    "type", "format", "properties", "items", "additionalProperties", "required", "enum", "pattern",
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
-    "minItems", "maxItems", "minProperties", "maxProperties", "uniqueItems", "multipleOf", "nullable",
-    "oneOf", "anyOf", "allOf", "not",
-    "x-kubernetes-int-or-string", "x-kubernetes-list-type", "x-kubernetes-list-map-keys",
+    "type",
+    "format",
+    "properties",
+    "items",
+    "additionalProperties",
+    "required",
+    "enum",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+    "uniqueItems",
+    "multipleOf",
+    "nullable",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "not",
+    "x-kubernetes-int-or-string",
+    "x-kubernetes-list-type",
+    "x-kubernetes-list-map-keys",
 ]);
 
 /** The CRD schema as a draft-07 schema ajv can compile, unknown fields rejected. */
@@ -532,7 +561,9 @@ export function validateCustomResource(obj: unknown): string[] {
     if (!found) return [`kind: no custom resource definition for kind ${kind} in group ${group} (known: ${describeKnown()})`];
     const entry = found.crd.versions[version];
     if (!entry?.served) {
-        const served = Object.entries(found.crd.versions).filter(([, e]) => e.served).map(([v]) => v);
+        const served = Object.entries(found.crd.versions)
+            .filter(([, e]) => e.served)
+            .map(([v]) => v);
         return [`apiVersion: version ${version} of ${kind}.${group} is not served (served: ${served.join(", ")})`];
     }
     const compiled = compiledFor(found.file, found.crd, version);

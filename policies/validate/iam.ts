@@ -33,15 +33,7 @@ export interface ReferencePolicy {
     readonly policy: IamPolicyDocument;
 }
 
-export type PolicyDifferenceKind =
-    | "invalid"
-    | "version"
-    | "missing-statement"
-    | "extra-statement"
-    | "missing-actions"
-    | "extra-actions"
-    | "resources"
-    | "conditions";
+export type PolicyDifferenceKind = "invalid" | "version" | "missing-statement" | "extra-statement" | "missing-actions" | "extra-actions" | "resources" | "conditions";
 
 export interface PolicyDifference {
     readonly kind: PolicyDifferenceKind;
@@ -111,7 +103,9 @@ function normalize(s: IamPolicyStatement, index: number): Normalized {
         index,
         effect: s.Effect,
         actions: new Map(list(s.Action).map((a) => [a.toLowerCase(), a])),
-        notActions: list(s.NotAction).map((a) => a.toLowerCase()).sort(),
+        notActions: list(s.NotAction)
+            .map((a) => a.toLowerCase())
+            .sort(),
         resources: list(s.Resource).sort(),
         notResources: list(s.NotResource).sort(),
         conditions: canonicalConditions(s.Condition),
@@ -158,24 +152,58 @@ export function comparePolicyDocuments(actual: unknown, reference: IamPolicyDocu
             freeOurs.delete(best);
             pairs.push([ref, best]);
         } else {
-            diffs.push({ kind: "missing-statement", referenceStatement: ref.index, actions: [...ref.actions.values()], message: `reference statement ${ref.index} (${ref.effect} ${[...ref.actions.values()].join(", ")}) has no counterpart` });
+            diffs.push({
+                kind: "missing-statement",
+                referenceStatement: ref.index,
+                actions: [...ref.actions.values()],
+                message: `reference statement ${ref.index} (${ref.effect} ${[...ref.actions.values()].join(", ")}) has no counterpart`,
+            });
         }
     }
     for (const [ref, o] of pairs) {
         const where = `statement ${o.index} (reference statement ${ref.index})`;
         const missing = [...ref.actions].filter(([k]) => !o.actions.has(k)).map(([, v]) => v);
         const extra = [...o.actions].filter(([k]) => !ref.actions.has(k)).map(([, v]) => v);
-        if (missing.length > 0) diffs.push({ kind: "missing-actions", referenceStatement: ref.index, actualStatement: o.index, actions: missing, message: `${where}: missing actions ${missing.join(", ")}` });
-        if (extra.length > 0) diffs.push({ kind: "extra-actions", referenceStatement: ref.index, actualStatement: o.index, actions: extra, message: `${where}: actions not in the reference ${extra.join(", ")}` });
+        if (missing.length > 0)
+            diffs.push({
+                kind: "missing-actions",
+                referenceStatement: ref.index,
+                actualStatement: o.index,
+                actions: missing,
+                message: `${where}: missing actions ${missing.join(", ")}`,
+            });
+        if (extra.length > 0)
+            diffs.push({
+                kind: "extra-actions",
+                referenceStatement: ref.index,
+                actualStatement: o.index,
+                actions: extra,
+                message: `${where}: actions not in the reference ${extra.join(", ")}`,
+            });
         if (JSON.stringify([ref.resources, ref.notResources]) !== JSON.stringify([o.resources, o.notResources])) {
-            diffs.push({ kind: "resources", referenceStatement: ref.index, actualStatement: o.index, message: `${where}: resources ${JSON.stringify(o.resources)}, the reference has ${JSON.stringify(ref.resources)}` });
+            diffs.push({
+                kind: "resources",
+                referenceStatement: ref.index,
+                actualStatement: o.index,
+                message: `${where}: resources ${JSON.stringify(o.resources)}, the reference has ${JSON.stringify(ref.resources)}`,
+            });
         }
         if (ref.conditions !== o.conditions || JSON.stringify(ref.notActions) !== JSON.stringify(o.notActions)) {
-            diffs.push({ kind: "conditions", referenceStatement: ref.index, actualStatement: o.index, message: `${where}: conditions ${o.conditions}, the reference has ${ref.conditions}` });
+            diffs.push({
+                kind: "conditions",
+                referenceStatement: ref.index,
+                actualStatement: o.index,
+                message: `${where}: conditions ${o.conditions}, the reference has ${ref.conditions}`,
+            });
         }
     }
     for (const o of [...freeOurs].sort((a, b) => a.index - b.index)) {
-        diffs.push({ kind: "extra-statement", actualStatement: o.index, actions: [...o.actions.values()], message: `statement ${o.index} (${o.effect} ${[...o.actions.values()].join(", ")}) is not in the reference` });
+        diffs.push({
+            kind: "extra-statement",
+            actualStatement: o.index,
+            actions: [...o.actions.values()],
+            message: `statement ${o.index} (${o.effect} ${[...o.actions.values()].join(", ")}) is not in the reference`,
+        });
     }
     return diffs;
 }

@@ -42,7 +42,16 @@ interface PluginChecks {
 }
 
 /** Check kinds this module implements (Kong's names), and the custom validators it models (meshgate's names). */
-export const ENTITY_CHECK_KINDS = ["at_least_one_of", "only_one_of", "mutually_required", "mutually_exclusive", "distinct", "conditional", "conditional_at_least_one_of", "custom"] as const;
+export const ENTITY_CHECK_KINDS = [
+    "at_least_one_of",
+    "only_one_of",
+    "mutually_required",
+    "mutually_exclusive",
+    "distinct",
+    "conditional",
+    "conditional_at_least_one_of",
+    "custom",
+] as const;
 export const CUSTOM_VALIDATORS = ["ordered_periods", "sync_rate_redis_only", "at_least_one_true"] as const;
 
 /** The entity checks of every plugin, by name, for a Kong version. */
@@ -178,7 +187,9 @@ function runCheck(check: Check, entity: unknown, prefix: string, tag: string): s
     if (check.only_one_of) {
         const f = check.only_one_of;
         const set = nonEmpty(f);
-        return set.length === 1 ? [] : [`${where(f)}: exactly one of these fields must be non-empty: ${list(f.map(at))}${set.length > 1 ? `; got ${list(set.map(at))}` : ""} (${tag})`];
+        return set.length === 1
+            ? []
+            : [`${where(f)}: exactly one of these fields must be non-empty: ${list(f.map(at))}${set.length > 1 ? `; got ${list(set.map(at))}` : ""} (${tag})`];
     }
     if (check.mutually_required) {
         const f = check.mutually_required;
@@ -199,12 +210,16 @@ function runCheck(check: Check, entity: unknown, prefix: string, tag: string): s
         if (ifValue === undefined || ifValue === null || !matches(c.if_match, ifValue)) return [];
         const thenValue = getField(entity, c.then_field);
         if (c.then_match.required === true && (thenValue === undefined || thenValue === null)) {
-            return [`${at(c.then_field)}: required when ${describeMatch(at(c.if_field), c.if_match)} (${tag}: failed conditional validation given value of field '${at(c.if_field)}')`];
+            return [
+                `${at(c.then_field)}: required when ${describeMatch(at(c.if_field), c.if_match)} (${tag}: failed conditional validation given value of field '${at(c.if_field)}')`,
+            ];
         }
         const rest = Object.fromEntries(Object.entries(c.then_match).filter(([op]) => op !== "required"));
         return matches(rest, thenValue)
             ? []
-            : [`${at(c.then_field)}: must satisfy ${describeMatch(at(c.then_field), rest)} when ${describeMatch(at(c.if_field), c.if_match)}; got ${JSON.stringify(thenValue ?? null)} (${tag}: failed conditional validation given value of field '${at(c.if_field)}')`];
+            : [
+                  `${at(c.then_field)}: must satisfy ${describeMatch(at(c.then_field), rest)} when ${describeMatch(at(c.if_field), c.if_match)}; got ${JSON.stringify(thenValue ?? null)} (${tag}: failed conditional validation given value of field '${at(c.if_field)}')`,
+              ];
     }
     if (check.conditional_at_least_one_of) {
         const c = check.conditional_at_least_one_of;
@@ -238,7 +253,9 @@ function runCustom(check: Check, entity: unknown, at: (f: string) => string, tag
                 for (const longerField of fields.slice(i + 1)) {
                     const longer = getField(entity, longerField);
                     if (typeof longer === "number" && longer < shorter) {
-                        return [`${at(longerField)}: the limit for ${longerField.split(".").pop()} (${longer}) cannot be lower than the limit for ${fields[i].split(".").pop()} (${shorter}) (${tag})`];
+                        return [
+                            `${at(longerField)}: the limit for ${longerField.split(".").pop()} (${longer}) cannot be lower than the limit for ${fields[i].split(".").pop()} (${shorter}) (${tag})`,
+                        ];
                     }
                 }
             }
@@ -249,7 +266,8 @@ function runCustom(check: Check, entity: unknown, at: (f: string) => string, tag
             const policy = getField(entity, policyField);
             const sync = getField(entity, syncField);
             if (typeof sync !== "number" || sync === -1) return [];
-            if (policy !== "redis") return [`${at(syncField)}: sync_rate can only be used with the redis policy; got ${sync} with ${at(policyField)} ${JSON.stringify(policy)} (${tag})`];
+            if (policy !== "redis")
+                return [`${at(syncField)}: sync_rate can only be used with the redis policy; got ${sync} with ${at(policyField)} ${JSON.stringify(policy)} (${tag})`];
             return sync < 0.02 ? [`${at(syncField)}: sync_rate must be greater than 0.02, or -1 to disable; got ${sync} (${tag})`] : [];
         }
         case "at_least_one_true":

@@ -146,11 +146,18 @@ describe("deploy critical path", () => {
         const sc = res("kubernetes:storage.k8s.io/v1:StorageClass", "gp3", { provider, inputs: { metadata: { name: "gp3" } } });
         const kps = res(RELEASE, "kps", {
             provider,
-            inputs: { chart: "kube-prometheus-stack", namespace: "observability", values: { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: "gp3" } } } } } } },
+            inputs: {
+                chart: "kube-prometheus-stack",
+                namespace: "observability",
+                values: { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: "gp3" } } } } } },
+            },
         });
         const g = new DeployGraph([...resources, sc, kps]);
         const storage = unavoidableEdges(g).filter((e) => e.kind === "storage");
-        assert.deepEqual(storage.map((e) => [e.from, e.to]), [[sc.urn, kps.urn]]);
+        assert.deepEqual(
+            storage.map((e) => [e.from, e.to]),
+            [[sc.urn, kps.urn]],
+        );
         assert.equal(durationOf({ type: RELEASE, custom: true, inputs: { chart: "metrics-server" } }).key, "helm:metrics-server");
         assert.equal(durationOf({ type: RELEASE, custom: true, inputs: { chart: "cluster-autoscaler" } }).key, "helm:cluster-autoscaler");
     });

@@ -33,7 +33,10 @@ describe("benchmark stack generator", () => {
         assert.ok(internal.every((s) => s.allowFrom.length >= 1));
         assert.equal(new Set(services.map((s) => s.namespace)).size, 100 / 20);
         assert.ok(config.gateway.consumers.length >= 2);
-        assert.ok(exposed.some((s) => s.gateway?.consumers !== undefined), "some routes restrict consumers (acl)");
+        assert.ok(
+            exposed.some((s) => s.gateway?.consumers !== undefined),
+            "some routes restrict consumers (acl)",
+        );
     });
 
     it("is deterministic", () => {

@@ -227,7 +227,10 @@ describe("the meshgate command", function () {
             const deployment = resources.find((x) => x.type === "kubernetes:apps/v1:Deployment");
             assert.equal(deployment?.inputs.spec.replicas, 2, "storefront:replicas from stacks/Pulumi.dev.yaml");
             const report = JSON.parse(fs.readFileSync(path.join(tmp, "prog", "policy-report.json"), "utf8")) as { violations: { policy: string; level: string }[] };
-            assert.deepEqual(report.violations.map((v) => `${v.level} ${v.policy}`), ["advisory kong-route-rate-limit"]);
+            assert.deepEqual(
+                report.violations.map((v) => `${v.level} ${v.policy}`),
+                ["advisory kong-route-rate-limit"],
+            );
             assert.ok(fs.readFileSync(path.join(tmp, "prog", "manifests", "shop.yaml"), "utf8").includes("kind: Ingress"));
         });
 
@@ -241,7 +244,7 @@ describe("the meshgate command", function () {
             assert.equal(read("program-dev"), read("own-dev"));
         });
 
-        it("plans an ES module program (\"type\": \"module\", a default-exported async function) as well", async () => {
+        it('plans an ES module program ("type": "module", a default-exported async function) as well', async () => {
             const r = await meshgate(["plan", "--program", path.join(FIXTURES, "program-esm"), "--stack", "dev", "--out", "esm"], tmp);
             assert.equal(r.code, 0, r.stderr);
             assert.match(r.stdout, /^pulumi:pulumi:Stack storefront-esm-dev {2}\[Namespace 1\]$/m);

@@ -31,8 +31,14 @@ describe("EksCluster (3 availability zones)", function () {
                 const priv = subnets(run, PRIVATE);
                 assert.equal(pub.length, 3);
                 assert.equal(priv.length, 3);
-                assert.deepEqual(pub.map((s) => s.inputs.cidrBlock), ["10.0.224.0/22", "10.0.228.0/22", "10.0.232.0/22"]);
-                assert.deepEqual(priv.map((s) => s.inputs.cidrBlock), ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"]);
+                assert.deepEqual(
+                    pub.map((s) => s.inputs.cidrBlock),
+                    ["10.0.224.0/22", "10.0.228.0/22", "10.0.232.0/22"],
+                );
+                assert.deepEqual(
+                    priv.map((s) => s.inputs.cidrBlock),
+                    ["10.0.0.0/19", "10.0.32.0/19", "10.0.64.0/19"],
+                );
                 assert.equal(new Set(priv.map((s) => s.inputs.availabilityZone)).size, 3, "private subnets span three zones");
                 for (const s of pub) {
                     assert.equal(record(s.inputs.tags)["kubernetes.io/role/elb"], "1");
@@ -49,7 +55,11 @@ describe("EksCluster (3 availability zones)", function () {
             assert.equal(prod.byType(T.nat).length, 3);
             assert.equal(dev.byType(T.nat).length, 1);
             const natSubnets = prod.byType(T.nat).map((n) => n.propertyDependencies.subnetId?.[0]);
-            assert.deepEqual(natSubnets, subnets(prod, PUBLIC).map((s) => s.urn), "NAT gateways sit in the public subnets");
+            assert.deepEqual(
+                natSubnets,
+                subnets(prod, PUBLIC).map((s) => s.urn),
+                "NAT gateways sit in the public subnets",
+            );
         });
 
         it("strips every rule from the VPC's default security group", () => {
@@ -123,8 +133,16 @@ describe("EksCluster (3 availability zones)", function () {
 
         it("puts the control plane's network interfaces in the private subnets", () => {
             const cluster = named(prod, T.cluster, "meshgate-cluster");
-            assert.deepEqual(cluster.propertyDependencies.vpcConfig?.slice().sort(), subnets(prod, PRIVATE).map((s) => s.urn).sort());
-            assert.deepEqual(at(cluster.inputs, "vpcConfig.subnetIds"), subnets(prod, PRIVATE).map((s) => placeholderId(T.subnet, s.name, s.inputs)));
+            assert.deepEqual(
+                cluster.propertyDependencies.vpcConfig?.slice().sort(),
+                subnets(prod, PRIVATE)
+                    .map((s) => s.urn)
+                    .sort(),
+            );
+            assert.deepEqual(
+                at(cluster.inputs, "vpcConfig.subnetIds"),
+                subnets(prod, PRIVATE).map((s) => placeholderId(T.subnet, s.name, s.inputs)),
+            );
         });
 
         it("installs the core add-ons as EKS add-ons, not the self-managed bootstrap ones, and protects prod from deletion", () => {
@@ -143,8 +161,15 @@ describe("EksCluster (3 availability zones)", function () {
                 for (const ng of run.byType(T.nodeGroup)) {
                     const from = ng.propertyDependencies.subnetIds ?? [];
                     assert.deepEqual(from.slice().sort(), priv.map((s) => s.urn).sort(), `${ng.name} takes its subnets from the private subnets`);
-                    assert.ok(from.every((u) => !publicUrns.has(u)), `${ng.name} uses no public subnet`);
-                    assert.deepEqual(ng.inputs.subnetIds, priv.map((s) => placeholderId(T.subnet, s.name, s.inputs)), `${ng.name} subnet ids`);
+                    assert.ok(
+                        from.every((u) => !publicUrns.has(u)),
+                        `${ng.name} uses no public subnet`,
+                    );
+                    assert.deepEqual(
+                        ng.inputs.subnetIds,
+                        priv.map((s) => placeholderId(T.subnet, s.name, s.inputs)),
+                        `${ng.name} subnet ids`,
+                    );
                 }
             }
         });
@@ -185,7 +210,10 @@ describe("EksCluster (3 availability zones)", function () {
         });
 
         it("gives the node role only the worker-node and ECR pull policies (the CNI has a role of its own)", () => {
-            const attached = prod.byType(T.attachment).filter((a) => a.name.startsWith("meshgate-node-role-")).map((a) => a.inputs.policyArn);
+            const attached = prod
+                .byType(T.attachment)
+                .filter((a) => a.name.startsWith("meshgate-node-role-"))
+                .map((a) => a.inputs.policyArn);
             assert.deepEqual(attached.sort(), ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly", "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"]);
             assert.deepEqual(parsed(named(prod, T.role, "meshgate-node-role").inputs.assumeRolePolicy).Statement, [
                 { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
@@ -208,7 +236,12 @@ describe("EksCluster (3 availability zones)", function () {
         it("gives the VPC CNI and the EBS CSI driver IRSA roles trusted only by their service accounts", () => {
             const cases = [
                 { addon: "meshgate-vpc-cni", role: "meshgate-vpc-cni", sa: "aws-node", policy: "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy" },
-                { addon: "meshgate-aws-ebs-csi-driver", role: "meshgate-ebs-csi", sa: "ebs-csi-controller-sa", policy: "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy" },
+                {
+                    addon: "meshgate-aws-ebs-csi-driver",
+                    role: "meshgate-ebs-csi",
+                    sa: "ebs-csi-controller-sa",
+                    policy: "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+                },
             ];
             const oidc = named(prod, T.oidc, "meshgate-oidc");
             const issuer = String(oidc.inputs.url).replace("https://", "");
@@ -220,7 +253,10 @@ describe("EksCluster (3 availability zones)", function () {
                     StringEquals: { [`${issuer}:sub`]: `system:serviceaccount:kube-system:${c.sa}`, [`${issuer}:aud`]: "sts.amazonaws.com" },
                 });
                 const attachments = prod.byType(T.attachment).filter((a) => a.name.startsWith(`${c.role}-`));
-                assert.deepEqual(attachments.map((a) => a.inputs.policyArn), [c.policy]);
+                assert.deepEqual(
+                    attachments.map((a) => a.inputs.policyArn),
+                    [c.policy],
+                );
                 const addon = named(prod, T.addon, c.addon);
                 assert.equal(addon.inputs.serviceAccountRoleArn, `arn:aws:iam::123456789012:role/${c.role}`);
                 assert.ok(addon.propertyDependencies.serviceAccountRoleArn?.includes(attachments[0].urn), `${c.addon} waits for its role's policy`);
@@ -301,14 +337,20 @@ describe("EksCluster (3 availability zones)", function () {
 
     describe("VPC flow logs", () => {
         it("records all accepted and rejected traffic of the VPC to CloudWatch Logs, kept 14 days in dev and 365 in prod", () => {
-            for (const [run, days] of [[dev, 14], [prod, 365]] as const) {
+            for (const [run, days] of [
+                [dev, 14],
+                [prod, 365],
+            ] as const) {
                 const [flowLog] = run.byType("aws:ec2/flowLog:FlowLog");
                 assert.ok(flowLog, "a flow log");
                 assert.equal(flowLog.inputs.trafficType, "ALL");
                 assert.equal(flowLog.inputs.logDestinationType, "cloud-watch-logs");
                 const [group] = run.byType("aws:cloudwatch/logGroup:LogGroup");
                 assert.equal(group.inputs.retentionInDays, days);
-                assert.deepEqual(flowLog.propertyDependencies.vpcId, run.byType(T.vpc).map((v) => v.urn));
+                assert.deepEqual(
+                    flowLog.propertyDependencies.vpcId,
+                    run.byType(T.vpc).map((v) => v.urn),
+                );
                 assert.deepEqual(flowLog.propertyDependencies.logDestination, [group.urn]);
             }
         });
@@ -324,7 +366,10 @@ describe("EksCluster (3 availability zones)", function () {
             const doc = JSON.parse(String(policy.inputs.policy)) as { Statement: { Action: string[]; Resource: string[] }[] };
             assert.deepEqual(doc.Statement[0].Action, ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"]);
             assert.ok(doc.Statement[0].Resource.length > 0, "the flow-logs policy names its log group");
-            assert.ok(doc.Statement[0].Resource.every((r) => r.startsWith("arn:aws:logs:eu-west-1:123456789012:log-group:")), JSON.stringify(doc.Statement[0].Resource));
+            assert.ok(
+                doc.Statement[0].Resource.every((r) => r.startsWith("arn:aws:logs:eu-west-1:123456789012:log-group:")),
+                JSON.stringify(doc.Statement[0].Resource),
+            );
         });
 
         it("keeps nodes waiting for the subnets' routes, not for the flow logs", () => {
@@ -344,7 +389,10 @@ describe("EksCluster (3 availability zones)", function () {
             "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
         ]);
         it("tags every taggable AWS resource with meshgate.io/environment and the stack's tags", () => {
-            for (const [run, env] of [[dev, "dev"], [prod, "prod"]] as const) {
+            for (const [run, env] of [
+                [dev, "dev"],
+                [prod, "prod"],
+            ] as const) {
                 const aws = run.resources.filter((r) => r.type.startsWith("aws:") && !untaggable.has(r.type));
                 assert.ok(aws.length > 20);
                 for (const r of aws) {
@@ -367,10 +415,9 @@ describe("EksCluster (3 availability zones)", function () {
     describe("existing VPC", () => {
         it("creates no network and puts nodes and control plane in the given private subnets", async () => {
             const privateSubnetIds = ["subnet-0a1", "subnet-0b2", "subnet-0c3"];
-            const run = await runProgram(
-                eksProgram(eksArgs("prod", { existingVpc: { vpcId: "vpc-0123abcd", privateSubnetIds, publicSubnetIds: ["subnet-0d4"] } })),
-                { stack: "prod" },
-            );
+            const run = await runProgram(eksProgram(eksArgs("prod", { existingVpc: { vpcId: "vpc-0123abcd", privateSubnetIds, publicSubnetIds: ["subnet-0d4"] } })), {
+                stack: "prod",
+            });
             for (const t of [T.vpc, T.subnet, T.nat, T.routeTable]) {
                 assert.equal(run.byType(t).length, 0, t);
             }

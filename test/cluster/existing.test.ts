@@ -15,7 +15,10 @@ describe("ExistingCluster", () => {
             { stack: "local" },
         );
         assert.deepEqual(run.resources.map((r) => r.type).sort(), ["meshgate:cluster:ExistingCluster", "pulumi:providers:kubernetes", "pulumi:pulumi:Stack"]);
-        assert.deepEqual(run.resources.filter((r) => r.type.startsWith("aws:")), []);
+        assert.deepEqual(
+            run.resources.filter((r) => r.type.startsWith("aws:")),
+            [],
+        );
         const provider = run.byType(T.k8sProvider)[0];
         assert.equal(provider.inputs.kubeconfig, "/home/me/.kube/kind");
         assert.equal(provider.inputs.context, "kind-meshgate");
@@ -38,6 +41,9 @@ describe("ExistingCluster", () => {
         assert.equal(provider.inputs.context, undefined);
         assert.equal(cluster?.loadBalancer, "aws-nlb");
         assert.equal(run.resources.length, 3, "the stack, the component and its provider");
-        assert.deepEqual(run.resources.filter((r) => r.type.startsWith("aws:")), []);
+        assert.deepEqual(
+            run.resources.filter((r) => r.type.startsWith("aws:")),
+            [],
+        );
     });
 });

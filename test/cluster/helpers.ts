@@ -67,7 +67,14 @@ export function parsed(value: unknown, what = "value"): Record<string, unknown> 
 /** The one resource of `type` whose name is `name`. */
 export function named(run: PlanRun, type: string, name: string): RecordedResource {
     const found = run.byType(type).filter((r) => r.name === name);
-    assert.equal(found.length, 1, `expected one ${type} named ${name}, found ${found.length} (${run.byType(type).map((r) => r.name).join(", ")})`);
+    assert.equal(
+        found.length,
+        1,
+        `expected one ${type} named ${name}, found ${found.length} (${run
+            .byType(type)
+            .map((r) => r.name)
+            .join(", ")})`,
+    );
     return found[0];
 }
 

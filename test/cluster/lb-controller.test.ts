@@ -35,10 +35,19 @@ describe("LoadBalancerController", function () {
 
         it("the comparison notices a missing permission or a widened resource", () => {
             const doc = loadBalancerControllerPolicy("aws");
-            const dropped = { ...doc, Statement: doc.Statement.map((s, i) => (i === 1 ? { ...s, Action: (s.Action as readonly string[]).filter((a) => a !== "ec2:DescribeRouteTables") } : s)) };
-            assert.deepEqual(diffFromLbControllerPolicy(dropped).map((d) => d.kind), ["missing-actions"]);
+            const dropped = {
+                ...doc,
+                Statement: doc.Statement.map((s, i) => (i === 1 ? { ...s, Action: (s.Action as readonly string[]).filter((a) => a !== "ec2:DescribeRouteTables") } : s)),
+            };
+            assert.deepEqual(
+                diffFromLbControllerPolicy(dropped).map((d) => d.kind),
+                ["missing-actions"],
+            );
             const widened = { ...doc, Statement: doc.Statement.map((s, i) => (i === 5 ? { ...s, Resource: "*" } : s)) };
-            assert.deepEqual(diffFromLbControllerPolicy(widened).map((d) => d.kind), ["resources"]);
+            assert.deepEqual(
+                diffFromLbControllerPolicy(widened).map((d) => d.kind),
+                ["resources"],
+            );
         });
 
         it("is the document of the managed policy the plan creates, and fits the 6,144-character limit", () => {
@@ -105,7 +114,16 @@ describe("LoadBalancerController", function () {
         it("sets only keys that exist in the chart's values.yaml", () => {
             const values = named(prod, T.release, "meshgate-lb-controller-release").inputs.values;
             assert.deepEqual(unknownValueKeys("aws-load-balancer-controller", values), []);
-            const plain = controllerValues({ releaseName: "r", clusterName: "c", region: "eu-west-1", vpcId: "vpc-1", roleArn: "arn", serviceAccount: "sa", replicas: 2, tags: {} });
+            const plain = controllerValues({
+                releaseName: "r",
+                clusterName: "c",
+                region: "eu-west-1",
+                vpcId: "vpc-1",
+                roleArn: "arn",
+                serviceAccount: "sa",
+                replicas: 2,
+                tags: {},
+            });
             assert.deepEqual(unknownValueKeys("aws-load-balancer-controller", plain), []);
         });
 
@@ -115,9 +133,15 @@ describe("LoadBalancerController", function () {
             const misspelt = { ...rest, podDisruptonBudget: podDisruptionBudget, serviceAccount: { ...record(serviceAccount), anotations: {} }, vpcID: "vpc-1" };
             const reported = unknownValueKeys(LB_CONTROLLER_CHART, misspelt);
             for (const key of ["podDisruptonBudget", "serviceAccount.anotations", "vpcID"]) {
-                assert.ok(reported.some((p) => p === key || p.startsWith(`${key}.`)), `${key} is reported (${reported.join(", ")})`);
+                assert.ok(
+                    reported.some((p) => p === key || p.startsWith(`${key}.`)),
+                    `${key} is reported (${reported.join(", ")})`,
+                );
             }
-            assert.ok(reported.every((p) => /^(podDisruptonBudget|serviceAccount\.anotations|vpcID)\b/.test(p)), `only the misspelt keys are reported (${reported.join(", ")})`);
+            assert.ok(
+                reported.every((p) => /^(podDisruptonBudget|serviceAccount\.anotations|vpcID)\b/.test(p)),
+                `only the misspelt keys are reported (${reported.join(", ")})`,
+            );
             const problems = checkValueKeys(LB_CONTROLLER_CHART, misspelt);
             assert.ok(problems.find((p) => p.path.startsWith("podDisruptonBudget"))?.suggestions.includes("podDisruptionBudget"));
         });
@@ -146,8 +170,17 @@ describe("LoadBalancerController", function () {
 
         it("is left out with loadBalancerController.enabled: false", async () => {
             const run = await runProgram(eksProgram(eksArgs("dev", { loadBalancerController: { enabled: false } })), { stack: "dev" });
-            assert.deepEqual(run.byType(T.release).map((r) => r.inputs.chart).sort(), ["cluster-autoscaler", "metrics-server"]);
-            assert.deepEqual(run.byType(T.policy).map((r) => r.name), ["meshgate-autoscaler-policy"]);
+            assert.deepEqual(
+                run
+                    .byType(T.release)
+                    .map((r) => r.inputs.chart)
+                    .sort(),
+                ["cluster-autoscaler", "metrics-server"],
+            );
+            assert.deepEqual(
+                run.byType(T.policy).map((r) => r.name),
+                ["meshgate-autoscaler-policy"],
+            );
             assert.equal(at(run.byType("meshgate:lb-controller:LoadBalancerController"), "length"), 0);
         });
     });

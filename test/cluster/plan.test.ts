@@ -46,7 +46,12 @@ describe("planEksCluster (pure)", () => {
 
     it("names access entries after their principals and scopes them cluster-wide or to namespaces", () => {
         assert.deepEqual(prod.accessEntries, [
-            { key: "role-platformadmins", principalArn: ADMIN_ROLE, policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", accessScope: { type: "cluster" } },
+            {
+                key: "role-platformadmins",
+                principalArn: ADMIN_ROLE,
+                policyArn: "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
+                accessScope: { type: "cluster" },
+            },
         ]);
         const scoped = planEksCluster("meshgate", eksArgs("dev", { accessEntries: [{ principalArn: ADMIN_ROLE, namespaces: ["users"] }] }));
         assert.deepEqual(scoped.accessEntries[0]?.accessScope, { type: "namespace", namespaces: ["users"] });
@@ -64,7 +69,10 @@ describe("planEksCluster (pure)", () => {
     it("installs the LB controller, metrics-server (HA in prod) and the autoscaler unless disabled", () => {
         assert.ok(prod.loadBalancerController !== undefined && prod.clusterAutoscaler !== undefined);
         assert.deepEqual([dev.metricsServer?.highAvailability, prod.metricsServer?.highAvailability], [false, true]);
-        const bare = planEksCluster("meshgate", eksArgs("dev", { loadBalancerController: { enabled: false }, metricsServer: { enabled: false }, clusterAutoscaler: { enabled: false } }));
+        const bare = planEksCluster(
+            "meshgate",
+            eksArgs("dev", { loadBalancerController: { enabled: false }, metricsServer: { enabled: false }, clusterAutoscaler: { enabled: false } }),
+        );
         assert.deepEqual([bare.loadBalancerController, bare.metricsServer, bare.clusterAutoscaler], [undefined, undefined, undefined]);
     });
 

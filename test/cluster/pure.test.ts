@@ -64,19 +64,34 @@ describe("cluster helpers", () => {
     });
 
     it("builds an IRSA trust policy bound to one service account and the STS audience", () => {
-        const doc = irsaTrustPolicy({ providerArn: "arn:aws:iam::1:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC", issuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC" }, "ns", "sa");
+        const doc = irsaTrustPolicy(
+            { providerArn: "arn:aws:iam::1:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC", issuerUrl: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC" },
+            "ns",
+            "sa",
+        );
         assert.deepEqual(doc.Statement, [
             {
                 Effect: "Allow",
                 Principal: { Federated: "arn:aws:iam::1:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC" },
                 Action: "sts:AssumeRoleWithWebIdentity",
-                Condition: { StringEquals: { "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:ns:sa", "oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com" } },
+                Condition: {
+                    StringEquals: {
+                        "oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:ns:sa",
+                        "oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com",
+                    },
+                },
             },
         ]);
     });
 
     it("writes a kubeconfig that authenticates with aws eks get-token and holds no credential", () => {
-        const kc = eksKubeconfig({ clusterName: "c", endpoint: "https://x.eks.amazonaws.com", certificateAuthority: "Q0E=", region: "eu-west-1", roleArn: "arn:aws:iam::1:role/deployer" });
+        const kc = eksKubeconfig({
+            clusterName: "c",
+            endpoint: "https://x.eks.amazonaws.com",
+            certificateAuthority: "Q0E=",
+            region: "eu-west-1",
+            roleArn: "arn:aws:iam::1:role/deployer",
+        });
         const user = (kc.users as { user: { exec: { command: string; args: string[]; apiVersion: string } } }[])[0].user;
         assert.equal(user.exec.command, "aws");
         assert.deepEqual(user.exec.args, ["eks", "get-token", "--cluster-name", "c", "--region", "eu-west-1", "--output", "json", "--role-arn", "arn:aws:iam::1:role/deployer"]);
@@ -145,15 +160,25 @@ describe("cluster helpers", () => {
         const fromArgs = eksClusterIssues(args);
         const fromConfig = checkStackConfig({
             environment: "prod",
-            cluster: { type: "eks", region: "eu-west-1", endpoint: { publicAccess: true, publicAccessCidrs: [] }, nodeGroups: [{ name: "Bad_Name", minSize: 2, maxSize: 3, diskSizeGiB: 10 }] },
-        }).issues.filter((i) => i.path.startsWith("cluster.")).map((i) => `${i.path.slice("cluster.".length)}: ${i.message}`);
+            cluster: {
+                type: "eks",
+                region: "eu-west-1",
+                endpoint: { publicAccess: true, publicAccessCidrs: [] },
+                nodeGroups: [{ name: "Bad_Name", minSize: 2, maxSize: 3, diskSizeGiB: 10 }],
+            },
+        })
+            .issues.filter((i) => i.path.startsWith("cluster."))
+            .map((i) => `${i.path.slice("cluster.".length)}: ${i.message}`);
         // The config stops at the schema for a cluster that does not parse; the component reports the rule too.
         assert.equal(fromConfig.length, 2, fromConfig.join("\n"));
         assert.deepEqual(
             fromArgs.filter((i) => fromConfig.includes(i)),
             fromConfig,
         );
-        assert.deepEqual(fromArgs.filter((i) => !fromConfig.includes(i)).map((i) => i.split(":")[0]), ["endpoint.publicAccessCidrs"]);
+        assert.deepEqual(
+            fromArgs.filter((i) => !fromConfig.includes(i)).map((i) => i.split(":")[0]),
+            ["endpoint.publicAccessCidrs"],
+        );
         assert.ok(fromConfig.some((i) => i.startsWith("nodeGroups[0].diskSizeGiB: ")));
     });
 
@@ -186,7 +211,11 @@ describe("cluster helpers", () => {
         const d = countByType(dev);
         const p = countByType(prod);
         assert.deepEqual([d["aws:ec2/natGateway:NatGateway"], p["aws:ec2/natGateway:NatGateway"]], [1, 3]);
-        assert.equal(dev.resources.filter((r) => r.type.startsWith("aws:")).length, 50, "43 + flow logs (log group, role, role policy, flow log) + the autoscaler's policy, role and attachment");
+        assert.equal(
+            dev.resources.filter((r) => r.type.startsWith("aws:")).length,
+            50,
+            "43 + flow logs (log group, role, role policy, flow log) + the autoscaler's policy, role and attachment",
+        );
         assert.equal(prod.resources.filter((r) => r.type.startsWith("aws:")).length, 56);
     });
 });

@@ -6,7 +6,8 @@ import * as assert from "node:assert/strict";
 import { checkStackConfig, formatIssue, gatewayApiDuration, validateStackConfig, type ServiceSpecInput } from "../../components/config";
 
 const base: ServiceSpecInput = { name: "svc", namespace: "team", port: 8080 };
-const issues = (services: ServiceSpecInput[], mesh: Record<string, unknown> = { routing: "gateway-api" }) => checkStackConfig({ cluster: { type: "existing" }, mesh, services }).issues.map(formatIssue);
+const issues = (services: ServiceSpecInput[], mesh: Record<string, unknown> = { routing: "gateway-api" }) =>
+    checkStackConfig({ cluster: { type: "existing" }, mesh, services }).issues.map(formatIssue);
 
 describe("config: mesh.routing", () => {
     it("defaults to virtualservice", () => {
@@ -23,7 +24,10 @@ describe("config: mesh.routing", () => {
             issues([
                 {
                     ...base,
-                    versions: [{ name: "v1", weight: 90 }, { name: "v2", weight: 10 }],
+                    versions: [
+                        { name: "v1", weight: 90 },
+                        { name: "v2", weight: 10 },
+                    ],
                     canary: { header: "x-version", prefix: "v2", version: "v2" },
                     resilience: { timeout: "1m30s", outlierDetection: {}, connectionPool: { maxConnections: 10 } },
                 },
@@ -38,7 +42,10 @@ describe("config: mesh.routing", () => {
             { ...base, name: "other", resilience: { retries: { attempts: 0 } } },
         ]);
         assert.equal(got.length, 2);
-        assert.match(got[0], /^services\[0\]\.resilience\.retries \(service svc\): mesh\.routing is gateway-api, and an HTTPRoute cannot carry retries: its retry field is in the Gateway API experimental channel only \(not in the v1\.3\.0 standard CRDs\), and without it Istio 1\.30 applies its default policy \(2 attempts on connect-failure, refused-stream, unavailable, cancelled; no per-try timeout\) whatever is declared; remove resilience\.retries .* or keep mesh\.routing: virtualservice$/);
+        assert.match(
+            got[0],
+            /^services\[0\]\.resilience\.retries \(service svc\): mesh\.routing is gateway-api, and an HTTPRoute cannot carry retries: its retry field is in the Gateway API experimental channel only \(not in the v1\.3\.0 standard CRDs\), and without it Istio 1\.30 applies its default policy \(2 attempts on connect-failure, refused-stream, unavailable, cancelled; no per-try timeout\) whatever is declared; remove resilience\.retries .* or keep mesh\.routing: virtualservice$/,
+        );
         assert.match(got[1], /^services\[1\]\.resilience\.retries \(service other\):/);
         assert.deepEqual(issues([{ ...base, resilience: { retries: { attempts: 3 } } }], { routing: "virtualservice" }), []);
     });
@@ -57,8 +64,14 @@ describe("config: mesh.routing", () => {
             { ...base, name: "shop-v1" },
         ]);
         assert.equal(got.length, 2, got.join("\n"));
-        assert.match(got[0], /^services\[0\]\.versions\[0\]\.name \(service a{61}\): mesh\.routing is gateway-api: each version becomes a Service named <service>-<version> .* at most 63 characters; "a{61}-v1" has 64: shorten the service or version name/);
-        assert.match(got[1], /^services\[1\]\.versions\[0\]\.name \(service shop\): mesh\.routing is gateway-api, so this version becomes the Service "shop-v1" in namespace team, which services\[2\] already names/);
+        assert.match(
+            got[0],
+            /^services\[0\]\.versions\[0\]\.name \(service a{61}\): mesh\.routing is gateway-api: each version becomes a Service named <service>-<version> .* at most 63 characters; "a{61}-v1" has 64: shorten the service or version name/,
+        );
+        assert.match(
+            got[1],
+            /^services\[1\]\.versions\[0\]\.name \(service shop\): mesh\.routing is gateway-api, so this version becomes the Service "shop-v1" in namespace team, which services\[2\] already names/,
+        );
     });
 
     it("needs the mesh", () => {

@@ -40,7 +40,7 @@ describe("cross-checks over services with a field error", () => {
         assert.deepEqual(problems([userService, broken]), [
             'services[1].port (service catalog): Invalid input: expected number, received string; got "8080"',
             "services[1].versions (service catalog): weights add up to 90 (v1: 50, v2: 40); they must add up to 100",
-            "services[1].allowFrom[0] (service catalog): no service in this stack runs as shop/nobody (namespace/serviceaccount); declare it, or write {principal: \"shop/nobody\", external: true} for a caller meshgate does not manage",
+            'services[1].allowFrom[0] (service catalog): no service in this stack runs as shop/nobody (namespace/serviceaccount); declare it, or write {principal: "shop/nobody", external: true} for a caller meshgate does not manage',
             'services[1].gateway.paths[0] (service catalog): "/api/v1/users" is already routed to user-service (services[0]); a path may belong to one service only',
         ]);
     });
@@ -51,7 +51,13 @@ describe("cross-checks over services with a field error", () => {
         assert.deepEqual(problems([badAccount, caller]), [
             "services[0].serviceAccount (service order-service): must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit; got \"Order_SA\"",
         ]);
-        const badVersions = { ...userService, versions: [{ name: "v1", weight: 100 }, { name: "V2", weight: 0 }] };
+        const badVersions = {
+            ...userService,
+            versions: [
+                { name: "v1", weight: 100 },
+                { name: "V2", weight: 0 },
+            ],
+        };
         const found = problems([badVersions]);
         assert.equal(found.length, 1, found.join("\n"));
         assert.match(found[0], /^services\[0\]\.versions\[1\]\.name \(service user-service\): must be a DNS-1123 label/);

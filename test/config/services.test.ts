@@ -42,7 +42,10 @@ describe("service declaration validation", () => {
 
         it("rejects a service name longer than 63 characters", () => {
             const name = "a".repeat(64);
-            expectIssues([{ ...base, name }], [{ path: "services[0].name", message: `must be at most 63 characters (a DNS-1123 label); got "${"a".repeat(56)}...`, service: name }]);
+            expectIssues(
+                [{ ...base, name }],
+                [{ path: "services[0].name", message: `must be at most 63 characters (a DNS-1123 label); got "${"a".repeat(56)}...`, service: name }],
+            );
         });
 
         it("rejects a namespace that is not a DNS-1123 label", () => {
@@ -192,7 +195,11 @@ describe("service declaration validation", () => {
         });
 
         it("requires a lower-case header name", () => {
-            expectIssue([{ ...base, versions: twoVersions, canary: { header: "X-Version", equals: "v2", version: "v2" } }], "services[0].canary.header", 'must be a lower-case HTTP header name; got "X-Version"');
+            expectIssue(
+                [{ ...base, versions: twoVersions, canary: { header: "X-Version", equals: "v2", version: "v2" } }],
+                "services[0].canary.header",
+                'must be a lower-case HTTP header name; got "X-Version"',
+            );
         });
     });
 
@@ -243,7 +250,13 @@ describe("service declaration validation", () => {
         });
 
         it("accepts a caller declared external, and one that runs under a declared service account", () => {
-            expectIssues([{ ...base, allowFrom: [{ principal: "legacy/batch", external: true }, "users/web-sa"] }, { name: "web", namespace: "users", port: 80, serviceAccount: "web-sa" }], []);
+            expectIssues(
+                [
+                    { ...base, allowFrom: [{ principal: "legacy/batch", external: true }, "users/web-sa"] },
+                    { name: "web", namespace: "users", port: 80, serviceAccount: "web-sa" },
+                ],
+                [],
+            );
         });
 
         it("rejects a caller not written namespace/serviceaccount", () => {
@@ -291,7 +304,11 @@ describe("service declaration validation", () => {
         });
 
         it("rejects an unknown HTTP method", () => {
-            expectIssue([{ ...base, gateway: { paths: ["/x"], methods: ["FETCH"] } }], "services[0].gateway.methods[0]", 'must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT; got "FETCH"');
+            expectIssue(
+                [{ ...base, gateway: { paths: ["/x"], methods: ["FETCH"] } }],
+                "services[0].gateway.methods[0]",
+                'must be one of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT; got "FETCH"',
+            );
         });
 
         it("rejects a host that is not a lower-case DNS name", () => {
@@ -305,7 +322,11 @@ describe("service declaration validation", () => {
         });
 
         it("rejects oauth2 with DB-less Kong, and accepts it with postgres", () => {
-            expectIssue([{ ...base, gateway: { paths: ["/x"], auth: "oauth2" } }], "services[0].gateway.auth", "oauth2 needs Kong with a database (gateway.mode: postgres); in dbless mode use key-auth, jwt or none");
+            expectIssue(
+                [{ ...base, gateway: { paths: ["/x"], auth: "oauth2" } }],
+                "services[0].gateway.auth",
+                "oauth2 needs Kong with a database (gateway.mode: postgres); in dbless mode use key-auth, jwt or none",
+            );
             expectIssues([{ ...base, gateway: { paths: ["/x"], auth: "oauth2" } }], [], { gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } });
         });
 
@@ -319,15 +340,24 @@ describe("service declaration validation", () => {
         });
 
         it("rejects a consumer the gateway does not declare", () => {
-            expectIssue([{ ...base, gateway: { paths: ["/x"], consumers: ["acme"] } }], "services[0].gateway.consumers[0]", 'no consumer "acme" in gateway.consumers (declared: globex)', {
-                gateway: { consumers: [{ name: "globex" }] },
-            });
+            expectIssue(
+                [{ ...base, gateway: { paths: ["/x"], consumers: ["acme"] } }],
+                "services[0].gateway.consumers[0]",
+                'no consumer "acme" in gateway.consumers (declared: globex)',
+                {
+                    gateway: { consumers: [{ name: "globex" }] },
+                },
+            );
         });
     });
 
     describe("rate limits and plugins", () => {
         it("requires at least one window", () => {
-            expectIssue([{ ...base, gateway: { paths: ["/x"], rateLimit: {} } }], "services[0].gateway.rateLimit", "must set at least one of second, minute, hour, day, month, year; got {}");
+            expectIssue(
+                [{ ...base, gateway: { paths: ["/x"], rateLimit: {} } }],
+                "services[0].gateway.rateLimit",
+                "must set at least one of second, minute, hour, day, month, year; got {}",
+            );
         });
 
         it("rejects a longer window with a lower limit, which Kong refuses", () => {
@@ -365,8 +395,16 @@ describe("service declaration validation", () => {
                 "services[0].gateway.rateLimit.path",
                 "is required with limitBy: path (the path whose requests are counted; Kong refuses limit_by path without path)",
             );
-            expectIssue([{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, headerName: "x-tenant" } } }], "services[0].gateway.rateLimit.headerName", "is used only with limitBy: header; limitBy is the default (consumer or ip)");
-            expectIssue([{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, limitBy: "path", path: "/a//b" } } }], "services[0].gateway.rateLimit.path", 'must not have empty segments (//); got "/a//b"');
+            expectIssue(
+                [{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, headerName: "x-tenant" } } }],
+                "services[0].gateway.rateLimit.headerName",
+                "is used only with limitBy: header; limitBy is the default (consumer or ip)",
+            );
+            expectIssue(
+                [{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, limitBy: "path", path: "/a//b" } } }],
+                "services[0].gateway.rateLimit.path",
+                'must not have empty segments (//); got "/a//b"',
+            );
             expectIssues([{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, limitBy: "header", headerName: "x-tenant" } } }], []);
         });
 
@@ -376,12 +414,18 @@ describe("service declaration validation", () => {
                 "services[0].gateway.rateLimit.policy",
                 "redis needs a Redis for the counters: set gateway.rateLimitRedis ({type: elasticache} on EKS, or {type: external, host, passwordSecret}); Kong refuses policy redis without redis.host",
             );
-            expectIssues([{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, policy: "redis" } } }], [], { gateway: { rateLimitRedis: { type: "external", host: "redis.example" } } });
+            expectIssues([{ ...base, gateway: { paths: ["/x"], rateLimit: { minute: 1, policy: "redis" } } }], [], {
+                gateway: { rateLimitRedis: { type: "external", host: "redis.example" } },
+            });
         });
 
         it("requires allow or deny CIDRs for an IP restriction, each a valid CIDR", () => {
             expectIssue([{ ...base, gateway: { paths: ["/x"], ipRestriction: {} } }], "services[0].gateway.ipRestriction", "must list allow or deny CIDRs; got {}");
-            expectIssue([{ ...base, gateway: { paths: ["/x"], ipRestriction: { allow: ["10.0.0.0/33"] } } }], "services[0].gateway.ipRestriction.allow[0]", 'must be an IPv4 CIDR such as "203.0.113.0/24"; got "10.0.0.0/33"');
+            expectIssue(
+                [{ ...base, gateway: { paths: ["/x"], ipRestriction: { allow: ["10.0.0.0/33"] } } }],
+                "services[0].gateway.ipRestriction.allow[0]",
+                'must be an IPv4 CIDR such as "203.0.113.0/24"; got "10.0.0.0/33"',
+            );
         });
     });
 

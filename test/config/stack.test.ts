@@ -75,12 +75,17 @@ describe("stack validation", () => {
             assert.deepEqual(paths({ cluster: eks(), gateway: { tls: { certificateArn: ACM, http: "redirect" } } }), [
                 "gateway.tls.http: redirect needs TLS to end at Kong (secretName): behind an ACM listener the NLB forwards 80 and 443 alike as plain HTTP and adds no X-Forwarded-Proto, so Kong cannot tell which to redirect; use close",
             ]);
-            assert.deepEqual(paths({ cluster: eks(), gateway: { tls: { certificateArn: ACM, secretName: "edge-tls" } } }), ["gateway.tls: set certificateArn (TLS ends at the NLB) or secretName (TLS ends at Kong), not both"]);
+            assert.deepEqual(paths({ cluster: eks(), gateway: { tls: { certificateArn: ACM, secretName: "edge-tls" } } }), [
+                "gateway.tls: set certificateArn (TLS ends at the NLB) or secretName (TLS ends at Kong), not both",
+            ]);
             assert.deepEqual(paths({ cluster: eks(), gateway: { tls: { http: "close" } } }), ["gateway.tls.http: close needs a certificate: set certificateArn or secretName"]);
             assert.deepEqual(paths({ cluster: { type: "existing", loadBalancer: "none" }, gateway: { tls: { certificateArn: ACM } } }), [
                 "gateway.tls.certificateArn: an ACM certificate needs an AWS NLB, but this cluster's loadBalancer is none; use secretName",
             ]);
-            assert.match(paths({ cluster: eks(), gateway: { tls: { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" } } })[0], /^gateway\.tls\.certificateArn: must be an ACM certificate ARN/);
+            assert.match(
+                paths({ cluster: eks(), gateway: { tls: { certificateArn: "arn:aws:iam::123456789012:server-certificate/x" } } })[0],
+                /^gateway\.tls\.certificateArn: must be an ACM certificate ARN/,
+            );
         });
 
         it("proxy protocol only on an AWS NLB", () => {
@@ -91,18 +96,32 @@ describe("stack validation", () => {
         });
 
         it("postgres mode needs an external database or an image for the bundled one (the chart ships none)", () => {
-            assert.match(paths({ cluster: eks(), gateway: { mode: "postgres" } })[0], /^gateway\.postgres: postgres mode needs postgres\.external .* or postgres\.image .*not available any more/);
+            assert.match(
+                paths({ cluster: eks(), gateway: { mode: "postgres" } })[0],
+                /^gateway\.postgres: postgres mode needs postgres\.external .* or postgres\.image .*not available any more/,
+            );
             assert.deepEqual(paths({ cluster: eks(), gateway: { mode: "postgres", postgres: { image: { repository: "postgres", tag: "17.2" } } } }), []);
             assert.deepEqual(paths({ cluster: eks(), gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } }), []);
-            assert.deepEqual(paths({ cluster: eks(), gateway: { postgres: { external: { host: "db" } } } }), ["gateway.postgres: is used only with mode: postgres; mode is dbless"]);
+            assert.deepEqual(paths({ cluster: eks(), gateway: { postgres: { external: { host: "db" } } } }), [
+                "gateway.postgres: is used only with mode: postgres; mode is dbless",
+            ]);
         });
 
         it("a managed Redis only on EKS; an external one on any cluster", () => {
             assert.deepEqual(paths({ cluster: { type: "existing" }, gateway: { rateLimitRedis: { type: "elasticache" } } }), [
                 "gateway.rateLimitRedis.type: elasticache is made on EKS stacks only; on an existing cluster use {type: external, host, passwordSecret}",
             ]);
-            assert.deepEqual(paths({ cluster: { type: "existing" }, gateway: { rateLimitRedis: { type: "external", host: "redis.cache.svc", passwordSecret: { name: "redis", key: "password" } } } }), []);
-            assert.match(paths({ cluster: eks(), gateway: { rateLimitRedis: { type: "elasticache", nodeType: "t3.small" } } })[0], /^gateway\.rateLimitRedis\.nodeType: must be an ElastiCache node type/);
+            assert.deepEqual(
+                paths({
+                    cluster: { type: "existing" },
+                    gateway: { rateLimitRedis: { type: "external", host: "redis.cache.svc", passwordSecret: { name: "redis", key: "password" } } },
+                }),
+                [],
+            );
+            assert.match(
+                paths({ cluster: eks(), gateway: { rateLimitRedis: { type: "elasticache", nodeType: "t3.small" } } })[0],
+                /^gateway\.rateLimitRedis\.nodeType: must be an ElastiCache node type/,
+            );
         });
     });
 

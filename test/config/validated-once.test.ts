@@ -46,12 +46,17 @@ describe("validation once per run", function () {
             () => planObservability({ prometheus: { retention: "ten days", storageGiB: 0 } }),
             (e: Error) =>
                 e.message.startsWith("invalid Observability args:\n") &&
-                e.message.includes(`prometheus.retention: ${stackMessage({ cluster: { type: "existing" }, observability: { prometheus: { retention: "ten days" } } }, "observability.prometheus.retention")}, got "ten days"`) &&
+                e.message.includes(
+                    `prometheus.retention: ${stackMessage({ cluster: { type: "existing" }, observability: { prometheus: { retention: "ten days" } } }, "observability.prometheus.retention")}, got "ten days"`,
+                ) &&
                 e.message.includes("prometheus.storageGiB: must be at least 1, got 0"),
         );
         assert.throws(
             () => planIstioMesh({ tracing: { samplingPercentage: 150 } }),
-            (e: Error) => e.message.includes(`tracing.samplingPercentage: ${stackMessage({ cluster: { type: "existing" }, mesh: { tracing: { samplingPercentage: 150 } } }, "mesh.tracing.samplingPercentage")}, got 150`),
+            (e: Error) =>
+                e.message.includes(
+                    `tracing.samplingPercentage: ${stackMessage({ cluster: { type: "existing" }, mesh: { tracing: { samplingPercentage: 150 } } }, "mesh.tracing.samplingPercentage")}, got 150`,
+                ),
         );
         assert.throws(
             () => kongReleaseValues({ loadBalancer: "none", tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f8c2a4e" } }),
@@ -68,7 +73,11 @@ describe("validation once per run", function () {
     it("MeshService takes a declaration as a user writes it, applies the defaults itself and rejects a bad one with its paths", async () => {
         resetRuns();
         const run = await runProgram(() => {
-            const s = new MeshService("orders", { spec: { name: "orders", namespace: "shop", port: 8080, gateway: { paths: ["/orders"] } }, mesh: true, gateway: { principal: "cluster.local/ns/kong/sa/kong-kong", dbless: true } });
+            const s = new MeshService("orders", {
+                spec: { name: "orders", namespace: "shop", port: 8080, gateway: { paths: ["/orders"] } },
+                mesh: true,
+                gateway: { principal: "cluster.local/ns/kong/sa/kong-kong", dbless: true },
+            });
             return { auth: s.objects.plugins.map((p) => p.plugin), retries: s.objects.virtualService?.spec.http[0].retries };
         });
         assert.deepEqual(run.outputs.auth, ["key-auth"], "gateway.auth defaults to key-auth");

@@ -111,7 +111,10 @@ describe("the packed package in a consumer project (pulumi new typescript layout
         for (const file of ["dist/tools/cli.js", "dist/components/index.js", "dist/components/index.d.ts", "dist/policies/manifests.d.ts", "data/SOURCES.md", "README.md"]) {
             assert.ok(packed.includes(file), file);
         }
-        assert.deepEqual(packed.filter((f) => f.startsWith("test/") || f.startsWith("components/") || f.startsWith("stacks/")), []);
+        assert.deepEqual(
+            packed.filter((f) => f.startsWith("test/") || f.startsWith("components/") || f.startsWith("stacks/")),
+            [],
+        );
         assert.ok(fs.readFileSync(path.join(ROOT, "dist", "tools", "cli.js"), "utf8").startsWith("#!/usr/bin/env node\n"), "the bin runs with node");
     });
 
@@ -131,7 +134,10 @@ describe("the packed package in a consumer project (pulumi new typescript layout
     it("without --program, says that meshgate's own stacks are not in the package and what to run instead: exit 2", async () => {
         const r = await run(path.join(project, "node_modules", ".bin", "meshgate"), ["plan"], project);
         assert.equal(r.code, 2, r.stderr + r.stdout);
-        assert.equal(r.stderr.trim(), `No config for stack "dev": meshgate's own stacks are not part of the installed package. Plan your program with --program DIR --stack NAME, or meshgate's program with --config-file FILE.`);
+        assert.equal(
+            r.stderr.trim(),
+            `No config for stack "dev": meshgate's own stacks are not part of the installed package. Plan your program with --program DIR --stack NAME, or meshgate's program with --config-file FILE.`,
+        );
     });
 
     it("runs the pack over the plan's manifests with the installed `meshgate check`", async () => {

@@ -94,7 +94,13 @@ describe("the public API (dist/components/index.d.ts)", function () {
         if (!fs.existsSync(INDEX)) {
             throw new Error("dist/ is missing: npm test builds it first (npm run build)");
         }
-        const program = ts.createProgram([INDEX], { strict: true, module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, skipLibCheck: true, noEmit: true });
+        const program = ts.createProgram([INDEX], {
+            strict: true,
+            module: ts.ModuleKind.Node16,
+            moduleResolution: ts.ModuleResolutionKind.Node16,
+            skipLibCheck: true,
+            noEmit: true,
+        });
         checker = program.getTypeChecker();
         const source = program.getSourceFile(INDEX);
         assert.ok(source);

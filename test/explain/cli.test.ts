@@ -24,7 +24,10 @@ const objects: K8sObject[] = [
         ],
         ["cart.shop.svc.cluster.local"],
     ),
-    authorizationPolicy("cart", "shop", { selector: { matchLabels: { app: "cart" } }, rules: [{ from: [{ source: { principals: ["cluster.local/ns/kong/sa/kong-kong", "cluster.local/ns/shop/sa/checkout"] } }] }] }),
+    authorizationPolicy("cart", "shop", {
+        selector: { matchLabels: { app: "cart" } },
+        rules: [{ from: [{ source: { principals: ["cluster.local/ns/kong/sa/kong-kong", "cluster.local/ns/shop/sa/checkout"] } }] }],
+    }),
     kongPlugin("cart-key-auth", "shop", "key-auth"),
     ...consumer("web", "kong", ["key-auth"]),
     ingress("cart", "shop", [{ path: "/cart" }], { "konghq.com/plugins": "cart-key-auth", "konghq.com/preserve-host": "false" }),
@@ -83,7 +86,10 @@ describe("meshgate explain (tools/explain.ts main)", () => {
         const e = JSON.parse(r.out) as Explanation & { stack: string; source: string };
         assert.equal(e.source, "manifests");
         assert.equal(e.service, "shop/cart");
-        assert.deepEqual(e.outcome.destinations.map((d) => d.subset), ["v1"]);
+        assert.deepEqual(
+            e.outcome.destinations.map((d) => d.subset),
+            ["v1"],
+        );
         assert.equal(e.hops[e.hops.length - 1].hop, "tracing");
     });
 
@@ -96,14 +102,24 @@ describe("meshgate explain (tools/explain.ts main)", () => {
         assert.equal(doc.source, "manifests");
         assert.deepEqual(
             doc.entries.map((e) => `${e.id} => ${e.outcome.status}`),
-            ["shop/cart GET /cart => 401", "shop/cart GET /cart consumer=web => 200", "shop/cart GET /cart [x-canary: yes] => 401", "shop/cart GET /cart [x-canary: yes] consumer=web => 200", "shop/cart GET / from=shop/checkout => 200", "shop/cart GET / [x-canary: yes] from=shop/checkout => 200"],
+            [
+                "shop/cart GET /cart => 401",
+                "shop/cart GET /cart consumer=web => 200",
+                "shop/cart GET /cart [x-canary: yes] => 401",
+                "shop/cart GET /cart [x-canary: yes] consumer=web => 200",
+                "shop/cart GET / from=shop/checkout => 200",
+                "shop/cart GET / [x-canary: yes] from=shop/checkout => 200",
+            ],
         );
     });
 
     it("reads a plan's resources.json for a stack (here through --out)", async () => {
         const out = path.join(tmp, "planned");
         fs.mkdirSync(out);
-        const resources = objects.map((o) => ({ type: o.kind === "Release" ? "kubernetes:helm.sh/v3:Release" : `kubernetes:${o.apiVersion?.includes("/") ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`, inputs: o.kind === "Release" ? Object.fromEntries(Object.entries(o).filter(([k]) => k !== "apiVersion" && k !== "kind")) : o }));
+        const resources = objects.map((o) => ({
+            type: o.kind === "Release" ? "kubernetes:helm.sh/v3:Release" : `kubernetes:${o.apiVersion?.includes("/") ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`,
+            inputs: o.kind === "Release" ? Object.fromEntries(Object.entries(o).filter(([k]) => k !== "apiVersion" && k !== "kind")) : o,
+        }));
         fs.writeFileSync(path.join(out, "resources.json"), JSON.stringify(resources));
         const r = await cli(["dev", "GET http://edge.invalid/cart", "--consumer", "web", "--out", out]);
         assert.equal(r.code, 0, r.err);
@@ -144,7 +160,18 @@ describe("meshgate explain planning a stack (tools/explain.ts main)", () => {
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     it("with --config-file plans the stack first (writing its plan and routes.json) and explains on it", async () => {
-        const r = await cli(["dev", "GET http://edge.invalid/api/v1/users", "--consumer", "mobile-app", "-H", "x-version: v2", "--config-file", path.join(__dirname, "..", "..", "stacks", "Pulumi.dev.yaml"), "--out", tmp]);
+        const r = await cli([
+            "dev",
+            "GET http://edge.invalid/api/v1/users",
+            "--consumer",
+            "mobile-app",
+            "-H",
+            "x-version: v2",
+            "--config-file",
+            path.join(__dirname, "..", "..", "stacks", "Pulumi.dev.yaml"),
+            "--out",
+            tmp,
+        ]);
         assert.equal(r.code, 0, r.err);
         assert.match(r.err, /planning dev from/);
         assert.match(r.out, /=> reached \(200\)/);

@@ -38,7 +38,10 @@ describe("explain: the dev stack as planned", () => {
         assertReached(e, { v1: 90, v2: 10 });
         assert.equal(e.service, "users/user-service");
         assert.equal(e.route, "users/user-service#/api/v1/users");
-        assert.ok(e.hops.some((h) => h.hop === "kong-plugin" && /request-transformer/.test(h.title + h.decision) && /x-version/.test(h.decision)), JSON.stringify(e.hops, null, 1));
+        assert.ok(
+            e.hops.some((h) => h.hop === "kong-plugin" && /request-transformer/.test(h.title + h.decision) && /x-version/.test(h.decision)),
+            JSON.stringify(e.hops, null, 1),
+        );
     });
 
     it("without the header the request is split 90/10 between v1 and v2", () => {

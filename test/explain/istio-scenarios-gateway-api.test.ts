@@ -24,7 +24,11 @@ const meshRoute = (name: string, ns: string, rules: unknown[], parent = name): K
 });
 const to = (name: string, weight?: number) => ({ name, port: 9080, ...(weight === undefined ? {} : { weight }) });
 
-const bookinfo = [namespace("default"), ...["productpage", "reviews", "ratings", "details"].map((s) => service(s, "default", 9080)), ...["v1", "v2", "v3"].map((v) => versionService("reviews", "default", v))];
+const bookinfo = [
+    namespace("default"),
+    ...["productpage", "reviews", "ratings", "details"].map((s) => service(s, "default", 9080)),
+    ...["v1", "v2", "v3"].map((v) => versionService("reviews", "default", v)),
+];
 
 /** Pods reached and their shares, by version label: what both APIs must agree on. */
 const byVersion = (e: Explanation) => Object.fromEntries(e.outcome.destinations.map((d) => [d.podLabels.version ?? "any", d.weight]));
@@ -59,7 +63,10 @@ describe("explain (Gateway API mesh routes): Istio's request-routing task", () =
     });
 
     it("takes the header rule even when it is listed after the catch-all (more header matches win; a VirtualService would take the first)", () => {
-        const reversed = meshRoute("reviews", "default", [{ backendRefs: [to("reviews-v1")] }, { matches: [{ headers: [{ name: "end-user", value: "jason" }] }], backendRefs: [to("reviews-v2")] }]);
+        const reversed = meshRoute("reviews", "default", [
+            { backendRefs: [to("reviews-v1")] },
+            { matches: [{ headers: [{ name: "end-user", value: "jason" }] }], backendRefs: [to("reviews-v2")] },
+        ]);
         const e = run([...bookinfo, reversed], "GET http://reviews:9080/reviews/0", { from: "default/bookinfo-productpage", headers: { "end-user": "jason" } });
         assert.deepEqual(byVersion(e), { v2: 100 });
         assert.equal(e.hops.find((h) => h.hop === "source-sidecar")?.field, "spec.rules[1]");
@@ -86,13 +93,30 @@ describe("explain (Gateway API mesh routes): Istio's traffic-shifting task", () 
         const e = run([...bookinfo, split], "GET http://reviews:9080/reviews/0", { from: "default/bookinfo-productpage" });
         assert.deepEqual(byVersion(e), { v1: 50, v3: 50 });
         assert.match(e.hops.find((h) => h.hop === "source-sidecar")!.decision, /weighted split reviews-v1 50%, reviews-v3 50%/);
-        const vs = virtualService("reviews", "default", [{ route: [{ destination: { host: "reviews", subset: "v1" }, weight: 50 }, { destination: { host: "reviews", subset: "v3" }, weight: 50 }] }]);
-        assert.deepEqual(byVersion(run([...bookinfo, destinationRule("reviews", "default", ["v1", "v2", "v3"]), vs], "GET http://reviews:9080/reviews/0", { from: "default/bookinfo-productpage" })), byVersion(e));
+        const vs = virtualService("reviews", "default", [
+            {
+                route: [
+                    { destination: { host: "reviews", subset: "v1" }, weight: 50 },
+                    { destination: { host: "reviews", subset: "v3" }, weight: 50 },
+                ],
+            },
+        ]);
+        assert.deepEqual(
+            byVersion(
+                run([...bookinfo, destinationRule("reviews", "default", ["v1", "v2", "v3"]), vs], "GET http://reviews:9080/reviews/0", { from: "default/bookinfo-productpage" }),
+            ),
+            byVersion(e),
+        );
     });
 
     it("refuses with 503 a backend Service that does not exist (the subset no DestinationRule defines, in VirtualService terms)", () => {
         const r = meshRoute("ratings", "default", [{ backendRefs: [to("ratings-v2")] }]);
-        assertRefused(run([...bookinfo, r], "GET http://ratings:9080/ratings/0", { from: "default/bookinfo-reviews" }), "source-sidecar", 503, /ratings-v2\.default\.svc\.cluster\.local is not a Service among the objects/);
+        assertRefused(
+            run([...bookinfo, r], "GET http://ratings:9080/ratings/0", { from: "default/bookinfo-reviews" }),
+            "source-sidecar",
+            503,
+            /ratings-v2\.default\.svc\.cluster\.local is not a Service among the objects/,
+        );
     });
 
     it("answers 500 when every backend has weight 0 (Istio conversion.go, per the Gateway API spec)", () => {
@@ -104,23 +128,39 @@ describe("explain (Gateway API mesh routes): Istio's traffic-shifting task", () 
         const r = meshRoute("reviews", "default", [{ backendRefs: [to("reviews-v1")] }]);
         const dr = destinationRule("reviews-v1", "default", [], { tls: { mode: "ISTIO_MUTUAL" }, outlierDetection: { consecutive5xxErrors: 3 } }, "reviews-v1");
         const e = run([...bookinfo, r, dr], "GET http://reviews:9080/reviews/0", { from: "default/bookinfo-productpage" });
-        assert.match(e.hops.find((h) => h.hop === "source-sidecar")!.decision, /DestinationRule default\/reviews-v1 \(spec\.trafficPolicy\): TLS ISTIO_MUTUAL; outlier detection ejects a pod after 3 consecutive errors/);
+        assert.match(
+            e.hops.find((h) => h.hop === "source-sidecar")!.decision,
+            /DestinationRule default\/reviews-v1 \(spec\.trafficPolicy\): TLS ISTIO_MUTUAL; outlier detection ejects a pod after 3 consecutive errors/,
+        );
     });
 });
 
 describe("explain (Gateway API mesh routes): an HTTPRoute and a VirtualService for one host", () => {
     const r = meshRoute("reviews", "default", [{ backendRefs: [to("reviews-v2")] }]);
-    const vs = virtualService("reviews", "other", [{ route: [{ destination: { host: "reviews.default.svc.cluster.local", subset: "v1" } }] }], ["reviews.default.svc.cluster.local"]);
+    const vs = virtualService(
+        "reviews",
+        "other",
+        [{ route: [{ destination: { host: "reviews.default.svc.cluster.local", subset: "v1" } }] }],
+        ["reviews.default.svc.cluster.local"],
+    );
     const objs = [...bookinfo, namespace("other"), destinationRule("reviews", "default", ["v1"]), r, vs];
 
     it("a caller in the route's namespace gets the HTTPRoute, and explain says one of the two is ignored", () => {
         const e = run(objs, "GET http://reviews:9080/reviews/0", { from: "default/bookinfo-productpage" });
         assert.deepEqual(byVersion(e), { v2: 100 });
-        assert.match(e.hops.find((h) => h.hop === "source-sidecar")!.decision, /both VirtualService other\/reviews and HTTPRoute default\/reviews route reviews\.default\.svc\.cluster\.local: Istio uses one and ignores the other \(here the HTTPRoute\)/);
+        assert.match(
+            e.hops.find((h) => h.hop === "source-sidecar")!.decision,
+            /both VirtualService other\/reviews and HTTPRoute default\/reviews route reviews\.default\.svc\.cluster\.local: Istio uses one and ignores the other \(here the HTTPRoute\)/,
+        );
     });
 
     it("a Kong edge HTTPRoute (parent: a Gateway) is not a mesh route", () => {
-        const edge: K8sObject = { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "reviews-edge", namespace: "default" }, spec: { parentRefs: [{ name: "kong", namespace: "kong" }], rules: [{ backendRefs: [to("reviews-v3")] }] } };
+        const edge: K8sObject = {
+            apiVersion: "gateway.networking.k8s.io/v1",
+            kind: "HTTPRoute",
+            metadata: { name: "reviews-edge", namespace: "default" },
+            spec: { parentRefs: [{ name: "kong", namespace: "kong" }], rules: [{ backendRefs: [to("reviews-v3")] }] },
+        };
         const e = run([...bookinfo, edge], "GET http://reviews:9080/reviews/0", { from: "default/bookinfo-productpage" });
         assert.deepEqual(byVersion(e), { any: 100 });
     });

@@ -5,7 +5,11 @@
 import { strict as assert } from "node:assert";
 import { assertReached, assertRefused, authorizationPolicy, destinationRule, namespace, peerAuthentication, run, service, virtualService } from "./helpers";
 
-const bookinfo = [namespace("default"), ...["productpage", "reviews", "ratings", "details"].map((s) => service(s, "default", 9080)), destinationRule("reviews", "default", ["v1", "v2", "v3"])];
+const bookinfo = [
+    namespace("default"),
+    ...["productpage", "reviews", "ratings", "details"].map((s) => service(s, "default", 9080)),
+    destinationRule("reviews", "default", ["v1", "v2", "v3"]),
+];
 
 describe("explain: Istio's request-routing task (istio.io/v1.30 docs/tasks/traffic-management/request-routing)", () => {
     const routeByUser = virtualService("reviews", "default", [
@@ -50,13 +54,22 @@ describe("explain: Istio's traffic-shifting task (docs/tasks/traffic-management/
 
     it("refuses with 503 a subset no DestinationRule defines", () => {
         const vs = virtualService("ratings", "default", [{ route: [{ destination: { host: "ratings", subset: "v2" } }] }]);
-        assertRefused(run([...bookinfo, vs], "GET http://ratings:9080/ratings/0", { from: "default/bookinfo-reviews" }), "source-sidecar", 503, /subset v2 is defined by no DestinationRule/);
+        assertRefused(
+            run([...bookinfo, vs], "GET http://ratings:9080/ratings/0", { from: "default/bookinfo-reviews" }),
+            "source-sidecar",
+            503,
+            /subset v2 is defined by no DestinationRule/,
+        );
     });
 });
 
 describe("explain: Istio's HTTP authorization task (docs/tasks/security/authorization/authz-http)", () => {
     const allowNothing = authorizationPolicy("allow-nothing", "default", {});
-    const productpageViewer = authorizationPolicy("productpage-viewer", "default", { selector: { matchLabels: { app: "productpage" } }, action: "ALLOW", rules: [{ to: [{ operation: { methods: ["GET"] } }] }] });
+    const productpageViewer = authorizationPolicy("productpage-viewer", "default", {
+        selector: { matchLabels: { app: "productpage" } },
+        action: "ALLOW",
+        rules: [{ to: [{ operation: { methods: ["GET"] } }] }],
+    });
     const detailsViewer = authorizationPolicy("details-viewer", "default", {
         selector: { matchLabels: { app: "details" } },
         action: "ALLOW",
@@ -77,12 +90,22 @@ describe("explain: Istio's HTTP authorization task (docs/tasks/security/authoriz
         const ok = run(objects, "GET http://details:9080/details/0", { from: "default/bookinfo-productpage" });
         assert.equal(ok.outcome.reached, true);
         assert.equal(ok.hops.find((h) => h.hop === "destination-sidecar")?.object, "security.istio.io/v1 AuthorizationPolicy default/details-viewer");
-        assertRefused(run(objects, "GET http://details:9080/details/0", { from: "default/sleep" }), "destination-sidecar", 403, /cluster\.local\/ns\/default\/sa\/sleep matches no ALLOW policy/);
+        assertRefused(
+            run(objects, "GET http://details:9080/details/0", { from: "default/sleep" }),
+            "destination-sidecar",
+            403,
+            /cluster\.local\/ns\/default\/sa\/sleep matches no ALLOW policy/,
+        );
     });
 });
 
 describe("explain: Istio's deny task (docs/tasks/security/authorization/authz-deny) and policy precedence CUSTOM → DENY → ALLOW", () => {
-    const objects = [namespace("foo"), service("httpbin", "foo", 8000), namespace("sleep"), authorizationPolicy("deny-method-get", "foo", { selector: { matchLabels: { app: "httpbin" } }, action: "DENY", rules: [{ to: [{ operation: { methods: ["GET"] } }] }] })];
+    const objects = [
+        namespace("foo"),
+        service("httpbin", "foo", 8000),
+        namespace("sleep"),
+        authorizationPolicy("deny-method-get", "foo", { selector: { matchLabels: { app: "httpbin" } }, action: "DENY", rules: [{ to: [{ operation: { methods: ["GET"] } }] }] }),
+    ];
 
     it("denies GET and lets POST through", () => {
         assertRefused(run(objects, "GET http://httpbin.foo:8000/get", { from: "sleep/sleep" }), "destination-sidecar", 403, /DENY policy foo\/deny-method-get/);
@@ -96,7 +119,12 @@ describe("explain: Istio's deny task (docs/tasks/security/authorization/authz-de
 
     it("a mesh-wide policy in the root namespace applies to every namespace", () => {
         const meshDeny = authorizationPolicy("global-deny", "istio-system", { action: "DENY", rules: [{ to: [{ operation: { paths: ["/admin*"] } }] }] });
-        assertRefused(run([...objects.slice(0, 3), meshDeny], "POST http://httpbin.foo:8000/admin/x", { from: "sleep/sleep" }), "destination-sidecar", 403, /istio-system\/global-deny/);
+        assertRefused(
+            run([...objects.slice(0, 3), meshDeny], "POST http://httpbin.foo:8000/admin/x", { from: "sleep/sleep" }),
+            "destination-sidecar",
+            403,
+            /istio-system\/global-deny/,
+        );
     });
 });
 
@@ -116,7 +144,12 @@ describe("explain: Istio's mutual TLS migration task (docs/tasks/security/authen
     });
 
     it("a workload-level PeerAuthentication overrides the namespace's, and a DestinationRule with tls DISABLE breaks STRICT", () => {
-        const objects = [...base, peerAuthentication("foo", "PERMISSIVE"), peerAuthentication("foo", "STRICT", "httpbin", { app: "httpbin" }), destinationRule("httpbin", "foo", [], { tls: { mode: "DISABLE" } })];
+        const objects = [
+            ...base,
+            peerAuthentication("foo", "PERMISSIVE"),
+            peerAuthentication("foo", "STRICT", "httpbin", { app: "httpbin" }),
+            destinationRule("httpbin", "foo", [], { tls: { mode: "DISABLE" } }),
+        ];
         assertRefused(run(objects, "GET http://httpbin.foo:8000/ip", { from: "bar/sleep" }), "destination-sidecar", 503, /workload-level PeerAuthentication: mode STRICT/);
     });
 });

@@ -26,16 +26,37 @@ import {
     virtualService,
 } from "./helpers";
 
-const NLB = { "service.beta.kubernetes.io/aws-load-balancer-type": "external", "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip", "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" };
+const NLB = {
+    "service.beta.kubernetes.io/aws-load-balancer-type": "external",
+    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+};
 
-function stack(over: { kongValues?: Record<string, unknown>; ingressAnnotations?: Record<string, string>; svc?: K8sObject; extra?: K8sObject[]; paths?: { path: string; pathType?: string }[] } = {}): K8sObject[] {
+function stack(
+    over: {
+        kongValues?: Record<string, unknown>;
+        ingressAnnotations?: Record<string, string>;
+        svc?: K8sObject;
+        extra?: K8sObject[];
+        paths?: { path: string; pathType?: string }[];
+    } = {},
+): K8sObject[] {
     return [
         namespace("kong"),
         namespace("users"),
         namespace("istio-system", false),
-        istiodRelease({ trustDomain: "cluster.local", defaultProviders: { tracing: ["otel"] }, extensionProviders: [{ name: "otel", opentelemetry: { service: "jaeger.observability.svc.cluster.local", port: 4317 } }] }),
+        istiodRelease({
+            trustDomain: "cluster.local",
+            defaultProviders: { tracing: ["otel"] },
+            extensionProviders: [{ name: "otel", opentelemetry: { service: "jaeger.observability.svc.cluster.local", port: 4317 } }],
+        }),
         { apiVersion: "helm.sh/v3", kind: "Release", chart: "jaeger", name: "jaeger", namespace: "observability", values: {} },
-        kongRelease({ proxy: { annotations: NLB }, deployment: { serviceAccount: { name: "kong-kong" } }, env: { database: "off", tracing_instrumentations: "all", tracing_sampling_rate: 1 }, ...over.kongValues }),
+        kongRelease({
+            proxy: { annotations: NLB },
+            deployment: { serviceAccount: { name: "kong-kong" } },
+            env: { database: "off", tracing_instrumentations: "all", tracing_sampling_rate: 1 },
+            ...over.kongValues,
+        }),
         peerAuthentication("istio-system", "STRICT"),
         over.svc ?? exposedService("user-service", "users"),
         destinationRule("user-service", "users", ["v1", "v2"], { tls: { mode: "ISTIO_MUTUAL" } }, "user-service.users.svc.cluster.local"),
@@ -43,7 +64,11 @@ function stack(over: { kongValues?: Record<string, unknown>; ingressAnnotations?
             "user-service",
             "users",
             [
-                { name: "canary", match: [{ headers: { "x-version": { exact: "v2" } } }], route: [{ destination: { host: "user-service.users.svc.cluster.local", subset: "v2" } }] },
+                {
+                    name: "canary",
+                    match: [{ headers: { "x-version": { exact: "v2" } } }],
+                    route: [{ destination: { host: "user-service.users.svc.cluster.local", subset: "v2" } }],
+                },
                 {
                     name: "default",
                     route: [
@@ -55,12 +80,22 @@ function stack(over: { kongValues?: Record<string, unknown>; ingressAnnotations?
             ["user-service.users.svc.cluster.local"],
         ),
         authorizationPolicy("default-deny", "users", {}),
-        authorizationPolicy("user-service", "users", { action: "ALLOW", selector: { matchLabels: { app: "user-service" } }, rules: [{ from: [{ source: { principals: ["cluster.local/ns/kong/sa/kong-kong"] } }] }] }),
+        authorizationPolicy("user-service", "users", {
+            action: "ALLOW",
+            selector: { matchLabels: { app: "user-service" } },
+            rules: [{ from: [{ source: { principals: ["cluster.local/ns/kong/sa/kong-kong"] } }] }],
+        }),
         kongPlugin("user-service-key-auth", "users", "key-auth", { key_names: ["apikey"], hide_credentials: true }),
         kongClusterPlugin("otel", "opentelemetry", { traces_endpoint: "http://jaeger.observability.svc.cluster.local:4318/v1/traces", propagation: { default_format: "w3c" } }),
         ...consumer("mobile-app", "kong", ["key-auth", "acl"]),
         ...consumer("batch", "kong", ["jwt"]),
-        ingress("user-service", "users", over.paths ?? [{ path: "/api/v1/users" }], { "konghq.com/plugins": "user-service-key-auth", "konghq.com/strip-path": "false", "konghq.com/preserve-host": "false", "konghq.com/methods": "GET,POST", ...over.ingressAnnotations }),
+        ingress("user-service", "users", over.paths ?? [{ path: "/api/v1/users" }], {
+            "konghq.com/plugins": "user-service-key-auth",
+            "konghq.com/strip-path": "false",
+            "konghq.com/preserve-host": "false",
+            "konghq.com/methods": "GET,POST",
+            ...over.ingressAnnotations,
+        }),
         ...(over.extra ?? []),
     ];
 }
@@ -73,7 +108,12 @@ describe("explain: Kong key-auth (Kong 3.9 kong/plugins/key-auth/handler.lua)", 
     });
 
     it("answers 401 for a consumer that holds no key-auth credential", () => {
-        assertRefused(run(stack(), `GET ${URL}`, { consumer: "batch" }), "kong-plugin", 401, /batch holds no key-auth credential \(labels konghq.com\/credential of its Secrets: jwt\)/);
+        assertRefused(
+            run(stack(), `GET ${URL}`, { consumer: "batch" }),
+            "kong-plugin",
+            401,
+            /batch holds no key-auth credential \(labels konghq.com\/credential of its Secrets: jwt\)/,
+        );
     });
 
     it("passes a consumer holding a key-auth credential on through Kong's sidecar to the 90/10 split", () => {
@@ -87,7 +127,9 @@ describe("explain: Kong key-auth (Kong 3.9 kong/plugins/key-auth/handler.lua)", 
     });
 
     it("with anonymous set, a request without a key continues as the anonymous consumer", () => {
-        const objects = stack().map((o) => (o.kind === "KongPlugin" && o.metadata?.name === "user-service-key-auth" ? kongPlugin("user-service-key-auth", "users", "key-auth", { anonymous: "guest" }) : o));
+        const objects = stack().map((o) =>
+            o.kind === "KongPlugin" && o.metadata?.name === "user-service-key-auth" ? kongPlugin("user-service-key-auth", "users", "key-auth", { anonymous: "guest" }) : o,
+        );
         assert.equal(run(objects, `GET ${URL}`).outcome.reached, true);
     });
 });
@@ -101,7 +143,10 @@ describe("explain: canary header through Kong to the VirtualService", () => {
 
     it("a request-transformer that strips the header at the edge sends it to the weighted split (plugin priority 801 runs before proxying)", () => {
         const strip = kongPlugin("strip-canary", "users", "request-transformer", { remove: { headers: ["x-version"] } });
-        const e = run(stack({ extra: [strip], ingressAnnotations: { "konghq.com/plugins": "user-service-key-auth,strip-canary" } }), `GET ${URL}`, { consumer: "mobile-app", headers: { "x-version": "v2" } });
+        const e = run(stack({ extra: [strip], ingressAnnotations: { "konghq.com/plugins": "user-service-key-auth,strip-canary" } }), `GET ${URL}`, {
+            consumer: "mobile-app",
+            headers: { "x-version": "v2" },
+        });
         assertReached(e, { v1: 90, v2: 10 });
         assert.match(e.hops.find((h) => h.title === "Kong plugin request-transformer")!.decision, /removes x-version/);
     });
@@ -126,7 +171,11 @@ describe("explain: KIC 3.5 Ingress translation and Kong 3.9's traditional router
 
     it("the longest prefix wins among routes of the same rank (sort_routes: max_uri_length)", () => {
         const same = { "konghq.com/methods": "GET,POST" };
-        const extra = [exposedService("admin", "users"), ingress("admin", "users", [{ path: "/api/v1/users/admin" }], same), ingress("wide", "users", [{ path: "/api", service: "admin" }], same)];
+        const extra = [
+            exposedService("admin", "users"),
+            ingress("admin", "users", [{ path: "/api/v1/users/admin" }], same),
+            ingress("wide", "users", [{ path: "/api", service: "admin" }], same),
+        ];
         assert.equal(run(stack({ extra }), "GET http://edge.invalid/api/v1/users/admin/x").route, "users/admin#/api/v1/users/admin");
         assert.equal(run(stack({ extra }), "GET http://edge.invalid/api/v2").route, "users/wide#/api");
     });
@@ -139,7 +188,10 @@ describe("explain: KIC 3.5 Ingress translation and Kong 3.9's traditional router
     });
 
     it("a route with a host ranks above one without (match count first)", () => {
-        const extra = [exposedService("admin", "users"), ingress("hosted", "users", [{ path: "/api", pathType: "ImplementationSpecific", service: "admin" }], {}, "api.example.com")];
+        const extra = [
+            exposedService("admin", "users"),
+            ingress("hosted", "users", [{ path: "/api", pathType: "ImplementationSpecific", service: "admin" }], {}, "api.example.com"),
+        ];
         assert.equal(run(stack({ extra }), "GET http://api.example.com/api/v1/users").route, "users/hosted#/api");
         assert.equal(run(stack({ extra }), `GET ${URL}`, { consumer: "mobile-app" }).route, "users/user-service#/api/v1/users");
     });
@@ -155,7 +207,11 @@ describe("explain: Kong cors (Kong 3.9 kong/plugins/cors/handler.lua) and prefli
     const preflight = { headers: { Origin: "https://shop.example.com", "Access-Control-Request-Method": "GET" } };
 
     it("answers the preflight at Kong with 200 before key-auth runs (cors 2000 > key-auth 1250) when the route accepts OPTIONS", () => {
-        const e = run(stack({ extra: [cors], ingressAnnotations: { "konghq.com/plugins": "user-service-key-auth,user-service-cors", "konghq.com/methods": "GET,OPTIONS" } }), `OPTIONS ${URL}`, preflight);
+        const e = run(
+            stack({ extra: [cors], ingressAnnotations: { "konghq.com/plugins": "user-service-key-auth,user-service-cors", "konghq.com/methods": "GET,OPTIONS" } }),
+            `OPTIONS ${URL}`,
+            preflight,
+        );
         assert.equal(e.outcome.reached, false);
         assert.equal(e.outcome.answered, true);
         assert.equal(e.outcome.status, 200);
@@ -164,11 +220,22 @@ describe("explain: Kong cors (Kong 3.9 kong/plugins/cors/handler.lua) and prefli
     });
 
     it("refuses the preflight with 404 when the route's methods leave out OPTIONS: cors never runs", () => {
-        assertRefused(run(stack({ extra: [cors], ingressAnnotations: { "konghq.com/plugins": "user-service-key-auth,user-service-cors", "konghq.com/methods": "GET" } }), `OPTIONS ${URL}`, preflight), "kong-route", 404, /method OPTIONS is not among GET/);
+        assertRefused(
+            run(
+                stack({ extra: [cors], ingressAnnotations: { "konghq.com/plugins": "user-service-key-auth,user-service-cors", "konghq.com/methods": "GET" } }),
+                `OPTIONS ${URL}`,
+                preflight,
+            ),
+            "kong-route",
+            404,
+            /method OPTIONS is not among GET/,
+        );
     });
 
     it("answers without Access-Control-Allow-Origin for an origin it does not list: the browser refuses", () => {
-        const e = run(stack({ extra: [cors], ingressAnnotations: { "konghq.com/plugins": "user-service-cors", "konghq.com/methods": "GET,OPTIONS" } }), `OPTIONS ${URL}`, { headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } });
+        const e = run(stack({ extra: [cors], ingressAnnotations: { "konghq.com/plugins": "user-service-cors", "konghq.com/methods": "GET,OPTIONS" } }), `OPTIONS ${URL}`, {
+            headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" },
+        });
         assert.equal(e.outcome.answered, false);
         assert.equal(e.outcome.status, 200);
         assert.match(e.outcome.reason, /browser refuses/);
@@ -186,7 +253,15 @@ describe("explain: rate limiting across Kong replicas (Kong 3.9 rate-limiting po
     const rl = (policy: string) => kongPlugin("rl", "users", "rate-limiting", { minute: 100, policy, limit_by: "consumer" });
 
     it("policy local multiplies the limit by the HPA's replicas", () => {
-        const e = run(stack({ extra: [rl("local")], kongValues: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 } }, ingressAnnotations: { "konghq.com/plugins": "user-service-key-auth,rl" } }), `GET ${URL}`, { consumer: "mobile-app" });
+        const e = run(
+            stack({
+                extra: [rl("local")],
+                kongValues: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 } },
+                ingressAnnotations: { "konghq.com/plugins": "user-service-key-auth,rl" },
+            }),
+            `GET ${URL}`,
+            { consumer: "mobile-app" },
+        );
         assert.match(e.hops.find((h) => h.title === "Kong plugin rate-limiting")!.decision, /2–5 replicas a client may get up to 200\/minute to 500\/minute/);
     });
 
@@ -223,28 +298,52 @@ describe("explain: what Kong sends into the mesh", () => {
     });
 
     it("a caller outside the AuthorizationPolicy is refused 403 at the destination sidecar", () => {
-        const objects = stack().map((o) => (o.kind === "Release" && o.chart === "kong" ? kongRelease({ proxy: { annotations: NLB }, deployment: { serviceAccount: { name: "other" } } }) : o));
+        const objects = stack().map((o) =>
+            o.kind === "Release" && o.chart === "kong" ? kongRelease({ proxy: { annotations: NLB }, deployment: { serviceAccount: { name: "other" } } }) : o,
+        );
         assertRefused(run(objects, `GET ${URL}`, { consumer: "mobile-app" }), "destination-sidecar", 403, /cluster\.local\/ns\/kong\/sa\/other matches no ALLOW policy/);
     });
 });
 
 describe("explain: the NLB in front of Kong (AWS Load Balancer Controller v3.5 annotations, kong/kong 3.4.1 values)", () => {
-    const tls = { ...NLB, "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:eu-west-1:111122223333:certificate/x", "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "443" };
+    const tls = {
+        ...NLB,
+        "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:eu-west-1:111122223333:certificate/x",
+        "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "443",
+    };
 
     it("TLS terminated at the NLB and forwarded to Kong's TLS port gets 400", () => {
-        assertRefused(run(stack({ kongValues: { proxy: { annotations: tls } } }), `GET https://edge.invalid/api/v1/users`, { consumer: "mobile-app" }), "nlb", 400, /plain HTTP request was sent to HTTPS port/);
+        assertRefused(
+            run(stack({ kongValues: { proxy: { annotations: tls } } }), `GET https://edge.invalid/api/v1/users`, { consumer: "mobile-app" }),
+            "nlb",
+            400,
+            /plain HTTP request was sent to HTTPS port/,
+        );
     });
 
     it("with overrideServiceTargetPort 8000 Kong receives plain HTTP; a route limited to https then answers 426", () => {
         const values = { proxy: { annotations: tls, tls: { enabled: true, overrideServiceTargetPort: 8000 } } };
         assert.equal(run(stack({ kongValues: values }), `GET https://edge.invalid/api/v1/users`, { consumer: "mobile-app" }).outcome.reached, true);
-        assertRefused(run(stack({ kongValues: values, ingressAnnotations: { "konghq.com/protocols": "https" } }), `GET https://edge.invalid/api/v1/users`, { consumer: "mobile-app" }), "kong-route", 426);
+        assertRefused(
+            run(stack({ kongValues: values, ingressAnnotations: { "konghq.com/protocols": "https" } }), `GET https://edge.invalid/api/v1/users`, { consumer: "mobile-app" }),
+            "kong-route",
+            426,
+        );
     });
 
     it("PROXY protocol at the NLB needs proxy_protocol on Kong's listener; with real_ip_header Kong sees the client", () => {
         const pp = { ...NLB, "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*" };
         assertRefused(run(stack({ kongValues: { proxy: { annotations: pp } } }), `GET ${URL}`, { consumer: "mobile-app" }), "nlb", 400, /no proxy_protocol parameter/);
-        const ok = run(stack({ kongValues: { proxy: { annotations: pp, http: { enabled: true, parameters: ["proxy_protocol"] } }, env: { real_ip_header: "proxy_protocol", trusted_ips: "0.0.0.0/0,::/0" } } }), `GET ${URL}`, { consumer: "mobile-app" });
+        const ok = run(
+            stack({
+                kongValues: {
+                    proxy: { annotations: pp, http: { enabled: true, parameters: ["proxy_protocol"] } },
+                    env: { real_ip_header: "proxy_protocol", trusted_ips: "0.0.0.0/0,::/0" },
+                },
+            }),
+            `GET ${URL}`,
+            { consumer: "mobile-app" },
+        );
         assert.equal(ok.outcome.reached, true);
         assert.match(ok.hops[0].decision, /Kong reads the client address from PROXY protocol/);
     });
@@ -278,8 +377,18 @@ describe("explain: tracing", () => {
 });
 
 describe("explain: HTTPRoutes as KIC 3.5 translates them (subtranslator/httproute.go)", () => {
-    const gatewayClass = { apiVersion: "gateway.networking.k8s.io/v1", kind: "GatewayClass", metadata: { name: "kong", annotations: { "konghq.com/gatewayclass-unmanaged": "true" } }, spec: { controllerName: "konghq.com/kic-gateway-controller" } };
-    const gateway = { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway", metadata: { name: "kong", namespace: "kong" }, spec: { gatewayClassName: "kong", listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }] } };
+    const gatewayClass = {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "GatewayClass",
+        metadata: { name: "kong", annotations: { "konghq.com/gatewayclass-unmanaged": "true" } },
+        spec: { controllerName: "konghq.com/kic-gateway-controller" },
+    };
+    const gateway = {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "Gateway",
+        metadata: { name: "kong", namespace: "kong" },
+        spec: { gatewayClassName: "kong", listeners: [{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }] },
+    };
     const httpRoute = (path: unknown, filters: unknown[] = [], annotations: Record<string, string> = { "konghq.com/preserve-host": "false" }) => ({
         apiVersion: "gateway.networking.k8s.io/v1",
         kind: "HTTPRoute",

@@ -18,12 +18,20 @@ import { validateCustomResource } from "../../policies/validate";
 import { request } from "./helpers";
 
 type Config = Record<string, unknown>;
-type Service = { name: string; namespace: string; port: number; resilience?: Record<string, unknown>; canary?: { header: string; equals?: string }; allowFrom?: unknown[]; gateway?: unknown };
+type Service = {
+    name: string;
+    namespace: string;
+    port: number;
+    resilience?: Record<string, unknown>;
+    canary?: { header: string; equals?: string };
+    allowFrom?: unknown[];
+    gateway?: unknown;
+};
 
 /** A stack's config with `mesh.routing` set (and, when asked, every service's retries removed). */
 function withRouting(stack: string, routing: string, dropRetries: boolean): Config {
     const config = structuredClone(readStackConfig(stackConfigPath(stack)));
-    config["meshgate:mesh"] = { ...((config["meshgate:mesh"]) ?? {}), routing };
+    config["meshgate:mesh"] = { ...(config["meshgate:mesh"] ?? {}), routing };
     if (dropRetries) {
         for (const s of config["meshgate:services"] as Service[]) {
             if (s.resilience !== undefined) delete s.resilience.retries;
@@ -63,7 +71,8 @@ function internalCalls(services: readonly Service[]): { id: string; line: string
         for (const from of callers) {
             const line = `GET http://${s.name}.${s.namespace}:${s.port}/`;
             out.push({ id: `${line} from=${from}`, line, opts: { from } });
-            if (s.canary?.equals !== undefined) out.push({ id: `${line} [${s.canary.header}: ${s.canary.equals}] from=${from}`, line, opts: { from, headers: { [s.canary.header]: s.canary.equals } } });
+            if (s.canary?.equals !== undefined)
+                out.push({ id: `${line} [${s.canary.header}: ${s.canary.equals}] from=${from}`, line, opts: { from, headers: { [s.canary.header]: s.canary.equals } } });
         }
     }
     return out;
@@ -97,7 +106,11 @@ describe("mesh.routing gateway-api: the dev stack routes as with VirtualServices
             assert.deepEqual((r.spec as { parentRefs: unknown[] }).parentRefs, [{ group: "", kind: "Service", name: r.metadata?.name }]);
         }
         assert.equal(gwObjects.filter((o) => o.kind === "VirtualService").length, 0);
-        const names = (kind: string) => gwObjects.filter((o) => o.kind === kind && o.metadata?.namespace === "users").map((o) => o.metadata?.name).sort();
+        const names = (kind: string) =>
+            gwObjects
+                .filter((o) => o.kind === kind && o.metadata?.namespace === "users")
+                .map((o) => o.metadata?.name)
+                .sort();
         assert.deepEqual(names("Service"), ["user-service", "user-service-v1", "user-service-v2"]);
         assert.deepEqual(names("DestinationRule"), ["user-service", "user-service-v1", "user-service-v2"]);
     });
@@ -105,9 +118,17 @@ describe("mesh.routing gateway-api: the dev stack routes as with VirtualServices
     it("installs the Gateway API v1.3.0 CRDs once, and every mesh HTTPRoute waits for them", () => {
         // One CustomResourceDefinition per standard-channel kind, from one GatewayApiCrds; a dependency on the
         // component is recorded as one on each of its resources.
-        assert.deepEqual(gwCrds.map((u) => u.split("::").pop()).sort(), ["gatewayclasses", "gateways", "grpcroutes", "httproutes", "referencegrants"].map((k) => `meshgate-gateway-api-crds-${k}`));
+        assert.deepEqual(
+            gwCrds.map((u) => u.split("::").pop()).sort(),
+            ["gatewayclasses", "gateways", "grpcroutes", "httproutes", "referencegrants"].map((k) => `meshgate-gateway-api-crds-${k}`),
+        );
         assert.equal(gwRouteDeps.length, services.length);
-        for (const deps of gwRouteDeps) assert.deepEqual(gwCrds.filter((c) => !deps.includes(c)), [], deps.join(", "));
+        for (const deps of gwRouteDeps)
+            assert.deepEqual(
+                gwCrds.filter((c) => !deps.includes(c)),
+                [],
+                deps.join(", "),
+            );
     });
 
     it("has no mandatory violation, and every mesh object is valid against its CRD (schema and CEL)", () => {
@@ -121,7 +142,10 @@ describe("mesh.routing gateway-api: the dev stack routes as with VirtualServices
         const a = matrix(vs, "dev", "plan").entries;
         const b = matrix(gw, "dev", "plan").entries;
         assert.ok(a.length >= 10, `only ${a.length} entries`);
-        assert.deepEqual(b.map((e) => e.id), a.map((e) => e.id));
+        assert.deepEqual(
+            b.map((e) => e.id),
+            a.map((e) => e.id),
+        );
         for (let i = 0; i < a.length; i++) assert.deepEqual(outcome(b[i]), outcome(a[i]), a[i].id);
         // The split and the canary are really there (not vacuously equal).
         assert.ok(a.some((e) => JSON.stringify(outcome(e).split) === JSON.stringify({ "user-service/v1": 90, "user-service/v2": 10 })));
@@ -135,7 +159,10 @@ describe("mesh.routing gateway-api: the dev stack routes as with VirtualServices
         }
         const pinned = explain(gw, request("GET http://user-service.users:8080/", { from: "kong/kong-kong", headers: { "x-version": "v2" } }));
         assert.deepEqual(outcome(pinned).split, { "user-service/v2": 100 });
-        assert.match(pinned.hops.find((h) => h.hop === "source-sidecar")?.decision ?? "", /HTTPRoute users\/user-service \(mesh route, parent Service\) rule \[0\]: match path PathPrefix \/, header x-version exact v2/);
+        assert.match(
+            pinned.hops.find((h) => h.hop === "source-sidecar")?.decision ?? "",
+            /HTTPRoute users\/user-service \(mesh route, parent Service\) rule \[0\]: match path PathPrefix \/, header x-version exact v2/,
+        );
     });
 });
 
@@ -145,11 +172,19 @@ describe("mesh.routing gateway-api: what it cannot express is refused (exit 2) w
             const result = await plan({ stack, config: withRouting(stack, "gateway-api", false) });
             assert.equal(result.kind, "invalid");
             if (result.kind !== "invalid") return;
-            const withRetries = (readStackConfig(stackConfigPath(stack))["meshgate:services"] as Service[]).flatMap((s, i) => (s.resilience?.retries !== undefined ? [`services[${i}].resilience.retries`] : []));
+            const withRetries = (readStackConfig(stackConfigPath(stack))["meshgate:services"] as Service[]).flatMap((s, i) =>
+                s.resilience?.retries !== undefined ? [`services[${i}].resilience.retries`] : [],
+            );
             assert.ok(withRetries.length > 0);
-            assert.deepEqual(result.issues.map((i) => i.path), withRetries);
+            assert.deepEqual(
+                result.issues.map((i) => i.path),
+                withRetries,
+            );
             for (const issue of result.issues) {
-                assert.match(issue.message, /mesh\.routing is gateway-api, and an HTTPRoute cannot carry retries: its retry field is in the Gateway API experimental channel only .*remove resilience\.retries .* or keep mesh\.routing: virtualservice/);
+                assert.match(
+                    issue.message,
+                    /mesh\.routing is gateway-api, and an HTTPRoute cannot carry retries: its retry field is in the Gateway API experimental channel only .*remove resilience\.retries .* or keep mesh\.routing: virtualservice/,
+                );
             }
         });
     }

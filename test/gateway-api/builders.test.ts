@@ -42,17 +42,30 @@ describe("Gateway API edge: builders", () => {
 
     it("listeners follow the proxy's ports: http only without a certificate, HTTPS with Kong's Secret, plain HTTP on 443 behind an ACM NLB, none on 80 when closed", () => {
         const ns = ["users", "catalog", "users"];
-        assert.deepEqual(kongGatewayListeners({ routeNamespaces: ns }).map((l) => `${l.name}:${l.port}:${l.protocol}`), ["http:80:HTTP"]);
+        assert.deepEqual(
+            kongGatewayListeners({ routeNamespaces: ns }).map((l) => `${l.name}:${l.port}:${l.protocol}`),
+            ["http:80:HTTP"],
+        );
         const secret = kongGatewayListeners({ routeNamespaces: ns, tls: { secretName: "edge-tls", http: "redirect" } });
-        assert.deepEqual(secret.map((l) => `${l.name}:${l.port}:${l.protocol}`), ["http:80:HTTP", "https:443:HTTPS"]);
+        assert.deepEqual(
+            secret.map((l) => `${l.name}:${l.port}:${l.protocol}`),
+            ["http:80:HTTP", "https:443:HTTPS"],
+        );
         assert.deepEqual(secret[1].tls, { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: "edge-tls" }] });
-        assert.deepEqual(kongGatewayListeners({ routeNamespaces: ns, tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x", http: "close" } }).map((l) => `${l.name}:${l.port}:${l.protocol}`), ["https:443:HTTP"]);
+        assert.deepEqual(
+            kongGatewayListeners({ routeNamespaces: ns, tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x", http: "close" } }).map(
+                (l) => `${l.name}:${l.port}:${l.protocol}`,
+            ),
+            ["https:443:HTTP"],
+        );
         assert.throws(() => kongGatewayListeners({ routeNamespaces: ns, tls: { http: "close" } }), /no listener/);
     });
 
     it("routes are admitted from the exposed services' namespaces only (a selector on kubernetes.io/metadata.name), or from Kong's own namespace when none is exposed", () => {
         const [l] = kongGatewayListeners({ routeNamespaces: ["users", "catalog", "users"] });
-        assert.deepEqual(l.allowedRoutes, { namespaces: { from: "Selector", selector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["catalog", "users"] }] } } });
+        assert.deepEqual(l.allowedRoutes, {
+            namespaces: { from: "Selector", selector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: ["catalog", "users"] }] } },
+        });
         assert.deepEqual(kongGatewayListeners({ routeNamespaces: [] })[0].allowedRoutes, { namespaces: { from: "Same" } });
     });
 
@@ -68,7 +81,10 @@ describe("Gateway API edge: builders", () => {
         const ingressAnnotations = ing.metadata.annotations ?? {};
         const rest = Object.fromEntries(Object.entries(ingressAnnotations).filter(([k]) => k !== "konghq.com/methods" && k !== "pulumi.com/skipAwait"));
         assert.deepEqual(hr.metadata.annotations, rest);
-        assert.deepEqual(hr.spec.rules.flatMap((r) => r.matches.map((m) => m.method)), ingressAnnotations["konghq.com/methods"]?.split(","));
+        assert.deepEqual(
+            hr.spec.rules.flatMap((r) => r.matches.map((m) => m.method)),
+            ingressAnnotations["konghq.com/methods"]?.split(","),
+        );
         assert.deepEqual(hr.spec.rules[0].backendRefs, [{ group: "", kind: "Service", name: "user-service", port: 8080 }]);
     });
 
@@ -76,22 +92,33 @@ describe("Gateway API edge: builders", () => {
         const hr = edgeHttpRoute(spec(everything), resolveContext(gatewayApi), []);
         const matches = hr.spec.rules.flatMap((r) => r.matches);
         assert.equal(matches.length, 6);
-        assert.deepEqual(matches.map((m) => `${m.method} ${m.path.type} ${m.path.value}`), [
-            "GET PathPrefix /api/everything",
-            "PUT PathPrefix /api/everything",
-            "OPTIONS PathPrefix /api/everything",
-            "GET RegularExpression /items/.+$",
-            "PUT RegularExpression /items/.+$",
-            "OPTIONS RegularExpression /items/.+$",
-        ]);
+        assert.deepEqual(
+            matches.map((m) => `${m.method} ${m.path.type} ${m.path.value}`),
+            [
+                "GET PathPrefix /api/everything",
+                "PUT PathPrefix /api/everything",
+                "OPTIONS PathPrefix /api/everything",
+                "GET RegularExpression /items/.+$",
+                "PUT RegularExpression /items/.+$",
+                "OPTIONS RegularExpression /items/.+$",
+            ],
+        );
         assert.deepEqual(hr.spec.hostnames, ["api.example.com", "*.example.org"]);
         assert.equal(hr.metadata.annotations?.["konghq.com/strip-path"], "true");
     });
 
     it("refuses more matches than an HTTPRoute may hold, naming the service and the limit", () => {
         const paths = Array.from({ length: 15 }, (_, i) => `/p${i}`);
-        const many: ServiceSpecInput = { name: "many", namespace: "team", port: 80, gateway: { paths, methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"] } };
-        assert.throws(() => edgeHttpRoute(spec(many), resolveContext(gatewayApi), []), /service "many": gateway\.paths × gateway\.methods make 135 HTTPRoute matches; the Gateway API allows at most 127/);
+        const many: ServiceSpecInput = {
+            name: "many",
+            namespace: "team",
+            port: 80,
+            gateway: { paths, methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"] },
+        };
+        assert.throws(
+            () => edgeHttpRoute(spec(many), resolveContext(gatewayApi), []),
+            /service "many": gateway\.paths × gateway\.methods make 135 HTTPRoute matches; the Gateway API allows at most 127/,
+        );
     });
 
     it("every GatewayClass, Gateway and HTTPRoute built is valid against the Gateway API v1.3.0 CRDs (schema and CEL)", () => {
@@ -111,12 +138,18 @@ describe("Gateway API edge: builders", () => {
     it("the same validation refuses a broken HTTPRoute (a PathPrefix not starting with /: a CEL rule)", () => {
         const hr = edgeHttpRoute(spec(userService), resolveContext(gatewayApi), []);
         const broken = { ...hr, spec: { ...hr.spec, rules: [{ ...hr.spec.rules[0], matches: [{ path: { type: "PathPrefix", value: "api/v1/users" } }] }] } };
-        assert.ok(validateCustomResource(broken).some((p) => /must be an absolute path/.test(p)), validateCustomResource(broken).join("\n"));
+        assert.ok(
+            validateCustomResource(broken).some((p) => /must be an absolute path/.test(p)),
+            validateCustomResource(broken).join("\n"),
+        );
     });
 
     it(`installs the five standard-channel CRDs of Gateway API v${GATEWAY_API_VERSION}, whole (status subresource, CEL rules) and without prose`, () => {
         const crds = gatewayApiCrdObjects();
-        assert.deepEqual(crds.map((c) => c.metadata.name).sort(), ["gatewayclasses", "gateways", "grpcroutes", "httproutes", "referencegrants"].map((p) => `${p}.gateway.networking.k8s.io`));
+        assert.deepEqual(
+            crds.map((c) => c.metadata.name).sort(),
+            ["gatewayclasses", "gateways", "grpcroutes", "httproutes", "referencegrants"].map((p) => `${p}.gateway.networking.k8s.io`),
+        );
         for (const c of crds) assert.equal(c.metadata.annotations["gateway.networking.k8s.io/bundle-version"], `v${GATEWAY_API_VERSION}`);
         const httproutes = crds.find((c) => c.metadata.name.startsWith("httproutes."));
         const text = JSON.stringify(httproutes);

@@ -3,7 +3,12 @@ import * as assert from "node:assert/strict";
 import { checkStackConfig } from "../../components/config";
 
 const paths = (raw: unknown) => checkStackConfig(raw).issues.map((i) => `${i.path}: ${i.message}`);
-const many = { name: "many", namespace: "team", port: 80, gateway: { paths: Array.from({ length: 15 }, (_, i) => `/p${i}`), methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"], auth: "none" } };
+const many = {
+    name: "many",
+    namespace: "team",
+    port: 80,
+    gateway: { paths: Array.from({ length: 15 }, (_, i) => `/p${i}`), methods: ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"], auth: "none" },
+};
 
 describe("gateway.api", () => {
     it("accepts ingress and gateway-api, and is absent (Ingress) by default", () => {

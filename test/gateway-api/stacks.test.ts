@@ -63,7 +63,11 @@ function outcome(e: RoutesEntry) {
 function assertSameRouting(ingress: RoutesDocument, gateway: RoutesDocument, atLeast: number): void {
     const external = (d: RoutesDocument) => d.entries.filter((e) => e.request.from === null);
     assert.ok(external(ingress).length >= atLeast, `requests through Kong: ${external(ingress).length}`);
-    assert.deepEqual(gateway.entries.map((e) => e.id), ingress.entries.map((e) => e.id), "the same requests are enumerated");
+    assert.deepEqual(
+        gateway.entries.map((e) => e.id),
+        ingress.entries.map((e) => e.id),
+        "the same requests are enumerated",
+    );
     const byId = new Map(gateway.entries.map((e) => [e.id, e]));
     for (const e of ingress.entries) {
         const g = byId.get(e.id)!;
@@ -102,9 +106,15 @@ describe("gateway.api: gateway-api on meshgate's stacks", function () {
         const kinds = (p: Planned, kind: string) => p.objects.filter((o) => o.kind === kind);
         assert.equal(kinds(devGateway, "Ingress").length, 0);
         const routes = kinds(devGateway, "HTTPRoute");
-        assert.deepEqual(routes.map((r) => `${r.metadata?.namespace}/${r.metadata?.name}`).sort(), kinds(devIngress, "Ingress").map((i) => `${i.metadata?.namespace}/${i.metadata?.name}-edge`).sort());
+        assert.deepEqual(
+            routes.map((r) => `${r.metadata?.namespace}/${r.metadata?.name}`).sort(),
+            kinds(devIngress, "Ingress")
+                .map((i) => `${i.metadata?.namespace}/${i.metadata?.name}-edge`)
+                .sort(),
+        );
         assert.ok(routes.length >= 2);
-        for (const r of routes) assert.deepEqual((r.spec as { parentRefs: unknown }).parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "kong", name: "kong" }]);
+        for (const r of routes)
+            assert.deepEqual((r.spec as { parentRefs: unknown }).parentRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: "kong", name: "kong" }]);
         assert.equal(kinds(devGateway, "GatewayClass").length, 1);
         assert.equal(kinds(devGateway, "Gateway").filter((g) => GATEWAY_API.test(g.apiVersion ?? "")).length, 1);
         assert.equal(devGateway.resources.filter((r) => r.type === "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").length, 5);
@@ -118,9 +128,16 @@ describe("gateway.api: gateway-api on meshgate's stacks", function () {
         assert.ok(release && gateway, "the kong release and the Gateway are planned");
         assert.equal(crds.length, 5);
         // A dependency on a component is recorded as one on each of its resources.
-        assert.deepEqual(crds.filter((u) => !release.dependsOn.includes(u)), [], `kong release dependsOn: ${release.dependsOn.join(", ")}`);
+        assert.deepEqual(
+            crds.filter((u) => !release.dependsOn.includes(u)),
+            [],
+            `kong release dependsOn: ${release.dependsOn.join(", ")}`,
+        );
         assert.ok(gateway.dependsOn.includes(release.urn), `Gateway dependsOn: ${gateway.dependsOn.join(", ")}`);
-        assert.deepEqual(crds.filter((u) => !gateway.dependsOn.includes(u)), []);
+        assert.deepEqual(
+            crds.filter((u) => !gateway.dependsOn.includes(u)),
+            [],
+        );
     });
 
     it("the deploy model has the edges: CRDs → kong release (recorded), CRDs → every Gateway API object (unavoidable)", () => {
@@ -129,11 +146,18 @@ describe("gateway.api: gateway-api on meshgate's stacks", function () {
         const release = devGateway.resources.find((r) => r.name === "meshgate-gateway-release")!.urn;
         const recorded = recordedEdges(g);
         assert.equal(crds.length, 5, "GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant");
-        assert.deepEqual(crds.filter((c) => !recorded.some((e) => e.from === c && e.to === release)), []);
+        assert.deepEqual(
+            crds.filter((c) => !recorded.some((e) => e.from === c && e.to === release)),
+            [],
+        );
         const unavoidable = unavoidableEdges(g).filter((e) => e.kind === "crd" && crds.includes(e.from));
         const objects = devGateway.resources.filter((r) => r.type.startsWith("kubernetes:gateway.networking.k8s.io/"));
         assert.equal(objects.length, 4);
-        for (const o of objects) assert.ok(unavoidable.some((e) => e.to === o.urn), `no crd edge to ${o.urn}`);
+        for (const o of objects)
+            assert.ok(
+                unavoidable.some((e) => e.to === o.urn),
+                `no crd edge to ${o.urn}`,
+            );
     });
 
     it("every Gateway API object planned is valid against the v1.3.0 CRDs (kubernetes-crd-schema evaluates their schema and CEL), and a broken HTTPRoute is refused", async () => {
@@ -144,12 +168,23 @@ describe("gateway.api: gateway-api on meshgate's stacks", function () {
         const props = structuredClone(route.props) as { spec: { rules: { matches: { path: { value: string } }[] }[] } };
         props.spec.rules[0].matches[0].path.value = "api/v1/users";
         const vs = await runRule("kubernetes-crd-schema", [{ ...route, props }]);
-        assert.ok(vs.some((v) => /must be an absolute path and start with '\/'/.test(v.message)), JSON.stringify(vs));
+        assert.ok(
+            vs.some((v) => /must be an absolute path and start with '\/'/.test(v.message)),
+            JSON.stringify(vs),
+        );
     });
 
     it("the report shows the same Kong routes (path, methods, service, auth, rate limit) on the HTTPRoutes, and no route for a mesh HTTPRoute whose parent is a Service", () => {
         const routes = (p: Planned, extra: RecordedResource[] = []) =>
-            buildReportModel({ stack: "dev", source: "plan", resources: [...p.resources, ...extra], violations: [] }).routes.map((r) => [r.id, r.pathType, r.methods.join(","), r.service, r.auth.join(","), r.rateLimit.join(","), r.problems.join("; ")]);
+            buildReportModel({ stack: "dev", source: "plan", resources: [...p.resources, ...extra], violations: [] }).routes.map((r) => [
+                r.id,
+                r.pathType,
+                r.methods.join(","),
+                r.service,
+                r.auth.join(","),
+                r.rateLimit.join(","),
+                r.problems.join("; "),
+            ]);
         const viaIngress = routes(devIngress);
         assert.ok(viaIngress.length >= 2);
         const expected = viaIngress.map(([id, pathType, ...rest]) => [id.replace("#", "-edge#"), pathType === "Prefix" ? "PathPrefix" : pathType, ...rest]);
@@ -157,7 +192,12 @@ describe("gateway.api: gateway-api on meshgate's stacks", function () {
             ...devGateway.resources.find((r) => r.type === "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")!,
             urn: "urn:pulumi:dev::meshgate::mesh-route",
             name: "user-service",
-            inputs: { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "user-service", namespace: "users" }, spec: { parentRefs: [{ group: "", kind: "Service", name: "user-service", port: 8080 }], rules: [{ backendRefs: [{ name: "user-service", port: 8080 }] }] } },
+            inputs: {
+                apiVersion: "gateway.networking.k8s.io/v1",
+                kind: "HTTPRoute",
+                metadata: { name: "user-service", namespace: "users" },
+                spec: { parentRefs: [{ group: "", kind: "Service", name: "user-service", port: 8080 }], rules: [{ backendRefs: [{ name: "user-service", port: 8080 }] }] },
+            },
         };
         assert.deepEqual(routes(devGateway, [mesh]), expected);
     });

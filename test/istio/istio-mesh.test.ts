@@ -6,14 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as k8s from "@pulumi/kubernetes";
 // runProgram sets the mocks for each run; these modules create nothing when loaded.
-import {
-    IstioMesh,
-    ISTIO_NAMESPACE,
-    OTEL_TRACING_PROVIDER,
-    planIstioMesh,
-    type IstioMeshPlan,
-    type IstiodValues,
-} from "../../components/istio";
+import { IstioMesh, ISTIO_NAMESPACE, OTEL_TRACING_PROVIDER, planIstioMesh, type IstioMeshPlan, type IstiodValues } from "../../components/istio";
 import { jaegerOtlp, JAEGER_RELEASE, OBSERVABILITY_NAMESPACE } from "../../components/observability";
 import { ISTIO_VERSION } from "../../components/versions";
 import { checkValueKeys, unknownValueKeys } from "../../policies/validate/chart-values";
@@ -197,7 +190,11 @@ describe("IstioMesh: chart value keys exist in each chart's values.yaml", () => 
             for (const role of ["base", "istiod", "gateway"] as const) {
                 const spec = plan[role];
                 assert.ok(spec !== undefined);
-                assert.deepEqual(checkValueKeys(CHART_ID[role], spec.values).map((p) => p.message), [], role);
+                assert.deepEqual(
+                    checkValueKeys(CHART_ID[role], spec.values).map((p) => p.message),
+                    [],
+                    role,
+                );
             }
         }
     });
@@ -209,7 +206,10 @@ describe("IstioMesh: chart value keys exist in each chart's values.yaml", () => 
         const flagged = unknownValueKeys("istiod", bad);
         assert.equal(flagged.length, 3, flagged.join(", "));
         for (const key of ["meshConfig.enableTracng", "pilot", "replicaCont"]) {
-            assert.ok(flagged.some((f) => f === key || f.startsWith(`${key}.`)), `${key} not flagged: ${flagged.join(", ")}`);
+            assert.ok(
+                flagged.some((f) => f === key || f.startsWith(`${key}.`)),
+                `${key} not flagged: ${flagged.join(", ")}`,
+            );
         }
         assert.deepEqual(unknownValueKeys("istiod", good), []);
     });
@@ -243,8 +243,7 @@ describe("IstioMesh: invalid args", () => {
     it("reports every problem at once, with its field", () => {
         assert.throws(
             () => planIstioMesh({ tracing: { samplingPercentage: 150, collector: { service: "", port: 70000 } }, istiodReplicas: 0 }),
-            (e: Error) =>
-                ["tracing.samplingPercentage", "tracing.collector.port", "tracing.collector.service", "istiodReplicas"].every((f) => e.message.includes(f)),
+            (e: Error) => ["tracing.samplingPercentage", "tracing.collector.port", "tracing.collector.service", "istiodReplicas"].every((f) => e.message.includes(f)),
         );
     });
 });
@@ -257,7 +256,11 @@ describe("IstioMesh under the mock runtime", function () {
     before(async () => {
         run = await runProgram(() => {
             const k8sProvider = new k8s.Provider("k8s", { kubeconfig: "{}" });
-            const mesh = new IstioMesh("mesh", { highAvailability: true, ingressGateway: true, tracing: { samplingPercentage: 10, collector: JAEGER } }, { providers: { kubernetes: k8sProvider } });
+            const mesh = new IstioMesh(
+                "mesh",
+                { highAvailability: true, ingressGateway: true, tracing: { samplingPercentage: 10, collector: JAEGER } },
+                { providers: { kubernetes: k8sProvider } },
+            );
             return { tracingProviderName: mesh.tracingProviderName, rootNamespace: mesh.rootNamespace, namespace: mesh.namespace };
         });
         provider = run.resources.find((r) => r.type === "pulumi:providers:kubernetes")?.urn ?? "";
@@ -294,7 +297,11 @@ describe("IstioMesh under the mock runtime", function () {
 
     it("records each release's chart, version, repository, release name and namespace", () => {
         const inputs = (n: string) => byName(n).inputs;
-        for (const [res, release, chart] of [["mesh-base", "istio-base", "base"], ["mesh-istiod", "istiod", "istiod"], ["mesh-gateway", "istio-ingressgateway", "gateway"]]) {
+        for (const [res, release, chart] of [
+            ["mesh-base", "istio-base", "base"],
+            ["mesh-istiod", "istiod", "istiod"],
+            ["mesh-gateway", "istio-ingressgateway", "gateway"],
+        ]) {
             const i = inputs(res);
             assert.deepEqual([i.name, i.chart, i.version, i.repositoryOpts, i.namespace], [release, chart, "1.30.3", { repo: ISTIO_REPO }, "istio-system"]);
         }

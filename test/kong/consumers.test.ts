@@ -5,14 +5,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 // runProgram sets the mocks for each run; these modules create nothing when loaded.
-import {
-    ApiConsumers,
-    ApiConsumerSpec,
-    apiConsumersArgsSchema,
-    credentialSecretObject,
-    KongGateway,
-    kongConsumerObject,
-} from "../../components/kong";
+import { ApiConsumers, ApiConsumerSpec, apiConsumersArgsSchema, credentialSecretObject, KongGateway, kongConsumerObject } from "../../components/kong";
 import { argProblems } from "../../components/config/args";
 import { validateCustomResource } from "../../policies/validate";
 import { PlanRun, runProgram } from "../../tools/plan/runtime";
@@ -101,18 +94,15 @@ describe("ApiConsumers (mock runtime)", () => {
         }
     });
 
-    it("creates a Secret per credential, labelled with its type, whose recorded stringData is only \"[secret]\"", () => {
+    it('creates a Secret per credential, labelled with its type, whose recorded stringData is only "[secret]"', () => {
         const secrets = run.byType(SECRET);
-        assert.deepEqual(
-            secrets.map((s) => [field(s.inputs, "metadata", "name"), field(s.inputs, "metadata", "labels", "konghq.com/credential")]).sort(),
-            [
-                ["mobile-app-acl", "acl"],
-                ["mobile-app-key-auth", "key-auth"],
-                ["partner-acl", "acl"],
-                ["partner-jwt", "jwt"],
-                ["partner-key-auth", "key-auth"],
-            ],
-        );
+        assert.deepEqual(secrets.map((s) => [field(s.inputs, "metadata", "name"), field(s.inputs, "metadata", "labels", "konghq.com/credential")]).sort(), [
+            ["mobile-app-acl", "acl"],
+            ["mobile-app-key-auth", "key-auth"],
+            ["partner-acl", "acl"],
+            ["partner-jwt", "jwt"],
+            ["partner-key-auth", "key-auth"],
+        ]);
         for (const s of secrets) {
             assert.equal(s.inputs.stringData, "[secret]", s.name);
             assert.equal(s.inputs.data, undefined, s.name);
@@ -123,7 +113,12 @@ describe("ApiConsumers (mock runtime)", () => {
 
     it("generates the keys with @pulumi/random: at least 32 characters, no special characters", () => {
         const passwords = run.byType("random:index/randomPassword:RandomPassword").filter((p) => p.name.startsWith("consumers-"));
-        assert.deepEqual(passwords.map((p) => p.name).sort(), ["consumers-mobile-app-key-auth", "consumers-partner-jwt-key", "consumers-partner-jwt-secret", "consumers-partner-key-auth"]);
+        assert.deepEqual(passwords.map((p) => p.name).sort(), [
+            "consumers-mobile-app-key-auth",
+            "consumers-partner-jwt-key",
+            "consumers-partner-jwt-secret",
+            "consumers-partner-key-auth",
+        ]);
         for (const p of passwords) {
             assert.ok(Number(p.inputs.length) >= 32, p.name);
             assert.equal(p.inputs.special, false);
@@ -166,7 +161,12 @@ describe("ApiConsumers (mock runtime)", () => {
     it("fails before creating anything on an invalid consumer list", async () => {
         await assert.rejects(
             runProgram(() => {
-                new ApiConsumers("c", { consumers: [{ name: "dup", credentials: ["key-auth"] }, { name: "dup", credentials: ["jwt"] }] });
+                new ApiConsumers("c", {
+                    consumers: [
+                        { name: "dup", credentials: ["key-auth"] },
+                        { name: "dup", credentials: ["jwt"] },
+                    ],
+                });
             }),
             /invalid ApiConsumers args for "c":\n {2}consumers\[1\]\.name: "dup" is already declared by consumers\[0\]; consumer names must be unique/,
         );

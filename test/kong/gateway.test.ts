@@ -7,13 +7,7 @@ import { strict as assert } from "node:assert";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 // runProgram sets the mocks for each run; these modules create nothing when loaded.
-import {
-    KONG_CHART_COMMENTED_KEYS,
-    KONG_POD_LABELS,
-    KongGateway,
-    KongGatewayArgs,
-    kongMetrics,
-} from "../../components/kong";
+import { KONG_CHART_COMMENTED_KEYS, KONG_POD_LABELS, KongGateway, KongGatewayArgs, kongMetrics } from "../../components/kong";
 import { validateCustomResource, validateKongPluginConfig } from "../../policies/validate";
 import { unknownValueKeys } from "../../policies/validate/chart-values";
 import { PlanRun, RecordedResource, runProgram } from "../../tools/plan/runtime";
@@ -72,9 +66,15 @@ describe("KongGateway (mock runtime)", () => {
     });
 
     it("creates namespace kong labelled for sidecar injection and with the environment; without the mesh, no injection label", async () => {
-        assert.deepEqual(field(only(prod, NAMESPACE).inputs, "metadata"), { name: "kong", labels: { "meshgate.io/environment": "prod", "istio-injection": "enabled", "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" } });
+        assert.deepEqual(field(only(prod, NAMESPACE).inputs, "metadata"), {
+            name: "kong",
+            labels: { "meshgate.io/environment": "prod", "istio-injection": "enabled", "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" },
+        });
         const gatewayOnly = await plan({ environment: "dev", mesh: false });
-        assert.deepEqual(field(only(gatewayOnly, NAMESPACE).inputs, "metadata", "labels"), { "meshgate.io/environment": "dev", "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled" });
+        assert.deepEqual(field(only(gatewayOnly, NAMESPACE).inputs, "metadata", "labels"), {
+            "meshgate.io/environment": "dev",
+            "elbv2.k8s.aws/pod-readiness-gate-inject": "enabled",
+        });
     });
 
     it("the recorded release values use only keys of kong's values.yaml (plus the commented keys the templates read)", () => {
@@ -99,9 +99,15 @@ describe("KongGateway (mock runtime)", () => {
     });
 
     it("creates the global prometheus plugin always and opentelemetry only with tracing, after the release (its CRDs)", () => {
-        assert.deepEqual(dev.byType(KONG_CLUSTER_PLUGIN).map((r) => r.inputs.plugin), ["prometheus"]);
+        assert.deepEqual(
+            dev.byType(KONG_CLUSTER_PLUGIN).map((r) => r.inputs.plugin),
+            ["prometheus"],
+        );
         const plugins = prod.byType(KONG_CLUSTER_PLUGIN);
-        assert.deepEqual(plugins.map((r) => r.inputs.plugin), ["prometheus", "opentelemetry"]);
+        assert.deepEqual(
+            plugins.map((r) => r.inputs.plugin),
+            ["prometheus", "opentelemetry"],
+        );
         const release = only(prod, RELEASE);
         for (const p of plugins) {
             assert.ok(p.dependsOn.includes(release.urn), `${p.name} waits for the release`);
@@ -129,13 +135,20 @@ describe("KongGateway (mock runtime)", () => {
         assert.equal(field(s.inputs, "metadata", "name"), "kong-kong-status");
         assert.equal(field(s.inputs, "metadata", "namespace"), "kong");
         assert.deepEqual(field(s.inputs, "metadata", "labels"), { "app.kubernetes.io/name": "kong", "app.kubernetes.io/instance": "kong", "meshgate.io/metrics": "kong" });
-        assert.deepEqual([kongMetrics.namespace, kongMetrics.selector], [field(s.inputs, "metadata", "namespace"), field(s.inputs, "metadata", "labels")], "kongMetrics names this Service");
+        assert.deepEqual(
+            [kongMetrics.namespace, kongMetrics.selector],
+            [field(s.inputs, "metadata", "namespace"), field(s.inputs, "metadata", "labels")],
+            "kongMetrics names this Service",
+        );
         // kong/kong chart 3.4.1 templates/_helpers.tpl, "kong.selectorLabels": name (the chart's name), component "app", instance (the release name).
         const chartSelector = { "app.kubernetes.io/name": "kong", "app.kubernetes.io/component": "app", "app.kubernetes.io/instance": "kong" };
         assert.deepEqual(field(s.inputs, "spec", "selector"), chartSelector);
         assert.deepEqual(KONG_POD_LABELS, chartSelector);
         const ports = field(s.inputs, "spec", "ports") as { name: string; port: number; targetPort: string }[];
-        assert.deepEqual(ports.find((p) => p.name === kongMetrics.port), { name: "status", port: 8100, targetPort: "status", protocol: "TCP", appProtocol: "http" });
+        assert.deepEqual(
+            ports.find((p) => p.name === kongMetrics.port),
+            { name: "status", port: 8100, targetPort: "status", protocol: "TCP", appProtocol: "http" },
+        );
         assert.equal(kongMetrics.path, "/metrics");
     });
 
@@ -182,7 +195,7 @@ describe("KongGateway (mock runtime)", () => {
             external = await plan({ environment: "prod", mode: "postgres", postgres: { external: { host: "db.example.internal" } } });
         });
 
-        it("stores generated passwords in a Secret whose recorded data is only \"[secret]\"", () => {
+        it('stores generated passwords in a Secret whose recorded data is only "[secret]"', () => {
             const s = only(bundled, SECRET);
             assert.equal(field(s.inputs, "metadata", "name"), "kong-postgres-credentials");
             assert.equal(field(s.inputs, "metadata", "namespace"), "kong");
@@ -220,6 +233,9 @@ describe("KongGateway (mock runtime)", () => {
     });
 
     it("fails before creating anything on settings the chart would reject", async () => {
-        await assert.rejects(plan({ environment: "prod", highAvailability: true, replicas: 1 }), /invalid KongGateway args:\n {2}replicas: 1 is below 2; a highly available Kong \(prod\) runs at least 2 replicas/);
+        await assert.rejects(
+            plan({ environment: "prod", highAvailability: true, replicas: 1 }),
+            /invalid KongGateway args:\n {2}replicas: 1 is below 2; a highly available Kong \(prod\) runs at least 2 replicas/,
+        );
     });
 });

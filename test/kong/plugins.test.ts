@@ -1,13 +1,5 @@
 import { strict as assert } from "node:assert";
-import {
-    kongClusterPluginObject,
-    kongPlugin,
-    kongPluginObject,
-    openTelemetryConfig,
-    openTelemetryPlugin,
-    pluginsAnnotation,
-    prometheusPlugin,
-} from "../../components/kong";
+import { kongClusterPluginObject, kongPlugin, kongPluginObject, openTelemetryConfig, openTelemetryPlugin, pluginsAnnotation, prometheusPlugin } from "../../components/kong";
 import { validateCustomResource, validateKongPluginConfig } from "../../policies/validate";
 
 const JAEGER = "http://jaeger-collector.observability.svc.cluster.local:4318/v1/traces";
@@ -38,7 +30,7 @@ describe("kong plugin builders", () => {
         assert.equal(pluginsAnnotation([kongPlugin("a", "ns", "key-auth", {}), kongPlugin("b", "ns", "acl", { allow: ["x"] })]), "a,b");
     });
 
-    it("a global KongClusterPlugin is labelled global: \"true\" and annotated with the kong ingress class", () => {
+    it('a global KongClusterPlugin is labelled global: "true" and annotated with the kong ingress class', () => {
         const p = kongClusterPluginObject({ name: "g", plugin: "prometheus", config: {}, global: true });
         assert.deepEqual(p.metadata, { name: "g", labels: { global: "true" }, annotations: { "kubernetes.io/ingress.class": "kong" } });
         assert.deepEqual(validateCustomResource(p), []);
@@ -78,8 +70,14 @@ describe("KongGateway global plugins", () => {
     it("the schema check would catch a wrong opentelemetry config (the test can fail)", () => {
         const bad = { ...openTelemetryConfig({ endpoint: JAEGER, samplingRate: 1 }), header_type: "traceparent", sampling_rate: 5 };
         const problems = validateKongPluginConfig("opentelemetry", bad);
-        assert.ok(problems.some((m) => m.includes("header_type")), problems.join("\n"));
-        assert.ok(problems.some((m) => m.includes("sampling_rate")), problems.join("\n"));
+        assert.ok(
+            problems.some((m) => m.includes("header_type")),
+            problems.join("\n"),
+        );
+        assert.ok(
+            problems.some((m) => m.includes("sampling_rate")),
+            problems.join("\n"),
+        );
     });
 
     it("rejects a tracing endpoint that is not an http(s) URL and a sampling rate outside 0–1", () => {

@@ -117,7 +117,10 @@ describe("kong/kong 3.4.1 values", () => {
         assert.ok(field(v, "resources", "requests", "cpu"));
         assert.ok(field(v, "ingressController", "resources", "requests", "cpu"));
         const spread = field(v, "topologySpreadConstraints") as { topologyKey: string; labelSelector: { matchLabels: Record<string, string> } }[];
-        assert.deepEqual(spread.map((c) => c.topologyKey), ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]);
+        assert.deepEqual(
+            spread.map((c) => c.topologyKey),
+            ["topology.kubernetes.io/zone", "kubernetes.io/hostname"],
+        );
         assert.deepEqual(spread[0].labelSelector.matchLabels, { "app.kubernetes.io/name": "kong", "app.kubernetes.io/component": "app", "app.kubernetes.io/instance": "kong" });
     });
 
@@ -134,7 +137,10 @@ describe("kong/kong 3.4.1 values", () => {
         assert.equal(field(v, "autoscaling", "minReplicas"), 3);
         assert.equal(field(v, "autoscaling", "maxReplicas"), 10);
         assert.throws(() => values({ highAvailability: true, replicas: 1 }), /replicas: 1 is below 2; a highly available Kong \(prod\) runs at least 2 replicas/);
-        assert.throws(() => values({ highAvailability: true, autoscaling: { minReplicas: 1, maxReplicas: 3 } }), /autoscaling\.minReplicas: 1 is below 2; a highly available Kong \(prod\) runs at least 2 replicas/);
+        assert.throws(
+            () => values({ highAvailability: true, autoscaling: { minReplicas: 1, maxReplicas: 3 } }),
+            /autoscaling\.minReplicas: 1 is below 2; a highly available Kong \(prod\) runs at least 2 replicas/,
+        );
         assert.throws(() => values({ autoscaling: { minReplicas: 4, maxReplicas: 3 } }), /autoscaling\.minReplicas: 4 is above maxReplicas \(3\)/);
     });
 
@@ -171,7 +177,10 @@ describe("kong/kong 3.4.1 values", () => {
     });
 
     it("no value anywhere looks like a password", () => {
-        const passwords = (v: unknown) => stringLeaves(v).filter(([path, value]) => /pass(word)?$/i.test(path) && value !== "").map(([path]) => path);
+        const passwords = (v: unknown) =>
+            stringLeaves(v)
+                .filter(([path, value]) => /pass(word)?$/i.test(path) && value !== "")
+                .map(([path]) => path);
         // The check finds a password where there is one (a user's inline pg_password).
         assert.deepEqual(passwords(values({ ...VARIANTS["postgres external"], values: { env: { pg_password: "hunter2" } } })), ["env.pg_password"]);
         assert.equal(Object.keys(VARIANTS).length, 7);
@@ -248,9 +257,18 @@ describe("kong/kong 3.4.1 values", () => {
 
         it("refuses edge settings the chart or the NLB cannot honour", () => {
             assert.throws(() => values({ tls: { certificateArn: ACM, http: "redirect" } }), /tls\.http: redirect needs TLS to end at Kong \(secretName\)/);
-            assert.throws(() => values({ loadBalancer: "none", tls: { certificateArn: ACM } }), /tls\.certificateArn: an ACM certificate needs an AWS NLB, but this cluster's loadBalancer is none/);
-            assert.throws(() => values({ loadBalancer: "generic", clientIp: "proxy-protocol" }), /clientIp: proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is generic/);
-            assert.throws(() => values({ mode: "postgres" }), /postgres: postgres mode needs postgres\.external \(a database of yours\) or postgres\.image \(an image for the chart's bundled PostgreSQL: the kong\/kong 3\.4\.1 chart says its default bitnami\/postgres image is not available any more\)/);
+            assert.throws(
+                () => values({ loadBalancer: "none", tls: { certificateArn: ACM } }),
+                /tls\.certificateArn: an ACM certificate needs an AWS NLB, but this cluster's loadBalancer is none/,
+            );
+            assert.throws(
+                () => values({ loadBalancer: "generic", clientIp: "proxy-protocol" }),
+                /clientIp: proxy-protocol is set up on an AWS NLB; this cluster's loadBalancer is generic/,
+            );
+            assert.throws(
+                () => values({ mode: "postgres" }),
+                /postgres: postgres mode needs postgres\.external \(a database of yours\) or postgres\.image \(an image for the chart's bundled PostgreSQL: the kong\/kong 3\.4\.1 chart says its default bitnami\/postgres image is not available any more\)/,
+            );
         });
 
         it("gives the bundled PostgreSQL the image it is told", () => {
@@ -267,7 +285,13 @@ describe("kong/kong 3.4.1 values", () => {
 
         it("the keys allowed beyond values.yaml are exactly the commented ones meshgate uses", () => {
             const all = new Set(Object.values(VARIANTS).flatMap((args) => unknownValueKeys("kong", values(args))));
-            const commented = ["deployment.serviceAccount.name", "podDisruptionBudget.maxUnavailable", "proxy.externalTrafficPolicy", "proxy.tls.overrideServiceTargetPort", "topologySpreadConstraints"];
+            const commented = [
+                "deployment.serviceAccount.name",
+                "podDisruptionBudget.maxUnavailable",
+                "proxy.externalTrafficPolicy",
+                "proxy.tls.overrideServiceTargetPort",
+                "topologySpreadConstraints",
+            ];
             assert.deepEqual([...all].sort(), commented);
             assert.deepEqual([...KONG_CHART_COMMENTED_KEYS].sort(), commented);
         });
@@ -277,9 +301,15 @@ describe("kong/kong 3.4.1 values", () => {
             const misspelt = { ...v, podDisruptionBudge: v.podDisruptionBudget, proxy: { ...(v.proxy as object), loadBalancerSourceRange: ["10.0.0.0/8"] } };
             const flagged = unknownValueKeys("kong", misspelt, { allow: [...KONG_CHART_COMMENTED_KEYS] });
             assert.ok(flagged.length > 0);
-            assert.ok(flagged.some((p) => p.startsWith("podDisruptionBudge")), flagged.join(", "));
+            assert.ok(
+                flagged.some((p) => p.startsWith("podDisruptionBudge")),
+                flagged.join(", "),
+            );
             assert.ok(flagged.includes("proxy.loadBalancerSourceRange"), flagged.join(", "));
-            assert.ok(flagged.every((p) => p.startsWith("podDisruptionBudge") || p === "proxy.loadBalancerSourceRange"), flagged.join(", "));
+            assert.ok(
+                flagged.every((p) => p.startsWith("podDisruptionBudge") || p === "proxy.loadBalancerSourceRange"),
+                flagged.join(", "),
+            );
             assert.deepEqual(unknownValueKeys("kong", { ingressController: { ingresClass: "kong" } }), ["ingressController.ingresClass"]);
         });
     });

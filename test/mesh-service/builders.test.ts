@@ -152,10 +152,9 @@ describe("MeshService builders", () => {
         });
 
         it("lists declared callers in order, external ones included, then Kong when exposed, without repeats", () => {
-            const s = spec(
-                exposed({ paths: ["/x"], auth: "none" }, { allowFrom: ["users/web", { principal: "legacy/batch", external: true }, "users/web"] }),
-                [{ name: "web", namespace: "users", port: 80 }],
-            );
+            const s = spec(exposed({ paths: ["/x"], auth: "none" }, { allowFrom: ["users/web", { principal: "legacy/batch", external: true }, "users/web"] }), [
+                { name: "web", namespace: "users", port: 80 },
+            ]);
             assert.deepEqual(authorizationPolicy(s, ctx).spec.rules, [
                 { from: [{ source: { principals: ["cluster.local/ns/users/sa/web", "cluster.local/ns/legacy/sa/batch", KONG_PRINCIPAL] } }] },
             ]);
@@ -167,13 +166,24 @@ describe("MeshService builders", () => {
         });
 
         it("refuses to expose a service when no Kong gateway is given", () => {
-            assert.throws(() => authorizationPolicy(spec(exposed({ paths: ["/x"] })), resolveContext({})), /service "svc" \(namespace team\) declares gateway exposure, but no Kong gateway was given/);
+            assert.throws(
+                () => authorizationPolicy(spec(exposed({ paths: ["/x"] })), resolveContext({})),
+                /service "svc" \(namespace team\) declares gateway exposure, but no Kong gateway was given/,
+            );
         });
     });
 
     describe("KongPlugins", () => {
         const plugins = (gw: NonNullable<ServiceSpecInput["gateway"]>, c = ctx) =>
-            kongPlugins(spec(exposed(gw), [], { gateway: { ...(c.gateway?.dbless === false ? { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } : { mode: "dbless" }), consumers: [{ name: "acme" }, { name: "globex" }] } }), c).map((p) => ({
+            kongPlugins(
+                spec(exposed(gw), [], {
+                    gateway: {
+                        ...(c.gateway?.dbless === false ? { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } : { mode: "dbless" }),
+                        consumers: [{ name: "acme" }, { name: "globex" }],
+                    },
+                }),
+                c,
+            ).map((p) => ({
                 name: p.metadata.name,
                 plugin: p.plugin,
                 config: p.config,
@@ -208,8 +218,18 @@ describe("MeshService builders", () => {
         });
 
         it("limits by a header or a path with the header_name or path Kong requires", () => {
-            assert.deepEqual(plugins({ paths: ["/x"], auth: "none", rateLimit: { minute: 5, limitBy: "header", headerName: "x-tenant" } })[0].config, { minute: 5, policy: "local", limit_by: "header", header_name: "x-tenant" });
-            assert.deepEqual(plugins({ paths: ["/x"], auth: "none", rateLimit: { minute: 5, limitBy: "path", path: "/x/report" } })[0].config, { minute: 5, policy: "local", limit_by: "path", path: "/x/report" });
+            assert.deepEqual(plugins({ paths: ["/x"], auth: "none", rateLimit: { minute: 5, limitBy: "header", headerName: "x-tenant" } })[0].config, {
+                minute: 5,
+                policy: "local",
+                limit_by: "header",
+                header_name: "x-tenant",
+            });
+            assert.deepEqual(plugins({ paths: ["/x"], auth: "none", rateLimit: { minute: 5, limitBy: "path", path: "/x/report" } })[0].config, {
+                minute: 5,
+                policy: "local",
+                limit_by: "path",
+                path: "/x/report",
+            });
         });
 
         describe("with a shared Redis", () => {
@@ -222,7 +242,9 @@ describe("MeshService builders", () => {
             it("counts in Redis by default: its endpoint over TLS in the config, the password patched in from a Secret, never in the KongPlugin", () => {
                 const [rl] = redisPlugins({ minute: 100 });
                 assert.deepEqual(rl.config, { minute: 100, policy: "redis", limit_by: "consumer", redis: { host: redis.host, port: 6379, ssl: true } });
-                assert.deepEqual("configPatches" in rl ? rl.configPatches : undefined, [{ path: "/redis/password", valueFrom: { secretKeyRef: { name: "meshgate-rate-limit-redis", key: "password" } } }]);
+                assert.deepEqual("configPatches" in rl ? rl.configPatches : undefined, [
+                    { path: "/redis/password", valueFrom: { secretKeyRef: { name: "meshgate-rate-limit-redis", key: "password" } } },
+                ]);
                 assert.doesNotMatch(JSON.stringify(rl.config), /password/);
             });
 
@@ -240,7 +262,9 @@ describe("MeshService builders", () => {
         });
 
         it("refuses policy redis when the gateway has no Redis", () => {
-            const s = spec(exposed({ paths: ["/x"], auth: "none", rateLimit: { minute: 1, policy: "redis" } }), [], { gateway: { rateLimitRedis: { type: "external", host: "r" } } });
+            const s = spec(exposed({ paths: ["/x"], auth: "none", rateLimit: { minute: 1, policy: "redis" } }), [], {
+                gateway: { rateLimitRedis: { type: "external", host: "r" } },
+            });
             assert.throws(() => kongPlugins(s, ctx), /service "svc": rate-limiting policy redis needs a Redis/);
         });
 
@@ -257,9 +281,15 @@ describe("MeshService builders", () => {
 
         it("removes the canary header at the edge unless the service lets clients select the canary", () => {
             const canary = { header: "x-version", equals: "v2", version: "v2" };
-            const versions = [{ name: "v1", weight: 90 }, { name: "v2", weight: 10 }];
+            const versions = [
+                { name: "v1", weight: 90 },
+                { name: "v2", weight: 10 },
+            ];
             const pinned = kongPlugins(spec(exposed({ paths: ["/x"], auth: "none" }, { versions, canary })), ctx);
-            assert.deepEqual(pinned.map((p) => [p.plugin, p.config]), [["request-transformer", { remove: { headers: ["x-version"] } }]]);
+            assert.deepEqual(
+                pinned.map((p) => [p.plugin, p.config]),
+                [["request-transformer", { remove: { headers: ["x-version"] } }]],
+            );
             const selectable = kongPlugins(spec(exposed({ paths: ["/x"], auth: "none" }, { versions, canary: { ...canary, clientSelectable: true } })), ctx);
             assert.deepEqual(selectable, []);
             assert.deepEqual(kongPlugins(spec({ ...base, versions, canary }), ctx), [], "an internal service has no edge");
@@ -307,7 +337,10 @@ describe("MeshService builders", () => {
                     configPatches: [{ path: "/provision_key", valueFrom: { secretKeyRef: { name: "svc-oauth2", key: "provision_key" } } }],
                 },
             ]);
-            const objects = meshServiceObjects(spec(exposed({ paths: ["/x"], auth: "oauth2" }), [], { gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } }), { gateway: { ...gateway, dbless: false } });
+            const objects = meshServiceObjects(
+                spec(exposed({ paths: ["/x"], auth: "oauth2" }), [], { gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } }),
+                { gateway: { ...gateway, dbless: false } },
+            );
             assert.deepEqual(objects.oauth2Secret, { name: "svc-oauth2", namespace: "team" });
         });
     });
@@ -354,7 +387,12 @@ describe("MeshService builders", () => {
         it("strips the path when asked, omits methods and plugins when there are none, marks a public route, and uses the gateway's ingress class", () => {
             const s = spec(exposed({ paths: ["/x"], auth: "none", stripPath: true }));
             const ing = ingress(s, resolveContext({ gateway: { ...gateway, ingressClass: "kong-internal" } }), []);
-            assert.deepEqual(ing.metadata.annotations, { "konghq.com/strip-path": "true", "konghq.com/preserve-host": "false", "meshgate.io/auth": "none", "pulumi.com/skipAwait": "true" });
+            assert.deepEqual(ing.metadata.annotations, {
+                "konghq.com/strip-path": "true",
+                "konghq.com/preserve-host": "false",
+                "meshgate.io/auth": "none",
+                "pulumi.com/skipAwait": "true",
+            });
             assert.equal(ing.spec.ingressClassName, "kong-internal");
         });
     });

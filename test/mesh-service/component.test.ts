@@ -105,7 +105,10 @@ describe("MeshService and MeshNamespace components", function () {
         assert.deepEqual(get("user-service-destination-rule").dependsOn.sort(), [istioBase, usersNs].sort());
         assert.deepEqual(get("user-service-key-auth").dependsOn.sort(), [kong, usersNs].sort());
         assert.deepEqual(get("user-service-service").dependsOn, [usersNs]);
-        assert.deepEqual(get("user-service-ingress").dependsOn.sort(), [kong, usersNs, get("user-service-key-auth").urn, get("user-service-rate-limiting").urn, get("user-service-request-transformer").urn].sort());
+        assert.deepEqual(
+            get("user-service-ingress").dependsOn.sort(),
+            [kong, usersNs, get("user-service-key-auth").urn, get("user-service-rate-limiting").urn, get("user-service-request-transformer").urn].sort(),
+        );
     });
 
     it("registers the FQDN, the exposed paths and the emitted objects as outputs", () => {
@@ -235,7 +238,9 @@ describe("MeshService and MeshNamespace components", function () {
 
     describe("oauth2 (Kong on postgres)", () => {
         it("generates the provision key with @pulumi/random and keeps it secret in a Secret the plugin is patched from", async () => {
-            const s = spec({ name: "billing", namespace: "billing", port: 80, gateway: { paths: ["/billing"], auth: "oauth2" } }, [], { gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } });
+            const s = spec({ name: "billing", namespace: "billing", port: 80, gateway: { paths: ["/billing"], auth: "oauth2" } }, [], {
+                gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } },
+            });
             const run = await runProgram(() => {
                 new ms.MeshService("billing", { spec: s, gateway: { ...gateway, dbless: false } });
             });

@@ -5,7 +5,17 @@
  */
 import * as assert from "node:assert/strict";
 import type { ServiceSpecInput } from "../../components/config";
-import { allManifests, canaryHeaderMatch, workloadContract, destinationRule, meshHttpRoute, meshServiceObjects, resolveContext, versionDestinationRules, versionServices } from "../../components/mesh-service";
+import {
+    allManifests,
+    canaryHeaderMatch,
+    workloadContract,
+    destinationRule,
+    meshHttpRoute,
+    meshServiceObjects,
+    resolveContext,
+    versionDestinationRules,
+    versionServices,
+} from "../../components/mesh-service";
 import { validateCustomResource } from "../../policies/validate";
 import { KONG_PRINCIPAL, spec } from "./fixtures";
 
@@ -16,7 +26,11 @@ const user: ServiceSpecInput = {
     namespace: "users",
     port: 8080,
     targetPort: 9000,
-    versions: [{ name: "v1", weight: 90 }, { name: "v2", weight: 10 }, { name: "v3", weight: 0 }],
+    versions: [
+        { name: "v1", weight: 90 },
+        { name: "v2", weight: 10 },
+        { name: "v3", weight: 0 },
+    ],
     canary: { header: "x-version", equals: "v2", version: "v2" },
     gateway: { paths: ["/api/v1/users"], auth: "key-auth" },
     resilience: { timeout: "2.5s", outlierDetection: { consecutive5xxErrors: 3 }, connectionPool: { maxConnections: 50 } },
@@ -28,8 +42,19 @@ describe("MeshService builders, mesh.routing gateway-api", () => {
         assert.deepEqual(r.metadata.name, "user-service");
         assert.deepEqual(r.spec.parentRefs, [{ group: "", kind: "Service", name: "user-service" }]);
         assert.deepEqual(r.spec.rules, [
-            { matches: [{ path: { type: "PathPrefix", value: "/" }, headers: [{ type: "Exact", name: "x-version", value: "v2" }] }], backendRefs: [{ name: "user-service-v2", port: 8080 }], timeouts: { request: "2s500ms" } },
-            { matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "user-service-v1", port: 8080, weight: 90 }, { name: "user-service-v2", port: 8080, weight: 10 }], timeouts: { request: "2s500ms" } },
+            {
+                matches: [{ path: { type: "PathPrefix", value: "/" }, headers: [{ type: "Exact", name: "x-version", value: "v2" }] }],
+                backendRefs: [{ name: "user-service-v2", port: 8080 }],
+                timeouts: { request: "2s500ms" },
+            },
+            {
+                matches: [{ path: { type: "PathPrefix", value: "/" } }],
+                backendRefs: [
+                    { name: "user-service-v1", port: 8080, weight: 90 },
+                    { name: "user-service-v2", port: 8080, weight: 10 },
+                ],
+                timeouts: { request: "2s500ms" },
+            },
         ]);
         assert.notEqual(r.spec.rules[0].timeouts, r.spec.rules[1].timeouts, "no shared references in the manifests");
     });
@@ -40,13 +65,20 @@ describe("MeshService builders, mesh.routing gateway-api", () => {
     });
 
     it("matches a canary prefix as an escaped regular expression and passes a regex through", () => {
-        assert.deepEqual(canaryHeaderMatch({ header: "x-t", prefix: "beta.1+", version: "v2", clientSelectable: false }), { type: "RegularExpression", name: "x-t", value: "beta\\.1\\+.*" });
+        assert.deepEqual(canaryHeaderMatch({ header: "x-t", prefix: "beta.1+", version: "v2", clientSelectable: false }), {
+            type: "RegularExpression",
+            name: "x-t",
+            value: "beta\\.1\\+.*",
+        });
         assert.deepEqual(canaryHeaderMatch({ header: "x-t", regex: "^b.*$", version: "v2", clientSelectable: false }), { type: "RegularExpression", name: "x-t", value: "^b.*$" });
     });
 
     it("gives every declared version a Service selecting app and version on the http port (weight 0 included: the canary may pin it)", () => {
         const svcs = versionServices(spec(user), ctx);
-        assert.deepEqual(svcs.map((s) => s.metadata.name), ["user-service-v1", "user-service-v2", "user-service-v3"]);
+        assert.deepEqual(
+            svcs.map((s) => s.metadata.name),
+            ["user-service-v1", "user-service-v2", "user-service-v3"],
+        );
         assert.deepEqual(svcs[1].spec, { selector: { app: "user-service", version: "v2" }, ports: [{ name: "http", port: 8080, targetPort: 9000, protocol: "TCP" }] });
         assert.equal(svcs[1].metadata.annotations?.["konghq.com/host-header"], undefined, "Kong sends to the Service itself, never to a version Service");
     });
@@ -55,7 +87,10 @@ describe("MeshService builders, mesh.routing gateway-api", () => {
         const s = spec(user);
         const drs = versionDestinationRules(s, ctx);
         const vsMode = destinationRule(s, resolveContext({ gateway }));
-        assert.deepEqual(drs.map((d) => d.spec.host), ["user-service-v1.users.svc.cluster.local", "user-service-v2.users.svc.cluster.local", "user-service-v3.users.svc.cluster.local"]);
+        assert.deepEqual(
+            drs.map((d) => d.spec.host),
+            ["user-service-v1.users.svc.cluster.local", "user-service-v2.users.svc.cluster.local", "user-service-v3.users.svc.cluster.local"],
+        );
         for (const d of drs) assert.deepEqual(d.spec.trafficPolicy, vsMode.spec.trafficPolicy);
         const objects = meshServiceObjects(s, { gateway, meshRouting: "gateway-api" });
         assert.equal(objects.destinationRule?.spec.subsets, undefined);
@@ -78,7 +113,9 @@ describe("MeshService builders, mesh.routing gateway-api", () => {
 
     it("emits only objects valid against the Gateway API v1.3.0 and Istio 1.30 CRDs, CEL included", () => {
         for (const input of [user, { name: "web", namespace: "shop", port: 80 }, { ...user, canary: { header: "x-tenant", regex: "^beta-.*$", version: "v3" } }]) {
-            const manifests = allManifests(meshServiceObjects(spec(input), { gateway, meshRouting: "gateway-api" })).filter((m) => m.apiVersion !== "v1" && m.apiVersion !== "networking.k8s.io/v1");
+            const manifests = allManifests(meshServiceObjects(spec(input), { gateway, meshRouting: "gateway-api" })).filter(
+                (m) => m.apiVersion !== "v1" && m.apiVersion !== "networking.k8s.io/v1",
+            );
             assert.ok(manifests.some((m) => m.kind === "HTTPRoute"));
             for (const m of manifests) assert.deepEqual(validateCustomResource(m), [], `${m.kind} ${m.metadata.name}`);
         }

@@ -15,7 +15,9 @@ const dbless: MeshServiceContext = { gateway: { principal: KONG_PRINCIPAL, dbles
 const postgres: MeshServiceContext = { gateway: { principal: KONG_PRINCIPAL, dbless: false } };
 const REDIS = { host: "master.rl.abc123.euw1.cache.amazonaws.com", port: 6379, ssl: true, passwordSecret: { name: "meshgate-rate-limit-redis", key: "password" } };
 const withRedis: MeshServiceContext = { gateway: { principal: KONG_PRINCIPAL, dbless: true, rateLimitRedis: REDIS, httpsRedirect: true } };
-const redisStack: Partial<StackConfigInput> = { gateway: { consumers: [{ name: "acme", credentials: ["jwt"] }], rateLimitRedis: { type: "external", host: REDIS.host, passwordSecret: REDIS.passwordSecret } } };
+const redisStack: Partial<StackConfigInput> = {
+    gateway: { consumers: [{ name: "acme", credentials: ["jwt"] }], rateLimitRedis: { type: "external", host: REDIS.host, passwordSecret: REDIS.passwordSecret } },
+};
 
 /** What Kong receives: the config with KIC's configPatches applied (values from their Secrets). */
 function patched(config: Record<string, unknown> | undefined, patches: readonly { path: string }[] | undefined): Record<string, unknown> {
@@ -73,8 +75,15 @@ const cases: { title: string; input: ServiceSpecInput; others?: ServiceSpecInput
     },
     {
         title: "rate limits by header and by path, counted locally",
-        input: { name: "tenants", namespace: "team", port: 80, gateway: { paths: ["/tenants"], auth: "none", rateLimit: { minute: 50, limitBy: "header", headerName: "x-tenant" } } },
-        others: [{ name: "reports", namespace: "team", port: 80, gateway: { paths: ["/reports"], auth: "none", rateLimit: { hour: 10, limitBy: "path", path: "/reports/export" } } }],
+        input: {
+            name: "tenants",
+            namespace: "team",
+            port: 80,
+            gateway: { paths: ["/tenants"], auth: "none", rateLimit: { minute: 50, limitBy: "header", headerName: "x-tenant" } },
+        },
+        others: [
+            { name: "reports", namespace: "team", port: 80, gateway: { paths: ["/reports"], auth: "none", rateLimit: { hour: 10, limitBy: "path", path: "/reports/export" } } },
+        ],
         ctx: dbless,
     },
     {
@@ -83,9 +92,17 @@ const cases: { title: string; input: ServiceSpecInput; others?: ServiceSpecInput
         stack: { gateway: { mode: "postgres", postgres: { external: { host: "db.example.internal" } } } },
         ctx: postgres,
     },
-    { title: "a public route with retries off", input: { name: "status", namespace: "ops", port: 80, gateway: { paths: ["/status"], auth: "none" }, resilience: { retries: { attempts: 0 } } }, ctx: dbless },
+    {
+        title: "a public route with retries off",
+        input: { name: "status", namespace: "ops", port: 80, gateway: { paths: ["/status"], auth: "none" }, resilience: { retries: { attempts: 0 } } },
+        ctx: dbless,
+    },
     { title: "a service nobody may call", input: { name: "lonely", namespace: "ops", port: 80 }, ctx: dbless },
-    { title: "an exposed service whose Service exists already", input: { name: "legacy", namespace: "ops", port: 80, createService: false, gateway: { paths: ["/legacy"], auth: "key-auth" } }, ctx: dbless },
+    {
+        title: "an exposed service whose Service exists already",
+        input: { name: "legacy", namespace: "ops", port: 80, createService: false, gateway: { paths: ["/legacy"], auth: "key-auth" } },
+        ctx: dbless,
+    },
 ];
 
 describe("emitted objects against the upstream schemas", () => {

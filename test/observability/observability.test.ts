@@ -67,7 +67,10 @@ describe("Observability: releases", () => {
     });
 
     it("installs kiali-server 2.29.0 in istio-system only when enabled", () => {
-        assert.deepEqual([dev.kiali?.name, dev.kiali?.chart, dev.kiali?.version, dev.kiali?.repository, dev.kiali?.namespace], ["kiali", "kiali-server", "2.29.0", KIALI_REPO, "istio-system"]);
+        assert.deepEqual(
+            [dev.kiali?.name, dev.kiali?.chart, dev.kiali?.version, dev.kiali?.repository, dev.kiali?.namespace],
+            ["kiali", "kiali-server", "2.29.0", KIALI_REPO, "istio-system"],
+        );
         assert.equal(dev.kiali?.version, referenceChartVersion("kiali-server"), "the version whose values.yaml data/ holds");
         assert.equal(planObservability({}).kiali, undefined);
     });
@@ -83,7 +86,11 @@ describe("Observability: releases", () => {
         const spec = at(p.kubePrometheusStack.values, "prometheus.prometheusSpec");
         assert.equal(at(spec, "retention"), "30d");
         assert.equal(at(spec, "retentionSize"), "180GiB");
-        assert.deepEqual(at(spec, "storageSpec.volumeClaimTemplate.spec"), { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "200Gi" } }, storageClassName: "gp3" });
+        assert.deepEqual(at(spec, "storageSpec.volumeClaimTemplate.spec"), {
+            accessModes: ["ReadWriteOnce"],
+            resources: { requests: { storage: "200Gi" } },
+            storageClassName: "gp3",
+        });
         assert.equal(at(dev.kubePrometheusStack.values, "prometheus.prometheusSpec.retention"), "10d");
         assert.deepEqual(at(dev.kubePrometheusStack.values, "prometheus.prometheusSpec.storageSpec"), {});
     });
@@ -113,7 +120,10 @@ describe("Observability: high availability", () => {
         for (const c of ["prometheus.prometheusSpec", "alertmanager.alertmanagerSpec"]) {
             assert.equal(v(prod, `${c}.podAntiAffinity`), "hard");
             const tsc = v(prod, `${c}.topologySpreadConstraints`) as { topologyKey: string }[];
-            assert.ok(tsc.some((t) => t.topologyKey === "topology.kubernetes.io/zone"), c);
+            assert.ok(
+                tsc.some((t) => t.topologyKey === "topology.kubernetes.io/zone"),
+                c,
+            );
         }
         assert.deepEqual(v(prod, "prometheus.podDisruptionBudget"), { enabled: true, minAvailable: 1 });
         assert.deepEqual(v(prod, "alertmanager.podDisruptionBudget"), { enabled: true, minAvailable: 1 });
@@ -149,7 +159,10 @@ describe("Observability: Grafana", () => {
         assert.deepEqual(grafana.admin, { existingSecret: "grafana-admin-credentials", userKey: "admin-user", passwordKey: "admin-password" });
         const keys = allKeys(p.kubePrometheusStack.values);
         assert.ok(keys.includes("grafana.admin.passwordKey"), "the key walk reaches grafana.admin");
-        assert.deepEqual(keys.filter((k) => /adminPassword|password$/i.test(k) && !k.endsWith("passwordKey")), []);
+        assert.deepEqual(
+            keys.filter((k) => /adminPassword|password$/i.test(k) && !k.endsWith("passwordKey")),
+            [],
+        );
     });
 
     it("provisions the Istio mesh, service, workload and control-plane dashboards and Kong's from grafana.com, pinned", () => {
@@ -161,13 +174,16 @@ describe("Observability: Grafana", () => {
             assert.deepEqual(d.datasource, [{ name: "DS_PROMETHEUS", value: "prometheus" }]);
         }
         assert.equal(at(grafana, "sidecar.datasources.uid"), "prometheus");
-        assert.deepEqual(DEFAULT_DASHBOARDS.map((d) => [d.name, d.gnetId]), [
-            ["istio-mesh", 7639],
-            ["istio-service", 7636],
-            ["istio-workload", 7630],
-            ["istio-control-plane", 7645],
-            ["kong", 7424],
-        ]);
+        assert.deepEqual(
+            DEFAULT_DASHBOARDS.map((d) => [d.name, d.gnetId]),
+            [
+                ["istio-mesh", 7639],
+                ["istio-service", 7636],
+                ["istio-workload", 7630],
+                ["istio-control-plane", 7645],
+                ["kong", 7424],
+            ],
+        );
     });
 
     it("declares one file provider per folder whose path the chart's download script writes to", () => {
@@ -305,7 +321,7 @@ describe("Observability: monitors", () => {
         assert.deepEqual(m.spec.endpoints, [{ port: "http-monitoring", path: "/metrics", interval: "15s" }]);
     });
 
-    it("copies istiod's app label onto its series (targetLabels), which the Istio control-plane dashboard filters on (app=\"istiod\")", () => {
+    it('copies istiod\'s app label onto its series (targetLabels), which the Istio control-plane dashboard filters on (app="istiod")', () => {
         const m = monitor("ServiceMonitor", "istiod");
         assert.ok(m && m.kind === "ServiceMonitor");
         assert.deepEqual(m.spec.targetLabels, ["app"]);
@@ -334,22 +350,42 @@ describe("Observability: monitors", () => {
     });
 
     it("drops the mesh monitors in gateway-only mode and the Kong one without kongMetrics", () => {
-        assert.deepEqual(planObservability({ meshMonitoring: false, kongMetrics: kong }).monitors.map((m) => m.metadata.name), ["kong"]);
-        assert.deepEqual(planObservability({}).monitors.map((m) => m.metadata.name), ["envoy-stats", "istiod"]);
+        assert.deepEqual(
+            planObservability({ meshMonitoring: false, kongMetrics: kong }).monitors.map((m) => m.metadata.name),
+            ["kong"],
+        );
+        assert.deepEqual(
+            planObservability({}).monitors.map((m) => m.metadata.name),
+            ["envoy-stats", "istiod"],
+        );
     });
 });
 
 describe("Observability: chart value keys exist in each chart's values.yaml", () => {
     const plans = [
         planObservability({ kiali: { enabled: true }, kongMetrics: kong }),
-        planObservability({ highAvailability: true, kiali: { enabled: true }, jaeger: { storage: "badger" }, prometheus: { storageGiB: 100, retentionSize: "90GiB", storageClassName: "gp3" } }),
+        planObservability({
+            highAvailability: true,
+            kiali: { enabled: true },
+            jaeger: { storage: "badger" },
+            prometheus: { storageGiB: 100, retentionSize: "90GiB", storageClassName: "gp3" },
+        }),
     ];
 
     it("sets only keys of kube-prometheus-stack (grafana.* against the grafana chart), jaeger and kiali-server, in dev and prod", () => {
         for (const p of plans) {
-            assert.deepEqual(checkValueKeys("kube-prometheus-stack", p.kubePrometheusStack.values).map((x) => x.message), []);
-            assert.deepEqual(checkValueKeys("jaeger", p.jaeger.values, { allow: JAEGER_CHART_TEMPLATE_KEYS }).map((x) => x.message), []);
-            assert.deepEqual(checkValueKeys("kiali-server", p.kiali?.values).map((x) => x.message), []);
+            assert.deepEqual(
+                checkValueKeys("kube-prometheus-stack", p.kubePrometheusStack.values).map((x) => x.message),
+                [],
+            );
+            assert.deepEqual(
+                checkValueKeys("jaeger", p.jaeger.values, { allow: JAEGER_CHART_TEMPLATE_KEYS }).map((x) => x.message),
+                [],
+            );
+            assert.deepEqual(
+                checkValueKeys("kiali-server", p.kiali?.values).map((x) => x.message),
+                [],
+            );
         }
     });
 
@@ -357,15 +393,28 @@ describe("Observability: chart value keys exist in each chart's values.yaml", ()
         const good = plans[1].kubePrometheusStack.values;
         const grafana = good.grafana as Record<string, unknown>;
         const prometheus = good.prometheus as { prometheusSpec: Record<string, unknown> };
-        const bad = { ...good, grafana: { ...grafana, adminn: { existingSecret: "x" } }, prometheus: { ...prometheus, prometheusSpec: { ...prometheus.prometheusSpec, retension: "1d" } } };
+        const bad = {
+            ...good,
+            grafana: { ...grafana, adminn: { existingSecret: "x" } },
+            prometheus: { ...prometheus, prometheusSpec: { ...prometheus.prometheusSpec, retension: "1d" } },
+        };
         const flagged = unknownValueKeys("kube-prometheus-stack", bad);
         assert.equal(flagged.length, 2, flagged.join(", "));
         for (const key of ["grafana.adminn", "prometheus.prometheusSpec.retension"]) {
-            assert.ok(flagged.some((f) => f === key || f.startsWith(`${key}.`)), `${key} not flagged: ${flagged.join(", ")}`);
+            assert.ok(
+                flagged.some((f) => f === key || f.startsWith(`${key}.`)),
+                `${key} not flagged: ${flagged.join(", ")}`,
+            );
         }
         const jaeger = plans[1].jaeger.values;
-        assert.deepEqual(unknownValueKeys("jaeger", { ...jaeger, jaeger: { ...(jaeger.jaeger as object), replica: 2 } }, { allow: JAEGER_CHART_TEMPLATE_KEYS }), ["jaeger.replica"]);
-        assert.deepEqual(unknownValueKeys("jaeger", jaeger).sort(), ["jaeger.resources.limits.memory", "jaeger.resources.requests.cpu", "jaeger.resources.requests.memory"], "the template-read key is allowed by name only");
+        assert.deepEqual(unknownValueKeys("jaeger", { ...jaeger, jaeger: { ...(jaeger.jaeger as object), replica: 2 } }, { allow: JAEGER_CHART_TEMPLATE_KEYS }), [
+            "jaeger.replica",
+        ]);
+        assert.deepEqual(
+            unknownValueKeys("jaeger", jaeger).sort(),
+            ["jaeger.resources.limits.memory", "jaeger.resources.requests.cpu", "jaeger.resources.requests.memory"],
+            "the template-read key is allowed by name only",
+        );
     });
 });
 
@@ -430,18 +479,24 @@ describe("Observability under the mock runtime", function () {
     it("registers the namespace, password, Secret, releases and monitors as children of the component", () => {
         const component = prod.resources.find((r) => r.type === "meshgate:observability:Observability");
         assert.ok(component);
-        assert.deepEqual(prod.resources.filter((r) => r.parent === component.urn).map((r) => `${r.type} ${r.name}`).sort(), [
-            "kubernetes:core/v1:Namespace obs-namespace",
-            "kubernetes:core/v1:PersistentVolumeClaim obs-jaeger-badger",
-            "kubernetes:core/v1:Secret obs-grafana-admin",
-            `${RELEASE} obs-jaeger`,
-            `${RELEASE} obs-kiali`,
-            `${RELEASE} obs-kube-prometheus-stack`,
-            "kubernetes:monitoring.coreos.com/v1:PodMonitor obs-podmonitor-envoy-stats",
-            "kubernetes:monitoring.coreos.com/v1:ServiceMonitor obs-servicemonitor-istiod",
-            "kubernetes:monitoring.coreos.com/v1:ServiceMonitor obs-servicemonitor-kong",
-            "random:index/randomPassword:RandomPassword obs-grafana-admin-password",
-        ]);
+        assert.deepEqual(
+            prod.resources
+                .filter((r) => r.parent === component.urn)
+                .map((r) => `${r.type} ${r.name}`)
+                .sort(),
+            [
+                "kubernetes:core/v1:Namespace obs-namespace",
+                "kubernetes:core/v1:PersistentVolumeClaim obs-jaeger-badger",
+                "kubernetes:core/v1:Secret obs-grafana-admin",
+                `${RELEASE} obs-jaeger`,
+                `${RELEASE} obs-kiali`,
+                `${RELEASE} obs-kube-prometheus-stack`,
+                "kubernetes:monitoring.coreos.com/v1:PodMonitor obs-podmonitor-envoy-stats",
+                "kubernetes:monitoring.coreos.com/v1:ServiceMonitor obs-servicemonitor-istiod",
+                "kubernetes:monitoring.coreos.com/v1:ServiceMonitor obs-servicemonitor-kong",
+                "random:index/randomPassword:RandomPassword obs-grafana-admin-password",
+            ],
+        );
     });
 
     it("creates every Kubernetes object through the provider it was given", () => {

@@ -44,7 +44,11 @@ describe("the offline plan (npm run plan)", () => {
             assert.deepEqual(mandatory, [], `mandatory violations in ${stack}`);
             if (stack === "prod") {
                 // Only the warnings that its example account ID and CIDR are examples (pulumi up refuses them).
-                assert.deepEqual([...new Set(report.violations.map((v) => `${v.level} ${(v as unknown as { policy: string }).policy}`))], ["advisory aws-placeholder-values"], "prod plans with no other violation");
+                assert.deepEqual(
+                    [...new Set(report.violations.map((v) => `${v.level} ${(v as unknown as { policy: string }).policy}`))],
+                    ["advisory aws-placeholder-values"],
+                    "prod plans with no other violation",
+                );
             }
         });
     }
@@ -59,14 +63,17 @@ describe("the offline plan (npm run plan)", () => {
         }
     });
 
-    it("keeps generated secrets out of resources.json and manifests (only \"[secret]\")", () => {
+    it('keeps generated secrets out of resources.json and manifests (only "[secret]")', () => {
         const text = fs.readFileSync(path.join(tmp, "dev", "resources.json"), "utf8");
         assert.ok(text.includes('"[secret]"'), "secret inputs are recorded as [secret]");
         // The mock runtime's RandomPassword results all start with "placeholder-".
         assert.ok(!text.includes("placeholder-"), "no generated password, key or token in resources.json");
         const manifests = fs.readdirSync(path.join(tmp, "dev", "manifests"));
         // the Helm releases (chart values hold the generated secrets), Kong's objects and a service's
-        assert.ok(["_helm-releases.yaml", "kong.yaml", "users.yaml"].every((f) => manifests.includes(f)), manifests.join(", "));
+        assert.ok(
+            ["_helm-releases.yaml", "kong.yaml", "users.yaml"].every((f) => manifests.includes(f)),
+            manifests.join(", "),
+        );
         for (const f of manifests) {
             assert.ok(!fs.readFileSync(path.join(tmp, "dev", "manifests", f), "utf8").includes("placeholder-"), f);
         }

@@ -38,7 +38,9 @@ function program(): Record<string, unknown> {
         { provider, dependsOn: [read, other] },
     );
     new k8s.core.v1.ConfigMap("child-of-read", { data: { a: "b" }, immutable: true }, { provider, parent: read });
-    const late = secret.metadata.apply((m) => new k8s.core.v1.ConfigMap("late", { metadata: { namespace: m.namespace }, data: { list: [1, undefined, "x"].join(",") } }, { provider }).urn);
+    const late = secret.metadata.apply(
+        (m) => new k8s.core.v1.ConfigMap("late", { metadata: { namespace: m.namespace }, data: { list: [1, undefined, "x"].join(",") } }, { provider }).urn,
+    );
     new aws.s3.Bucket("t", { tags: { k: "v" } }, { transforms: [(args) => ({ props: { ...args.props, tags: { k: "transformed" } }, opts: args.opts })] });
     return { ns: ns.metadata.name, late, role: group.role.arn, secret: secret.stringData };
 }

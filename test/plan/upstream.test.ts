@@ -35,7 +35,10 @@ const CHECKED_GROUPS = /^kubernetes:(networking\.istio\.io|security\.istio\.io|t
 describe("the stacks checked against upstream", () => {
     it("are every stack of stacks/ (dev, local, prod, staging at least): a missing folder would leave no test below", () => {
         const stacks = listStacks();
-        assert.ok(["dev", "local", "prod", "staging"].every((s) => stacks.includes(s)), stacks.join(", "));
+        assert.ok(
+            ["dev", "local", "prod", "staging"].every((s) => stacks.includes(s)),
+            stacks.join(", "),
+        );
     });
 });
 

@@ -11,7 +11,10 @@ import { ISTIO_VERSION } from "../../components/versions";
 
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const EXISTING: PlatformArgs = { cluster: { type: "existing", context: "kind-shop" }, observability: { enabled: true } };
-const EKS: PlatformArgs = { cluster: { type: "eks", region: "eu-west-1", nodeGroups: [{ name: "general", minSize: 1, maxSize: 3 }] }, gateway: { rateLimitRedis: { type: "elasticache" } } };
+const EKS: PlatformArgs = {
+    cluster: { type: "eks", region: "eu-west-1", nodeGroups: [{ name: "general", minSize: 1, maxSize: 3 }] },
+    gateway: { rateLimitRedis: { type: "elasticache" } },
+};
 
 function plan(args: PlatformArgs): Promise<PlanRun> {
     return runProgram(() => new Platform("meshgate", args).stackOutputs(), { stack: "dev" });
@@ -37,16 +40,23 @@ describe("Platform options: helmValues, tags, versions", function () {
     this.timeout(60_000);
 
     it("deep-merges helmValues over meshgate's values, per release (the user wins, meshgate's other keys stay)", async () => {
-        const run = await plan({ ...EXISTING, helmValues: { kong: { env: { log_level: "debug" } }, istiod: { autoscaleMax: 7 }, jaeger: { jaeger: { resources: { limits: { memory: "2Gi" } } } } } });
+        const run = await plan({
+            ...EXISTING,
+            helmValues: { kong: { env: { log_level: "debug" } }, istiod: { autoscaleMax: 7 }, jaeger: { jaeger: { resources: { limits: { memory: "2Gi" } } } } },
+        });
         const kong = release(run, "kong").inputs.values as { env: Record<string, unknown> };
         assert.equal(kong.env.log_level, "debug");
         assert.equal(kong.env.database, "off", "meshgate's env stays");
         assert.equal((release(run, "istiod").inputs.values as { autoscaleMax: unknown }).autoscaleMax, 7);
-        assert.equal(((release(run, "jaeger").inputs.values as { jaeger: { resources: { limits: { memory: string } } } }).jaeger.resources.limits.memory), "2Gi");
+        assert.equal((release(run, "jaeger").inputs.values as { jaeger: { resources: { limits: { memory: string } } } }).jaeger.resources.limits.memory, "2Gi");
     });
 
     it("refuses a key the pinned chart does not have, with the declaration's own problems, in one ConfigError", () => {
-        const e = configError({ ...EXISTING, services: [{ name: "a", namespace: "team", port: 70000 }], helmValues: { kong: { proxy: { tpye: "NodePort" } }, jaeger: { fullnameOverride: "traces" } } });
+        const e = configError({
+            ...EXISTING,
+            services: [{ name: "a", namespace: "team", port: 70000 }],
+            helmValues: { kong: { proxy: { tpye: "NodePort" } }, jaeger: { fullnameOverride: "traces" } },
+        });
         const paths = e.issues.map((i) => i.path);
         assert.deepEqual(paths, ["services[0].port", "helmValues.kong.proxy.tpye", "helmValues.jaeger.fullnameOverride"], e.message);
         assert.match(e.issues[1].message, /"tpye" is not a key of proxy in chart kong 3\.4\.1; did you mean "type"\?; Helm would ignore it/);
@@ -61,14 +71,24 @@ describe("Platform options: helmValues, tags, versions", function () {
             const tags = r.inputs.tags as Record<string, string>;
             assert.equal(tags.team, "platform", `${r.type} ${r.name}`);
         }
-        assert.ok(aws.some((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup"), "the rate-limit Redis too");
-        assert.ok(aws.every((r) => Object.values(r.inputs.tags as Record<string, string>).includes("dev")), "the environment tag stays");
+        assert.ok(
+            aws.some((r) => r.type === "aws:elasticache/replicationGroup:ReplicationGroup"),
+            "the rate-limit Redis too",
+        );
+        assert.ok(
+            aws.every((r) => Object.values(r.inputs.tags as Record<string, string>).includes("dev")),
+            "the environment tag stays",
+        );
     });
 
     it("refuses tags AWS would refuse", () => {
         const e = configError({ ...EKS, tags: { "aws:team": "x", ["k".repeat(129)]: "y" } });
         assert.equal(e.issues.length, 2, e.message);
-        assert.deepEqual(e.issues.map((i) => i.path), ["tags.aws:team", `tags.${"k".repeat(129)}`], e.message);
+        assert.deepEqual(
+            e.issues.map((i) => i.path),
+            ["tags.aws:team", `tags.${"k".repeat(129)}`],
+            e.message,
+        );
         assert.match(e.message, /must not start with "aws:"/);
         assert.match(e.message, /1 to 128 characters/);
     });
@@ -80,6 +100,9 @@ describe("Platform options: helmValues, tags, versions", function () {
         }
         assert.notEqual(ISTIO_VERSION, "1.30.2");
         const e = configError({ ...EXISTING, versions: { istio: "1.30" } });
-        assert.deepEqual(e.issues.map((i) => i.path), ["versions.istio"]);
+        assert.deepEqual(
+            e.issues.map((i) => i.path),
+            ["versions.istio"],
+        );
     });
 });

@@ -64,7 +64,10 @@ describe("Platform", () => {
 
         it("istiod's extension provider points at Jaeger's OTLP/gRPC port, and the mesh Telemetry refers to it by name only", () => {
             const providers = values(release(dev, "istiod")).meshConfig.extensionProviders as { name: string; opentelemetry: { service: string; port: number } }[];
-            assert.deepEqual(providers.map((p) => p.opentelemetry), [{ service: otlp.grpcHost, port: otlp.grpcPort }]);
+            assert.deepEqual(
+                providers.map((p) => p.opentelemetry),
+                [{ service: otlp.grpcHost, port: otlp.grpcPort }],
+            );
             const telemetry = custom(dev, "Telemetry");
             assert.equal(telemetry.length, 1);
             const tracing = (telemetry[0].inputs.spec as { tracing: { providers: unknown[]; randomSamplingPercentage: number }[] }).tracing;
@@ -163,19 +166,30 @@ describe("Platform", () => {
             const subnetName = new Map(byType(prod, "aws:ec2/subnet:Subnet").map((r) => [`subnet-${shortHash(r.name, 17)}`, r.name]));
             const names = (subnetGroup.inputs.subnetIds as string[]).map((id) => subnetName.get(id) ?? id);
             assert.equal(names.length, 3);
-            assert.ok(names.every((n) => /private/.test(n)), names.join(", "));
+            assert.ok(
+                names.every((n) => /private/.test(n)),
+                names.join(", "),
+            );
         });
 
         it("points every rate-limiting plugin at it, with the password patched in from a Secret in the plugin's namespace", () => {
             const rl = custom(prod, "KongPlugin").filter((r) => r.inputs.plugin === "rate-limiting");
             assert.equal(rl.length, 2);
             const host = rl.map((r) => (r.inputs.config as { redis?: { host?: string } }).redis?.host);
-            assert.ok(host.every((h) => typeof h === "string" && h.endsWith(".cache.amazonaws.com")), host.join(", "));
+            assert.ok(
+                host.every((h) => typeof h === "string" && h.endsWith(".cache.amazonaws.com")),
+                host.join(", "),
+            );
             for (const r of rl) {
                 assert.equal((r.inputs.config as Record<string, unknown>).policy, "redis");
                 assert.doesNotMatch(JSON.stringify(r.inputs.config), /password/);
                 const ns = (r.inputs.metadata as { namespace: string }).namespace;
-                const secret = prod.resources.find((x) => x.type === "kubernetes:core/v1:Secret" && (x.inputs.metadata as { name?: string; namespace?: string }).name === "meshgate-rate-limit-redis" && (x.inputs.metadata as { namespace?: string }).namespace === ns);
+                const secret = prod.resources.find(
+                    (x) =>
+                        x.type === "kubernetes:core/v1:Secret" &&
+                        (x.inputs.metadata as { name?: string; namespace?: string }).name === "meshgate-rate-limit-redis" &&
+                        (x.inputs.metadata as { namespace?: string }).namespace === ns,
+                );
                 assert.ok(secret, `password Secret in ${ns}`);
                 const data = secret.inputs.stringData;
                 assert.ok(data === "[secret]" || (data as Record<string, unknown>).password === "[secret]", JSON.stringify(data));
@@ -191,7 +205,11 @@ describe("Platform", () => {
             assert.equal(proxy.http.servicePort, 0);
             assert.equal(proxy.tls.overrideServiceTargetPort, 8000);
             const devProxy = values(release(dev, "kong")).proxy as { annotations: Record<string, string> };
-            assert.equal(devProxy.annotations["service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"], "preserve_client_ip.enabled=true", "every NLB keeps the client IP");
+            assert.equal(
+                devProxy.annotations["service.beta.kubernetes.io/aws-load-balancer-target-group-attributes"],
+                "preserve_client_ip.enabled=true",
+                "every NLB keeps the client IP",
+            );
         });
 
         it("with PROXY protocol, trusts the PROXY header from the VPC only", async () => {
@@ -221,8 +239,14 @@ describe("Platform", () => {
 
         it("installs Kong and the services' Kong side, and no Istio at all", () => {
             assert.ok(gatewayOnly.resources.length > 20, `${gatewayOnly.resources.length} resources`);
-            assert.deepEqual(gatewayOnly.resources.filter((r) => /istio\.io/.test(r.type)), []);
-            assert.ok(gatewayOnly.byType(RELEASE).some((r) => r.inputs.chart === "kong"), "Kong's release");
+            assert.deepEqual(
+                gatewayOnly.resources.filter((r) => /istio\.io/.test(r.type)),
+                [],
+            );
+            assert.ok(
+                gatewayOnly.byType(RELEASE).some((r) => r.inputs.chart === "kong"),
+                "Kong's release",
+            );
             assert.ok(!gatewayOnly.byType(RELEASE).some((r) => String(r.inputs.chart).startsWith("istio")));
             assert.ok(gatewayOnly.byType("kubernetes:networking.k8s.io/v1:Ingress").length > 0);
             assert.ok(custom(gatewayOnly, "KongPlugin").length > 0);

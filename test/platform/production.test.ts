@@ -47,7 +47,12 @@ describe("production: what a real pulumi up meets", function () {
             const [sc] = prod.byType(STORAGE_CLASS);
             assert.ok(sc, "a StorageClass");
             assert.deepEqual(
-                [sc.inputs.provisioner, (sc.inputs.parameters as Record<string, string>).type, (sc.inputs.parameters as Record<string, string>).encrypted, sc.inputs.volumeBindingMode],
+                [
+                    sc.inputs.provisioner,
+                    (sc.inputs.parameters as Record<string, string>).type,
+                    (sc.inputs.parameters as Record<string, string>).encrypted,
+                    sc.inputs.volumeBindingMode,
+                ],
                 ["ebs.csi.aws.com", "gp3", "true", "WaitForFirstConsumer"],
             );
             assert.equal((sc.inputs.metadata as { annotations: Record<string, string> }).annotations["storageclass.kubernetes.io/is-default-class"], "true");
@@ -76,7 +81,10 @@ describe("production: what a real pulumi up meets", function () {
         it("gives a hand-written EKS stack whose claim names no class a mandatory violation", async () => {
             const without = prod.resources.filter((r) => r.type !== STORAGE_CLASS);
             const violations = await runPolicies(without.map(toPlainResource));
-            assert.ok(violations.some((v) => v.policy === "storage-class-defined" && v.level === "mandatory"), "storage-class-defined fires without the class");
+            assert.ok(
+                violations.some((v) => v.policy === "storage-class-defined" && v.level === "mandatory"),
+                "storage-class-defined fires without the class",
+            );
         });
     });
 
@@ -170,7 +178,7 @@ describe("production: what a real pulumi up meets", function () {
         const monitor = (run: PlanRun, kind: string, name: string) =>
             run.resources.find((r) => r.type === `kubernetes:monitoring.coreos.com/v1:${kind}` && (r.inputs.metadata as { name: string }).name === name);
 
-        it("labels istiod's series with app (the control-plane dashboard filters on app=\"istiod\")", () => {
+        it('labels istiod\'s series with app (the control-plane dashboard filters on app="istiod")', () => {
             assert.deepEqual((monitor(dev, "ServiceMonitor", "istiod")?.inputs.spec as { targetLabels?: string[] }).targetLabels, ["app"]);
         });
 
@@ -183,7 +191,8 @@ describe("production: what a real pulumi up meets", function () {
     });
 
     describe("6. the workload contract", () => {
-        const vs = (run: PlanRun, name: string) => run.byType("kubernetes:networking.istio.io/v1:VirtualService").find((r) => (r.inputs.metadata as { name: string }).name === name);
+        const vs = (run: PlanRun, name: string) =>
+            run.byType("kubernetes:networking.istio.io/v1:VirtualService").find((r) => (r.inputs.metadata as { name: string }).name === name);
 
         it("routes a service without versions to its host, without a subset (no version label needed)", () => {
             const spec = vs(dev, "order-service")?.inputs.spec as { http: { route: { destination: Record<string, unknown> }[] }[] };
@@ -192,7 +201,10 @@ describe("production: what a real pulumi up meets", function () {
 
         it("still routes a service with versions to its subsets", () => {
             const spec = vs(dev, "user-service")?.inputs.spec as { http: { route: { destination: { subset?: string } }[] }[] };
-            assert.deepEqual(spec.http[1].route.map((r) => r.destination.subset), ["v1", "v2"]);
+            assert.deepEqual(
+                spec.http[1].route.map((r) => r.destination.subset),
+                ["v1", "v2"],
+            );
         });
 
         it("publishes the contract per service in the stack outputs: labels, versions, service account, ports, callers", () => {
@@ -235,10 +247,13 @@ describe("production: what a real pulumi up meets", function () {
         it("puts that profile and role into the kubeconfig's aws eks get-token", async () => {
             const raw = { "aws:profile": "platform", "aws:assumeRoles": [{ roleArn: "arn:aws:iam::210987654321:role/deployer" }] };
             const stack = meshgateSection(readStackConfig(stackConfigPath("dev")));
-            const run = await runProgram(() => {
-                const platform = new Platform("meshgate", withProviderIdentity(validateStackConfig(stack, { stack: "dev" }), raw));
-                return { kubeconfig: platform.kubeconfig === undefined ? undefined : pulumi.unsecret(platform.kubeconfig) };
-            }, { stack: "dev" });
+            const run = await runProgram(
+                () => {
+                    const platform = new Platform("meshgate", withProviderIdentity(validateStackConfig(stack, { stack: "dev" }), raw));
+                    return { kubeconfig: platform.kubeconfig === undefined ? undefined : pulumi.unsecret(platform.kubeconfig) };
+                },
+                { stack: "dev" },
+            );
             const kc = JSON.parse(String(run.outputs.kubeconfig)) as { users: { user: { exec: { args: string[]; env?: { name: string; value: string }[] } } }[] };
             const exec = kc.users[0].user.exec;
             assert.deepEqual(exec.args.slice(0, 2), ["eks", "get-token"]);

@@ -64,7 +64,10 @@ describe("the components under a user's own mocks (state = inputs, calls return 
     it("Platform on an existing cluster (local) registers its components and resolves every stack output, without an error", async () => {
         const r = await underUserMocks("local");
         assert.deepEqual(r.errors.map(String), []);
-        assert.ok(r.registered.some((x) => x.type === "meshgate:kong:KongGateway"), "the Kong gateway");
+        assert.ok(
+            r.registered.some((x) => x.type === "meshgate:kong:KongGateway"),
+            "the Kong gateway",
+        );
         assert.ok(r.registered.filter((x) => x.type === "meshgate:mesh:MeshService").length > 0, "services");
         const gateway = r.outputs.gateway as { proxyService: { namespace: string; name: string }; hostnameCommand: string };
         assert.equal(gateway.proxyService.namespace, "kong", "the proxy Service's namespace without a release status");

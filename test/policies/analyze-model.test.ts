@@ -49,7 +49,10 @@ describe("istioctl-analyze semantics", () => {
             tcp: [{ match: [{ port: 1 }] }, { match: [{ port: 1 }] }],
             tls: [{ route: [] }, { route: [] }],
         });
-        assert.deepEqual(found.map(f => f.code), ["IST0130", "IST0131", "IST0130", "IST0130"]);
+        assert.deepEqual(
+            found.map((f) => f.code),
+            ["IST0130", "IST0131", "IST0130", "IST0130"],
+        );
         assert.deepEqual(analyzeRoutes({ http: [{ match: [{ uri: { prefix: "/api/v2" } }] }, { match: [{ uri: { prefix: "/api" } }] }, { route: [] }] }), []);
     });
 });

@@ -50,7 +50,7 @@ async function check(args: string[], cwd = ROOT): Promise<{ status: number; stdo
 
 /** The block of output lines for one object (verdict line and its violations). */
 function block(stdout: string, file: string, kind: string, name: string): string | undefined {
-    return stdout.split(/\n(?=\S)/).find(b => b.split("\n")[0].endsWith(`${file}: ${kind} ${name}`) || b.split("\n")[0].includes(`${file}: ${kind} ${name}  (`));
+    return stdout.split(/\n(?=\S)/).find((b) => b.split("\n")[0].endsWith(`${file}: ${kind} ${name}`) || b.split("\n")[0].includes(`${file}: ${kind} ${name}  (`));
 }
 
 describe("npm run check", function () {
@@ -59,18 +59,24 @@ describe("npm run check", function () {
     it("reports every bad manifest with its object and each rule it breaks, and exits 1", async () => {
         const r = await check([path.join(FIXTURES, "bad-manifests")]);
         assert.equal(r.status, 1, r.stderr);
-        assert.ok(r.report?.violations.some(v => v.level === "mandatory"), "policy-report.json lists the mandatory violations");
+        assert.ok(
+            r.report?.violations.some((v) => v.level === "mandatory"),
+            "policy-report.json lists the mandatory violations",
+        );
         let expected = 0;
         const files = fs.readdirSync(path.join(FIXTURES, "bad-manifests"));
         assert.ok(files.length >= 5, `bad-manifests: ${files.join(", ")}`);
         for (const file of files) {
             for (const doc of parseAllDocuments(fs.readFileSync(path.join(FIXTURES, "bad-manifests", file), "utf8"))) {
                 const o = doc.toJS() as { metadata?: { name?: string; annotations?: Record<string, string> }; name?: string } | null;
-                const rules = (o?.metadata?.annotations?.["meshgate.io/expected-violation"] ?? "").split(",").map(s => s.trim()).filter(Boolean);
+                const rules = (o?.metadata?.annotations?.["meshgate.io/expected-violation"] ?? "")
+                    .split(",")
+                    .map((s) => s.trim())
+                    .filter(Boolean);
                 const name = o?.metadata?.name ?? o?.name ?? "";
                 for (const rule of rules) {
                     expected++;
-                    const b = r.stdout.split(/\n(?=\S)/).find(x => /^(FAIL|warn|fix) /.test(x) && x.split("\n")[0].endsWith(` ${name}`) && x.includes(`] ${rule}:`));
+                    const b = r.stdout.split(/\n(?=\S)/).find((x) => /^(FAIL|warn|fix) /.test(x) && x.split("\n")[0].endsWith(` ${name}`) && x.includes(`] ${rule}:`));
                     assert.ok(b, `no verdict line for ${file} ${name} with ${rule}\n${r.stdout}`);
                 }
             }
@@ -81,15 +87,24 @@ describe("npm run check", function () {
     it("runs the upstream validation: PeerAuthentication mtls.mode BLAH and warmup minimumPercent 150 fail", async () => {
         const r = await check([path.join(INPUT, "upstream-validation.yaml")]);
         assert.equal(r.status, 1, r.stdout + r.stderr);
-        assert.match(block(r.stdout, "upstream-validation.yaml", "security.istio.io/v1:PeerAuthentication", "default") ?? "", /^FAIL[\s\S]*\[mandatory\] kubernetes-crd-schema: spec\.mtls\.mode: unsupported value "BLAH"/);
-        assert.match(block(r.stdout, "upstream-validation.yaml", "networking.istio.io/v1:DestinationRule", "reviews") ?? "", /\[mandatory\] kubernetes-crd-schema: spec\.trafficPolicy\.loadBalancer\.warmup\.minimumPercent: must be <= 100/);
+        assert.match(
+            block(r.stdout, "upstream-validation.yaml", "security.istio.io/v1:PeerAuthentication", "default") ?? "",
+            /^FAIL[\s\S]*\[mandatory\] kubernetes-crd-schema: spec\.mtls\.mode: unsupported value "BLAH"/,
+        );
+        assert.match(
+            block(r.stdout, "upstream-validation.yaml", "networking.istio.io/v1:DestinationRule", "reviews") ?? "",
+            /\[mandatory\] kubernetes-crd-schema: spec\.trafficPolicy\.loadBalancer\.warmup\.minimumPercent: must be <= 100/,
+        );
     });
 
     it("judges the items of a kind: List, and reports kinds without a schema as not validated", async () => {
         const r = await check([path.join(INPUT, "kubectl-list.yaml")]);
         assert.equal(r.status, 1, r.stdout + r.stderr);
         assert.match(r.stdout, /^n\/v {3}test\/fixtures\/check\/kubectl-list\.yaml: core\/v1:Service reviews {2}\(not validated: no schema\)$/m);
-        assert.match(r.stdout, /^FAIL {2}test\/fixtures\/check\/kubectl-list\.yaml: networking\.istio\.io\/v1:VirtualService reviews\n.*istio-destination-host-exists: http\[0\]\.route\[0\]\.destination\.host "ratings"/m);
+        assert.match(
+            r.stdout,
+            /^FAIL {2}test\/fixtures\/check\/kubectl-list\.yaml: networking\.istio\.io\/v1:VirtualService reviews\n.*istio-destination-host-exists: http\[0\]\.route\[0\]\.destination\.host "ratings"/m,
+        );
         assert.doesNotMatch(r.stdout, /^ok {4}.*Service reviews/m, "a Service is never 'ok': meshgate has no schema for it");
         assert.match(r.stdout, /checked 2 objects in 1 files: 1 failed, 1 not validated \(no schema\)/);
     });
@@ -104,11 +119,17 @@ describe("npm run check", function () {
         assert.match(r.stdout, /^fix {3}.*core\/v1:Namespace legacy\n\s+\[remediate\] istio-namespace-injection-label:/m);
         assert.match(r.stdout, /checked 3 objects in 1 files: 1 remediable, 1 ok, 1 not judged \(no rule for the kind\)/);
         assert.match(r.stdout, /policy pack: 0 mandatory, 0 advisory, 1 remediate violations/);
-        assert.deepEqual(r.report?.inputProblems.map(p => `${p.file} ${p.where}`), ["test/fixtures/check/mixed.yaml document 2"]);
+        assert.deepEqual(
+            r.report?.inputProblems.map((p) => `${p.file} ${p.where}`),
+            ["test/fixtures/check/mixed.yaml document 2"],
+        );
     });
 
     it("exits 2 naming a text file or a JSON file that is not a manifest, instead of checking 0 objects", async () => {
-        for (const [file, message] of [["notes.txt", /notes\.txt: document 1 is text, not a Kubernetes object/], ["settings.json", /settings\.json: document 1 has no apiVersion and kind/]] as const) {
+        for (const [file, message] of [
+            ["notes.txt", /notes\.txt: document 1 is text, not a Kubernetes object/],
+            ["settings.json", /settings\.json: document 1 has no apiVersion and kind/],
+        ] as const) {
             const r = await check([path.join(INPUT, file)]);
             assert.equal(r.status, 2, `${file}: ${r.stdout}${r.stderr}`);
             assert.match(r.stderr, message);
@@ -141,7 +162,10 @@ describe("npm run check", function () {
     it("takes the pack's configuration from --policy-config, and exits 2 on an invalid one", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meshgate-policy-config-"));
         try {
-            fs.writeFileSync(path.join(dir, "lenient.json"), JSON.stringify({ "kubernetes-crd-schema": "advisory", "istio-mtls-strict-coverage": { enforcementLevel: "disabled" } }));
+            fs.writeFileSync(
+                path.join(dir, "lenient.json"),
+                JSON.stringify({ "kubernetes-crd-schema": "advisory", "istio-mtls-strict-coverage": { enforcementLevel: "disabled" } }),
+            );
             fs.writeFileSync(path.join(dir, "bad.json"), JSON.stringify({ "no-such-rule": "mandatory" }));
             const lenient = await check([path.join(INPUT, "upstream-validation.yaml"), "--policy-config", path.join(dir, "lenient.json")]);
             assert.equal(lenient.status, 0, lenient.stdout + lenient.stderr);

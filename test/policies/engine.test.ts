@@ -49,10 +49,15 @@ describe("policy engine", () => {
 
     it("resolves parent, dependencies and propertyDependencies to PolicyResource objects by URN", async () => {
         let resources: PolicyResource[] = [];
-        const stack: StackValidationPolicy = { name: "stack-rec", description: "records", validateStack: args => void (resources = args.resources) };
+        const stack: StackValidationPolicy = { name: "stack-rec", description: "records", validateStack: (args) => void (resources = args.resources) };
         const subnet = resource("aws:ec2/subnet:Subnet", "a", { mapPublicIpOnLaunch: false });
         const parent = resource("meshgate:cluster:EksCluster", "c", {});
-        const ng = resource("aws:eks/nodeGroup:NodeGroup", "ng", {}, { parent: parent.urn, dependencies: [subnet.urn, "urn:missing"], propertyDependencies: { subnetIds: [subnet.urn] } });
+        const ng = resource(
+            "aws:eks/nodeGroup:NodeGroup",
+            "ng",
+            {},
+            { parent: parent.urn, dependencies: [subnet.urn, "urn:missing"], propertyDependencies: { subnetIds: [subnet.urn] } },
+        );
         await runPolicies([subnet, parent, ng], { policies: [stack] });
         const r = resources[2];
         assert.equal(r.parent, resources[1]);
@@ -86,16 +91,21 @@ describe("policy engine", () => {
         const { policy } = recorder("tuned", schema);
         await assert.rejects(
             runPolicies([], { policies: [policy], config: { tuned: { minSize: "three", colour: "red" }, "no-such-rule": "mandatory" } }),
-            (e: Error) =>
-                /unknown policy "no-such-rule"/.test(e.message) && /tuned\.minSize must be integer/.test(e.message) && /\(colour\)/.test(e.message),
+            (e: Error) => /unknown policy "no-such-rule"/.test(e.message) && /tuned\.minSize must be integer/.test(e.message) && /\(colour\)/.test(e.message),
         );
         await assert.rejects(runPolicies([], { policies: [policy], config: { tuned: "strict" } }), /tuned must be an enforcement level or an object/);
     });
 
     it("treats notApplicable as no violation and reports other exceptions with the policy and URN", async () => {
-        const na: ResourceValidationPolicy = { name: "na", description: "d", validateResource: args => args.notApplicable("nope") };
+        const na: ResourceValidationPolicy = { name: "na", description: "d", validateResource: (args) => args.notApplicable("nope") };
         assert.deepEqual(await runPolicies([resource("x:y:Z", "a", {})], { policies: [na] }), []);
-        const boom: ResourceValidationPolicy = { name: "boom", description: "d", validateResource: () => { throw new Error("bad"); } };
+        const boom: ResourceValidationPolicy = {
+            name: "boom",
+            description: "d",
+            validateResource: () => {
+                throw new Error("bad");
+            },
+        };
         await assert.rejects(runPolicies([resource("x:y:Z", "a", {})], { policies: [boom] }), /policy boom failed on urn:pulumi:test::meshgate::x:y:Z::a: bad/);
     });
 
@@ -106,14 +116,25 @@ describe("policy engine", () => {
 
     it("remediates before validating: the fix is reported at level remediate and the stack sees the fixed props", async () => {
         const ns = k8s("v1", "Namespace", "users", undefined, {}, { labels: { "istio-injection": "true" } });
-        const ap = k8s("security.istio.io/v1", "AuthorizationPolicy", "user-service", "users", { spec: { selector: { matchLabels: { app: "u" } }, rules: [{ from: [{ source: { namespaces: ["orders"] } }] }] } });
+        const ap = k8s("security.istio.io/v1", "AuthorizationPolicy", "user-service", "users", {
+            spec: { selector: { matchLabels: { app: "u" } }, rules: [{ from: [{ source: { namespaces: ["orders"] } }] }] },
+        });
         const policies = [istioNamespaceInjectionLabel(), istioNamespaceInjection()];
         const vs = await runPolicies([ns, ap], { policies });
-        assert.deepEqual(vs.map(v => [v.policy, v.level, v.urn]), [["istio-namespace-injection-label", "remediate", ns.urn]]);
+        assert.deepEqual(
+            vs.map((v) => [v.policy, v.level, v.urn]),
+            [["istio-namespace-injection-label", "remediate", ns.urn]],
+        );
 
         // At level mandatory nothing is fixed: both rules report.
         const strict = await runPolicies([ns, ap], { policies, config: { "istio-namespace-injection-label": "mandatory" } });
-        assert.deepEqual(strict.map(v => [v.policy, v.level]), [["istio-namespace-injection-label", "mandatory"], ["istio-namespace-injection", "mandatory"]]);
+        assert.deepEqual(
+            strict.map((v) => [v.policy, v.level]),
+            [
+                ["istio-namespace-injection-label", "mandatory"],
+                ["istio-namespace-injection", "mandatory"],
+            ],
+        );
     });
 
     it("offers remediateResource that adds the label and keeps the other labels", async () => {
@@ -122,7 +143,7 @@ describe("policy engine", () => {
         let fixed: unknown;
         const spy: ResourceValidationPolicy = {
             ...rule,
-            remediateResource: async args => {
+            remediateResource: async (args) => {
                 fixed = await rule.remediateResource?.(args);
                 return undefined;
             },

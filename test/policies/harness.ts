@@ -37,7 +37,7 @@ export function release(name: string, props: Record<string, unknown>): PlainReso
 
 /** Runs one rule (at its default level, or as configured) over the resources. */
 export async function runRule(id: string, resources: PlainResource[], config?: Record<string, unknown>): Promise<Violation[]> {
-    const rule = rules.find(r => r.id === id);
+    const rule = rules.find((r) => r.id === id);
     if (!rule) {
         throw new Error(`no rule ${id}`);
     }
@@ -50,5 +50,5 @@ export function runAll(resources: PlainResource[], config?: Record<string, unkno
 }
 
 export function show(vs: readonly Violation[]): string {
-    return vs.length === 0 ? "(none)" : vs.map(v => `[${v.level}] ${v.policy} ${v.urn}: ${v.message}`).join("\n");
+    return vs.length === 0 ? "(none)" : vs.map((v) => `[${v.level}] ${v.policy} ${v.urn}: ${v.message}`).join("\n");
 }

@@ -15,7 +15,7 @@ const PACK = path.join(ROOT, "policies");
 
 describe("policy pack", () => {
     it("has unique kebab-case ids, one-line descriptions and a default level per rule", () => {
-        const ids = rules.map(r => r.id);
+        const ids = rules.map((r) => r.id);
         assert.ok(ids.length >= 63, `${ids.length} rules`);
         assert.equal(new Set(ids).size, ids.length);
         for (const r of rules) {
@@ -30,21 +30,26 @@ describe("policy pack", () => {
 
     it("declares tunables with defaults, never enforcementLevel, and accepts its own defaults", async () => {
         assert.ok(policies.length >= 63, `${policies.length} policies`);
-        assert.ok(policies.filter(p => Object.keys(p.configSchema?.properties ?? {}).length > 0).length >= 29, "policies with tunables");
+        assert.ok(policies.filter((p) => Object.keys(p.configSchema?.properties ?? {}).length > 0).length >= 29, "policies with tunables");
         for (const p of policies) {
             for (const [key, prop] of Object.entries(p.configSchema?.properties ?? {})) {
                 assert.notEqual(key, "enforcementLevel");
                 assert.ok(prop.default !== undefined, `${p.name}.${key} has no default`);
             }
         }
-        const defaults = Object.fromEntries(policies.filter(p => p.configSchema).map(p => [p.name, Object.fromEntries(Object.entries(p.configSchema?.properties ?? {}).map(([k, v]) => [k, v.default]))]));
+        const defaults = Object.fromEntries(
+            policies.filter((p) => p.configSchema).map((p) => [p.name, Object.fromEntries(Object.entries(p.configSchema?.properties ?? {}).map(([k, v]) => [k, v.default]))]),
+        );
         assert.deepEqual(await runPolicies([], { config: defaults }), []);
     });
 
     it("builds the policies at other levels and leaves disabled ones out", () => {
         const ps = meshgatePolicies({ "kong-route-rate-limit": "mandatory", "kong-no-kongingress": "disabled" });
-        assert.equal(ps.find(p => p.name === "kong-route-rate-limit")?.enforcementLevel, "mandatory");
-        assert.equal(ps.some(p => p.name === "kong-no-kongingress"), false);
+        assert.equal(ps.find((p) => p.name === "kong-route-rate-limit")?.enforcementLevel, "mandatory");
+        assert.equal(
+            ps.some((p) => p.name === "kong-no-kongingress"),
+            false,
+        );
     });
 
     it("ships a valid policy configuration example", async () => {
@@ -54,7 +59,10 @@ describe("policy pack", () => {
     });
 
     it("keeps the README rule tables (policies/README.md and the project README) generated from the rules", () => {
-        assert.deepEqual(READMES.map(f => path.relative(ROOT, f)), ["policies/README.md", "README.md"]);
+        assert.deepEqual(
+            READMES.map((f) => path.relative(ROOT, f)),
+            ["policies/README.md", "README.md"],
+        );
         assert.ok(rules.length >= 63, `${rules.length} rules`);
         for (const file of READMES) {
             const text = fs.readFileSync(file, "utf8");
@@ -112,7 +120,15 @@ describe("policy pack", () => {
         try {
             const r = spawnSync(process.execPath, ["--import", "tsx", path.join(PACK, "tools", "stage-pack.ts"), out], { cwd: ROOT, encoding: "utf8" });
             assert.equal(r.status, 0, r.stderr);
-            for (const f of ["PulumiPolicy.yaml", "package.json", "tsconfig.json", "index.ts", "rules/index.ts", "validate/kong-plugin.ts", "data/kong-plugins/3.9/rate-limiting.json"]) {
+            for (const f of [
+                "PulumiPolicy.yaml",
+                "package.json",
+                "tsconfig.json",
+                "index.ts",
+                "rules/index.ts",
+                "validate/kong-plugin.ts",
+                "data/kong-plugins/3.9/rate-limiting.json",
+            ]) {
                 assert.ok(fs.existsSync(path.join(out, f)), f);
             }
             assert.equal(fs.existsSync(path.join(out, "tools")), false);

@@ -30,25 +30,65 @@ function service(i: number): PlainResource[] {
     const canary = i % 100 === 0 ? "v3" : "v2";
     const d = (subset: string, weight?: number) => ({ destination: { host, subset }, ...(weight !== undefined ? { weight } : {}) });
     return [
-        k8s("v1", "Service", name, ns, { spec: { selector: { app: name }, ports: [{ name: "http", port: 8080 }] } }, { annotations: { "ingress.kubernetes.io/service-upstream": "true" } }),
-        k8s("networking.istio.io/v1", "DestinationRule", name, ns, { spec: { host, trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } }, subsets: [{ name: "v1", labels: { version: "v1" } }, { name: "v2", labels: { version: "v2" } }] } }),
+        k8s(
+            "v1",
+            "Service",
+            name,
+            ns,
+            { spec: { selector: { app: name }, ports: [{ name: "http", port: 8080 }] } },
+            { annotations: { "ingress.kubernetes.io/service-upstream": "true" } },
+        ),
+        k8s("networking.istio.io/v1", "DestinationRule", name, ns, {
+            spec: {
+                host,
+                trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } },
+                subsets: [
+                    { name: "v1", labels: { version: "v1" } },
+                    { name: "v2", labels: { version: "v2" } },
+                ],
+            },
+        }),
         k8s("networking.istio.io/v1", "VirtualService", name, ns, {
             spec: { hosts: [host], http: [{ match: [{ headers: { "x-version": { exact: "v2" } } }], route: [d(canary)] }, { route: [d("v1", 90), d("v2", 10)] }] },
         }),
-        k8s("security.istio.io/v1", "AuthorizationPolicy", name, ns, { spec: { selector: { matchLabels: { app: name } }, rules: [{ from: [{ source: { principals: ["cluster.local/ns/kong/sa/kong"] } }] }] } }),
+        k8s("security.istio.io/v1", "AuthorizationPolicy", name, ns, {
+            spec: { selector: { matchLabels: { app: name } }, rules: [{ from: [{ source: { principals: ["cluster.local/ns/kong/sa/kong"] } }] }] },
+        }),
         k8s("configuration.konghq.com/v1", "KongPlugin", `${name}-key-auth`, ns, { plugin: "key-auth", config: { key_names: ["apikey"] } }),
         k8s("configuration.konghq.com/v1", "KongPlugin", `${name}-rate-limit`, ns, { plugin: "rate-limiting", config: { minute: 100, policy: "local" } }),
         k8s("configuration.konghq.com/v1", "KongPlugin", `${name}-strip-canary`, ns, { plugin: "request-transformer", config: { remove: { headers: ["x-version"] } } }),
-        k8s("networking.k8s.io/v1", "Ingress", name, ns, {
-            spec: { ingressClassName: "kong", rules: [{ http: { paths: [{ path: `/api/${name}`, pathType: "Prefix", backend: { service: { name, port: { number: 8080 } } } }] } }] },
-        }, { annotations: { "konghq.com/plugins": `${name}-key-auth, ${name}-rate-limit, ${name}-strip-canary` } }),
-        k8s("monitoring.coreos.com/v1", "ServiceMonitor", name, ns, { spec: { selector: { matchLabels: { app: name } }, endpoints: [{ port: "http" }] } }, { labels: { release: "monitoring" } }),
+        k8s(
+            "networking.k8s.io/v1",
+            "Ingress",
+            name,
+            ns,
+            {
+                spec: {
+                    ingressClassName: "kong",
+                    rules: [{ http: { paths: [{ path: `/api/${name}`, pathType: "Prefix", backend: { service: { name, port: { number: 8080 } } } }] } }],
+                },
+            },
+            { annotations: { "konghq.com/plugins": `${name}-key-auth, ${name}-rate-limit, ${name}-strip-canary` } },
+        ),
+        k8s(
+            "monitoring.coreos.com/v1",
+            "ServiceMonitor",
+            name,
+            ns,
+            { spec: { selector: { matchLabels: { app: name } }, endpoints: [{ port: "http" }] } },
+            { labels: { release: "monitoring" } },
+        ),
     ];
 }
 
 function stack(): PlainResource[] {
     const out: PlainResource[] = [
-        release("istiod", { chart: "istiod", version: "1.30.3", namespace: "istio-system", values: { meshConfig: { extensionProviders: [{ name: "otel", opentelemetry: { service: "jaeger.observability.svc.cluster.local", port: 4317 } }] } } }),
+        release("istiod", {
+            chart: "istiod",
+            version: "1.30.3",
+            namespace: "istio-system",
+            values: { meshConfig: { extensionProviders: [{ name: "otel", opentelemetry: { service: "jaeger.observability.svc.cluster.local", port: 4317 } }] } },
+        }),
         release("kong", { chart: "kong", version: "3.4.1", namespace: "kong", values: { env: { database: "off" } } }),
         release("monitoring", { chart: "kube-prometheus-stack", version: "88.5.3", namespace: "monitoring" }),
         release("jaeger", { chart: "jaeger", version: "4.11.1", namespace: "observability" }),
@@ -68,7 +108,7 @@ describe("policy pack at scale", function () {
 
     it("judges 10,000 resources reading each resource a bounded number of times (indexed stack rules)", async () => {
         const reads = new Map<string, number>();
-        const resources = stack().map(r => counted(r, reads));
+        const resources = stack().map((r) => counted(r, reads));
         assert.ok(resources.length >= 10_000, `${resources.length} resources`);
 
         const t0 = performance.now();
@@ -77,12 +117,14 @@ describe("policy pack at scale", function () {
 
         const max = Math.max(...reads.values());
         const total = [...reads.values()].reduce((a, b) => a + b, 0);
-        process.stdout.write(`      ${resources.length} resources, ${rules.length} rules: ${ms.toFixed(0)} ms; props reads: ${total} total, ${(total / resources.length).toFixed(1)} per resource, at most ${max}\n`);
+        process.stdout.write(
+            `      ${resources.length} resources, ${rules.length} rules: ${ms.toFixed(0)} ms; props reads: ${total} total, ${(total / resources.length).toFixed(1)} per resource, at most ${max}\n`,
+        );
 
         assert.ok(max <= MAX_READS_PER_RESOURCE, `a resource's props were read ${max} times: some rule is not indexed`);
         const expected = Math.ceil(SERVICES / 100);
         assert.deepEqual(
-            vs.map(v => v.policy),
+            vs.map((v) => v.policy),
             Array<string>(expected).fill("istio-subset-defined"),
             `expected ${expected} missing-subset violations, got ${vs.length}`,
         );
@@ -94,7 +136,7 @@ describe("policy pack at scale", function () {
         const pairwise: StackValidationPolicy = {
             name: "pairwise",
             description: "compares every pair",
-            validateStack: args => {
+            validateStack: (args) => {
                 for (const a of args.resources) {
                     for (const b of args.resources) {
                         if (a !== b && a.props.data === b.props.data) {

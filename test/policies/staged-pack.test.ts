@@ -54,11 +54,18 @@ describe("the staged policy pack as a package of its own", function () {
             }
         }
         assert.ok(imported.has("@pulumi/policy") && imported.has("@bufbuild/cel"), [...imported].join(", "));
-        assert.deepEqual([...imported].filter((p) => pkg.dependencies[p] === undefined), [], "imported but not in package.json");
+        assert.deepEqual(
+            [...imported].filter((p) => pkg.dependencies[p] === undefined),
+            [],
+            "imported but not in package.json",
+        );
     });
 
     it("has a lockfile for npm ci that pins exactly its package.json's dependencies, under the staged name", () => {
-        const lock = JSON.parse(fs.readFileSync(path.join(out, "package-lock.json"), "utf8")) as { name: string; packages: Record<string, { name?: string; version?: string; dependencies?: Record<string, string> }> };
+        const lock = JSON.parse(fs.readFileSync(path.join(out, "package-lock.json"), "utf8")) as {
+            name: string;
+            packages: Record<string, { name?: string; version?: string; dependencies?: Record<string, string> }>;
+        };
         assert.equal(lock.name, "meshgate");
         assert.equal(lock.packages[""].name, "meshgate");
         assert.deepEqual(lock.packages[""].dependencies, pkg.dependencies);

@@ -42,7 +42,15 @@ describe("plan report in a browser", function () {
         write("dev-no-routes", renderReport({ stack: "dev", source: "plan", resources: dev.resources, violations: dev.violations }));
         const docs = readInput([path.join(ROOT, "test/fixtures/bad-manifests"), path.join(ROOT, "test/fixtures/good-manifests")]).docs;
         const resources = manifestsToResources(docs);
-        write("check-bad", renderReport({ stack: "check", source: "manifests", resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, custom: true, inputs: r.props, file: path.relative(ROOT, r.file) })), violations: await runPolicies(resources) }));
+        write(
+            "check-bad",
+            renderReport({
+                stack: "check",
+                source: "manifests",
+                resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, custom: true, inputs: r.props, file: path.relative(ROOT, r.file) })),
+                violations: await runPolicies(resources),
+            }),
+        );
     });
     after(async () => {
         await browser?.close();
@@ -74,7 +82,19 @@ describe("plan report in a browser", function () {
     it("shows every service and route of the dev stack in the graph and in the list", async () => {
         const { page } = await open("dev");
         const nodes = await page.$$eval("#graph-svg .node", (els) => els.map((e) => e.getAttribute("data-id")));
-        for (const id of ["svc:users/user-service", "svc:orders/order-service", "svc:catalog/catalog-service", "svc:payments/payment-service", "route:users/user-service#/api/v1/users", "route:catalog/catalog-service#/api/v1/catalog", "ver:users/user-service#v1", "ver:users/user-service#v2", "kong", "nlb", "clients"]) {
+        for (const id of [
+            "svc:users/user-service",
+            "svc:orders/order-service",
+            "svc:catalog/catalog-service",
+            "svc:payments/payment-service",
+            "route:users/user-service#/api/v1/users",
+            "route:catalog/catalog-service#/api/v1/catalog",
+            "ver:users/user-service#v1",
+            "ver:users/user-service#v2",
+            "kong",
+            "nlb",
+            "clients",
+        ]) {
             assert.ok(nodes.includes(id), `${id} not in ${nodes.join(", ")}`);
         }
         const text = await page.textContent("#graph-svg");
@@ -110,7 +130,9 @@ describe("plan report in a browser", function () {
         assert.equal(await page.textContent("#details h2"), "payment-service");
         await page.focus("#graph-svg");
         await page.keyboard.press("Tab");
-        const focused = await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(name: string): string | null } | null } }).document.activeElement?.getAttribute("data-id"));
+        const focused = await page.evaluate(() =>
+            (globalThis as unknown as { document: { activeElement: { getAttribute(name: string): string | null } | null } }).document.activeElement?.getAttribute("data-id"),
+        );
         assert.ok(focused, "Tab from the graph lands on a box");
         await page.keyboard.press("Enter");
         assert.ok(((await page.textContent("#details")) ?? "").length > 0);
@@ -162,7 +184,7 @@ describe("plan report in a browser", function () {
         fs.writeFileSync(files.s200, renderReport({ stack: "200 services", source: "plan", resources: generatedObjects(200), violations: [] }));
         for (const scheme of ["light", "dark"] as const) {
             const { page, errors, requests } = await open("s200", scheme);
-            const namespaces = await page.locator('#graph-svg .node.k-ns').count();
+            const namespaces = await page.locator("#graph-svg .node.k-ns").count();
             assert.equal(namespaces, 10, "200 services in 10 collapsed namespaces");
             await page.screenshot({ path: path.join(OUT, `services-200-collapsed-${scheme}.png`) });
             await page.locator("#graph-svg .node.k-ns").first().focus();

@@ -39,4 +39,3 @@ export function planned(stack: string, services?: number): Promise<Planned> {
     }
     return p;
 }
-

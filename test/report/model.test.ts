@@ -16,7 +16,10 @@ describe("plan report: the model", () => {
     });
 
     it("has the dev stack's four services and its two Kong routes, with methods, auth and rate limits", () => {
-        assert.deepEqual(dev.services.map((s) => s.id), ["catalog/catalog-service", "orders/order-service", "payments/payment-service", "users/user-service"]);
+        assert.deepEqual(
+            dev.services.map((s) => s.id),
+            ["catalog/catalog-service", "orders/order-service", "payments/payment-service", "users/user-service"],
+        );
         assert.deepEqual(
             dev.routes.map((r) => [r.id, r.methods.join(","), r.auth.join(","), r.rateLimit.join(",")]),
             [
@@ -24,15 +27,21 @@ describe("plan report: the model", () => {
                 ["catalog/catalog-service#/api/v1/catalog", "GET,OPTIONS", "", "50/s per ip"],
             ],
         );
-        assert.deepEqual(dev.routes.map((r) => r.problems), [[], []]);
+        assert.deepEqual(
+            dev.routes.map((r) => r.problems),
+            [[], []],
+        );
     });
 
     it("reads versions with their weights and the canary header route from the VirtualService", () => {
         const users = dev.services.find((s) => s.id === "users/user-service");
-        assert.deepEqual(users?.versions.map((v) => [v.subset, v.weight, v.labels.version]), [
-            ["v1", 90, "v1"],
-            ["v2", 10, "v2"],
-        ]);
+        assert.deepEqual(
+            users?.versions.map((v) => [v.subset, v.weight, v.labels.version]),
+            [
+                ["v1", 90, "v1"],
+                ["v2", 10, "v2"],
+            ],
+        );
         assert.deepEqual(users?.canary, { header: "x-version", value: "v2", subset: "v2" });
         assert.equal(users?.timeout, "10s");
     });
@@ -61,7 +70,17 @@ describe("plan report: the model", () => {
         const p = await planned("dev");
         const resources = p.resources.map((r) => {
             if (r.type.endsWith(":AuthorizationPolicy") && (r.inputs.metadata as { name?: string }).name === "catalog-service") {
-                return { ...r, inputs: { ...r.inputs, spec: { action: "ALLOW", selector: { matchLabels: { app: "catalog-service" } }, rules: [{ from: [{ source: { principals: ["cluster.local/ns/shop/sa/web"] } }] }] } } };
+                return {
+                    ...r,
+                    inputs: {
+                        ...r.inputs,
+                        spec: {
+                            action: "ALLOW",
+                            selector: { matchLabels: { app: "catalog-service" } },
+                            rules: [{ from: [{ source: { principals: ["cluster.local/ns/shop/sa/web"] } }] }],
+                        },
+                    },
+                };
             }
             if (r.type.endsWith(":Ingress") && (r.inputs.metadata as { name?: string }).name === "user-service") {
                 const meta = r.inputs.metadata as { annotations: Record<string, string> };
@@ -76,7 +95,10 @@ describe("plan report: the model", () => {
         assert.deepEqual(catalog?.problems, ["catalog/catalog-service does not allow Kong: 403 from its sidecar"]);
         assert.match(m.services.find((s) => s.id === "catalog/catalog-service")?.problems.join("\n") ?? "", /allows shop\/web, which is not a service/);
         const users = m.routes.find((r) => r.namespace === "users");
-        assert.deepEqual(users?.problems, ["backend Service users/users-svc does not exist: Kong answers 503", "plugin nope is not defined: Kong ignores the route's configuration"]);
+        assert.deepEqual(users?.problems, [
+            "backend Service users/users-svc does not exist: Kong answers 503",
+            "plugin nope is not defined: Kong ignores the route's configuration",
+        ]);
     });
 
     it("puts each policy violation on the object and graph node it concerns, with the rule's description and fix", async () => {
@@ -84,7 +106,12 @@ describe("plan report: the model", () => {
         const resources = manifestsToResources(docs);
         const violations = await runPolicies(resources);
         assert.ok(violations.length > 0);
-        const m = buildReportModel({ stack: "check", source: "manifests", resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, custom: true, inputs: r.props, file: r.file })), violations });
+        const m = buildReportModel({
+            stack: "check",
+            source: "manifests",
+            resources: resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, custom: true, inputs: r.props, file: r.file })),
+            violations,
+        });
         assert.equal(m.policy.length, violations.length);
         assert.ok(m.policy.every((p) => p.description !== "" && p.object !== ""));
         assert.ok(m.policy.some((p) => p.fix !== ""));
@@ -135,9 +162,22 @@ describe("plan report: the page", () => {
 });
 
 describe("plan report: who may call a service", () => {
-    const ap = (name: string, spec: Record<string, unknown>) => ({ urn: `urn:ap:${name}`, type: "kubernetes:security.istio.io/v1:AuthorizationPolicy", name, custom: true, inputs: { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name, namespace: "shop" }, spec } });
-    const svc = { urn: "urn:svc", type: "kubernetes:core/v1:Service", name: "cart", custom: true, inputs: { apiVersion: "v1", kind: "Service", metadata: { name: "cart", namespace: "shop" }, spec: { selector: { app: "cart" }, ports: [{ port: 80 }] } } };
-    const access = (...aps: ReturnType<typeof ap>[]) => buildReportModel({ stack: "t", source: "manifests", resources: [svc, ...aps], violations: [] }).services.map((s) => [s.id, s.access]);
+    const ap = (name: string, spec: Record<string, unknown>) => ({
+        urn: `urn:ap:${name}`,
+        type: "kubernetes:security.istio.io/v1:AuthorizationPolicy",
+        name,
+        custom: true,
+        inputs: { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name, namespace: "shop" }, spec },
+    });
+    const svc = {
+        urn: "urn:svc",
+        type: "kubernetes:core/v1:Service",
+        name: "cart",
+        custom: true,
+        inputs: { apiVersion: "v1", kind: "Service", metadata: { name: "cart", namespace: "shop" }, spec: { selector: { app: "cart" }, ports: [{ port: 80 }] } },
+    };
+    const access = (...aps: ReturnType<typeof ap>[]) =>
+        buildReportModel({ stack: "t", source: "manifests", resources: [svc, ...aps], violations: [] }).services.map((s) => [s.id, s.access]);
     const selector = { matchLabels: { app: "cart" } };
 
     it("is an allow list when an ALLOW policy names sources", () => {
@@ -171,7 +211,13 @@ describe("plan report: Gateway API routes", () => {
                     metadata: { annotations: { "konghq.com/plugins": "cart-auth" } },
                     spec: {
                         hostnames: ["shop.example.com"],
-                        rules: [{ matches: [{ path: { type: "PathPrefix", value: "/cart" }, method: "POST" }], filters: [{ type: "ExtensionRef", extensionRef: { group: "configuration.konghq.com", kind: "KongPlugin", name: "cart-limit" } }], backendRefs: [{ name: "cart", port: 8080 }] }],
+                        rules: [
+                            {
+                                matches: [{ path: { type: "PathPrefix", value: "/cart" }, method: "POST" }],
+                                filters: [{ type: "ExtensionRef", extensionRef: { group: "configuration.konghq.com", kind: "KongPlugin", name: "cart-limit" } }],
+                                backendRefs: [{ name: "cart", port: 8080 }],
+                            },
+                        ],
                     },
                 }),
             ],
@@ -180,6 +226,9 @@ describe("plan report: Gateway API routes", () => {
             m.routes.map((r) => [r.id, r.methods.join(","), r.host, r.service, r.auth.join(","), r.rateLimit.join(","), r.problems.length]),
             [["shop/cart#/cart", "POST", "shop.example.com", "shop/cart", "jwt", "5/s per ip", 0]],
         );
-        assert.deepEqual(m.services.map((s) => [s.id, s.routes.length]), [["shop/cart", 1]]);
+        assert.deepEqual(
+            m.services.map((s) => [s.id, s.routes.length]),
+            [["shop/cart", 1]],
+        );
     });
 });

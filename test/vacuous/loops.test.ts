@@ -9,22 +9,40 @@ const scan = (body: string) => scanSource("x.test.ts", `describe("x", () => {\n 
 describe("the vacuous-loop scanner", () => {
     it("flags a test whose only assertions sit in a loop over a collection it never counted", () => {
         const found = scan(`const rs = run.byType("aws:eks/cluster:Cluster");\nfor (const r of rs) assert.equal(r.inputs.version, "1.33");`);
-        assert.deepEqual(found.map((f) => [f.iterable, f.loopOnly]), [["rs", true]]);
+        assert.deepEqual(
+            found.map((f) => [f.iterable, f.loopOnly]),
+            [["rs", true]],
+        );
     });
 
     it("flags .forEach and a loop beside other assertions (not loop-only), and a loop over a filtered literal", () => {
         const found = scan(`assert.ok(true);\nrun.byType("T").forEach((r) => assert.ok(r.name));\nfor (const x of [1, 2].filter((n) => n > 5)) assert.ok(x);`);
-        assert.deepEqual(found.map((f) => [f.iterable, f.loopOnly]), [['run.byType("T")', false], ["[1, 2].filter((n) => n > 5)", false]]);
+        assert.deepEqual(
+            found.map((f) => [f.iterable, f.loopOnly]),
+            [
+                ['run.byType("T")', false],
+                ["[1, 2].filter((n) => n > 5)", false],
+            ],
+        );
     });
 
     it("flags assert.ok(xs.every(…)) on a collection never counted (true for an empty one), not on a counted one", () => {
-        assert.deepEqual(scan(`const xs = run.byType("T");\nassert.ok(xs.every((x) => x.ok));`).map((f) => f.iterable), ["xs"]);
+        assert.deepEqual(
+            scan(`const xs = run.byType("T");\nassert.ok(xs.every((x) => x.ok));`).map((f) => f.iterable),
+            ["xs"],
+        );
         assert.equal(scan(`const xs = run.byType("T");\nassert.equal(xs.length, 3);\nconst names = xs.map((x) => x.name);\nassert.ok(names.every((n) => n !== ""));`).length, 0);
     });
 
     it("flags assert.ok(!xs.some(…)) and assert.deepEqual(xs.filter(…), []) on an uncounted collection", () => {
-        assert.deepEqual(scan(`assert.ok(!run.resources.some((r) => r.bad));`).map((f) => f.iterable), ["run.resources"]);
-        assert.deepEqual(scan(`assert.deepEqual(run.resources.filter((r) => r.bad).map((r) => r.name), []);`).map((f) => f.iterable), ["run.resources"]);
+        assert.deepEqual(
+            scan(`assert.ok(!run.resources.some((r) => r.bad));`).map((f) => f.iterable),
+            ["run.resources"],
+        );
+        assert.deepEqual(
+            scan(`assert.deepEqual(run.resources.filter((r) => r.bad).map((r) => r.name), []);`).map((f) => f.iterable),
+            ["run.resources"],
+        );
         assert.equal(scan(`assert.equal(run.resources.length, 3);\nassert.deepEqual(run.resources.filter((r) => r.bad), []);`).length, 0);
         assert.equal(scan(`assert.deepEqual(run.resources.filter((r) => r.bad), [{ name: "a" }]);`).length, 0);
     });
@@ -45,12 +63,18 @@ describe("the vacuous-loop scanner", () => {
             `for (let i = 0; i < 10_000; i++) assert.ok(i >= 0);`,
             `for (const r of rs) console.log(r);`,
         ];
-        assert.deepEqual(quiet.map((body) => scan(body).length), quiet.map(() => 0));
+        assert.deepEqual(
+            quiet.map((body) => scan(body).length),
+            quiet.map(() => 0),
+        );
     });
 
     it("flags tests registered per item of an uncounted collection (none are registered when it is empty), not when a test counts it", () => {
         const generated = `for (const stack of listStacks()) {\n    describe(stack, () => { it("plans", () => assert.ok(plan(stack))); });\n}\n`;
-        assert.deepEqual(scanSource("x.test.ts", generated).map((f) => [f.iterable, f.test]), [["listStacks()", "(tests registered per item)"]]);
+        assert.deepEqual(
+            scanSource("x.test.ts", generated).map((f) => [f.iterable, f.test]),
+            [["listStacks()", "(tests registered per item)"]],
+        );
         const counted = `it("lists the stacks", () => { const stacks = listStacks(); assert.ok(stacks.includes("dev")); });\n${generated}`;
         assert.deepEqual(scanSource("x.test.ts", counted), []);
         assert.deepEqual(scanSource("x.test.ts", `for (const n of [1, 2]) it(String(n), () => assert.ok(n));`), []);
@@ -58,6 +82,9 @@ describe("the vacuous-loop scanner", () => {
 
     it("finds no unguarded assertion loop in test/ (guard each with the count it expects)", () => {
         const findings = scanTests(path.join(__dirname, ".."));
-        assert.deepEqual(findings.map((f) => `${f.file}:${f.line} ${f.test}: loop over ${f.iterable}`), []);
+        assert.deepEqual(
+            findings.map((f) => `${f.file}:${f.line} ${f.test}: loop over ${f.iterable}`),
+            [],
+        );
     });
 });

@@ -60,11 +60,20 @@ function rootOf(expr: ts.Expression, sf: ts.SourceFile): string {
         if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isAwaitExpression(e)) e = e.expression;
         else if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.arguments.length === 1 && !ts.isLiteralExpression(e.arguments[0])) {
             e = e.arguments[0]; // judge(xs), allKeys(values): what the function was given
-        }
-        else if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = e.expression;
-        else if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ["filter", "map", "flatMap", "slice", "sort", "entries", "values", "keys"].includes(e.expression.name.text)) {
+        } else if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) e = e.expression;
+        else if (
+            ts.isCallExpression(e) &&
+            ts.isPropertyAccessExpression(e.expression) &&
+            ["filter", "map", "flatMap", "slice", "sort", "entries", "values", "keys"].includes(e.expression.name.text)
+        ) {
             e = e.expression.expression;
-        } else if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ts.isIdentifier(e.expression.expression) && e.expression.expression.text === "Object" && e.arguments.length > 0) {
+        } else if (
+            ts.isCallExpression(e) &&
+            ts.isPropertyAccessExpression(e.expression) &&
+            ts.isIdentifier(e.expression.expression) &&
+            e.expression.expression.text === "Object" &&
+            e.arguments.length > 0
+        ) {
             e = e.arguments[0];
         } else break;
     }
@@ -179,7 +188,12 @@ function guarded(testBody: ts.Node, pos: number, root: string, sf: ts.SourceFile
             const call = n as ts.CallExpression;
             const method = ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : "";
             const mentions = text.includes(root) || (root.startsWith("this.") && text.includes(root.slice(5)));
-            if (mentions && (/\.length\b|\.size\b|Object\.keys\(|\.some\(|\.find\(|\.includes\(|\.has\(/.test(text) || ["deepEqual", "equal"].includes(method) && call.arguments.length > 0 && call.arguments[0].getText(sf).startsWith(root))) ok = true;
+            if (
+                mentions &&
+                (/\.length\b|\.size\b|Object\.keys\(|\.some\(|\.find\(|\.includes\(|\.has\(/.test(text) ||
+                    (["deepEqual", "equal"].includes(method) && call.arguments.length > 0 && call.arguments[0].getText(sf).startsWith(root)))
+            )
+                ok = true;
             return;
         }
         ts.forEachChild(n, visit);
@@ -194,7 +208,12 @@ function tallies(body: ts.Node): Set<string> {
     const visit = (n: ts.Node): void => {
         if ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && ts.isIdentifier(n.operand)) names.add(n.operand.text);
         if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken && ts.isIdentifier(n.left)) names.add(n.left.text);
-        if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && ["push", "add", "set"].includes(n.expression.name.text) && ts.isIdentifier(n.expression.expression)) {
+        if (
+            ts.isCallExpression(n) &&
+            ts.isPropertyAccessExpression(n.expression) &&
+            ["push", "add", "set"].includes(n.expression.name.text) &&
+            ts.isIdentifier(n.expression.expression)
+        ) {
             names.add(n.expression.expression.text);
         }
         ts.forEachChild(n, visit);
@@ -292,7 +311,13 @@ export function scanSource(file: string, text: string, helpers: ReadonlySet<stri
         // counted by an assertion anywhere in the file, on the collection or on a const taken from it
         const aliases = [root, ...[...consts].filter(([, init]) => rootOf(init, sf) === root).map(([name]) => name)];
         if (!aliases.some((a) => guarded(sf, sf.getEnd(), a, sf, consts))) {
-            findings.push({ file, line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1, test: "(tests registered per item)", iterable: loop.iterable.getText(sf), loopOnly: true });
+            findings.push({
+                file,
+                line: sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1,
+                test: "(tests registered per item)",
+                iterable: loop.iterable.getText(sf),
+                loopOnly: true,
+            });
         }
         return true;
     };
@@ -323,7 +348,13 @@ function helpersThatAssert(file: string, text: string): string[] {
     const names: string[] = [];
     const visit = (n: ts.Node): void => {
         if (ts.isFunctionDeclaration(n) && n.name && n.body && containsAssert(n.body)) names.push(n.name.text);
-        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && (ts.isArrowFunction(n.initializer) || ts.isFunctionExpression(n.initializer)) && containsAssert(n.initializer.body)) {
+        if (
+            ts.isVariableDeclaration(n) &&
+            ts.isIdentifier(n.name) &&
+            n.initializer &&
+            (ts.isArrowFunction(n.initializer) || ts.isFunctionExpression(n.initializer)) &&
+            containsAssert(n.initializer.body)
+        ) {
             names.push(n.name.text);
         }
         ts.forEachChild(n, visit);
@@ -334,7 +365,9 @@ function helpersThatAssert(file: string, text: string): string[] {
 
 /** Every unguarded assertion loop under the test tree. */
 export function scanTests(testDir: string): LoopFinding[] {
-    const files = testFiles(testDir).sort().map((f) => ({ file: path.relative(path.dirname(testDir), f), text: readFileSync(f, "utf8") }));
+    const files = testFiles(testDir)
+        .sort()
+        .map((f) => ({ file: path.relative(path.dirname(testDir), f), text: readFileSync(f, "utf8") }));
     const helpers = new Set(files.flatMap((f) => helpersThatAssert(f.file, f.text)));
     return files.flatMap((f) => scanSource(f.file, f.text, helpers));
 }
@@ -342,7 +375,8 @@ export function scanTests(testDir: string): LoopFinding[] {
 if (require.main === module) {
     const args = process.argv.slice(2);
     const root = path.resolve(__dirname, "..", "..");
-    const findings = args.length > 0 ? args.flatMap((f) => scanSource(f, readFileSync(f, "utf8"), new Set(helpersThatAssert(f, readFileSync(f, "utf8"))))) : scanTests(path.join(root, "test"));
+    const findings =
+        args.length > 0 ? args.flatMap((f) => scanSource(f, readFileSync(f, "utf8"), new Set(helpersThatAssert(f, readFileSync(f, "utf8"))))) : scanTests(path.join(root, "test"));
     for (const f of findings) process.stdout.write(`${f.file}:${f.line}\t${f.loopOnly ? "LOOP-ONLY" : "unguarded"}\t${f.iterable}\t${f.test}\n`);
     const tests = new Set(findings.map((f) => `${f.file}\0${f.test}`)).size;
     const loopOnly = new Set(findings.filter((f) => f.loopOnly).map((f) => `${f.file}\0${f.test}`)).size;

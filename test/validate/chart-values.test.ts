@@ -39,7 +39,10 @@ describe("validate/chart-values: Helm value keys against the chart's values.yaml
 
     it("catches kong ingresController.enabled and suggests ingressController", () => {
         const problems = checkValueKeys("kong", { ingresController: { enabled: true } });
-        assert.deepEqual(problems.map((p) => p.path), ["ingresController.enabled"]);
+        assert.deepEqual(
+            problems.map((p) => p.path),
+            ["ingresController.enabled"],
+        );
         assert.deepEqual(problems[0].suggestions, ["ingressController"]);
     });
 
@@ -57,7 +60,10 @@ describe("validate/chart-values: Helm value keys against the chart's values.yaml
 
     it("reports a map given where the chart's default is a scalar", () => {
         const problems = checkValueKeys("istiod", { replicaCount: { min: 1 } });
-        assert.deepEqual(problems.map((p) => [p.path, p.reason]), [["replicaCount", "not-a-map"]]);
+        assert.deepEqual(
+            problems.map((p) => [p.path, p.reason]),
+            [["replicaCount", "not-a-map"]],
+        );
     });
 
     it("does not look inside lists (values.yaml gives no item shape)", () => {
@@ -69,11 +75,19 @@ describe("validate/chart-values: Helm value keys against the chart's values.yaml
         assert.ok(typeof tree === "object");
         assert.ok("defaultDashboardsEnabled" in tree, "kps's own grafana key");
         assert.ok("persistence" in tree, "grafana chart key");
-        assert.deepEqual(unknownValueKeys("kube-prometheus-stack", {
-            grafana: { enabled: true, defaultDashboardsEnabled: true, persistence: { enabled: true }, "grafana.ini": { server: { root_url: "%(protocol)s://%(domain)s/grafana" } } },
-            prometheus: { prometheusSpec: { podMonitorSelectorNilUsesHelmValues: false, serviceMonitorSelectorNilUsesHelmValues: false } },
-            "kube-state-metrics": { anything: { goes: true } },
-        }), []);
+        assert.deepEqual(
+            unknownValueKeys("kube-prometheus-stack", {
+                grafana: {
+                    enabled: true,
+                    defaultDashboardsEnabled: true,
+                    persistence: { enabled: true },
+                    "grafana.ini": { server: { root_url: "%(protocol)s://%(domain)s/grafana" } },
+                },
+                prometheus: { prometheusSpec: { podMonitorSelectorNilUsesHelmValues: false, serviceMonitorSelectorNilUsesHelmValues: false } },
+                "kube-state-metrics": { anything: { goes: true } },
+            }),
+            [],
+        );
         assert.deepEqual(unknownValueKeys("kube-prometheus-stack", { grafana: { persistance: { enabled: true } } }), ["grafana.persistance.enabled"]);
     });
 
@@ -83,7 +97,10 @@ describe("validate/chart-values: Helm value keys against the chart's values.yaml
     });
 
     it("checks istio-gateway against the union of values.yaml and values.schema.json", () => {
-        assert.deepEqual(unknownValueKeys("istio-gateway", { service: { type: "LoadBalancer", annotations: { a: "b" } }, autoscaling: { enabled: false }, labels: { istio: "ingress" } }), []);
+        assert.deepEqual(
+            unknownValueKeys("istio-gateway", { service: { type: "LoadBalancer", annotations: { a: "b" } }, autoscaling: { enabled: false }, labels: { istio: "ingress" } }),
+            [],
+        );
         assert.deepEqual(unknownValueKeys("istio-gateway", { servce: { type: "LoadBalancer" } }), ["servce.type"]);
     });
 
@@ -94,7 +111,10 @@ describe("validate/chart-values: Helm value keys against the chart's values.yaml
 
     it("accepts, when asked, a key values.yaml documents only in a comment (grafana adminPassword), and still catches typos", () => {
         assert.deepEqual(unknownValueKeys("grafana", { adminPassword: "x" }), ["adminPassword"]);
-        assert.deepEqual(checkValueKeys("grafana", { adminPassword: "x", adminPasword: "y" }, { acceptCommented: true }).map((p) => p.path), ["adminPasword"]);
+        assert.deepEqual(
+            checkValueKeys("grafana", { adminPassword: "x", adminPasword: "y" }, { acceptCommented: true }).map((p) => p.path),
+            ["adminPasword"],
+        );
         assert.ok(chartKeys("kube-prometheus-stack").commentedKeys.has("adminPassword"), "a checked subchart's commented keys count too");
     });
 

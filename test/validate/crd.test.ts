@@ -14,7 +14,11 @@ function virtualService(): { apiVersion: string; kind: string; metadata: object;
         spec: {
             hosts: ["user-service.users.svc.cluster.local"],
             http: [
-                { name: "canary", match: [{ headers: { "x-version": { exact: "v2" } } }], route: [{ destination: { host: "user-service.users.svc.cluster.local", subset: "v2", port: { number: 8080 } } }] },
+                {
+                    name: "canary",
+                    match: [{ headers: { "x-version": { exact: "v2" } } }],
+                    route: [{ destination: { host: "user-service.users.svc.cluster.local", subset: "v2", port: { number: 8080 } } }],
+                },
                 {
                     name: "weighted",
                     route: [
@@ -87,11 +91,21 @@ describe("validate/crd: custom resources against the CRD schemas and their CEL r
     it("lists the Istio and Kong kinds meshgate emits, every served version", () => {
         const names = new Set(knownCustomResources().map((t) => `${t.apiVersion}/${t.kind}`));
         for (const id of [
-            "networking.istio.io/v1/VirtualService", "networking.istio.io/v1beta1/DestinationRule", "networking.istio.io/v1alpha3/Gateway",
-            "networking.istio.io/v1/Sidecar", "networking.istio.io/v1/ServiceEntry", "security.istio.io/v1/PeerAuthentication",
-            "security.istio.io/v1/AuthorizationPolicy", "security.istio.io/v1/RequestAuthentication", "telemetry.istio.io/v1/Telemetry",
-            "configuration.konghq.com/v1/KongPlugin", "configuration.konghq.com/v1/KongClusterPlugin", "configuration.konghq.com/v1/KongConsumer",
-            "configuration.konghq.com/v1beta1/KongConsumerGroup", "configuration.konghq.com/v1/KongIngress", "configuration.konghq.com/v1beta1/KongUpstreamPolicy",
+            "networking.istio.io/v1/VirtualService",
+            "networking.istio.io/v1beta1/DestinationRule",
+            "networking.istio.io/v1alpha3/Gateway",
+            "networking.istio.io/v1/Sidecar",
+            "networking.istio.io/v1/ServiceEntry",
+            "security.istio.io/v1/PeerAuthentication",
+            "security.istio.io/v1/AuthorizationPolicy",
+            "security.istio.io/v1/RequestAuthentication",
+            "telemetry.istio.io/v1/Telemetry",
+            "configuration.konghq.com/v1/KongPlugin",
+            "configuration.konghq.com/v1/KongClusterPlugin",
+            "configuration.konghq.com/v1/KongConsumer",
+            "configuration.konghq.com/v1beta1/KongConsumerGroup",
+            "configuration.konghq.com/v1/KongIngress",
+            "configuration.konghq.com/v1beta1/KongUpstreamPolicy",
         ]) {
             assert.ok(names.has(id), id);
         }
@@ -105,12 +119,51 @@ describe("validate/crd: custom resources against the CRD schemas and their CEL r
             ["PeerAuthentication (STRICT)", peerAuthentication],
             ["Telemetry (provider by name, explicit sampling)", telemetry],
             ["KongPlugin (rate-limiting)", kongPlugin],
-            ["KongClusterPlugin (global prometheus)", { apiVersion: "configuration.konghq.com/v1", kind: "KongClusterPlugin", metadata: { name: "prometheus", labels: { global: "true" }, annotations: { "kubernetes.io/ingress.class": "kong" } }, plugin: "prometheus", config: { per_consumer: false } }],
+            [
+                "KongClusterPlugin (global prometheus)",
+                {
+                    apiVersion: "configuration.konghq.com/v1",
+                    kind: "KongClusterPlugin",
+                    metadata: { name: "prometheus", labels: { global: "true" }, annotations: { "kubernetes.io/ingress.class": "kong" } },
+                    plugin: "prometheus",
+                    config: { per_consumer: false },
+                },
+            ],
             ["KongConsumer (username, credentials)", kongConsumer],
-            ["Sidecar (egress scoping)", { apiVersion: "networking.istio.io/v1", kind: "Sidecar", metadata: meta("default"), spec: { egress: [{ hosts: ["./*", "istio-system/*", "orders/*"] }] } }],
-            ["ServiceEntry (external HTTPS)", { apiVersion: "networking.istio.io/v1", kind: "ServiceEntry", metadata: meta("payments-api"), spec: { hosts: ["api.payments.example.com"], location: "MESH_EXTERNAL", resolution: "DNS", ports: [{ number: 443, name: "https", protocol: "TLS" }] } }],
-            ["RequestAuthentication (jwksUri over https)", { apiVersion: "security.istio.io/v1", kind: "RequestAuthentication", metadata: meta("jwt"), spec: { selector: { matchLabels: { app: "user-service" } }, jwtRules: [{ issuer: "https://issuer.example.com", jwksUri: "https://issuer.example.com/.well-known/jwks.json" }] } }],
-            ["KongUpstreamPolicy (consistent hashing on a header)", { apiVersion: "configuration.konghq.com/v1beta1", kind: "KongUpstreamPolicy", metadata: meta("sticky"), spec: { algorithm: "consistent-hashing", hashOn: { header: "x-user" } } }],
+            [
+                "Sidecar (egress scoping)",
+                { apiVersion: "networking.istio.io/v1", kind: "Sidecar", metadata: meta("default"), spec: { egress: [{ hosts: ["./*", "istio-system/*", "orders/*"] }] } },
+            ],
+            [
+                "ServiceEntry (external HTTPS)",
+                {
+                    apiVersion: "networking.istio.io/v1",
+                    kind: "ServiceEntry",
+                    metadata: meta("payments-api"),
+                    spec: { hosts: ["api.payments.example.com"], location: "MESH_EXTERNAL", resolution: "DNS", ports: [{ number: 443, name: "https", protocol: "TLS" }] },
+                },
+            ],
+            [
+                "RequestAuthentication (jwksUri over https)",
+                {
+                    apiVersion: "security.istio.io/v1",
+                    kind: "RequestAuthentication",
+                    metadata: meta("jwt"),
+                    spec: {
+                        selector: { matchLabels: { app: "user-service" } },
+                        jwtRules: [{ issuer: "https://issuer.example.com", jwksUri: "https://issuer.example.com/.well-known/jwks.json" }],
+                    },
+                },
+            ],
+            [
+                "KongUpstreamPolicy (consistent hashing on a header)",
+                {
+                    apiVersion: "configuration.konghq.com/v1beta1",
+                    kind: "KongUpstreamPolicy",
+                    metadata: meta("sticky"),
+                    spec: { algorithm: "consistent-hashing", hashOn: { header: "x-user" } },
+                },
+            ],
         ];
         for (const [what, obj] of valid) {
             it(what, () => assert.deepEqual(validateCustomResource(obj), []));
@@ -164,7 +217,12 @@ describe("validate/crd: custom resources against the CRD schemas and their CEL r
         });
 
         it("CEL rule: a RequestAuthentication jwksUri over ftp", () => {
-            const errors = validateCustomResource({ apiVersion: "security.istio.io/v1", kind: "RequestAuthentication", metadata: meta("jwt"), spec: { jwtRules: [{ issuer: "x", jwksUri: "ftp://issuer.example.com/jwks" }] } });
+            const errors = validateCustomResource({
+                apiVersion: "security.istio.io/v1",
+                kind: "RequestAuthentication",
+                metadata: meta("jwt"),
+                spec: { jwtRules: [{ issuer: "x", jwksUri: "ftp://issuer.example.com/jwks" }] },
+            });
             assert.deepEqual(errors, ["spec.jwtRules[0].jwksUri: url must have scheme http:// or https://"]);
         });
 
@@ -173,7 +231,15 @@ describe("validate/crd: custom resources against the CRD schemas and their CEL r
                 apiVersion: "networking.istio.io/v1",
                 kind: "ServiceEntry",
                 metadata: meta("ext"),
-                spec: { hosts: ["a.example.com"], resolution: "DNS", ports: [{ number: 443, name: "https" }, { number: 443, name: "https-2" }, { number: 0, name: "zero" }] },
+                spec: {
+                    hosts: ["a.example.com"],
+                    resolution: "DNS",
+                    ports: [
+                        { number: 443, name: "https" },
+                        { number: 443, name: "https-2" },
+                        { number: 0, name: "zero" },
+                    ],
+                },
             });
             assert.deepEqual(errors, ["spec.ports: port number cannot be duplicated", "spec.ports[2].number: port must be between 1-65535"]);
         });
@@ -185,10 +251,16 @@ describe("validate/crd: custom resources against the CRD schemas and their CEL r
         });
 
         it("types, bounds and required fields, all reported at once", () => {
-            const errors = validateCustomResource({ ...destinationRule, spec: { trafficPolicy: { connectionPool: { tcp: { maxConnections: "many" } } }, subsets: [{ labels: { version: "v1" } }] } });
+            const errors = validateCustomResource({
+                ...destinationRule,
+                spec: { trafficPolicy: { connectionPool: { tcp: { maxConnections: "many" } } }, subsets: [{ labels: { version: "v1" } }] },
+            });
             assert.ok(errors.includes("spec.host: required value"), errors.join("\n"));
             assert.ok(errors.includes("spec.subsets[0].name: required value"), errors.join("\n"));
-            assert.ok(errors.some((e) => e.startsWith("spec.trafficPolicy.connectionPool.tcp.maxConnections: must be integer")), errors.join("\n"));
+            assert.ok(
+                errors.some((e) => e.startsWith("spec.trafficPolicy.connectionPool.tcp.maxConnections: must be integer")),
+                errors.join("\n"),
+            );
         });
 
         it("metadata: an invalid name", () => {
@@ -196,9 +268,15 @@ describe("validate/crd: custom resources against the CRD schemas and their CEL r
         });
 
         it("unknown kind, unknown group, unserved version and core kinds are errors, not passes", () => {
-            assert.match(validateCustomResource({ apiVersion: "networking.istio.io/v1", kind: "VirtualServise", metadata: meta("x") })[0], /^kind: no custom resource definition for kind VirtualServise in group networking\.istio\.io/);
+            assert.match(
+                validateCustomResource({ apiVersion: "networking.istio.io/v1", kind: "VirtualServise", metadata: meta("x") })[0],
+                /^kind: no custom resource definition for kind VirtualServise in group networking\.istio\.io/,
+            );
             assert.match(validateCustomResource({ apiVersion: "example.com/v1", kind: "Widget", metadata: meta("x") })[0], /^kind: no custom resource definition/);
-            assert.match(validateCustomResource({ apiVersion: "networking.istio.io/v2", kind: "VirtualService", metadata: meta("x") })[0], /^apiVersion: version v2 of VirtualService\.networking\.istio\.io is not served \(served: v1, v1alpha3, v1beta1\)/);
+            assert.match(
+                validateCustomResource({ apiVersion: "networking.istio.io/v2", kind: "VirtualService", metadata: meta("x") })[0],
+                /^apiVersion: version v2 of VirtualService\.networking\.istio\.io is not served \(served: v1, v1alpha3, v1beta1\)/,
+            );
             assert.match(validateCustomResource({ apiVersion: "v1", kind: "Service", metadata: meta("x") })[0], /^apiVersion: v1 is a core API version/);
             assert.deepEqual(validateCustomResource({ kind: "VirtualService" }), ["apiVersion: required value"]);
             assert.deepEqual(validateCustomResource("nope"), ["(root): a Kubernetes object must be a map"]);
@@ -221,10 +299,17 @@ describe("validate/crd: custom resources against the CRD schemas and their CEL r
         const dir = path.join(packageRoot(), "data", "crds");
         const served = readdirSync(dir).flatMap((f) => {
             const crd = JSON.parse(readFileSync(path.join(dir, f), "utf8")) as { group: string; kind: string; versions: Record<string, { served?: boolean }> };
-            return Object.entries(crd.versions).filter(([, v]) => v.served === true).map(([v]) => `${crd.group}/${v} ${crd.kind}`);
+            return Object.entries(crd.versions)
+                .filter(([, v]) => v.served === true)
+                .map(([v]) => `${crd.group}/${v} ${crd.kind}`);
         });
         assert.ok(served.length >= 37, `${served.length} served versions`);
-        assert.deepEqual(knownCustomResources().map((t) => `${t.apiVersion} ${t.kind}`).sort(), served.sort());
+        assert.deepEqual(
+            knownCustomResources()
+                .map((t) => `${t.apiVersion} ${t.kind}`)
+                .sort(),
+            served.sort(),
+        );
         for (const t of knownCustomResources()) {
             const errors = validateCustomResource({ apiVersion: t.apiVersion, kind: t.kind, metadata: { name: "probe", namespace: "default" } });
             // Whatever the object lacks, the answer is a list of messages, never a throw.

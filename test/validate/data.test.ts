@@ -83,31 +83,55 @@ describe("data/: the trimmed reference slice", () => {
     });
 
     it("SHA256SUMS lists every other file of data/ with its digest (catches a hand edit, a stale or partial regeneration)", () => {
-        const listed = readFileSync(path.join(dataDir, DIGESTS_FILE), "utf8").split("\n").filter((l) => l !== "");
-        const onDisk = files(dataDir).map((f) => path.relative(dataDir, f).split(path.sep).join("/")).filter((f) => f !== DIGESTS_FILE).sort();
+        const listed = readFileSync(path.join(dataDir, DIGESTS_FILE), "utf8")
+            .split("\n")
+            .filter((l) => l !== "");
+        const onDisk = files(dataDir)
+            .map((f) => path.relative(dataDir, f).split(path.sep).join("/"))
+            .filter((f) => f !== DIGESTS_FILE)
+            .sort();
         assert.ok(onDisk.length >= 49, `${onDisk.length} files`);
         const parsed = listed.map((line) => {
             const m = /^([0-9a-f]{64}) {2}(\S+)$/.exec(line);
             assert.ok(m, `SHA256SUMS: not a "<sha256>  <file>" line: ${line}`);
             return { digest: m[1], file: m[2] };
         });
-        assert.deepEqual(parsed.map((p) => p.file), onDisk, "SHA256SUMS names exactly the files of data/, sorted");
-        const wrong = parsed.filter((p) => createHash("sha256").update(readFileSync(path.join(dataDir, p.file))).digest("hex") !== p.digest).map((p) => p.file);
+        assert.deepEqual(
+            parsed.map((p) => p.file),
+            onDisk,
+            "SHA256SUMS names exactly the files of data/, sorted",
+        );
+        const wrong = parsed
+            .filter(
+                (p) =>
+                    createHash("sha256")
+                        .update(readFileSync(path.join(dataDir, p.file)))
+                        .digest("hex") !== p.digest,
+            )
+            .map((p) => p.file);
         assert.deepEqual(wrong, [], "files whose content differs from their recorded digest: run npm run refdata, do not edit data/ by hand");
     });
 
     it("SOURCES.md has one row per JSON file, with the version and source the file records", () => {
         const rows = sourcesRows();
-        const jsonFiles = files(dataDir).filter((f) => f.endsWith(".json")).map((f) => path.relative(dataDir, f).split(path.sep).join("/")).sort();
+        const jsonFiles = files(dataDir)
+            .filter((f) => f.endsWith(".json"))
+            .map((f) => path.relative(dataDir, f).split(path.sep).join("/"))
+            .sort();
         assert.ok(jsonFiles.length >= 48, `${jsonFiles.length} files`);
         assert.deepEqual(rows.map((r) => r.file).sort(), jsonFiles);
-        const mismatched = rows.filter((r) => String(json(r.file).source) !== r.source).map((r) => `${r.file}: SOURCES.md says ${r.source}, the file ${String(json(r.file).source)}`);
+        const mismatched = rows
+            .filter((r) => String(json(r.file).source) !== r.source)
+            .map((r) => `${r.file}: SOURCES.md says ${r.source}, the file ${String(json(r.file).source)}`);
         assert.deepEqual(mismatched, []);
     });
 
     it("the Kong files derived from tools/refdata/kong-derived.ts regenerate byte for byte (no ../shared needed)", () => {
         const derived = kongDerivedFiles();
-        assert.deepEqual(derived.map((f) => f.file), ["kong-plugins/3.9/request-transformer.json", "kong-plugins/3.9/entity-checks.json"]);
+        assert.deepEqual(
+            derived.map((f) => f.file),
+            ["kong-plugins/3.9/request-transformer.json", "kong-plugins/3.9/entity-checks.json"],
+        );
         for (const f of derived) assert.equal(readFileSync(path.join(dataDir, f.file), "utf8"), f.content, `${f.file}: run npm run refdata`);
     });
 
@@ -125,8 +149,12 @@ describe("data/: the trimmed reference slice", () => {
         const out = mkdtempSync(path.join(tmpdir(), "meshgate-refdata-"));
         try {
             execFileSync(process.execPath, ["--import", "tsx", path.join(root, "tools/refdata.ts"), "--reference", reference, "--out", out], { cwd: root, stdio: "pipe" });
-            const ours = files(dataDir).map((f) => path.relative(dataDir, f)).sort();
-            const fresh = files(out).map((f) => path.relative(out, f)).sort();
+            const ours = files(dataDir)
+                .map((f) => path.relative(dataDir, f))
+                .sort();
+            const fresh = files(out)
+                .map((f) => path.relative(out, f))
+                .sort();
             assert.ok(ours.length >= 50, `${ours.length} files`);
             assert.deepEqual(fresh, ours);
             const differing = ours.filter((rel) => readFileSync(path.join(out, rel), "utf8") !== readFileSync(path.join(dataDir, rel), "utf8"));
@@ -144,8 +172,29 @@ describe("data/: the trimmed reference slice", () => {
             cpSync(dataDir, path.join(pkg, "data"), { recursive: true });
             symlinkSync(path.join(root, "node_modules"), path.join(pkg, "node_modules"), "dir");
             const tsc = path.join(root, "node_modules/typescript/bin/tsc");
-            execFileSync(process.execPath, [tsc, path.join(root, "policies/validate/index.ts"), "--outDir", path.join(pkg, "dist/policies/validate"), "--rootDir", path.join(root, "policies/validate"),
-                "--module", "node16", "--moduleResolution", "node16", "--target", "ES2022", "--strict", "--esModuleInterop", "--skipLibCheck", "--types", "node"], { cwd: root, stdio: "pipe" });
+            execFileSync(
+                process.execPath,
+                [
+                    tsc,
+                    path.join(root, "policies/validate/index.ts"),
+                    "--outDir",
+                    path.join(pkg, "dist/policies/validate"),
+                    "--rootDir",
+                    path.join(root, "policies/validate"),
+                    "--module",
+                    "node16",
+                    "--moduleResolution",
+                    "node16",
+                    "--target",
+                    "ES2022",
+                    "--strict",
+                    "--esModuleInterop",
+                    "--skipLibCheck",
+                    "--types",
+                    "node",
+                ],
+                { cwd: root, stdio: "pipe" },
+            );
             assert.ok(!existsSync(path.join(path.dirname(pkg), "shared", "reference")), "the copy must have no ../shared/reference beside it");
             const script = `
                 const fs = require("node:fs");
@@ -166,7 +215,13 @@ describe("data/: the trimmed reference slice", () => {
                 process.stdout.write(JSON.stringify(out));
             `;
             const result = JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: pkg, encoding: "utf8" })) as {
-                root: string; helm: string[]; crd: string[]; cel: string[]; kong: number; iam: number; reads: string[];
+                root: string;
+                helm: string[];
+                crd: string[];
+                cel: string[];
+                kong: number;
+                iam: number;
+                reads: string[];
             };
             assert.equal(result.root, pkg);
             assert.deepEqual(result.helm, ["meshConfig.enableTracng"]);

@@ -19,7 +19,9 @@ describe("validate/iam: the AWS Load Balancer Controller IAM policy", () => {
     it("finds no difference between the policy and itself, in any statement order, whatever the case of actions", () => {
         const shuffled: IamPolicyDocument = {
             Version: "2012-10-17",
-            Statement: statements(reference.policy).reverse().map((s) => ({ ...s, Action: Array.isArray(s.Action) ? [...s.Action].reverse().map((a: string) => a.toLowerCase()) : s.Action })),
+            Statement: statements(reference.policy)
+                .reverse()
+                .map((s) => ({ ...s, Action: Array.isArray(s.Action) ? [...s.Action].reverse().map((a: string) => a.toLowerCase()) : s.Action })),
         };
         assert.deepEqual(diffFromLbControllerPolicy(shuffled), []);
     });
@@ -48,13 +50,22 @@ describe("validate/iam: the AWS Load Balancer Controller IAM policy", () => {
         assert.match(diffs.find((d) => d.kind === "conditions")?.message ?? "", /createvpc/i);
     });
 
-    it("compares condition values as strings (IAM reads false and \"false\" alike)", () => {
-        const a: IamPolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ec2:CreateTags", Resource: "*", Condition: { Null: { "aws:RequestTag/x": false } } }] };
-        const b: IamPolicyDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "ec2:CreateTags", Resource: "*", Condition: { Null: { "aws:RequestTag/x": "false" } } }] };
+    it('compares condition values as strings (IAM reads false and "false" alike)', () => {
+        const a: IamPolicyDocument = {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "ec2:CreateTags", Resource: "*", Condition: { Null: { "aws:RequestTag/x": false } } }],
+        };
+        const b: IamPolicyDocument = {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "ec2:CreateTags", Resource: "*", Condition: { Null: { "aws:RequestTag/x": "false" } } }],
+        };
         assert.deepEqual(comparePolicyDocuments(a, b), []);
     });
 
     it("reports something that is not a policy document", () => {
-        assert.deepEqual(diffFromLbControllerPolicy({ Statement: [] }).map((d) => d.kind), ["invalid"]);
+        assert.deepEqual(
+            diffFromLbControllerPolicy({ Statement: [] }).map((d) => d.kind),
+            ["invalid"],
+        );
     });
 });

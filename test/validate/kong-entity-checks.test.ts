@@ -7,7 +7,19 @@ import { KONG_PLUGIN_NAMES, validateKongPluginConfig } from "../../policies/vali
 describe("validate/kong-entity-checks: Kong's cross-field plugin checks", () => {
     it("records checks for every plugin meshgate emits, in kinds the validator implements", () => {
         const checks = kongEntityChecks();
-        for (const plugin of ["rate-limiting", "key-auth", "jwt", "acl", "cors", "ip-restriction", "request-size-limiting", "opentelemetry", "prometheus", "request-transformer", "oauth2"]) {
+        for (const plugin of [
+            "rate-limiting",
+            "key-auth",
+            "jwt",
+            "acl",
+            "cors",
+            "ip-restriction",
+            "request-size-limiting",
+            "opentelemetry",
+            "prometheus",
+            "request-transformer",
+            "oauth2",
+        ]) {
             assert.ok(checks[plugin] !== undefined, `no entity checks recorded for ${plugin}`);
             assert.ok((KONG_PLUGIN_NAMES as readonly string[]).includes(plugin), `${plugin} has no schema`);
         }
@@ -23,7 +35,9 @@ describe("validate/kong-entity-checks: Kong's cross-field plugin checks", () => 
 
     it("refuses rate-limiting policy: redis without redis.host (port and timeout have defaults)", () => {
         const errors = validateKongPluginConfig("rate-limiting", { minute: 100, policy: "redis" });
-        assert.deepEqual(errors, [`config.redis.host: required when config.policy is "redis" (Kong 3.9 rate-limiting: failed conditional validation given value of field 'config.policy')`]);
+        assert.deepEqual(errors, [
+            `config.redis.host: required when config.policy is "redis" (Kong 3.9 rate-limiting: failed conditional validation given value of field 'config.policy')`,
+        ]);
         assert.deepEqual(validateKongPluginConfig("rate-limiting", { minute: 100, policy: "redis", redis: { host: "redis.example", ssl: true } }), []);
         // The deprecated shorthand sets the same field.
         assert.deepEqual(validateKongPluginConfig("rate-limiting", { minute: 100, policy: "redis", redis_host: "redis.example" }), []);
@@ -37,12 +51,18 @@ describe("validate/kong-entity-checks: Kong's cross-field plugin checks", () => 
 
     it("refuses rate-limiting without any period, periods that decrease, and sync_rate without redis", () => {
         assert.match(validateKongPluginConfig("rate-limiting", { policy: "local" })[0], /^config: at least one of these fields must be non-empty: config\.second, config\.minute/);
-        assert.match(validateKongPluginConfig("rate-limiting", { minute: 100, hour: 50 })[0], /^config\.hour: the limit for hour \(50\) cannot be lower than the limit for minute \(100\)/);
+        assert.match(
+            validateKongPluginConfig("rate-limiting", { minute: 100, hour: 50 })[0],
+            /^config\.hour: the limit for hour \(50\) cannot be lower than the limit for minute \(100\)/,
+        );
         assert.match(validateKongPluginConfig("rate-limiting", { minute: 100, sync_rate: 1 })[0], /^config\.sync_rate: sync_rate can only be used with the redis policy/);
     });
 
     it("acl: exactly one of allow and deny (only_one_of + at_least_one_of)", () => {
-        assert.match(validateKongPluginConfig("acl", { allow: ["a"], deny: ["b"] })[0], /^config: exactly one of these fields must be non-empty: config\.allow, config\.deny; got config\.allow, config\.deny/);
+        assert.match(
+            validateKongPluginConfig("acl", { allow: ["a"], deny: ["b"] })[0],
+            /^config: exactly one of these fields must be non-empty: config\.allow, config\.deny; got config\.allow, config\.deny/,
+        );
         assert.equal(validateKongPluginConfig("acl", {}).length, 2);
         assert.deepEqual(validateKongPluginConfig("acl", { allow: ["a"] }), []);
     });
@@ -53,7 +73,10 @@ describe("validate/kong-entity-checks: Kong's cross-field plugin checks", () => 
     });
 
     it("jwt: maximum_expiration > 0 needs exp in claims_to_verify (conditional with contains)", () => {
-        assert.match(validateKongPluginConfig("jwt", { maximum_expiration: 3600, claims_to_verify: ["nbf"] })[0], /^config\.claims_to_verify: must satisfy config\.claims_to_verify contains "exp" when config\.maximum_expiration > 0/);
+        assert.match(
+            validateKongPluginConfig("jwt", { maximum_expiration: 3600, claims_to_verify: ["nbf"] })[0],
+            /^config\.claims_to_verify: must satisfy config\.claims_to_verify contains "exp" when config\.maximum_expiration > 0/,
+        );
         assert.deepEqual(validateKongPluginConfig("jwt", { maximum_expiration: 3600, claims_to_verify: ["exp"] }), []);
         assert.deepEqual(validateKongPluginConfig("jwt", { claims_to_verify: ["nbf"] }), []);
     });
@@ -72,8 +95,14 @@ describe("validate/kong-entity-checks: Kong's cross-field plugin checks", () => 
 
     it("response-ratelimiting: each limit needs a period (checks scoped to map values) and redis needs a host", () => {
         const errors = validateKongPluginConfig("response-ratelimiting", { limits: { sms: {} }, policy: "redis" });
-        assert.ok(errors.some((e) => e.startsWith("config.limits.sms: at least one of these fields must be non-empty: config.limits.sms.second")), errors.join("\n"));
-        assert.ok(errors.some((e) => e.startsWith("config.redis.host: required")), errors.join("\n"));
+        assert.ok(
+            errors.some((e) => e.startsWith("config.limits.sms: at least one of these fields must be non-empty: config.limits.sms.second")),
+            errors.join("\n"),
+        );
+        assert.ok(
+            errors.some((e) => e.startsWith("config.redis.host: required")),
+            errors.join("\n"),
+        );
     });
 
     it("request-transformer (schema derived from the Lua): removes headers; rejects an unknown section", () => {

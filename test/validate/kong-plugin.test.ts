@@ -4,7 +4,10 @@ import { listDataJson } from "../../policies/validate/data";
 
 describe("validate/kong-plugin: KongPlugin config against Kong 3.9 plugin schemas", () => {
     it("knows exactly the plugins with a schema in data/kong-plugins/3.9", () => {
-        assert.deepEqual([...KONG_PLUGIN_NAMES].sort(), listDataJson("kong-plugins/3.9").filter((f) => f !== "entity-checks"));
+        assert.deepEqual(
+            [...KONG_PLUGIN_NAMES].sort(),
+            listDataJson("kong-plugins/3.9").filter((f) => f !== "entity-checks"),
+        );
     });
 
     it("rejects window_size on OSS rate-limiting, naming the field and listing the allowed ones", () => {
@@ -44,12 +47,24 @@ describe("validate/kong-plugin: KongPlugin config against Kong 3.9 plugin schema
     });
 
     it("checks the global plugins meshgate installs: prometheus and opentelemetry", () => {
-        assert.deepEqual(validateKongPluginConfig("prometheus", { per_consumer: true, status_code_metrics: true, latency_metrics: true, bandwidth_metrics: true, upstream_health_metrics: true }), []);
-        assert.deepEqual(validateKongPluginConfig("opentelemetry", {
-            traces_endpoint: "http://jaeger-collector.observability.svc.cluster.local:4318/v1/traces",
-            propagation: { default_format: "w3c", extract: ["w3c"], inject: ["w3c"] },
-            resource_attributes: { "service.name": "kong" },
-        }), []);
+        assert.deepEqual(
+            validateKongPluginConfig("prometheus", {
+                per_consumer: true,
+                status_code_metrics: true,
+                latency_metrics: true,
+                bandwidth_metrics: true,
+                upstream_health_metrics: true,
+            }),
+            [],
+        );
+        assert.deepEqual(
+            validateKongPluginConfig("opentelemetry", {
+                traces_endpoint: "http://jaeger-collector.observability.svc.cluster.local:4318/v1/traces",
+                propagation: { default_format: "w3c", extract: ["w3c"], inject: ["w3c"] },
+                resource_attributes: { "service.name": "kong" },
+            }),
+            [],
+        );
         assert.match(validateKongPluginConfig("opentelemetry", { propagation: { default_format: "w3" } })[0], /^config\.propagation\.default_format: expected one of /);
     });
 

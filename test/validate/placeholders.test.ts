@@ -22,7 +22,12 @@ describe("documentation placeholders (policies/validate/placeholders.ts, one lis
         assert.equal(infra.PLACEHOLDER_ACCOUNT_IDS, PLACEHOLDER_ACCOUNT_IDS);
         assert.equal(infra.DOCUMENTATION_CIDRS, DOCUMENTATION_CIDRS);
         assert.equal(DOCUMENTATION_CIDRS.length, 3);
-        assert.deepEqual(infra.placeholderIssues({ a: ["203.0.113.0/24"] }), ["a[0]: 203.0.113.0/24 is an RFC 5737 documentation range, not routed on the internet; use your operators' or clients' CIDRs"]);
-        assert.equal(placeholderReason("203.0.113.0/24"), "203.0.113.0/24 is an RFC 5737 documentation range, not routed on the internet (an API endpoint limited to it locks everyone out)");
+        assert.deepEqual(infra.placeholderIssues({ a: ["203.0.113.0/24"] }), [
+            "a[0]: 203.0.113.0/24 is an RFC 5737 documentation range, not routed on the internet; use your operators' or clients' CIDRs",
+        ]);
+        assert.equal(
+            placeholderReason("203.0.113.0/24"),
+            "203.0.113.0/24 is an RFC 5737 documentation range, not routed on the internet (an API endpoint limited to it locks everyone out)",
+        );
     });
 });

@@ -438,7 +438,12 @@ function mountsVolumes(r: GraphResource): boolean {
             return;
         }
         for (const [k, child] of Object.entries(v)) {
-            if (k === "volumeClaimTemplate" || k === "claimName" || k === "existingClaim" || (k === "persistence" && typeof child === "object" && child !== null && (child as { enabled?: unknown }).enabled === true)) {
+            if (
+                k === "volumeClaimTemplate" ||
+                k === "claimName" ||
+                k === "existingClaim" ||
+                (k === "persistence" && typeof child === "object" && child !== null && (child as { enabled?: unknown }).enabled === true)
+            ) {
                 found.hit = true;
                 return;
             }
@@ -516,7 +521,10 @@ function schedule(g: DeployGraph, edges: readonly Edge[]): Schedule {
         }
     }
     if (order.length < nodes.length) {
-        const stuck = nodes.filter((n) => (remaining.get(n.urn) ?? 0) > 0).slice(0, 5).map((n) => n.name);
+        const stuck = nodes
+            .filter((n) => (remaining.get(n.urn) ?? 0) > 0)
+            .slice(0, 5)
+            .map((n) => n.name);
         throw new Error(`the dependency graph has a cycle (involving ${stuck.join(", ")})`);
     }
     return { order, preds, succs, kinds, finish, via, durations };
@@ -577,7 +585,16 @@ export function longestPath(g: DeployGraph, edges: readonly Edge[]): PathResult 
         const d = sch.durations.get(cur) ?? { seconds: 0, key: "?" };
         const f = sch.finish.get(cur) ?? 0;
         const prev = sch.via.get(cur);
-        chain.push({ urn: cur, name: r.name, type: r.type, key: d.key, seconds: d.seconds, start: f - d.seconds, finish: f, via: prev === undefined ? [] : [...(sch.kinds.get(`${prev}\n${cur}`) ?? [])] });
+        chain.push({
+            urn: cur,
+            name: r.name,
+            type: r.type,
+            key: d.key,
+            seconds: d.seconds,
+            start: f - d.seconds,
+            finish: f,
+            via: prev === undefined ? [] : [...(sch.kinds.get(`${prev}\n${cur}`) ?? [])],
+        });
     }
     chain.reverse();
     return { seconds: end === undefined ? 0 : (sch.finish.get(end) ?? 0), chain };
@@ -599,7 +616,10 @@ export function criticalPath(resources: readonly GraphResource[], overrides: Rea
         if (justified.has(`${from}\n${to}`)) {
             continue;
         }
-        const without = longestPath(g, all.filter((e) => !(e.from === from && e.to === to)));
+        const without = longestPath(
+            g,
+            all.filter((e) => !(e.from === from && e.to === to)),
+        );
         avoidableOnPath.push({ from: g.byUrn.get(from)?.name ?? from, to: g.byUrn.get(to)?.name ?? to, costSeconds: planned.seconds - without.seconds });
     }
     return {
@@ -681,6 +701,11 @@ function avoidableGroups(g: DeployGraph, recorded: readonly Edge[], unavoidable:
         groups.set(gk, group);
     }
     return [...groups.values()]
-        .map((x) => ({ from: x.from, to: x.to.size === 1 ? [...x.to][0] : `${x.to.size} × ${x.toType.slice(x.toType.lastIndexOf(":") + 1)}`, edges: x.edges, slackSeconds: x.slack }))
+        .map((x) => ({
+            from: x.from,
+            to: x.to.size === 1 ? [...x.to][0] : `${x.to.size} × ${x.toType.slice(x.toType.lastIndexOf(":") + 1)}`,
+            edges: x.edges,
+            slackSeconds: x.slack,
+        }))
         .sort((a, b) => a.slackSeconds - b.slackSeconds || a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
 }

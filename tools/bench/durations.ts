@@ -65,11 +65,17 @@ export const BY_TYPE: Readonly<Record<string, Row>> = {
     },
     "pulumi:providers:kubernetes": { seconds: 1, source: "estimate: provider configuration from the kubeconfig, no cloud call" },
     "kubernetes:core/v1:Namespace": { seconds: 2, source: "estimate: create, then Pulumi's await for status Active" },
-    "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": { seconds: 2, source: "estimate: create, then Pulumi's await for the Established condition (the Gateway API CRDs, before the kong release)" },
+    "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": {
+        seconds: 2,
+        source: "estimate: create, then Pulumi's await for the Established condition (the Gateway API CRDs, before the kong release)",
+    },
     "kubernetes:core/v1:Secret": { seconds: 1, source: "estimate: one API call, no await logic" },
     "kubernetes:core/v1:ConfigMap": { seconds: 1, source: "estimate: one API call, no await logic" },
     "kubernetes:core/v1:ServiceAccount": { seconds: 1, source: "estimate: one API call, no await logic" },
-    "kubernetes:core/v1:PersistentVolumeClaim": { seconds: 2, source: "estimate: create; the EBS volume itself is made when a pod mounts it (WaitForFirstConsumer) and is counted in that release" },
+    "kubernetes:core/v1:PersistentVolumeClaim": {
+        seconds: 2,
+        source: "estimate: create; the EBS volume itself is made when a pod mounts it (WaitForFirstConsumer) and is counted in that release",
+    },
     "kubernetes:networking.k8s.io/v1:Ingress": {
         seconds: 5,
         source: "Pulumi's Ingress await (@pulumi/kubernetes networking/v1/ingress.d.ts: backend Endpoints exist and .status.loadBalancer has an entry, which KIC publishes); a few seconds once Kong runs (estimate)",
@@ -79,11 +85,10 @@ export const BY_TYPE: Readonly<Record<string, Row>> = {
 /** Services: Pulumi's await (@pulumi/kubernetes core/v1/service.d.ts) waits for ready endpoints, then "10 seconds for any stragglers". */
 const SERVICE_WITH_SELECTOR: Row = {
     seconds: 12,
-    source:
-        "Pulumi's Service await (@pulumi/kubernetes core/v1/service.d.ts): ready endpoints, then a 10 s straggler wait; assumes the selected pods already run (otherwise the await times out after 10 min)",
+    source: "Pulumi's Service await (@pulumi/kubernetes core/v1/service.d.ts): ready endpoints, then a 10 s straggler wait; assumes the selected pods already run (otherwise the await times out after 10 min)",
 };
 const SERVICE_WITHOUT_SELECTOR: Row = { seconds: 1, source: "Pulumi's Service await skips the endpoint wait for a Service without a selector" };
-const SKIP_AWAIT: Row = { seconds: 1, source: "annotated pulumi.com/skipAwait: \"true\": Pulumi creates it and does not wait (@pulumi/kubernetes await docs)" };
+const SKIP_AWAIT: Row = { seconds: 1, source: 'annotated pulumi.com/skipAwait: "true": Pulumi creates it and does not wait (@pulumi/kubernetes await docs)' };
 
 /** True when the object carries `pulumi.com/skipAwait: "true"`: Pulumi's await logic does not run for it. */
 export function skipsAwait(r: ResourceLike): boolean {
@@ -96,8 +101,7 @@ const EKS_ADDON: Readonly<Record<string, Row>> = {
     "kube-proxy": { seconds: 30, source: "estimate: DaemonSet rollout; EKS reports ACTIVE once it is applied (no nodes needed)" },
     coredns: {
         seconds: 90,
-        source:
-            "estimate: Deployment of 2 replicas once nodes exist; created before nodes it stays DEGRADED until the 20 min timeout (eksctl-io/eksctl#3748, terraform-aws-modules/terraform-aws-eks#3001, pulumi/pulumi-eks#1525); aws-ia/terraform-aws-eks-blueprints#642 reports up to 15 min even with nodes",
+        source: "estimate: Deployment of 2 replicas once nodes exist; created before nodes it stays DEGRADED until the 20 min timeout (eksctl-io/eksctl#3748, terraform-aws-modules/terraform-aws-eks#3001, pulumi/pulumi-eks#1525); aws-ia/terraform-aws-eks-blueprints#642 reports up to 15 min even with nodes",
     },
     "aws-ebs-csi-driver": {
         seconds: 90,

@@ -19,8 +19,26 @@ import type { ServiceSpecInput } from "../../components/config";
 export const SERVICES_PER_NAMESPACE = 20;
 
 const DOMAINS = [
-    "users", "orders", "catalog", "payments", "inventory", "shipping", "search", "reviews", "cart", "pricing",
-    "billing", "notifications", "identity", "profile", "recommendations", "media", "analytics", "accounts", "checkout", "loyalty",
+    "users",
+    "orders",
+    "catalog",
+    "payments",
+    "inventory",
+    "shipping",
+    "search",
+    "reviews",
+    "cart",
+    "pricing",
+    "billing",
+    "notifications",
+    "identity",
+    "profile",
+    "recommendations",
+    "media",
+    "analytics",
+    "accounts",
+    "checkout",
+    "loyalty",
 ];
 const ROLES = ["api", "service", "worker", "gateway", "store", "engine", "sync", "query"];
 const AUTHS = ["key-auth", "jwt", "none"] as const;
@@ -57,7 +75,12 @@ export function generateServices(n: number): ServiceSpecInput[] {
             namespace,
             port: 8080,
             ...(i % 7 === 3 ? { targetPort: 9090 } : {}),
-            versions: canary ? [{ name: "v1", weight: 90 }, { name: "v2", weight: 10 }] : [{ name: "v1", weight: 100 }],
+            versions: canary
+                ? [
+                      { name: "v1", weight: 90 },
+                      { name: "v2", weight: 10 },
+                  ]
+                : [{ name: "v1", weight: 100 }],
             ...(canary ? { canary: { header: "x-canary", equals: "always", version: "v2" } } : {}),
             resilience: {
                 timeout: `${3 + (i % 12)}s`,

@@ -39,7 +39,13 @@ export function meshObjects(n: number): ReportResource[] {
         allManifests(meshServiceObjects(spec, ctx)).map((o) => {
             const obj = o as unknown as { apiVersion: string; kind: string; metadata: { name: string; namespace: string } };
             const type = `kubernetes:${obj.apiVersion.includes("/") ? obj.apiVersion : `core/${obj.apiVersion}`}:${obj.kind}`;
-            return { urn: `urn:pulumi:bench::meshgate::${type}::${obj.metadata.namespace}/${obj.metadata.name}`, type, name: obj.metadata.name, custom: true, inputs: o as unknown as Record<string, unknown> };
+            return {
+                urn: `urn:pulumi:bench::meshgate::${type}::${obj.metadata.namespace}/${obj.metadata.name}`,
+                type,
+                name: obj.metadata.name,
+                custom: true,
+                inputs: o as unknown as Record<string, unknown>,
+            };
         }),
     );
 }
@@ -56,7 +62,14 @@ export function syntheticRoutes(resources: readonly ReportResource[]): RoutesFil
             route: r.id,
             request: { method, url: `http://edge${r.path}`, headers: {}, consumer: null, from: null },
             outcome: { reached: true, status: 200, hop: "destination-sidecar", reason: `reached ${r.service}`, destinations: [] },
-            hops: [hop("nlb", "AWS NLB", "forwarded"), hop("kong-route", "Kong route", `matched ${r.path}`), hop("kong-plugin", "Kong plugins", r.plugins.map((p) => p.plugin).join(", ")), hop("kong-upstream", "Kong upstream", "service-upstream"), hop("source-sidecar", "Source sidecar", "routed"), hop("destination-sidecar", "Destination sidecar", "allowed")],
+            hops: [
+                hop("nlb", "AWS NLB", "forwarded"),
+                hop("kong-route", "Kong route", `matched ${r.path}`),
+                hop("kong-plugin", "Kong plugins", r.plugins.map((p) => p.plugin).join(", ")),
+                hop("kong-upstream", "Kong upstream", "service-upstream"),
+                hop("source-sidecar", "Source sidecar", "routed"),
+                hop("destination-sidecar", "Destination sidecar", "allowed"),
+            ],
         };
     });
     return { stack: "bench", source: "plan", entries };
@@ -111,7 +124,9 @@ export async function measureReport(n: number, dir: string): Promise<ReportSampl
             await page.waitForSelector("body[data-ready]");
             samples.push(
                 await page.evaluate(() => {
-                    const w = globalThis as unknown as { __report: { layoutMs: number; nodes: number; expand(ns: string): number; expandAll(): number; search(q: string): number; namespaces: string[] } };
+                    const w = globalThis as unknown as {
+                        __report: { layoutMs: number; nodes: number; expand(ns: string): number; expandAll(): number; search(q: string): number; namespaces: string[] };
+                    };
                     const r = w.__report;
                     const readyMs = performance.now();
                     const firstLayoutMs = r.layoutMs;
@@ -142,7 +157,9 @@ export function reportSummary(samples: readonly ReportSample[]): string[] {
     const big = samples.find((s) => s.services === 1000);
     if (big?.readyMs !== undefined) {
         const t = REPORT_TARGETS;
-        lines.push(`  1,000 services — ready ≤ ${t.readyMs} ms: ${big.readyMs <= t.readyMs ? "met" : "MISSED"}; expand ≤ ${t.expandNamespaceMs} ms: ${(big.expandNamespaceMs ?? Infinity) <= t.expandNamespaceMs ? "met" : "MISSED"}; search ≤ ${t.searchMs} ms: ${(big.searchMs ?? Infinity) <= t.searchMs ? "met" : "MISSED"}`);
+        lines.push(
+            `  1,000 services — ready ≤ ${t.readyMs} ms: ${big.readyMs <= t.readyMs ? "met" : "MISSED"}; expand ≤ ${t.expandNamespaceMs} ms: ${(big.expandNamespaceMs ?? Infinity) <= t.expandNamespaceMs ? "met" : "MISSED"}; search ≤ ${t.searchMs} ms: ${(big.searchMs ?? Infinity) <= t.searchMs ? "met" : "MISSED"}`,
+        );
     } else if (!fs.existsSync(CHROMIUM)) {
         lines.push(`  (no ${CHROMIUM}: browser times not measured; apt-get install chromium)`);
     }

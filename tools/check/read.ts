@@ -36,7 +36,7 @@ export function manifestFiles(paths: readonly string[], problems: ManifestProble
             out.push(p);
         }
     };
-    paths.forEach(p => visit(p, true));
+    paths.forEach((p) => visit(p, true));
     return out;
 }
 
@@ -90,7 +90,7 @@ export function readFile(file: string, docs: ManifestDoc[], problems: ManifestPr
         found++;
         docs.push({ file, object: object as Record<string, unknown>, where });
     });
-    if (found === 0 && !problems.some(p => p.file === file) && text.trim() !== "" && !/^(\s*#.*\n?|\s*---\s*\n?)*$/.test(text)) {
+    if (found === 0 && !problems.some((p) => p.file === file) && text.trim() !== "" && !/^(\s*#.*\n?|\s*---\s*\n?)*$/.test(text)) {
         problems.push({ file, where: "file", message: "holds no Kubernetes object" });
     }
 }

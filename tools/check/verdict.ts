@@ -36,9 +36,9 @@ export const LEGEND: Readonly<Record<Verdict, string>> = {
 export function judgedTypes(policies?: readonly Policy[]): Set<string> {
     const out = typedResourceTypes(policies);
     for (const v of Object.values(T)) {
-        (typeof v === "string" ? [v] : v).forEach(t => out.add(t));
+        (typeof v === "string" ? [v] : v).forEach((t) => out.add(t));
     }
-    [...ANALYZED_TYPES, ...GRPC_ROUTE_TYPES, ...crdTypes()].forEach(t => out.add(t));
+    [...ANALYZED_TYPES, ...GRPC_ROUTE_TYPES, ...crdTypes()].forEach((t) => out.add(t));
     for (const v of ["v1", "v1beta1", "v1alpha2"]) {
         out.add(`kubernetes:gateway.networking.k8s.io/${v}:ReferenceGrant`);
     }
@@ -60,10 +60,10 @@ export function hasSchema(r: ManifestResource): boolean {
 }
 
 export function verdictOf(r: ManifestResource, found: readonly Violation[], judged: ReadonlySet<string>): Verdict {
-    if (found.some(v => v.level === "mandatory")) {
+    if (found.some((v) => v.level === "mandatory")) {
         return "FAIL";
     }
-    if (found.some(v => v.level === "remediate")) {
+    if (found.some((v) => v.level === "remediate")) {
         return "fix";
     }
     if (found.length > 0) {

@@ -31,7 +31,12 @@ export function nlbHop(index: ModelIndex, url: URL, walk: Walk): EdgeResult | fa
     const scheme = url.protocol === "https:" ? "https" : "http";
     const port = url.port !== "" ? Number(url.port) : scheme === "https" ? 443 : 80;
     if (!index.kong.release) {
-        walk.info("nlb", "Load balancer", "no kong/kong Helm release among the objects: the NLB and Kong's listeners are not modelled; assuming the request reaches Kong as sent", null);
+        walk.info(
+            "nlb",
+            "Load balancer",
+            "no kong/kong Helm release among the objects: the NLB and Kong's listeners are not modelled; assuming the request reaches Kong as sent",
+            null,
+        );
         return { schemeAtKong: scheme, clientIpPreserved: false };
     }
     if (proxy.enabled === false) {
@@ -39,7 +44,12 @@ export function nlbHop(index: ModelIndex, url: URL, walk: Walk): EdgeResult | fa
     }
     const anns = obj(proxy.annotations) as Record<string, string>;
     // kong/kong 3.4.1 values.yaml: proxy.http {enabled: true, servicePort: 80, containerPort: 8000}, proxy.tls {enabled: true, servicePort: 443, containerPort: 8443, parameters: [http2]}.
-    const http = { enabled: get(proxy, "http", "enabled") !== false, servicePort: num(get(proxy, "http", "servicePort")) ?? 80, containerPort: num(get(proxy, "http", "containerPort")) ?? 8000, parameters: get(proxy, "http", "parameters") ?? [] };
+    const http = {
+        enabled: get(proxy, "http", "enabled") !== false,
+        servicePort: num(get(proxy, "http", "servicePort")) ?? 80,
+        containerPort: num(get(proxy, "http", "containerPort")) ?? 8000,
+        parameters: get(proxy, "http", "parameters") ?? [],
+    };
     const tls = {
         enabled: get(proxy, "tls", "enabled") !== false,
         servicePort: num(get(proxy, "tls", "servicePort")) ?? 443,
@@ -55,15 +65,28 @@ export function nlbHop(index: ModelIndex, url: URL, walk: Walk): EdgeResult | fa
     const certs = anns[`${LB}ssl-cert`];
     // Without ssl-ports every listener gets TLS once a certificate is set (LBC docs: aws-load-balancer-ssl-ports).
     const sslPorts = anns[`${LB}ssl-ports`];
-    const tlsAtNlb = (p: number, name: string) => certs !== undefined && (sslPorts === undefined || sslPorts === "*" || splitList(sslPorts).some((x) => x === String(p) || x === name));
+    const tlsAtNlb = (p: number, name: string) =>
+        certs !== undefined && (sslPorts === undefined || sslPorts === "*" || splitList(sslPorts).some((x) => x === String(p) || x === name));
     const proxyProtocol = anns[`${LB}proxy-protocol`] === "*";
     const backendTls = anns[`${LB}backend-protocol`] === "ssl";
     const tgAttrs = anns[`${LB}target-group-attributes`] ?? "";
     const preserveAttr = /preserve_client_ip\.enabled=(true|false)/.exec(tgAttrs)?.[1];
-    const lbDesc = type !== "LoadBalancer" ? `Service type ${type} (no load balancer)` : byLbc ? `${schemeLb} NLB (AWS Load Balancer Controller, ${targetType} targets)` : "load balancer of the in-tree cloud provider";
+    const lbDesc =
+        type !== "LoadBalancer"
+            ? `Service type ${type} (no load balancer)`
+            : byLbc
+              ? `${schemeLb} NLB (AWS Load Balancer Controller, ${targetType} targets)`
+              : "load balancer of the in-tree cloud provider";
     const listener = http.enabled && port === http.servicePort ? "http" : tls.enabled && port === tls.servicePort ? "tls" : undefined;
     if (listener === undefined) {
-        return walk.refuse("nlb", "Load balancer", 0, `${lbDesc} has no listener on port ${port} (ports: ${[http.enabled ? http.servicePort : undefined, tls.enabled ? tls.servicePort : undefined].filter((x) => x !== undefined).join(", ") || "none"}): connection refused`, where, "values.proxy");
+        return walk.refuse(
+            "nlb",
+            "Load balancer",
+            0,
+            `${lbDesc} has no listener on port ${port} (ports: ${[http.enabled ? http.servicePort : undefined, tls.enabled ? tls.servicePort : undefined].filter((x) => x !== undefined).join(", ") || "none"}): connection refused`,
+            where,
+            "values.proxy",
+        );
     }
     const nlbTerminates = listener === "tls" ? tlsAtNlb(tls.servicePort, "https") : tlsAtNlb(http.servicePort, "http");
     const targetPort = listener === "http" ? http.containerPort : (tls.override ?? tls.containerPort);
@@ -75,27 +98,66 @@ export function nlbHop(index: ModelIndex, url: URL, walk: Walk): EdgeResult | fa
     let kongScheme: "http" | "https";
     if (nlbTerminates) {
         if (scheme !== "https") {
-            return walk.refuse("nlb", "Load balancer", 0, `${parts[0]}, which terminates TLS (${LB}ssl-cert): a plain-HTTP client fails the TLS handshake`, where, `values.proxy.annotations["${LB}ssl-cert"]`);
+            return walk.refuse(
+                "nlb",
+                "Load balancer",
+                0,
+                `${parts[0]}, which terminates TLS (${LB}ssl-cert): a plain-HTTP client fails the TLS handshake`,
+                where,
+                `values.proxy.annotations["${LB}ssl-cert"]`,
+            );
         }
         const sends = backendTls ? "TLS" : "plain HTTP";
         if (targetIsKongTls && !backendTls) {
             // Kong's TLS listener answers plaintext with nginx's 400 "The plain HTTP request was sent to HTTPS port".
-            return walk.refuse("nlb", "Load balancer", 400, `the NLB terminates TLS and forwards plain HTTP to Kong's TLS listener ${targetPort}: Kong answers 400 "The plain HTTP request was sent to HTTPS port" (set proxy.tls.overrideServiceTargetPort: ${http.containerPort}, or ${LB}backend-protocol: ssl)`, where, "values.proxy.tls");
+            return walk.refuse(
+                "nlb",
+                "Load balancer",
+                400,
+                `the NLB terminates TLS and forwards plain HTTP to Kong's TLS listener ${targetPort}: Kong answers 400 "The plain HTTP request was sent to HTTPS port" (set proxy.tls.overrideServiceTargetPort: ${http.containerPort}, or ${LB}backend-protocol: ssl)`,
+                where,
+                "values.proxy.tls",
+            );
         }
         parts.push(`TLS ends at the NLB (certificate ${certs}); it sends ${sends} to Kong's container port ${targetPort}`);
         kongScheme = backendTls && targetIsKongTls ? "https" : "http";
     } else if (listener === "tls") {
         if (scheme !== "https" && targetIsKongTls) {
-            return walk.refuse("nlb", "Load balancer", 400, `plain HTTP on port ${port} reaches Kong's TLS listener ${targetPort} (TCP passthrough): Kong answers 400 "The plain HTTP request was sent to HTTPS port"`, where, "values.proxy.tls");
+            return walk.refuse(
+                "nlb",
+                "Load balancer",
+                400,
+                `plain HTTP on port ${port} reaches Kong's TLS listener ${targetPort} (TCP passthrough): Kong answers 400 "The plain HTTP request was sent to HTTPS port"`,
+                where,
+                "values.proxy.tls",
+            );
         }
-        parts.push(targetIsKongTls ? `TCP passthrough: Kong terminates TLS on ${targetPort} (with its default self-signed certificate unless one is configured)` : `TCP passthrough to Kong's plain listener ${targetPort}`);
+        parts.push(
+            targetIsKongTls
+                ? `TCP passthrough: Kong terminates TLS on ${targetPort} (with its default self-signed certificate unless one is configured)`
+                : `TCP passthrough to Kong's plain listener ${targetPort}`,
+        );
         kongScheme = targetIsKongTls ? "https" : "http";
         if (scheme === "https" && !targetIsKongTls) {
-            return walk.refuse("nlb", "Load balancer", 400, `TLS from the client reaches Kong's plain listener ${targetPort} through TCP passthrough: the handshake fails`, where, "values.proxy.tls.overrideServiceTargetPort");
+            return walk.refuse(
+                "nlb",
+                "Load balancer",
+                400,
+                `TLS from the client reaches Kong's plain listener ${targetPort} through TCP passthrough: the handshake fails`,
+                where,
+                "values.proxy.tls.overrideServiceTargetPort",
+            );
         }
     } else {
         if (scheme === "https") {
-            return walk.refuse("nlb", "Load balancer", 0, `TLS from the client reaches Kong's plain HTTP listener ${targetPort} on port ${port}: the handshake fails`, where, "values.proxy.http");
+            return walk.refuse(
+                "nlb",
+                "Load balancer",
+                0,
+                `TLS from the client reaches Kong's plain HTTP listener ${targetPort} on port ${port}: the handshake fails`,
+                where,
+                "values.proxy.http",
+            );
         }
         parts.push(`TCP passthrough to Kong's plain listener ${targetPort}`);
         kongScheme = "http";
@@ -103,10 +165,24 @@ export function nlbHop(index: ModelIndex, url: URL, walk: Walk): EdgeResult | fa
     // Proxy protocol: both ends must agree (LBC docs aws-load-balancer-proxy-protocol; Kong 3.9 kong.conf proxy_listen "proxy_protocol").
     const kongPP = listenerHasProxyProtocol(targetParams);
     if (proxyProtocol && !kongPP) {
-        return walk.refuse("nlb", "Load balancer", 400, `the NLB sends PROXY protocol v2 (${LB}proxy-protocol: "*") but Kong's listener ${targetPort} has no proxy_protocol parameter: Kong reads the header as HTTP and answers 400`, where, `values.proxy.annotations["${LB}proxy-protocol"]`);
+        return walk.refuse(
+            "nlb",
+            "Load balancer",
+            400,
+            `the NLB sends PROXY protocol v2 (${LB}proxy-protocol: "*") but Kong's listener ${targetPort} has no proxy_protocol parameter: Kong reads the header as HTTP and answers 400`,
+            where,
+            `values.proxy.annotations["${LB}proxy-protocol"]`,
+        );
     }
     if (!proxyProtocol && kongPP) {
-        return walk.refuse("nlb", "Load balancer", 0, `Kong's listener ${targetPort} expects PROXY protocol but the NLB does not send it (no ${LB}proxy-protocol annotation): nginx drops the connection`, where, "values.proxy");
+        return walk.refuse(
+            "nlb",
+            "Load balancer",
+            0,
+            `Kong's listener ${targetPort} expects PROXY protocol but the NLB does not send it (no ${LB}proxy-protocol annotation): nginx drops the connection`,
+            where,
+            "values.proxy",
+        );
     }
     const env = obj(v.env);
     let preserved: boolean;
@@ -114,7 +190,9 @@ export function nlbHop(index: ModelIndex, url: URL, walk: Walk): EdgeResult | fa
     if (proxyProtocol) {
         // Kong 3.9 kong.conf: real_ip_header = proxy_protocol with trusted_ips covering the NLB makes $remote_addr the client's.
         preserved = str(env.real_ip_header) === "proxy_protocol" && str(env.trusted_ips) !== undefined;
-        ipWhy = preserved ? "Kong reads the client address from PROXY protocol (real_ip_header: proxy_protocol, trusted_ips)" : "PROXY protocol carries the client address but Kong does not use it (env.real_ip_header: proxy_protocol and env.trusted_ips are needed): Kong sees the NLB's private address";
+        ipWhy = preserved
+            ? "Kong reads the client address from PROXY protocol (real_ip_header: proxy_protocol, trusted_ips)"
+            : "PROXY protocol carries the client address but Kong does not use it (env.real_ip_header: proxy_protocol and env.trusted_ips are needed): Kong sees the NLB's private address";
     } else if (preserveAttr !== undefined || targetType === "instance") {
         preserved = preserveAttr !== "false";
         ipWhy = preserved ? "the NLB preserves the client address (preserve_client_ip.enabled)" : "preserve_client_ip.enabled=false: Kong sees the NLB's private address";
@@ -176,8 +254,13 @@ export function kongPaths(path: string, pathType: string, regexPrefix = "/~"): s
 }
 
 // Kong 3.9 kong/router/traditional.lua MATCH_RULES and MATCH_SUBRULES.
-const HOST = 0x40, HEADER = 0x20, URI = 0x10, METHOD = 0x08;
-const HAS_REGEX_URI = 0x01, PLAIN_HOSTS_ONLY = 0x02, HAS_WILDCARD_HOST_PORT = 0x04;
+const HOST = 0x40,
+    HEADER = 0x20,
+    URI = 0x10,
+    METHOD = 0x08;
+const HAS_REGEX_URI = 0x01,
+    PLAIN_HOSTS_ONLY = 0x02,
+    HAS_WILDCARD_HOST_PORT = 0x04;
 
 function routePriority(r: Omit<KongRoute, "priority">): number[] {
     let rules = 0;
@@ -258,14 +341,35 @@ export function kongRoutes(index: ModelIndex): KongRoute[] {
             paths.forEach((p, pi) => {
                 const declaredPath = str(get(p, "path")) ?? "/";
                 const pathType = str(get(p, "pathType")) ?? "ImplementationSpecific";
-                const backend = { service: str(get(p, "backend", "service", "name")) ?? "", port: num(get(p, "backend", "service", "port", "number")) ?? str(get(p, "backend", "service", "port", "name")) };
-                const r = { ...base, field: `spec.rules[${ri}].http.paths[${pi}]`, id: `${ns}/${nameOf(ing)}#${declaredPath}`, host, declaredPath, pathType, paths: kongPaths(declaredPath, pathType, regexPrefix), backend };
+                const backend = {
+                    service: str(get(p, "backend", "service", "name")) ?? "",
+                    port: num(get(p, "backend", "service", "port", "number")) ?? str(get(p, "backend", "service", "port", "name")),
+                };
+                const r = {
+                    ...base,
+                    field: `spec.rules[${ri}].http.paths[${pi}]`,
+                    id: `${ns}/${nameOf(ing)}#${declaredPath}`,
+                    host,
+                    declaredPath,
+                    pathType,
+                    paths: kongPaths(declaredPath, pathType, regexPrefix),
+                    backend,
+                };
                 routes.push({ ...r, priority: routePriority(r) });
             });
         });
         const def = get(ing, "spec", "defaultBackend", "service");
         if (def !== undefined) {
-            const r = { ...base, field: "spec.defaultBackend", id: `${ns}/${nameOf(ing)}#/`, host: null, declaredPath: "/", pathType: "Prefix", paths: ["/"], backend: { service: str(get(def, "name")) ?? "", port: num(get(def, "port", "number")) ?? str(get(def, "port", "name")) } };
+            const r = {
+                ...base,
+                field: "spec.defaultBackend",
+                id: `${ns}/${nameOf(ing)}#/`,
+                host: null,
+                declaredPath: "/",
+                pathType: "Prefix",
+                paths: ["/"],
+                backend: { service: str(get(def, "name")) ?? "", port: num(get(def, "port", "number")) ?? str(get(def, "port", "name")) },
+            };
             routes.push({ ...r, priority: routePriority(r) });
         }
     }
@@ -298,7 +402,8 @@ function attachedToKong(index: ModelIndex, route: K8sObject): boolean {
         if (!gw) return true;
         const cls = index.gatewayClasses.get(str(get(gw, "spec", "gatewayClassName")) ?? "");
         // KIC 3.5 gatewayclass_controller.go GatewayClassIsUnmanaged: only unmanaged classes of its controller are served.
-        if (cls !== undefined && (str(get(cls, "spec", "controllerName")) !== KIC_GATEWAY_CONTROLLER || annotations(cls)["konghq.com/gatewayclass-unmanaged"] !== "true")) return false;
+        if (cls !== undefined && (str(get(cls, "spec", "controllerName")) !== KIC_GATEWAY_CONTROLLER || annotations(cls)["konghq.com/gatewayclass-unmanaged"] !== "true"))
+            return false;
         const section = str(get(ref, "sectionName"));
         const port = get(ref, "port");
         const ns = index.namespaces.get(nsOf(route));
@@ -355,7 +460,13 @@ function httpRouteRoutes(index: ModelIndex): KongRoute[] {
         const listenerProtos = listenerProtocols(index, hr);
         const annMethods = splitList(a["konghq.com/methods"]).map((x) => x.toUpperCase());
         const annProtocols = splitList(a["konghq.com/protocols"]);
-        interface Item { rule: unknown; ri: number; mi: number; match: unknown; headers: Record<string, string[]> }
+        interface Item {
+            rule: unknown;
+            ri: number;
+            mi: number;
+            match: unknown;
+            headers: Record<string, string[]>;
+        }
         const groups = new Map<string, Item[]>();
         ((get(hr, "spec", "rules") as unknown[] | undefined) ?? []).forEach((rule, ri) => {
             const matches = (get(rule, "matches") as unknown[] | undefined) ?? [{ path: { type: "PathPrefix", value: "/" } }];
@@ -379,13 +490,25 @@ function httpRouteRoutes(index: ModelIndex): KongRoute[] {
                 const value = str(get(match, "path", "value")) ?? "/";
                 if (seenPaths.has(`${type} ${value}`)) continue;
                 seenPaths.add(`${type} ${value}`);
-                const backends = ((get(rule, "backendRefs") as unknown[] | undefined) ?? []).filter((b) => (num(get(b, "weight")) ?? 1) > 0 && (str(get(b, "kind")) ?? "Service") === "Service");
+                const backends = ((get(rule, "backendRefs") as unknown[] | undefined) ?? []).filter(
+                    (b) => (num(get(b, "weight")) ?? 1) > 0 && (str(get(b, "kind")) ?? "Service") === "Service",
+                );
                 const first = backends[0];
-                const split = backends.length > 1 ? `Kong splits this rule across ${backends.map((b) => `${str(get(b, "name"))} (weight ${num(get(b, "weight")) ?? 1})`).join(", ")}; explained for the first` : undefined;
+                const split =
+                    backends.length > 1
+                        ? `Kong splits this rule across ${backends.map((b) => `${str(get(b, "name"))} (weight ${num(get(b, "weight")) ?? 1})`).join(", ")}; explained for the first`
+                        : undefined;
                 const filterPlugins = ((get(rule, "filters") as unknown[] | undefined) ?? [])
                     .filter((f) => str(get(f, "type")) === "ExtensionRef" && str(get(f, "extensionRef", "kind")) === "KongPlugin")
                     .map((f) => str(get(f, "extensionRef", "name")) ?? "");
-                const paths = type === "Exact" ? [`~${value}$`] : type === "RegularExpression" ? [`~${value}`] : value === "/" ? ["/"] : [`~${value.replace(/\/+$/, "")}$`, value.endsWith("/") ? value : `${value}/`];
+                const paths =
+                    type === "Exact"
+                        ? [`~${value}$`]
+                        : type === "RegularExpression"
+                          ? [`~${value}`]
+                          : value === "/"
+                            ? ["/"]
+                            : [`~${value.replace(/\/+$/, "")}$`, value.endsWith("/") ? value : `${value}/`];
                 for (const host of hostnames.length > 0 ? hostnames : [null]) {
                     const r = {
                         ingress: hr,
@@ -524,8 +647,25 @@ export function matchRoute(index: ModelIndex, host: string, method: string, path
         }
     }
     // Near misses tell why nothing matched: the route that matches the path, or the host.
-    const near = routes.map((r) => ({ r, why: mismatch(r, host, method, path, headers)! })).filter((x) => pathMatch(x.r, path) !== undefined || x.r.paths.some((p) => !p.startsWith("~") && p.startsWith(path)));
-    const why = near.length > 0 ? `; closest: ${near.slice(0, 3).map((x) => `${x.r.id} (${x.why})`).join("; ")}` : kongRoutes(index).length === 0 ? `; no Ingress of class ${index.kong.ingressClass} among the objects` : "";
+    const near = routes
+        .map((r) => ({ r, why: mismatch(r, host, method, path, headers)! }))
+        .filter((x) => pathMatch(x.r, path) !== undefined || x.r.paths.some((p) => !p.startsWith("~") && p.startsWith(path)));
+    const why =
+        near.length > 0
+            ? `; closest: ${near
+                  .slice(0, 3)
+                  .map((x) => `${x.r.id} (${x.why})`)
+                  .join("; ")}`
+            : kongRoutes(index).length === 0
+              ? `; no Ingress of class ${index.kong.ingressClass} among the objects`
+              : "";
     const first = near[0]?.r;
-    return walk.refuse("kong-route", "Kong route", 404, `no Kong route matches ${method} ${host}${path}: Kong answers 404 "no Route matched with those values"${why}`, first?.ingress ?? null, first?.field ?? null);
+    return walk.refuse(
+        "kong-route",
+        "Kong route",
+        404,
+        `no Kong route matches ${method} ${host}${path}: Kong answers 404 "no Route matched with those values"${why}`,
+        first?.ingress ?? null,
+        first?.field ?? null,
+    );
 }

@@ -44,7 +44,14 @@ function finish(walk: Walk, request: ExplainRequest, service: string | null, rou
     walk.info(
         "tracing",
         "Tracing",
-        spans.length === 0 ? "no span is produced" : spans.map((s) => `${s.by}: ${s.missingBecause === null ? `span sent to ${s.sentTo}` : s.sentTo !== null && s.missingBecause.startsWith("sent for") ? `span sent to ${s.sentTo}, ${s.missingBecause}` : `no span: ${s.missingBecause}`}${(s as { note?: string }).note ? ` (${(s as { note?: string }).note})` : ""}`).join("; "),
+        spans.length === 0
+            ? "no span is produced"
+            : spans
+                  .map(
+                      (s) =>
+                          `${s.by}: ${s.missingBecause === null ? `span sent to ${s.sentTo}` : s.sentTo !== null && s.missingBecause.startsWith("sent for") ? `span sent to ${s.sentTo}, ${s.missingBecause}` : `no span: ${s.missingBecause}`}${(s as { note?: string }).note ? ` (${(s as { note?: string }).note})` : ""}`,
+                  )
+                  .join("; "),
         null,
     );
     const stop = walk.stop;
@@ -102,7 +109,14 @@ export function explain(index: ModelIndex, request: ExplainRequest): Explanation
     const svcId = `${ns}/${route.backend.service}`;
     // Kong 3.9 runloop: a route whose protocols lack the request's scheme answers https_redirect_status_code (426 by default).
     if (!route.protocols.includes(edge.schemeAtKong)) {
-        walk.refuse("kong-route", "Kong route protocols", route.httpsRedirectStatus, `the route accepts ${route.protocols.join(", ")} but Kong receives ${edge.schemeAtKong}: Kong answers ${route.httpsRedirectStatus}`, route.ingress, 'metadata.annotations["konghq.com/protocols"]');
+        walk.refuse(
+            "kong-route",
+            "Kong route protocols",
+            route.httpsRedirectStatus,
+            `the route accepts ${route.protocols.join(", ")} but Kong receives ${edge.schemeAtKong}: Kong answers ${route.httpsRedirectStatus}`,
+            route.ingress,
+            'metadata.annotations["konghq.com/protocols"]',
+        );
         spans.push(kongSpan(index, effectivePlugins(index, route, svc, undefined, [])).span);
         return finish(walk, request, svcId, route.id, undefined, spans);
     }
@@ -116,12 +130,26 @@ export function explain(index: ModelIndex, request: ExplainRequest): Explanation
         return finish(walk, request, svcId, route.id, undefined, spans);
     }
     if (!svc) {
-        walk.refuse("kong-upstream", "Kong upstream", 503, `the backend Service ${svcId} is not among the objects: Kong has no target and answers 503`, route.ingress, `${route.field}.backend.service`);
+        walk.refuse(
+            "kong-upstream",
+            "Kong upstream",
+            503,
+            `the backend Service ${svcId} is not among the objects: Kong has no target and answers 503`,
+            route.ingress,
+            `${route.field}.backend.service`,
+        );
         return finish(walk, request, svcId, route.id, undefined, spans);
     }
     const port = servicePort(svc, route.backend.port);
     if (!port) {
-        walk.refuse("kong-upstream", "Kong upstream", 503, `Service ${svcId} has no port ${String(route.backend.port)}: Kong has no target and answers 503`, route.ingress, `${route.field}.backend.service.port`);
+        walk.refuse(
+            "kong-upstream",
+            "Kong upstream",
+            503,
+            `Service ${svcId} has no port ${String(route.backend.port)}: Kong has no target and answers 503`,
+            route.ingress,
+            `${route.field}.backend.service.port`,
+        );
         return finish(walk, request, svcId, route.id, undefined, spans);
     }
     // KIC 3.5 translate_upstreams.go: ingress.kubernetes.io/service-upstream → one target <svc>.<ns>.svc:<port>; else the pod endpoints.
@@ -145,7 +173,13 @@ export function explain(index: ModelIndex, request: ExplainRequest): Explanation
     }
     const proto = annotation(svc, "konghq.com/protocol") ?? "http";
     const forwardedPath = route.stripPath ? `/${path.slice(matched.matchedPrefix.length).replace(/^\/+/, "")}` : path;
-    walk.pass("kong-upstream", "Kong upstream", `Kong proxies ${proto}://${target}${forwardedPath} with Host ${hostHeader} (${hostWhy})${serviceUpstream ? "; one target, so the sidecar balances and the VirtualService applies" : "; Kong balances over pod IPs itself (no ingress.kubernetes.io/service-upstream)"}${route.backendSplit ? `; ${route.backendSplit}` : ""}`, svc, serviceUpstream ? 'metadata.annotations["ingress.kubernetes.io/service-upstream"]' : "metadata.annotations");
+    walk.pass(
+        "kong-upstream",
+        "Kong upstream",
+        `Kong proxies ${proto}://${target}${forwardedPath} with Host ${hostHeader} (${hostWhy})${serviceUpstream ? "; one target, so the sidecar balances and the VirtualService applies" : "; Kong balances over pod IPs itself (no ingress.kubernetes.io/service-upstream)"}${route.backendSplit ? `; ${route.backendSplit}` : ""}`,
+        svc,
+        serviceUpstream ? 'metadata.annotations["ingress.kubernetes.io/service-upstream"]' : "metadata.annotations",
+    );
     const sc = kongSidecar(index, sentPort);
     const mesh = meshHops(
         index,
@@ -173,7 +207,8 @@ export function explain(index: ModelIndex, request: ExplainRequest): Explanation
 
 function addDestinationSpans(index: ModelIndex, walk: Walk, mesh: MeshResult | false, svc: K8sObject, spans: Span[], parent: KongTrace | null): void {
     if (mesh !== false) {
-        for (const d of mesh.destinationSidecars) spans.push(sidecarSpan(index, d.namespace, d.workload, serviceSelector(index.services.get(`${d.namespace}/${d.workload}`)), d.injected, parent));
+        for (const d of mesh.destinationSidecars)
+            spans.push(sidecarSpan(index, d.namespace, d.workload, serviceSelector(index.services.get(`${d.namespace}/${d.workload}`)), d.injected, parent));
     } else if (walk.stop?.hop === "destination-sidecar") {
         // A refusal at the destination sidecar still produces its span (the 403 or reset is traced).
         spans.push(sidecarSpan(index, nsOf(svc), nameOf(svc), serviceSelector(svc), namespaceInjected(index, nsOf(svc)).injected, parent));
@@ -185,7 +220,13 @@ function internal(index: ModelIndex, request: ExplainRequest, url: URL, path: st
     const spans: Span[] = [];
     const svc = serviceForHost(index, url.hostname, from.ns);
     if (!svc) {
-        walk.refuse("source-sidecar", "Caller's sidecar", 0, `${url.hostname} names no Service among the objects (resolved from namespace ${from.ns}): DNS fails, no request is sent`, null);
+        walk.refuse(
+            "source-sidecar",
+            "Caller's sidecar",
+            0,
+            `${url.hostname} names no Service among the objects (resolved from namespace ${from.ns}): DNS fails, no request is sent`,
+            null,
+        );
         return finish(walk, request, null, null, undefined, spans);
     }
     const svcId = `${nsOf(svc)}/${nameOf(svc)}`;
@@ -193,7 +234,14 @@ function internal(index: ModelIndex, request: ExplainRequest, url: URL, path: st
     const port = servicePort(svc, wanted);
     if (!port) {
         const ports = (get(svc, "spec", "ports") as unknown[] | undefined)?.map((p) => num(get(p, "port"))).join(", ");
-        walk.refuse("source-sidecar", "Caller's sidecar", 0, `Service ${svcId} has no port ${wanted} (ports: ${ports}): the connection fails; give the port in the URL`, svc, "spec.ports");
+        walk.refuse(
+            "source-sidecar",
+            "Caller's sidecar",
+            0,
+            `Service ${svcId} has no port ${wanted} (ports: ${ports}): the connection fails; give the port in the URL`,
+            svc,
+            "spec.ports",
+        );
         return finish(walk, request, svcId, null, undefined, spans);
     }
     const inj = namespaceInjected(index, from.ns);

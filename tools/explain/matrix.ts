@@ -42,7 +42,8 @@ function canaryHeaders(index: ModelIndex, svc: K8sObject | undefined): Record<st
             for (const m of arr(get(rule, "matches"))) {
                 const h: Record<string, string> = {};
                 for (const hm of arr(get(m, "headers"))) {
-                    if ((str(get(hm, "type")) ?? "Exact") === "Exact" && typeof get(hm, "value") === "string") h[(str(get(hm, "name")) ?? "").toLowerCase()] = str(get(hm, "value")) ?? "";
+                    if ((str(get(hm, "type")) ?? "Exact") === "Exact" && typeof get(hm, "value") === "string")
+                        h[(str(get(hm, "name")) ?? "").toLowerCase()] = str(get(hm, "value")) ?? "";
                 }
                 const key = JSON.stringify(h);
                 if (Object.keys(h).length > 0 && !seen.has(key)) {
@@ -91,7 +92,9 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
         const plugins = effectivePlugins(index, route, svc, undefined, []);
         const auth = plugins.map((p) => AUTH_PLUGINS[p.name]).filter((t): t is string => t !== undefined);
         // Credential absent, and present: per credential type the route accepts, the first consumer (by name) holding one.
-        const holders = [...new Set(auth.map((t) => consumers.find(([, c]) => consumerCredentials(index, c).some((x) => x.type === t))?.[0]).filter((n): n is string => n !== undefined))];
+        const holders = [
+            ...new Set(auth.map((t) => consumers.find(([, c]) => consumerCredentials(index, c).some((x) => x.type === t))?.[0]).filter((n): n is string => n !== undefined)),
+        ];
         const credentialCases: (string | null)[] = [null, ...holders];
         const headerCases: Record<string, string>[] = [{}, ...canaryHeaders(index, svc)];
         const methods = route.methods.length > 0 ? [...route.methods] : ["GET"];

@@ -23,7 +23,9 @@ function coreGroup(v: unknown): boolean {
 
 /** Is this HTTPRoute a mesh route of the Service `namespace/name` (a parentRef of kind Service naming it)? */
 export function isMeshRouteOf(route: K8sObject, namespace: string, name: string): boolean {
-    return arr(get(route, "spec", "parentRefs")).some((p) => str(get(p, "kind")) === "Service" && coreGroup(get(p, "group")) && str(get(p, "name")) === name && (str(get(p, "namespace")) ?? nsOf(route)) === namespace);
+    return arr(get(route, "spec", "parentRefs")).some(
+        (p) => str(get(p, "kind")) === "Service" && coreGroup(get(p, "group")) && str(get(p, "name")) === name && (str(get(p, "namespace")) ?? nsOf(route)) === namespace,
+    );
 }
 
 /** Does the HTTPRoute have any Service parent (a mesh route), as opposed to Gateway parents only (an edge route)? */
@@ -159,7 +161,13 @@ export function ruleBackends(route: K8sObject, rule: Obj, clusterDomain: string)
         const name = str(get(b, "name")) ?? "";
         const namespace = str(get(b, "namespace")) ?? nsOf(route);
         const port = num(get(b, "port"));
-        return { host: `${name}.${namespace}.svc.${clusterDomain}`, namespace, name, ...(port === undefined ? {} : { port }), weight: total === 0 ? 0 : Math.round((weights[i] * 10000) / total) / 100 };
+        return {
+            host: `${name}.${namespace}.svc.${clusterDomain}`,
+            namespace,
+            name,
+            ...(port === undefined ? {} : { port }),
+            weight: total === 0 ? 0 : Math.round((weights[i] * 10000) / total) / 100,
+        };
     });
 }
 
@@ -172,7 +180,9 @@ export function ruleRetriesText(rule: Obj): string {
         return "retries: Istio's default (2 attempts on connect-failure, refused-stream, unavailable, cancelled, retriable-status-codes; no retry field)";
     }
     const attempts = num(r.attempts) ?? 2;
-    return attempts === 0 ? "retries: none (retry.attempts 0)" : `retries: ${attempts} attempts on connect-failure, refused-stream, unavailable, cancelled${arr(r.codes).length > 0 ? `, ${arr(r.codes).join(", ")}` : ""}`;
+    return attempts === 0
+        ? "retries: none (retry.attempts 0)"
+        : `retries: ${attempts} attempts on connect-failure, refused-stream, unavailable, cancelled${arr(r.codes).length > 0 ? `, ${arr(r.codes).join(", ")}` : ""}`;
 }
 
 /** The rule's timeout as Istio applies it without `retry`: `timeouts.backendRequest`, else `timeouts.request` ("0s" or none: no timeout; conversion.go). */
@@ -205,7 +215,13 @@ export function decideMeshRoute(routes: readonly K8sObject[], req: RouteRequest,
     const backends = ruleBackends(hit.route, hit.rule, clusterDomain);
     if (backends.length === 0 || backends.every((b) => b.weight === 0)) {
         const status = backends.length === 0 ? 404 : 500;
-        return { kind: "refuse", status, text: `${name(hit.route)} rule [${hit.ruleIndex}] (${why}) has ${backends.length === 0 ? "no backendRefs" : "only backends of weight 0"}: Istio answers ${status}`, object: hit.route, field };
+        return {
+            kind: "refuse",
+            status,
+            text: `${name(hit.route)} rule [${hit.ruleIndex}] (${why}) has ${backends.length === 0 ? "no backendRefs" : "only backends of weight 0"}: Istio answers ${status}`,
+            object: hit.route,
+            field,
+        };
     }
     const live = backends.filter((b) => b.weight > 0);
     const split = live.map((b) => `${b.name}${live.length > 1 ? ` ${b.weight}%` : ""}`).join(", ");

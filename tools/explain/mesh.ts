@@ -68,7 +68,9 @@ function exportedTo(o: K8sObject, callerNs: string): boolean {
 
 /** Does a Sidecar egress listener of the caller's namespace import the host? (Istio 1.30 Sidecar reference: hosts "namespace/dnsName".) */
 function sidecarImports(index: ModelIndex, callerNs: string, svc: K8sObject): { sidecar?: K8sObject; imported: boolean } {
-    const sc = (index.sidecars.get(callerNs) ?? []).find((s) => get(s, "spec", "workloadSelector") === undefined) ?? index.sidecars.get(index.mesh.rootNamespace)?.find((s) => get(s, "spec", "workloadSelector") === undefined);
+    const sc =
+        (index.sidecars.get(callerNs) ?? []).find((s) => get(s, "spec", "workloadSelector") === undefined) ??
+        index.sidecars.get(index.mesh.rootNamespace)?.find((s) => get(s, "spec", "workloadSelector") === undefined);
     if (!sc) return { imported: true };
     const fq = fqdnOf(index, svc);
     const hosts = arr(get(sc, "spec", "egress")).flatMap((e) => strs(get(e, "hosts")));
@@ -99,7 +101,12 @@ function stringMatch(m: unknown, value: string | undefined): boolean {
 
 function describeMatch(m: unknown): string {
     const parts: string[] = [];
-    const sm = (x: unknown) => (isObj(x) ? Object.entries(x).map(([k, v]) => `${k} ${String(v)}`).join(" ") : "");
+    const sm = (x: unknown) =>
+        isObj(x)
+            ? Object.entries(x)
+                  .map(([k, v]) => `${k} ${String(v)}`)
+                  .join(" ")
+            : "";
     if (isObj(m)) {
         if (m.uri) parts.push(`uri ${sm(m.uri)}`);
         for (const [h, v] of Object.entries(obj(m.headers))) parts.push(`header ${h} ${sm(v)}`);
@@ -161,7 +168,12 @@ function trafficPolicy(dr: K8sObject | undefined, subset: string | null, port: n
 }
 
 /** PeerAuthentication mode for a workload: workload-selector > namespace > mesh (root namespace); UNSET inherits; port-level overrides (Istio 1.30 PeerAuthentication reference). */
-export function peerAuthMode(index: ModelIndex, ns: string, podLabels: Record<string, string>, targetPort: number | string): { mode: string; object?: K8sObject; field: string | null; why: string } {
+export function peerAuthMode(
+    index: ModelIndex,
+    ns: string,
+    podLabels: Record<string, string>,
+    targetPort: number | string,
+): { mode: string; object?: K8sObject; field: string | null; why: string } {
     const inNs = index.peerAuthentications.get(ns) ?? [];
     const workload = inNs.filter((p) => get(p, "spec", "selector") !== undefined && selectorMatches(get(p, "spec", "selector"), podLabels));
     const nsWide = inNs.filter((p) => get(p, "spec", "selector") === undefined);
@@ -241,7 +253,9 @@ function sourceMatches(s: Record<string, unknown>, r: AuthzRequest): boolean {
     };
     if (strs(s.requestPrincipals).length > 0) return false; // no JWT in the request
     if (strs(s.ipBlocks).length > 0 || strs(s.remoteIpBlocks).length > 0) return false; // addresses unknown before deploy
-    return check("principals", r.principal, false) && check("notPrincipals", r.principal, true) && check("namespaces", r.namespace, false) && check("notNamespaces", r.namespace, true);
+    return (
+        check("principals", r.principal, false) && check("notPrincipals", r.principal, true) && check("namespaces", r.namespace, false) && check("notNamespaces", r.namespace, true)
+    );
 }
 
 function operationMatches(o: Record<string, unknown>, r: AuthzRequest): boolean {
@@ -266,11 +280,21 @@ function operationMatches(o: Record<string, unknown>, r: AuthzRequest): boolean 
 /** AuthorizationPolicies that apply to a workload: root-namespace (mesh-wide) and own-namespace ones whose selector matches; targetRef(s) policies are for waypoints/gateways. */
 function applicablePolicies(index: ModelIndex, ns: string, podLabels: Record<string, string>): K8sObject[] {
     const all = [...(index.authorizationPolicies.get(index.mesh.rootNamespace) ?? []), ...(ns === index.mesh.rootNamespace ? [] : (index.authorizationPolicies.get(ns) ?? []))];
-    return all.filter((p) => get(p, "spec", "targetRef") === undefined && get(p, "spec", "targetRefs") === undefined && (get(p, "spec", "selector") === undefined || selectorMatches(get(p, "spec", "selector"), podLabels)));
+    return all.filter(
+        (p) =>
+            get(p, "spec", "targetRef") === undefined &&
+            get(p, "spec", "targetRefs") === undefined &&
+            (get(p, "spec", "selector") === undefined || selectorMatches(get(p, "spec", "selector"), podLabels)),
+    );
 }
 
 /** CUSTOM → DENY → ALLOW (Istio 1.30 concepts/security "Authorization policy precedence"). */
-export function authorize(index: ModelIndex, ns: string, podLabels: Record<string, string>, r: AuthzRequest): { allowed: boolean; decision: string; object?: K8sObject; field: string | null } {
+export function authorize(
+    index: ModelIndex,
+    ns: string,
+    podLabels: Record<string, string>,
+    r: AuthzRequest,
+): { allowed: boolean; decision: string; object?: K8sObject; field: string | null } {
     const policies = applicablePolicies(index, ns, podLabels);
     const action = (p: K8sObject) => str(get(p, "spec", "action")) ?? "ALLOW";
     const notes: string[] = [];
@@ -287,7 +311,13 @@ export function authorize(index: ModelIndex, ns: string, podLabels: Record<strin
     }
     for (const p of allows) {
         const i = arr(get(p, "spec", "rules")).findIndex((rule) => ruleMatches(rule, r));
-        if (i >= 0) return { allowed: true, decision: [...notes, `ALLOW policy ${nsOf(p)}/${nameOf(p)} rule ${i} matches ${r.principal ? `principal ${r.principal}` : "(no principal)"}`].join("; "), object: p, field: `spec.rules[${i}]` };
+        if (i >= 0)
+            return {
+                allowed: true,
+                decision: [...notes, `ALLOW policy ${nsOf(p)}/${nameOf(p)} rule ${i} matches ${r.principal ? `principal ${r.principal}` : "(no principal)"}`].join("; "),
+                object: p,
+                field: `spec.rules[${i}]`,
+            };
     }
     const named = allows.map((p) => `${nsOf(p)}/${nameOf(p)}${arr(get(p, "spec", "rules")).length === 0 ? " (no rules: allows nothing)" : ` (allows ${describeAllowed(p)})`}`);
     const p0 = allows.find((p) => arr(get(p, "spec", "rules")).length > 0) ?? allows[0];
@@ -300,7 +330,9 @@ export function authorize(index: ModelIndex, ns: string, podLabels: Record<strin
 }
 
 function describeAllowed(p: K8sObject): string {
-    const principals = arr(get(p, "spec", "rules")).flatMap((rule) => arr(get(rule, "from")).flatMap((f) => [...strs(get(f, "source", "principals")), ...strs(get(f, "source", "namespaces")).map((n) => `namespace ${n}`)]));
+    const principals = arr(get(p, "spec", "rules")).flatMap((rule) =>
+        arr(get(rule, "from")).flatMap((f) => [...strs(get(f, "source", "principals")), ...strs(get(f, "source", "namespaces")).map((n) => `namespace ${n}`)]),
+    );
     return principals.length > 0 ? principals.join(", ") : "requests matching its rules";
 }
 
@@ -318,16 +350,32 @@ function retriesText(route: Record<string, unknown>): string {
 export function meshHops(index: ModelIndex, call: MeshCall, walk: Walk): MeshResult | false {
     const svc = call.service;
     const fqdn = fqdnOf(index, svc);
-    const caller = call.via === "kong" ? `Kong's sidecar (${call.sourceNamespace}/${call.sourceServiceAccount})` : `the caller's sidecar (${call.sourceNamespace}/${call.sourceServiceAccount})`;
-    const plaintextFail = (why: string, obj0?: K8sObject, field?: string | null, status = call.via === "kong" ? 502 : 0) => walk.refuse("destination-sidecar", "Destination sidecar", status, why, obj0 ?? null, field ?? null);
+    const caller =
+        call.via === "kong"
+            ? `Kong's sidecar (${call.sourceNamespace}/${call.sourceServiceAccount})`
+            : `the caller's sidecar (${call.sourceNamespace}/${call.sourceServiceAccount})`;
+    const plaintextFail = (why: string, obj0?: K8sObject, field?: string | null, status = call.via === "kong" ? 502 : 0) =>
+        walk.refuse("destination-sidecar", "Destination sidecar", status, why, obj0 ?? null, field ?? null);
     const uriPath = call.path.split("?")[0];
     if (!call.sourceSidecar) {
-        walk.info("source-sidecar", "Caller's sidecar", `${call.sourceSidecarWhy}: no sidecar intercepts the call, so no VirtualService or DestinationRule applies; it goes in plain text to ${call.toService ? `the ClusterIP of ${nsOf(svc)}/${nameOf(svc)}` : "the pod IPs"}`, null);
+        walk.info(
+            "source-sidecar",
+            "Caller's sidecar",
+            `${call.sourceSidecarWhy}: no sidecar intercepts the call, so no VirtualService or DestinationRule applies; it goes in plain text to ${call.toService ? `the ClusterIP of ${nsOf(svc)}/${nameOf(svc)}` : "the pod IPs"}`,
+            null,
+        );
         return destinationHop(index, call, [{ host: fqdn, subset: null, weight: 100, podLabels: serviceSelector(svc) }], false, "plaintext", walk, plaintextFail);
     }
     const scope = sidecarImports(index, call.sourceNamespace, svc);
     if (!scope.imported) {
-        walk.add("source-sidecar", "Caller's sidecar", `${fqdn} is not among the hosts the Sidecar ${nsOf(scope.sidecar!)}/${nameOf(scope.sidecar!)} imports: ${caller} sends it through PassthroughCluster in plain text, no VirtualService applies`, "info", scope.sidecar, "spec.egress");
+        walk.add(
+            "source-sidecar",
+            "Caller's sidecar",
+            `${fqdn} is not among the hosts the Sidecar ${nsOf(scope.sidecar!)}/${nameOf(scope.sidecar!)} imports: ${caller} sends it through PassthroughCluster in plain text, no VirtualService applies`,
+            "info",
+            scope.sidecar,
+            "spec.egress",
+        );
         return destinationHop(index, call, [{ host: fqdn, subset: null, weight: 100, podLabels: serviceSelector(svc) }], false, "plaintext", walk, plaintextFail);
     }
     const listenPort = call.toService ? call.port : typeof call.targetPort === "number" ? call.targetPort : call.port;
@@ -336,7 +384,14 @@ export function meshHops(index: ModelIndex, call: MeshCall, walk: Walk): MeshRes
     if (!domains.includes(hostLc)) {
         const outbound = str(get(index.mesh.meshConfig, "outboundTrafficPolicy", "mode")) ?? "ALLOW_ANY";
         if (outbound === "REGISTRY_ONLY") {
-            return walk.refuse("source-sidecar", "Caller's sidecar", 502, `Host ${call.hostHeader} matches no virtual host on port ${listenPort} and meshConfig.outboundTrafficPolicy is REGISTRY_ONLY: BlackHoleCluster, 502`, index.mesh.istiod ?? null, "values.meshConfig.outboundTrafficPolicy");
+            return walk.refuse(
+                "source-sidecar",
+                "Caller's sidecar",
+                502,
+                `Host ${call.hostHeader} matches no virtual host on port ${listenPort} and meshConfig.outboundTrafficPolicy is REGISTRY_ONLY: BlackHoleCluster, 502`,
+                index.mesh.istiod ?? null,
+                "values.meshConfig.outboundTrafficPolicy",
+            );
         }
         walk.add(
             "source-sidecar",
@@ -348,7 +403,9 @@ export function meshHops(index: ModelIndex, call: MeshCall, walk: Walk): MeshRes
         );
         return destinationHop(index, call, [{ host: fqdn, subset: null, weight: 100, podLabels: serviceSelector(svc) }], false, "plaintext", walk, plaintextFail);
     }
-    const vss = (index.virtualServices.get(fqdn) ?? []).filter((v) => exportedTo(v, call.sourceNamespace) && (strs(get(v, "spec", "gateways")).length === 0 || strs(get(v, "spec", "gateways")).includes("mesh")));
+    const vss = (index.virtualServices.get(fqdn) ?? []).filter(
+        (v) => exportedTo(v, call.sourceNamespace) && (strs(get(v, "spec", "gateways")).length === 0 || strs(get(v, "spec", "gateways")).includes("mesh")),
+    );
     let destinations: Destination[];
     const notes: string[] = [];
     let routeText: string;
@@ -359,7 +416,9 @@ export function meshHops(index: ModelIndex, call: MeshCall, walk: Walk): MeshRes
     const useMeshRoutes = meshRoutes.length > 0 && (vss.length === 0 || meshRoutes.some((r) => nsOf(r) === call.sourceNamespace));
     if (meshRoutes.length > 0 && vss.length > 0) {
         // Istio turns each route into a VirtualService for the host; a sidecar takes one per host, the caller's own namespace's route first (push_context.go, virtualservice.go).
-        notes.push(`both VirtualService ${nsOf(vss[0])}/${nameOf(vss[0])} and HTTPRoute ${nsOf(meshRoutes[0])}/${nameOf(meshRoutes[0])} route ${fqdn}: Istio uses one and ignores the other (here the ${useMeshRoutes ? "HTTPRoute" : "VirtualService"})`);
+        notes.push(
+            `both VirtualService ${nsOf(vss[0])}/${nameOf(vss[0])} and HTTPRoute ${nsOf(meshRoutes[0])}/${nameOf(meshRoutes[0])} route ${fqdn}: Istio uses one and ignores the other (here the ${useMeshRoutes ? "HTTPRoute" : "VirtualService"})`,
+        );
     }
     if (useMeshRoutes) {
         const q = call.path.includes("?") ? call.path.slice(call.path.indexOf("?") + 1) : "";
@@ -391,7 +450,14 @@ export function meshHops(index: ModelIndex, call: MeshCall, walk: Walk): MeshRes
         }
         if (chosen < 0) {
             // Envoy: no route in the virtual host matches → 404 (response flag NR).
-            return walk.refuse("source-sidecar", "Caller's sidecar", 404, `no http route of VirtualService ${nsOf(vsObj)}/${nameOf(vsObj)} matches (${routes.map((r, i) => `[${i}] ${arr(get(r, "match")).map(describeMatch).join(" or ")}`).join("; ")}): the sidecar answers 404`, vsObj, "spec.http");
+            return walk.refuse(
+                "source-sidecar",
+                "Caller's sidecar",
+                404,
+                `no http route of VirtualService ${nsOf(vsObj)}/${nameOf(vsObj)} matches (${routes.map((r, i) => `[${i}] ${arr(get(r, "match")).map(describeMatch).join(" or ")}`).join("; ")}): the sidecar answers 404`,
+                vsObj,
+                "spec.http",
+            );
         }
         const route = obj(routes[chosen]);
         vsField = `spec.http[${chosen}]`;
@@ -399,7 +465,14 @@ export function meshHops(index: ModelIndex, call: MeshCall, walk: Walk): MeshRes
         const why = arr(route.match).length === 0 ? "the catch-all route (no match)" : `match ${describeMatch(arr(route.match)[matchIndex])}`;
         if (isObj(route.directResponse)) {
             const status = num(get(route, "directResponse", "status")) ?? 200;
-            walk.add("source-sidecar", "Caller's sidecar", `route [${chosen}]${rname} (${why}) answers directly with ${status}`, status >= 400 ? "refuse" : "pass", vsObj, `${vsField}.directResponse`);
+            walk.add(
+                "source-sidecar",
+                "Caller's sidecar",
+                `route [${chosen}]${rname} (${why}) answers directly with ${status}`,
+                status >= 400 ? "refuse" : "pass",
+                vsObj,
+                `${vsField}.directResponse`,
+            );
             walk.stop = { status, hop: "source-sidecar", reason: `VirtualService direct response ${status}`, answered: status < 400 };
             return false;
         }
@@ -428,14 +501,36 @@ export function meshHops(index: ModelIndex, call: MeshCall, walk: Walk): MeshRes
         if (d.weight === 0 && destinations.length > 1) continue;
         const dsvc = index.services.get(d.host.endsWith(`.svc.${index.mesh.clusterDomain}`) ? d.host.split(".").slice(0, 2).reverse().join("/") : "");
         if (!dsvc) {
-            return walk.refuse("source-sidecar", "Caller's sidecar", 503, `${routeText}; destination ${d.host} is not a Service among the objects: no endpoints, 503`, vsObj ?? null, vsField);
+            return walk.refuse(
+                "source-sidecar",
+                "Caller's sidecar",
+                503,
+                `${routeText}; destination ${d.host} is not a Service among the objects: no endpoints, 503`,
+                vsObj ?? null,
+                vsField,
+            );
         }
         const dr = destinationRuleFor(index, d.host, call.sourceNamespace, nsOf(dsvc));
         let podLabels = serviceSelector(dsvc);
         if (d.subset !== null) {
             const sub = arr(get(dr, "spec", "subsets")).find((s) => get(s, "name") === d.subset);
             if (!sub) {
-                return walk.refuse("source-sidecar", "Caller's sidecar", 503, `${routeText}; subset ${d.subset} is defined by no DestinationRule for ${d.host}${dr ? ` (${nsOf(dr)}/${nameOf(dr)} has ${arr(get(dr, "spec", "subsets")).map((s) => str(get(s, "name"))).join(", ") || "none"})` : ""}: no cluster, 503`, dr ?? vsObj ?? null, dr ? "spec.subsets" : vsField);
+                return walk.refuse(
+                    "source-sidecar",
+                    "Caller's sidecar",
+                    503,
+                    `${routeText}; subset ${d.subset} is defined by no DestinationRule for ${d.host}${
+                        dr
+                            ? ` (${nsOf(dr)}/${nameOf(dr)} has ${
+                                  arr(get(dr, "spec", "subsets"))
+                                      .map((s) => str(get(s, "name")))
+                                      .join(", ") || "none"
+                              })`
+                            : ""
+                    }: no cluster, 503`,
+                    dr ?? vsObj ?? null,
+                    dr ? "spec.subsets" : vsField,
+                );
             }
             podLabels = { ...podLabels, ...(obj(get(sub, "labels")) as Record<string, string>) };
         }
@@ -447,11 +542,27 @@ export function meshHops(index: ModelIndex, call: MeshCall, walk: Walk): MeshRes
         const drText = dr
             ? `DestinationRule ${nsOf(dr)}/${nameOf(dr)} (${field}): TLS ${tlsMode === "auto" ? "unset (auto mTLS)" : tlsMode}${Object.keys(od).length > 0 ? `; outlier detection ejects a pod after ${num(od.consecutive5xxErrors) ?? num(od.consecutiveGatewayErrors) ?? 5} consecutive errors for ${str(od.baseEjectionTime) ?? "30s"}` : ""}${Object.keys(cp).length > 0 ? `; connection pool ${JSON.stringify(cp)}` : ""}`
             : "no DestinationRule: auto mTLS";
-        notes.push(`${d.subset ?? d.host} needs pods labelled ${Object.entries(podLabels).map(([k, v]) => `${k}=${v}`).join(",")}; ${drText}`);
+        notes.push(
+            `${d.subset ?? d.host} needs pods labelled ${Object.entries(podLabels)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(",")}; ${drText}`,
+        );
         resolved.push({ ...d, podLabels });
     }
-    walk.pass("source-sidecar", "Caller's sidecar", `${caller}: Host ${call.hostHeader} → virtual host ${fqdn}:${call.port}; ${routeText}; ${notes.join("; ")}`, vsObj ?? svc, vsField);
-    const mode = tlsModes.includes("DISABLE") ? "plaintext" : tlsModes.some((m) => m === "SIMPLE" || m === "MUTUAL") ? "tls-non-istio" : tlsModes.includes("ISTIO_MUTUAL") ? "istio-mutual" : "auto";
+    walk.pass(
+        "source-sidecar",
+        "Caller's sidecar",
+        `${caller}: Host ${call.hostHeader} → virtual host ${fqdn}:${call.port}; ${routeText}; ${notes.join("; ")}`,
+        vsObj ?? svc,
+        vsField,
+    );
+    const mode = tlsModes.includes("DISABLE")
+        ? "plaintext"
+        : tlsModes.some((m) => m === "SIMPLE" || m === "MUTUAL")
+          ? "tls-non-istio"
+          : tlsModes.includes("ISTIO_MUTUAL")
+            ? "istio-mutual"
+            : "auto";
     return destinationHop(index, call, resolved, true, mode, walk, (why, o, f) => walk.refuse("destination-sidecar", "Destination sidecar", 503, why, o ?? null, f ?? null));
 }
 
@@ -479,25 +590,57 @@ function destinationHop(
             if (tls === "istio-mutual" || tls === "tls-non-istio") {
                 return fail(`${who} has no sidecar (${inj.why}) but the DestinationRule makes the caller's sidecar send TLS: the plain-text workload cannot answer, 503`, svc);
             }
-            walk.info("destination-sidecar", "Destination sidecar", `${who} has no sidecar (${inj.why}): plain text; no PeerAuthentication or AuthorizationPolicy is enforced`, svc ?? null);
+            walk.info(
+                "destination-sidecar",
+                "Destination sidecar",
+                `${who} has no sidecar (${inj.why}): plain text; no PeerAuthentication or AuthorizationPolicy is enforced`,
+                svc ?? null,
+            );
             continue;
         }
         const pa = peerAuthMode(index, ns, d.podLabels, call.targetPort);
         const mtls = tls === "istio-mutual" || (tls === "auto" && viaSidecarRoute);
-        const tlsText = tls === "plaintext" ? "plain text" : tls === "tls-non-istio" ? "TLS with certificates other than Istio's" : mtls ? `Istio mTLS${tls === "auto" ? " (auto mTLS: the destination has a sidecar)" : ""}` : "plain text";
+        const tlsText =
+            tls === "plaintext"
+                ? "plain text"
+                : tls === "tls-non-istio"
+                  ? "TLS with certificates other than Istio's"
+                  : mtls
+                    ? `Istio mTLS${tls === "auto" ? " (auto mTLS: the destination has a sidecar)" : ""}`
+                    : "plain text";
         if (pa.mode === "STRICT" && !mtls) {
-            return fail(`${who}: ${pa.why}: mode STRICT accepts only Istio mTLS, the caller sends ${tlsText}: the connection is reset${call.via === "kong" && !viaSidecarRoute ? "; Kong answers 502" : ""}`, pa.object, pa.field);
+            return fail(
+                `${who}: ${pa.why}: mode STRICT accepts only Istio mTLS, the caller sends ${tlsText}: the connection is reset${call.via === "kong" && !viaSidecarRoute ? "; Kong answers 502" : ""}`,
+                pa.object,
+                pa.field,
+            );
         }
         if (pa.mode === "DISABLE" && mtls) {
             return fail(`${who}: ${pa.why}: mode DISABLE accepts only plain text, the caller sends Istio mTLS: the handshake fails, 503`, pa.object, pa.field);
         }
         const principal = mtls ? principalOf(index, call.sourceNamespace, call.sourceServiceAccount) : undefined;
-        const authz = authorize(index, ns, d.podLabels, { principal, namespace: mtls ? call.sourceNamespace : undefined, host: call.hostHeader, method: call.method, path: call.path, port: call.targetPort, headers: call.headers });
+        const authz = authorize(index, ns, d.podLabels, {
+            principal,
+            namespace: mtls ? call.sourceNamespace : undefined,
+            host: call.hostHeader,
+            method: call.method,
+            path: call.path,
+            port: call.targetPort,
+            headers: call.headers,
+        });
         const paText = `${pa.why}: mode ${pa.mode}, the caller sends ${tlsText}`;
         if (!authz.allowed) {
             return walk.refuse("destination-sidecar", "Destination sidecar", 403, `${who}: ${authz.decision} (${paText})`, authz.object ?? null, authz.field);
         }
-        walk.pass("destination-sidecar", "Destination sidecar", `${who}: ${paText}; ${authz.decision}; reaches pods labelled ${Object.entries(d.podLabels).map(([k, v]) => `${k}=${v}`).join(",")}`, authz.object ?? pa.object ?? svc ?? null, authz.field ?? pa.field);
+        walk.pass(
+            "destination-sidecar",
+            "Destination sidecar",
+            `${who}: ${paText}; ${authz.decision}; reaches pods labelled ${Object.entries(d.podLabels)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(",")}`,
+            authz.object ?? pa.object ?? svc ?? null,
+            authz.field ?? pa.field,
+        );
     }
     return { destinations, destinationSidecars: sidecars, viaSidecarRoute };
 }

@@ -166,7 +166,9 @@ export function buildIndex(objects: readonly K8sObject[]): ModelIndex {
         // kong.fullname = fullnameOverride or "<release>-<nameOverride or kong>", or "default" when not created.
         serviceAccount:
             str(get(values, "deployment", "serviceAccount", "name")) ??
-            (get(values, "deployment", "serviceAccount", "create") === false ? "default" : (str(values.fullnameOverride) ?? `${releaseName}-${str(values.nameOverride) ?? "kong"}`)),
+            (get(values, "deployment", "serviceAccount", "create") === false
+                ? "default"
+                : (str(values.fullnameOverride) ?? `${releaseName}-${str(values.nameOverride) ?? "kong"}`)),
     };
     return {
         objects,
@@ -201,8 +203,13 @@ export function namespaceInjected(index: ModelIndex, namespace: string): { injec
     const l = labels(ns);
     // Istio 1.30 sidecar injector: istio-injection=enabled or an istio.io/rev label selects the namespace; istio-injection=disabled wins.
     if (l["istio-injection"] === "enabled") return { injected: true, known: true, why: `namespace ${namespace} has istio-injection=enabled` };
-    if (l["istio-injection"] === undefined && l["istio.io/rev"] !== undefined) return { injected: true, known: true, why: `namespace ${namespace} has istio.io/rev=${l["istio.io/rev"]}` };
-    return { injected: false, known: true, why: `namespace ${namespace} has ${l["istio-injection"] !== undefined ? `istio-injection=${l["istio-injection"]}` : "no istio-injection label"}` };
+    if (l["istio-injection"] === undefined && l["istio.io/rev"] !== undefined)
+        return { injected: true, known: true, why: `namespace ${namespace} has istio.io/rev=${l["istio.io/rev"]}` };
+    return {
+        injected: false,
+        known: true,
+        why: `namespace ${namespace} has ${l["istio-injection"] !== undefined ? `istio-injection=${l["istio-injection"]}` : "no istio-injection label"}`,
+    };
 }
 
 /** The Service's selector (the pod labels every pod behind it has). */

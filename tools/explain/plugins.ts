@@ -105,7 +105,12 @@ export function globalPlugins(index: ModelIndex): PluginInstance[] {
  */
 export function effectivePlugins(index: ModelIndex, route: KongRoute, service: K8sObject | undefined, consumer: K8sObject | undefined, missing: string[]): PluginInstance[] {
     const byName = new Map<string, PluginInstance>();
-    for (const list of [globalPlugins(index), instances(index, service, "service", missing), instances(index, route.ingress, "route", missing, route.filterPlugins), instances(index, consumer, "consumer", missing)]) {
+    for (const list of [
+        globalPlugins(index),
+        instances(index, service, "service", missing),
+        instances(index, route.ingress, "route", missing, route.filterPlugins),
+        instances(index, consumer, "consumer", missing),
+    ]) {
         for (const p of list) byName.set(p.name, p);
     }
     return [...byName.values()].sort((a, b) => (KONG_PRIORITIES[b.name] ?? 0) - (KONG_PRIORITIES[a.name] ?? 0));
@@ -224,13 +229,18 @@ function originAllowed(config: Record<string, unknown>, origin: string | undefin
     const origins = strs(config.origins);
     if (origins.length === 0 || origins.includes("*")) return true;
     if (origin === undefined) return false;
-    return origins.some((o) => o === origin || (/[\\^$*+?()[\]{}|]/.test(o) && (() => {
-        try {
-            return new RegExp(`^${o}$`).test(origin);
-        } catch {
-            return false;
-        }
-    })()));
+    return origins.some(
+        (o) =>
+            o === origin ||
+            (/[\\^$*+?()[\]{}|]/.test(o) &&
+                (() => {
+                    try {
+                        return new RegExp(`^${o}$`).test(origin);
+                    } catch {
+                        return false;
+                    }
+                })()),
+    );
 }
 
 /**
@@ -256,7 +266,13 @@ export function runPlugins(
         walk.info("kong-plugin", "Kong plugins", `not found, so not applied: ${missing.join(", ")}`, route.ingress, 'metadata.annotations["konghq.com/plugins"]');
     }
     const names = plugins.map((p) => `${p.name} (${KONG_PRIORITIES[p.name] ?? "priority unknown to the model"})`);
-    walk.info("kong-plugin", "Kong plugin chain", names.length > 0 ? `runs in priority order: ${names.join(" → ")}` : "no plugins apply", route.ingress, 'metadata.annotations["konghq.com/plugins"]');
+    walk.info(
+        "kong-plugin",
+        "Kong plugin chain",
+        names.length > 0 ? `runs in priority order: ${names.join(" → ")}` : "no plugins apply",
+        route.ingress,
+        'metadata.annotations["konghq.com/plugins"]',
+    );
     const preflight = isPreflight(req.method, state.headers);
     const auth = plugins.filter((p) => AUTH_PLUGINS[p.name] !== undefined);
     const anonymousOr = auth.some((p) => str(p.config.anonymous) !== undefined && str(p.config.anonymous) !== "");
@@ -266,7 +282,12 @@ export function runPlugins(
         if (p.name === "cors") {
             if (!preflight) {
                 const origin = state.headers.origin;
-                const adds = origin === undefined ? "no Origin header, so no CORS headers on the response" : originAllowed(p.config, origin) ? `adds Access-Control-Allow-Origin for ${origin} to the response` : `${origin} is not in config.origins: no Access-Control-Allow-Origin, the browser will not expose the response`;
+                const adds =
+                    origin === undefined
+                        ? "no Origin header, so no CORS headers on the response"
+                        : originAllowed(p.config, origin)
+                          ? `adds Access-Control-Allow-Origin for ${origin} to the response`
+                          : `${origin} is not in config.origins: no Access-Control-Allow-Origin, the browser will not expose the response`;
                 walk.pass("kong-plugin", title, `not a preflight: passes; ${adds}`, p.object, "config.origins");
                 continue;
             }
@@ -278,7 +299,12 @@ export function runPlugins(
             const methods = strs(p.config.methods);
             const text = `answers the preflight itself with 200 (Access-Control-Allow-Methods: ${methods.length > 0 ? methods.join(",") : "GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,TRACE,CONNECT"})${allowed ? "" : `, but without Access-Control-Allow-Origin: ${state.headers.origin ?? "no Origin"} is not in config.origins, so the browser refuses`}; later plugins do not run`;
             walk.add("kong-plugin", title, text, allowed ? "pass" : "refuse", p.object, "config.origins");
-            walk.stop = { status: 200, hop: "kong-plugin", reason: allowed ? "CORS preflight answered by Kong's cors plugin" : "CORS preflight answered by Kong without Access-Control-Allow-Origin: the browser refuses", answered: allowed };
+            walk.stop = {
+                status: 200,
+                hop: "kong-plugin",
+                reason: allowed ? "CORS preflight answered by Kong's cors plugin" : "CORS preflight answered by Kong without Access-Control-Allow-Origin: the browser refuses",
+                answered: allowed,
+            };
             return false;
         }
         const credType = AUTH_PLUGINS[p.name];
@@ -300,13 +326,28 @@ export function runPlugins(
                 } else {
                     const creds = consumerCredentials(index, declaredConsumer).filter((c) => c.type === credType);
                     holds = creds.length > 0;
-                    who = holds ? `${req.consumer} holds a ${credType} credential (Secret ${nsOf(creds[0].secret)}/${nameOf(creds[0].secret)})` : `${req.consumer} holds no ${credType} credential (labels konghq.com/credential of its Secrets: ${consumerCredentials(index, declaredConsumer).map((c) => c.type).join(", ") || "none"})`;
+                    who = holds
+                        ? `${req.consumer} holds a ${credType} credential (Secret ${nsOf(creds[0].secret)}/${nameOf(creds[0].secret)})`
+                        : `${req.consumer} holds no ${credType} credential (labels konghq.com/credential of its Secrets: ${
+                              consumerCredentials(index, declaredConsumer)
+                                  .map((c) => c.type)
+                                  .join(", ") || "none"
+                          })`;
                 }
             } else {
                 const keyNames = p.name === "key-auth" ? (strs(p.config.key_names).length > 0 ? strs(p.config.key_names) : ["apikey"]) : [];
-                const carried = p.name === "key-auth" ? keyNames.find((k) => state.headers[k.toLowerCase()] !== undefined) : p.name === "jwt" || p.name === "basic-auth" || p.name === "hmac-auth" ? (state.headers.authorization !== undefined ? "authorization" : undefined) : undefined;
+                const carried =
+                    p.name === "key-auth"
+                        ? keyNames.find((k) => state.headers[k.toLowerCase()] !== undefined)
+                        : p.name === "jwt" || p.name === "basic-auth" || p.name === "hmac-auth"
+                          ? state.headers.authorization !== undefined
+                              ? "authorization"
+                              : undefined
+                          : undefined;
                 holds = carried !== undefined;
-                who = holds ? `a credential is sent in ${carried}; whose it is is unknown (give --consumer), assumed valid` : `no credential sent${p.name === "key-auth" ? ` (key_names: ${keyNames.join(", ")})` : ""}`;
+                who = holds
+                    ? `a credential is sent in ${carried}; whose it is is unknown (give --consumer), assumed valid`
+                    : `no credential sent${p.name === "key-auth" ? ` (key_names: ${keyNames.join(", ")})` : ""}`;
             }
             if (holds) {
                 state.authenticated = true;
@@ -314,7 +355,13 @@ export function runPlugins(
                     state.consumer = declaredConsumer;
                     state.consumerName = req.consumer;
                 }
-                walk.pass("kong-plugin", title, `authenticated: ${who}${p.config.hide_credentials === true ? "; the credential is removed before proxying (hide_credentials)" : ""}`, p.object, f);
+                walk.pass(
+                    "kong-plugin",
+                    title,
+                    `authenticated: ${who}${p.config.hide_credentials === true ? "; the credential is removed before proxying (hide_credentials)" : ""}`,
+                    p.object,
+                    f,
+                );
                 continue;
             }
             if (anonymous !== undefined && anonymous !== "") {
@@ -332,7 +379,13 @@ export function runPlugins(
             case "ip-restriction": {
                 const allow = strs(p.config.allow);
                 const deny = strs(p.config.deny);
-                walk.info("kong-plugin", title, `${allow.length > 0 ? `allows only ${allow.join(", ")}` : ""}${deny.length > 0 ? ` denies ${deny.join(", ")}` : ""} (403 otherwise); it judges ${clientIpPreserved ? "the client's address" : "the NLB's private address, not the client's: the lists see every client as the load balancer"}`, p.object, "config");
+                walk.info(
+                    "kong-plugin",
+                    title,
+                    `${allow.length > 0 ? `allows only ${allow.join(", ")}` : ""}${deny.length > 0 ? ` denies ${deny.join(", ")}` : ""} (403 otherwise); it judges ${clientIpPreserved ? "the client's address" : "the NLB's private address, not the client's: the lists see every client as the load balancer"}`,
+                    p.object,
+                    "config",
+                );
                 continue;
             }
             case "request-size-limiting": {
@@ -340,9 +393,22 @@ export function runPlugins(
                 const unit = str(p.config.size_unit) ?? "megabytes";
                 const bytes = size * (unit === "kilobytes" ? 1024 : unit === "bytes" ? 1 : 1024 * 1024);
                 if (req.contentLength !== undefined && req.contentLength > bytes) {
-                    return walk.refuse("kong-plugin", title, 413, `Content-Length ${req.contentLength} exceeds ${size} ${unit}: Kong answers 413`, p.object, "config.allowed_payload_size");
+                    return walk.refuse(
+                        "kong-plugin",
+                        title,
+                        413,
+                        `Content-Length ${req.contentLength} exceeds ${size} ${unit}: Kong answers 413`,
+                        p.object,
+                        "config.allowed_payload_size",
+                    );
                 }
-                walk.pass("kong-plugin", title, `bodies up to ${size} ${unit}${req.contentLength !== undefined ? ` (this one: ${req.contentLength} bytes)` : ""}`, p.object, "config.allowed_payload_size");
+                walk.pass(
+                    "kong-plugin",
+                    title,
+                    `bodies up to ${size} ${unit}${req.contentLength !== undefined ? ` (this one: ${req.contentLength} bytes)` : ""}`,
+                    p.object,
+                    "config.allowed_payload_size",
+                );
                 continue;
             }
             case "acl": {
@@ -351,20 +417,49 @@ export function runPlugins(
                 // Kong 3.9 kong/plugins/acl/handler.lua: no authenticated consumer → 401; group not allowed / denied → 403.
                 if (!state.authenticated || state.consumer === undefined) {
                     if (!state.authenticated) return walk.refuse("kong-plugin", title, 401, "no authenticated consumer: acl answers 401", p.object, "config");
-                    walk.info("kong-plugin", title, `the consumer is not known (no --consumer): cannot check groups ${allow.length > 0 ? `allow ${allow.join(", ")}` : `deny ${deny.join(", ")}`}`, p.object, "config");
+                    walk.info(
+                        "kong-plugin",
+                        title,
+                        `the consumer is not known (no --consumer): cannot check groups ${allow.length > 0 ? `allow ${allow.join(", ")}` : `deny ${deny.join(", ")}`}`,
+                        p.object,
+                        "config",
+                    );
                     continue;
                 }
-                const groups = consumerCredentials(index, state.consumer).filter((c) => c.type === "acl").map((c) => secretField(c.secret, "group"));
+                const groups = consumerCredentials(index, state.consumer)
+                    .filter((c) => c.type === "acl")
+                    .map((c) => secretField(c.secret, "group"));
                 if (groups.length === 0) {
-                    return walk.refuse("kong-plugin", title, 403, `${state.consumerName} belongs to no acl group: acl answers 403 "You cannot consume this service"`, p.object, "config");
+                    return walk.refuse(
+                        "kong-plugin",
+                        title,
+                        403,
+                        `${state.consumerName} belongs to no acl group: acl answers 403 "You cannot consume this service"`,
+                        p.object,
+                        "config",
+                    );
                 }
                 if (groups.some((g) => g === undefined)) {
-                    walk.info("kong-plugin", title, `${state.consumerName}'s acl group is in a Secret whose value the plan masks ("[secret]"): cannot decide ${allow.length > 0 ? `allow ${allow.join(", ")}` : `deny ${deny.join(", ")}`}; assumed allowed`, p.object, "config");
+                    walk.info(
+                        "kong-plugin",
+                        title,
+                        `${state.consumerName}'s acl group is in a Secret whose value the plan masks ("[secret]"): cannot decide ${allow.length > 0 ? `allow ${allow.join(", ")}` : `deny ${deny.join(", ")}`}; assumed allowed`,
+                        p.object,
+                        "config",
+                    );
                     continue;
                 }
                 const gs = groups as string[];
                 const ok = deny.some((d) => gs.includes(d)) ? false : allow.length === 0 || allow.some((a) => gs.includes(a));
-                if (!ok) return walk.refuse("kong-plugin", title, 403, `${state.consumerName}'s groups (${gs.join(", ")}) are not allowed (${allow.length > 0 ? `allow ${allow.join(", ")}` : `deny ${deny.join(", ")}`}): acl answers 403`, p.object, "config");
+                if (!ok)
+                    return walk.refuse(
+                        "kong-plugin",
+                        title,
+                        403,
+                        `${state.consumerName}'s groups (${gs.join(", ")}) are not allowed (${allow.length > 0 ? `allow ${allow.join(", ")}` : `deny ${deny.join(", ")}`}): acl answers 403`,
+                        p.object,
+                        "config",
+                    );
                 walk.pass("kong-plugin", title, `${state.consumerName}'s group ${gs.join(", ")} is allowed`, p.object, "config");
                 continue;
             }
@@ -379,14 +474,27 @@ export function runPlugins(
             }
             case "request-termination": {
                 const status = num(p.config.status_code) ?? 503;
-                return walk.refuse("kong-plugin", title, status, `request-termination answers ${status}${str(p.config.message) ? ` (${str(p.config.message)})` : ""}`, p.object, "config.status_code");
+                return walk.refuse(
+                    "kong-plugin",
+                    title,
+                    status,
+                    `request-termination answers ${status}${str(p.config.message) ? ` (${str(p.config.message)})` : ""}`,
+                    p.object,
+                    "config.status_code",
+                );
             }
             case "opentelemetry":
             case "zipkin":
                 walk.info("kong-plugin", title, "traces the request (see tracing)", p.object, "config");
                 continue;
             default:
-                walk.info("kong-plugin", title, KONG_PRIORITIES[p.name] === undefined ? "a plugin the model does not know: its effect is not modelled" : "does not decide whether the request passes", p.object, "config");
+                walk.info(
+                    "kong-plugin",
+                    title,
+                    KONG_PRIORITIES[p.name] === undefined ? "a plugin the model does not know: its effect is not modelled" : "does not decide whether the request passes",
+                    p.object,
+                    "config",
+                );
         }
     }
     return true;

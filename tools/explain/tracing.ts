@@ -43,14 +43,30 @@ export function kongSpan(index: ModelIndex, plugins: readonly PluginInstance[]):
     const defaultFormat = str(get(p.config, "propagation", "default_format")) ?? str(p.config.header_type) ?? "w3c";
     const format = inject.find((f) => f !== "preserve") ?? (defaultFormat === "preserve" ? "w3c" : defaultFormat);
     if (instr === "off") {
-        return { span: { by: "kong", sentTo: endpoint, missingBecause: "Kong's tracing_instrumentations is off: the plugin only propagates the context, marked unsampled, so no sidecar records either" }, sampled: false, format };
+        return {
+            span: {
+                by: "kong",
+                sentTo: endpoint,
+                missingBecause: "Kong's tracing_instrumentations is off: the plugin only propagates the context, marked unsampled, so no sidecar records either",
+            },
+            sampled: false,
+            format,
+        };
     }
     if (rate <= 0) return { span: { by: "kong", sentTo: endpoint, missingBecause: "sampling rate 0" }, sampled: false, format };
     const host = endpoint ? safeHost(endpoint) : undefined;
     if (!endpoint || !host) return { span: { by: "kong", sentTo: null, missingBecause: `${p.name} plugin has no endpoint` }, sampled: rate > 0, format };
     const defined = collectorDefined(index, host);
     return {
-        span: { by: "kong", sentTo: endpoint, missingBecause: defined ? (rate < 1 ? `sent for ${rate * 100}% of requests (sampling rate ${rate})` : null) : `${host} is no Service or Helm release among the objects: the export fails` },
+        span: {
+            by: "kong",
+            sentTo: endpoint,
+            missingBecause: defined
+                ? rate < 1
+                    ? `sent for ${rate * 100}% of requests (sampling rate ${rate})`
+                    : null
+                : `${host} is no Service or Helm release among the objects: the export fails`,
+        },
         sampled: true,
         format,
     };
@@ -67,7 +83,11 @@ function safeHost(endpoint: string): string | undefined {
 /** The tracing provider, sampling and reporting for a workload (Telemetry workload > namespace > root namespace; else meshConfig.defaultProviders.tracing). */
 function meshTracing(index: ModelIndex, ns: string, podLabels: Record<string, string>): { providers: string[]; sampling?: number; disabled: boolean; source: string } {
     const pick = (list: K8sObject[] | undefined, workload: boolean) =>
-        (list ?? []).find((t) => (workload ? get(t, "spec", "selector") !== undefined && selectorMatches(get(t, "spec", "selector"), podLabels) : get(t, "spec", "selector") === undefined) && arr(get(t, "spec", "tracing")).length > 0);
+        (list ?? []).find(
+            (t) =>
+                (workload ? get(t, "spec", "selector") !== undefined && selectorMatches(get(t, "spec", "selector"), podLabels) : get(t, "spec", "selector") === undefined) &&
+                arr(get(t, "spec", "tracing")).length > 0,
+        );
     const t = pick(index.telemetries.get(ns), true) ?? pick(index.telemetries.get(ns), false) ?? pick(index.telemetries.get(index.mesh.rootNamespace), false);
     if (t) {
         const tr = obj(arr(get(t, "spec", "tracing"))[0]);
@@ -83,7 +103,14 @@ function meshTracing(index: ModelIndex, ns: string, podLabels: Record<string, st
 }
 
 /** A sidecar's span: where it goes, or why it is missing. */
-export function sidecarSpan(index: ModelIndex, ns: string, workload: string, podLabels: Record<string, string>, injected: boolean, parent: KongTrace | null): Span & { note?: string } {
+export function sidecarSpan(
+    index: ModelIndex,
+    ns: string,
+    workload: string,
+    podLabels: Record<string, string>,
+    injected: boolean,
+    parent: KongTrace | null,
+): Span & { note?: string } {
     const by = `sidecar:${ns}/${workload}`;
     if (!injected) return { by, sentTo: null, missingBecause: `no sidecar in ${ns}` };
     const t = meshTracing(index, ns, podLabels);
@@ -100,7 +127,13 @@ export function sidecarSpan(index: ModelIndex, ns: string, workload: string, pod
     if (parent !== null && !parent.sampled) return { by, sentTo, missingBecause: "Kong propagated an unsampled context: the sidecar follows the parent's decision" };
     // Envoy's OpenTelemetry tracer reads W3C traceparent, the Zipkin tracer B3: another format starts a new trace.
     const expects = kind === "zipkin" ? "b3" : "w3c";
-    const note = parent !== null && parent.format !== null && parent.format !== expects && !(expects === "b3" && parent.format === "b3-single") ? `Kong injects ${parent.format} but the ${kind} provider reads ${expects}: this span starts a separate trace` : undefined;
-    const sampling = parent !== null && parent.sampled ? "follows Kong's sampled decision" : `samples ${t.sampling ?? num(get(index.mesh.istiod, "values", "pilot", "traceSampling")) ?? num(get(index.mesh.istiod, "values", "traceSampling")) ?? 1}% (${t.source})`;
+    const note =
+        parent !== null && parent.format !== null && parent.format !== expects && !(expects === "b3" && parent.format === "b3-single")
+            ? `Kong injects ${parent.format} but the ${kind} provider reads ${expects}: this span starts a separate trace`
+            : undefined;
+    const sampling =
+        parent !== null && parent.sampled
+            ? "follows Kong's sampled decision"
+            : `samples ${t.sampling ?? num(get(index.mesh.istiod, "values", "pilot", "traceSampling")) ?? num(get(index.mesh.istiod, "values", "traceSampling")) ?? 1}% (${t.source})`;
     return { by, sentTo, missingBecause: null, note: note ?? `${kind} provider ${name}; ${sampling}` };
 }

@@ -15,7 +15,14 @@ export class Walk {
     stop?: Stop;
 
     add(hop: HopKind, title: string, decision: string, result: Hop["result"], object?: K8sObject | string | null, field?: string | null): void {
-        this.hops.push({ hop, title, decision, object: object === undefined || object === null ? null : typeof object === "string" ? object : ref(object), field: field ?? null, result });
+        this.hops.push({
+            hop,
+            title,
+            decision,
+            object: object === undefined || object === null ? null : typeof object === "string" ? object : ref(object),
+            field: field ?? null,
+            result,
+        });
     }
 
     pass(hop: HopKind, title: string, decision: string, object?: K8sObject | string | null, field?: string | null): void {

@@ -96,20 +96,26 @@ export function deferProviderNamespaces(packages: readonly string[] = ["@pulumi/
 /** A module whose exports load `file` on first use (any member, `in`, key listing). */
 function lazyModule(file: string): CacheableModule {
     const load = loader(file);
-    return standInModule(file, new Proxy({}, {
-        // __esModule: importers (`__importStar`) then use the stand-in as it is instead of copying its keys.
-        get: (_target, key) => (key === "__esModule" ? true : load()[key]),
-        set: (_target, key, value) => {
-            load()[key] = value;
-            return true;
-        },
-        has: (_target, key) => key in load(),
-        ownKeys: () => Reflect.ownKeys(load()),
-        getOwnPropertyDescriptor: (_target, key) => {
-            const d = Reflect.getOwnPropertyDescriptor(load(), key);
-            return d === undefined ? undefined : { ...d, configurable: true };
-        },
-    }));
+    return standInModule(
+        file,
+        new Proxy(
+            {},
+            {
+                // __esModule: importers (`__importStar`) then use the stand-in as it is instead of copying its keys.
+                get: (_target, key) => (key === "__esModule" ? true : load()[key]),
+                set: (_target, key, value) => {
+                    load()[key] = value;
+                    return true;
+                },
+                has: (_target, key) => key in load(),
+                ownKeys: () => Reflect.ownKeys(load()),
+                getOwnPropertyDescriptor: (_target, key) => {
+                    const d = Reflect.getOwnPropertyDescriptor(load(), key);
+                    return d === undefined ? undefined : { ...d, configurable: true };
+                },
+            },
+        ),
+    );
 }
 
 /** Loads the real module at `file` once, on the first call, replacing its stand-in in the cache. */

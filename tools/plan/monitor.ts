@@ -210,19 +210,21 @@ export class PlanMonitor {
                 }
             });
             const urn = this.newUrn(req.getParent(), req.getType(), req.getName());
-            const result = await settled(this.mocks.register({
-                urn,
-                type: req.getType(),
-                name: req.getName(),
-                // Keys in the program's order; `register` records them sorted (sanitize(…, true)).
-                inputs: pulumi.runtime.deserializeProperties(req.getObject() as never),
-                parent: req.getParent(),
-                custom: req.getCustom(),
-                provider: req.getProvider(),
-                dependencies: req.getDependenciesList(),
-                propertyDependencies,
-                id: req.getImportid(),
-            }));
+            const result = await settled(
+                this.mocks.register({
+                    urn,
+                    type: req.getType(),
+                    name: req.getName(),
+                    // Keys in the program's order; `register` records them sorted (sanitize(…, true)).
+                    inputs: pulumi.runtime.deserializeProperties(req.getObject() as never),
+                    parent: req.getParent(),
+                    custom: req.getCustom(),
+                    provider: req.getProvider(),
+                    dependencies: req.getDependenciesList(),
+                    propertyDependencies,
+                    id: req.getImportid(),
+                }),
+            );
             const state = await pulumi.runtime.serializeProperties("", result.state);
             this.urns.add(urn);
             callback(null, {

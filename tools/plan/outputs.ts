@@ -82,9 +82,7 @@ export function writeWorkloadContracts(dir: string, outputs: Readonly<Record<str
         return 0;
     }
     const contracts = Object.fromEntries(
-        Object.entries(services as Record<string, unknown>).flatMap(([name, s]) =>
-            typeof s === "object" && s !== null && "contract" in s ? [[name, s.contract]] : [],
-        ),
+        Object.entries(services as Record<string, unknown>).flatMap(([name, s]) => (typeof s === "object" && s !== null && "contract" in s ? [[name, s.contract]] : [])),
     );
     if (Object.keys(contracts).length === 0) {
         return 0;

@@ -77,12 +77,27 @@ const OUTPUTS: Record<string, (name: string, inputs: Props) => Props> = {
             vpcConfig: { ...asProps(inputs.vpcConfig), clusterSecurityGroupId: `sg-${shortHash(`${clusterName}-cluster`, 17)}`, vpcId: `vpc-${shortHash("vpc", 17)}` },
         };
     },
-    "aws:iam/role:Role": (name, inputs) => ({ name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT_ID}:role/${String(inputs.name ?? name)}`, uniqueId: `AROA${shortHash(name, 16).toUpperCase()}` }),
+    "aws:iam/role:Role": (name, inputs) => ({
+        name: inputs.name ?? name,
+        arn: `arn:aws:iam::${ACCOUNT_ID}:role/${String(inputs.name ?? name)}`,
+        uniqueId: `AROA${shortHash(name, 16).toUpperCase()}`,
+    }),
     "aws:iam/policy:Policy": (name, inputs) => ({ name: inputs.name ?? name, arn: `arn:aws:iam::${ACCOUNT_ID}:policy/${String(inputs.name ?? name)}` }),
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({ arn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}` }),
-    "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => ({ name: inputs.name ?? `${name}-${shortHash(name, 7)}`, arn: arn("logs", `log-group:${String(inputs.name ?? name)}`, regionOf(inputs)) }),
-    "aws:kms/key:Key": (name, inputs) => ({ arn: arn("kms", `key/${shortHash(name, 8)}-0000-4000-8000-${shortHash(name, 12)}`, regionOf(inputs)), keyId: `${shortHash(name, 8)}-0000-4000-8000-${shortHash(name, 12)}` }),
-    "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({ arn: arn("eks", `nodegroup/${String(inputs.clusterName ?? "cluster")}/${String(inputs.nodeGroupName ?? name)}`, regionOf(inputs)), status: "ACTIVE" }),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
+        arn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}`,
+    }),
+    "aws:cloudwatch/logGroup:LogGroup": (name, inputs) => ({
+        name: inputs.name ?? `${name}-${shortHash(name, 7)}`,
+        arn: arn("logs", `log-group:${String(inputs.name ?? name)}`, regionOf(inputs)),
+    }),
+    "aws:kms/key:Key": (name, inputs) => ({
+        arn: arn("kms", `key/${shortHash(name, 8)}-0000-4000-8000-${shortHash(name, 12)}`, regionOf(inputs)),
+        keyId: `${shortHash(name, 8)}-0000-4000-8000-${shortHash(name, 12)}`,
+    }),
+    "aws:eks/nodeGroup:NodeGroup": (name, inputs) => ({
+        arn: arn("eks", `nodegroup/${String(inputs.clusterName ?? "cluster")}/${String(inputs.nodeGroupName ?? name)}`, regionOf(inputs)),
+        status: "ACTIVE",
+    }),
     "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
     "aws:elasticache/subnetGroup:SubnetGroup": (name, inputs) => ({ name: inputs.name ?? `${name}-${shortHash(name, 7)}` }),
     "aws:elasticache/replicationGroup:ReplicationGroup": (name, inputs) => {

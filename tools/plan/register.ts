@@ -326,13 +326,7 @@ export function planRegistrations(monitor: PlanMonitor, order: ConstructionOrder
         return record(p, all, byProperty as [string, Set<string>][], serialized, ref);
     };
 
-    const record = (
-        p: Pending,
-        explicitUrns: Set<string>,
-        byProperty: [string, Set<string>][],
-        serialized: Record<string, unknown>,
-        ref: string,
-    ): void | Promise<void> => {
+    const record = (p: Pending, explicitUrns: Set<string>, byProperty: [string, Set<string>][], serialized: Record<string, unknown>, ref: string): void | Promise<void> => {
         const dependencies = new Set(explicitUrns);
         const propertyDependencies: Record<string, string[]> = {};
         for (const [k, urns] of byProperty) {

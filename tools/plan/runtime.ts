@@ -211,7 +211,13 @@ function lazyOutputProperties(): () => void {
     const rpc = require("@pulumi/pulumi/runtime/rpc") as SdkRpc;
     const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T> };
     const errors = require("@pulumi/pulumi/errors") as { isGrpcError(err: unknown): boolean };
-    const OutputClass = pulumi.Output as unknown as new (resources: unknown, promise: Promise<unknown>, isKnown: Promise<boolean>, isSecret: Promise<boolean>, allResources: Promise<unknown>) => unknown;
+    const OutputClass = pulumi.Output as unknown as new (
+        resources: unknown,
+        promise: Promise<unknown>,
+        isKnown: Promise<boolean>,
+        isSecret: Promise<boolean>,
+        allResources: Promise<unknown>,
+    ) => unknown;
     const original = rpc.transferProperties;
     rpc.transferProperties = (onto, label, props) => {
         const resolvers: Record<string, Resolver> = {};

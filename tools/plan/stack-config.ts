@@ -91,7 +91,9 @@ export function readYamlFile(file: string, what: string): unknown {
 export function readStackConfig(file: string): Record<string, unknown> {
     const doc = readYamlFile(file, "a stack config file");
     if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
-        throw new InputError(`${file}: a stack config file is a YAML map with a top-level "config:" map; this file holds ${doc === null || doc === undefined ? "nothing" : Array.isArray(doc) ? "a list" : `a ${typeof doc}`}`);
+        throw new InputError(
+            `${file}: a stack config file is a YAML map with a top-level "config:" map; this file holds ${doc === null || doc === undefined ? "nothing" : Array.isArray(doc) ? "a list" : `a ${typeof doc}`}`,
+        );
     }
     const config = (doc as { config?: unknown }).config;
     if (!("config" in doc) || config === undefined) {
@@ -140,7 +142,9 @@ export function configKeyProblems(config: Record<string, unknown>, project: stri
         }
         const near = known.find((k) => editDistance(ns, k) <= Math.min(2, Math.max(1, Math.floor(k.length / 3))));
         if (near !== undefined) {
-            problems.push(`${key}: unknown namespace "${ns}" (did you mean "${near}:${key.slice(colon + 1)}"?); this project is "${project}", so its keys start with "${project}:"`);
+            problems.push(
+                `${key}: unknown namespace "${ns}" (did you mean "${near}:${key.slice(colon + 1)}"?); this project is "${project}", so its keys start with "${project}:"`,
+            );
         }
     }
     return problems;
@@ -166,7 +170,11 @@ export function installedProviders(dir: string): string[] {
 /** The `<project>:*` keys of a config block as one object (`{services: [...], cluster: {...}}`). */
 export function meshgateSection(config: Record<string, unknown>, project = "meshgate"): Record<string, unknown> {
     const prefix = `${project}:`;
-    return Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+    return Object.fromEntries(
+        Object.entries(config)
+            .filter(([k]) => k.startsWith(prefix))
+            .map(([k, v]) => [k.slice(prefix.length), v]),
+    );
 }
 
 /** Reads a policy config file (the JSON `pulumi policy enable --config` takes): `{ "<policy>": level | {enforcementLevel?, ...tunables} }`. */

@@ -22,14 +22,7 @@ export function componentTree(resources: readonly RecordedResource[]): string {
     return lines.join("\n");
 }
 
-function render(
-    group: RecordedResource[],
-    prefix: string,
-    last: boolean,
-    lines: string[],
-    children: Map<string | undefined, RecordedResource[]>,
-    root = false,
-): void {
+function render(group: RecordedResource[], prefix: string, last: boolean, lines: string[], children: Map<string | undefined, RecordedResource[]>, root = false): void {
     const head = group[0];
     const label = group.length === 1 ? `${head.type} ${head.name}` : `${head.type} ×${group.length}`;
     const kinds = new Map<string, number>();

@@ -109,8 +109,16 @@ export const KONG_ENTITY_CHECKS: Readonly<Record<string, PluginChecks>> = {
             ...redisRequired,
             { conditional: { if_field: "config.limit_by", if_match: { eq: "header" }, then_field: "config.header_name", then_match: { required: true } } },
             { conditional: { if_field: "config.limit_by", if_match: { eq: "path" }, then_field: "config.path", then_match: { required: true } } },
-            { custom: "ordered_periods", fields: PERIODS.map((p) => `config.${p}`), message: "the limit for a longer period cannot be lower than for a shorter one (validate_periods_order)" },
-            { custom: "sync_rate_redis_only", fields: ["config.policy", "config.sync_rate"], message: "sync_rate can only be used with the redis policy, and must be at least 0.02 or -1 (validate_periods_order)" },
+            {
+                custom: "ordered_periods",
+                fields: PERIODS.map((p) => `config.${p}`),
+                message: "the limit for a longer period cannot be lower than for a shorter one (validate_periods_order)",
+            },
+            {
+                custom: "sync_rate_redis_only",
+                fields: ["config.policy", "config.sync_rate"],
+                message: "sync_rate can only be used with the redis policy, and must be at least 0.02 or -1 (validate_periods_order)",
+            },
         ],
         shorthands: redisShorthands,
     },

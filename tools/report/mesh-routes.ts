@@ -27,7 +27,15 @@ export function meshRouteParents(body: Obj, namespace: string): string[] {
 
 /** `namespace/name` of every backend Service of a mesh route. */
 export function meshRouteBackends(body: Obj, namespace: string): string[] {
-    return [...new Set(arr(rec(body.spec).rules).flatMap((r) => arr(rec(r).backendRefs).map(rec).map((b) => `${str(b.namespace) ?? namespace}/${str(b.name) ?? "?"}`)))];
+    return [
+        ...new Set(
+            arr(rec(body.spec).rules).flatMap((r) =>
+                arr(rec(r).backendRefs)
+                    .map(rec)
+                    .map((b) => `${str(b.namespace) ?? namespace}/${str(b.name) ?? "?"}`),
+            ),
+        ),
+    ];
 }
 
 export interface MeshRouteView {
@@ -61,6 +69,9 @@ export function meshRouteView(body: Obj, namespace: string, selectorOf: (id: str
         versions,
         canary,
         timeout: ruleTimeout(main) ?? null,
-        retries: rec(main.retry).attempts !== undefined ? `${String(rec(main.retry).attempts)} attempts (HTTPRoute retry)` : "Istio's default (2 attempts on connect-failure, refused-stream, unavailable, cancelled)",
+        retries:
+            rec(main.retry).attempts !== undefined
+                ? `${String(rec(main.retry).attempts)} attempts (HTTPRoute retry)`
+                : "Istio's default (2 attempts on connect-failure, refused-stream, unavailable, cancelled)",
     };
 }

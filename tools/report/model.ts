@@ -151,7 +151,14 @@ export interface TimelineModel {
     readonly lowerBoundSeconds: number;
     readonly serialSeconds: number;
     readonly resources: number;
-    readonly steps: readonly { readonly name: string; readonly type: string; readonly key: string; readonly start: number; readonly finish: number; readonly via: readonly string[] }[];
+    readonly steps: readonly {
+        readonly name: string;
+        readonly type: string;
+        readonly key: string;
+        readonly start: number;
+        readonly finish: number;
+        readonly via: readonly string[];
+    }[];
 }
 
 export interface ReportModel {
@@ -259,7 +266,11 @@ function pluginRef(o: K8sObject, scope: "route" | "global"): PluginRef {
     return { name: o.name, plugin, scope, missing: false, summary: pluginSummary(plugin, rec(o.body.config)) };
 }
 
-const splitList = (s: string | undefined): string[] => (s ?? "").split(",").map((x) => x.trim()).filter(Boolean);
+const splitList = (s: string | undefined): string[] =>
+    (s ?? "")
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
 
 /** The service a host names: `name`, `name.ns`, `name.ns.svc[.cluster.local]`, relative to `ns`. */
 function hostService(host: string, ns: string): string {
@@ -305,7 +316,7 @@ function traffic(resources: readonly ReportResource[]): Built {
                   name: str(proxy.nameOverride) ?? "kong-proxy",
                   scheme: proxyAnn["service.beta.kubernetes.io/aws-load-balancer-scheme"] ?? "internet-facing",
                   sourceRanges: arr(proxy.loadBalancerSourceRanges).map(String),
-                  kind: lbType === "external" || lbType === "nlb" ? "AWS NLB" : str(proxy.type) === "LoadBalancer" ? "load balancer" : str(proxy.type) ?? "load balancer",
+                  kind: lbType === "external" || lbType === "nlb" ? "AWS NLB" : str(proxy.type) === "LoadBalancer" ? "load balancer" : (str(proxy.type) ?? "load balancer"),
               };
     const globals = byKind("KongClusterPlugin").filter((o) => o.labels.global === "true");
     const globalPlugins = globals.map((o) => pluginRef(o, "global"));
@@ -385,11 +396,20 @@ function traffic(resources: readonly ReportResource[]): Built {
     // HTTPRoutes Kong serves: a parentRef to a Gateway of class kong (or not among the objects). An HTTPRoute whose
     // parent is a Service is the mesh's (GAMMA), not a Kong route. KIC 3.5 (subtranslator/httproute.go) gives the
     // matches of a rule one Kong route with every method of them: one report route per path, with those methods.
-    const gatewayClassOf = new Map(byKind("Gateway").filter((g) => g.apiVersion.startsWith("gateway.networking.k8s.io/")).map((g) => [`${g.namespace}/${g.name}`, str(rec(g.body.spec).gatewayClassName)]));
+    const gatewayClassOf = new Map(
+        byKind("Gateway")
+            .filter((g) => g.apiVersion.startsWith("gateway.networking.k8s.io/"))
+            .map((g) => [`${g.namespace}/${g.name}`, str(rec(g.body.spec).gatewayClassName)]),
+    );
     const kongParent = (o: K8sObject): boolean => {
         const refs = arr(rec(o.body.spec).parentRefs).map(rec);
         // Without parentRefs the route attaches nowhere; shown as Kong's, like a Gateway not among the objects.
-        return refs.length === 0 || refs.some((ref) => (str(ref.kind) ?? "Gateway") === "Gateway" && (gatewayClassOf.get(`${str(ref.namespace) ?? o.namespace}/${str(ref.name) ?? ""}`) ?? "kong") === "kong");
+        return (
+            refs.length === 0 ||
+            refs.some(
+                (ref) => (str(ref.kind) ?? "Gateway") === "Gateway" && (gatewayClassOf.get(`${str(ref.namespace) ?? o.namespace}/${str(ref.name) ?? ""}`) ?? "kong") === "kong",
+            )
+        );
     };
     for (const o of byKind("HTTPRoute").filter(kongParent)) {
         const spec = rec(o.body.spec);
@@ -404,7 +424,14 @@ function traffic(resources: readonly ReportResource[]): Built {
             const backends = arr(rule.backendRefs).map(rec);
             const backend = backends[0] ?? {};
             const matches = arr(rule.matches).map(rec);
-            const methods = [...new Set(matches.map((m) => str(m.method)).filter((m): m is string => m !== undefined).map((m) => m.toUpperCase()))];
+            const methods = [
+                ...new Set(
+                    matches
+                        .map((m) => str(m.method))
+                        .filter((m): m is string => m !== undefined)
+                        .map((m) => m.toUpperCase()),
+                ),
+            ];
             const seen = new Set<string>();
             for (const m of matches.length > 0 ? matches : [{}]) {
                 const path = rec(m.path);
@@ -448,7 +475,9 @@ function traffic(resources: readonly ReportResource[]): Built {
     for (const o of byKind("HTTPRoute").filter((r) => isMeshHttpRoute(r.body))) {
         const parents = meshRouteParents(o.body, o.namespace);
         parents.forEach((id) => meshRouteOf.set(id, o));
-        meshRouteBackends(o.body, o.namespace).filter((id) => !parents.includes(id)).forEach((id) => versionServiceIds.add(id));
+        meshRouteBackends(o.body, o.namespace)
+            .filter((id) => !parents.includes(id))
+            .forEach((id) => versionServiceIds.add(id));
     }
     const aps = byKind("AuthorizationPolicy");
     const selects = (ap: K8sObject, svc: K8sObject | undefined): boolean => {
@@ -488,7 +517,11 @@ function traffic(resources: readonly ReportResource[]): Built {
         const dr = drOf.get(id);
         const node = `svc:${id}`;
         const objects: K8sObject[] = [svc, vs, dr].filter((x): x is K8sObject => x !== undefined);
-        const labelsOf = new Map(arr(rec(dr?.body.spec).subsets).map(rec).map((s) => [str(s.name) ?? "", strMap(s.labels)]));
+        const labelsOf = new Map(
+            arr(rec(dr?.body.spec).subsets)
+                .map(rec)
+                .map((s) => [str(s.name) ?? "", strMap(s.labels)]),
+        );
         const http = arr(rec(vs?.body.spec).http).map(rec);
         const isCanary = (h: Obj) => arr(h.match).some((m) => Object.keys(rec(rec(m).headers)).length > 0);
         const main = http.find((h) => !isCanary(h)) ?? http[0];
@@ -507,7 +540,11 @@ function traffic(resources: readonly ReportResource[]): Built {
             const headers = rec(rec(arr(canaryRoute.match)[0]).headers);
             const [header = "?"] = Object.keys(headers);
             const match = rec(headers[header]);
-            canary = { header, value: str(match.exact) ?? str(match.prefix) ?? str(match.regex) ?? "?", subset: str(rec(rec(arr(canaryRoute.route)[0]).destination).subset) ?? "?" };
+            canary = {
+                header,
+                value: str(match.exact) ?? str(match.prefix) ?? str(match.regex) ?? "?",
+                subset: str(rec(rec(arr(canaryRoute.route)[0]).destination).subset) ?? "?",
+            };
         }
         const meshRoute = meshRouteOf.get(id);
         const view = meshRoute === undefined ? undefined : meshRouteView(meshRoute.body, meshRoute.namespace, (b) => strMap(rec(svcObjects.get(b)?.body.spec).selector));
@@ -569,7 +606,7 @@ function traffic(resources: readonly ReportResource[]): Built {
         objects.forEach((o) => attach(o, node));
         const port = arr(rec(svc?.body.spec).ports)
             .map(rec)
-            .map((p) => (str(p.targetPort) !== undefined && str(p.targetPort) !== str(p.port) ? `${str(p.port)}→${str(p.targetPort)}` : str(p.port) ?? ""))
+            .map((p) => (str(p.targetPort) !== undefined && str(p.targetPort) !== str(p.port) ? `${str(p.port)}→${str(p.targetPort)}` : (str(p.port) ?? "")))
             .join(", ");
         return {
             id,
@@ -579,8 +616,16 @@ function traffic(resources: readonly ReportResource[]): Built {
             versions,
             canary,
             timeout: view !== undefined ? view.timeout : textOrNull(main?.timeout),
-            retries: view !== undefined ? view.retries : Object.keys(retries).length > 0 ? `${String(retries.attempts ?? "?")} attempts${retries.perTryTimeout ? `, ${String(retries.perTryTimeout)} each` : ""}${retries.retryOn ? ` on ${String(retries.retryOn)}` : ""}` : null,
-            outlier: Object.keys(outlier).length > 0 ? `eject after ${String(outlier.consecutive5xxErrors ?? outlier.consecutiveGatewayErrors ?? "?")} × 5xx for ${String(outlier.baseEjectionTime ?? "30s")}` : null,
+            retries:
+                view !== undefined
+                    ? view.retries
+                    : Object.keys(retries).length > 0
+                      ? `${String(retries.attempts ?? "?")} attempts${retries.perTryTimeout ? `, ${String(retries.perTryTimeout)} each` : ""}${retries.retryOn ? ` on ${String(retries.retryOn)}` : ""}`
+                      : null,
+            outlier:
+                Object.keys(outlier).length > 0
+                    ? `eject after ${String(outlier.consecutive5xxErrors ?? outlier.consecutiveGatewayErrors ?? "?")} × 5xx for ${String(outlier.baseEjectionTime ?? "30s")}`
+                    : null,
             tls: str(rec(rec(rec(dr?.body.spec).trafficPolicy).tls).mode) ?? null,
             routes: myRoutes,
             callers,
@@ -610,7 +655,7 @@ function traffic(resources: readonly ReportResource[]): Built {
             services: services.filter((s) => s.namespace === name).map((s) => s.id),
             routes: routes.filter((r) => r.namespace === name).map((r) => r.id),
             injection: ns === undefined ? null : ns.labels["istio-injection"] === "enabled",
-            mtls: pa === undefined ? null : str(rec(rec(pa.body.spec).mtls).mode) ?? null,
+            mtls: pa === undefined ? null : (str(rec(rec(pa.body.spec).mtls).mode) ?? null),
             defaultDeny: deny !== undefined,
         };
     });
@@ -629,14 +674,15 @@ function policyRows(input: ReportInput, built: Built): PolicyRow[] {
         .map((v) => {
             const o = built.objectOfUrn.get(v.urn);
             const r = byUrn.get(v.urn);
-            const nodes = o !== undefined ? built.nodesOf.get(refOf(o)) ?? [] : r?.type === "kubernetes:helm.sh/v3:Release" && str(r.inputs.chart) === "kong" ? ["kong"] : [];
+            const nodes = o !== undefined ? (built.nodesOf.get(refOf(o)) ?? []) : r?.type === "kubernetes:helm.sh/v3:Release" && str(r.inputs.chart) === "kong" ? ["kong"] : [];
             return {
                 policy: v.policy,
                 level: v.level,
                 message: v.message,
                 description: info.get(v.policy)?.description ?? "",
                 fix: info.get(v.policy)?.fix ?? "",
-                object: o !== undefined ? refOf(o) : r !== undefined ? `${r.type.slice(r.type.lastIndexOf(":") + 1)} ${r.name}` : v.urn.slice(v.urn.lastIndexOf("::") + 2) || "(stack)",
+                object:
+                    o !== undefined ? refOf(o) : r !== undefined ? `${r.type.slice(r.type.lastIndexOf(":") + 1)} ${r.name}` : v.urn.slice(v.urn.lastIndexOf("::") + 2) || "(stack)",
                 type: r?.type ?? "",
                 file: r?.file ?? null,
                 nodes,
@@ -699,7 +745,13 @@ function tree(input: ReportInput): TreeNode[] {
                 const members = list.map((r) => build([r]));
                 const agg = new Map<string, number>();
                 members.forEach((m) => m.counts.forEach(([k, n]) => agg.set(k, (agg.get(k) ?? 0) + n)));
-                kids.push({ label: `${list[0].type.slice(list[0].type.lastIndexOf(":") + 1)} ×${list.length}`, type: list[0].type, counts: [...agg], total: members.reduce((s, m) => s + m.total, 0), children: members });
+                kids.push({
+                    label: `${list[0].type.slice(list[0].type.lastIndexOf(":") + 1)} ×${list.length}`,
+                    type: list[0].type,
+                    counts: [...agg],
+                    total: members.reduce((s, m) => s + m.total, 0),
+                    children: members,
+                });
             } else {
                 kids.push(...list.map((r) => build([r])));
             }

@@ -9,7 +9,8 @@ import { buildReportModel, type ReportInput, type ReportModel } from "./model";
 
 // Beside this file when run from source; from the compiled dist/tools/report, the package ships the
 // sources' client folder (package.json "files"), three levels up at the package root.
-const CLIENT_DIR = [path.join(__dirname, "client"), path.join(__dirname, "..", "..", "..", "tools", "report", "client")].find((d) => fs.existsSync(d)) ?? path.join(__dirname, "client");
+const CLIENT_DIR =
+    [path.join(__dirname, "client"), path.join(__dirname, "..", "..", "..", "tools", "report", "client")].find((d) => fs.existsSync(d)) ?? path.join(__dirname, "client");
 
 /** dagre's browser build (a global `dagre`), from the installed package; its source-map comment dropped. */
 function dagreBundle(): string {

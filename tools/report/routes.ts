@@ -38,7 +38,12 @@ export interface RouteEntry {
         readonly status: number;
         readonly hop: string;
         readonly reason: string;
-        readonly destinations: readonly { readonly host: string; readonly subset?: string | null; readonly weight: number; readonly podLabels?: Readonly<Record<string, string>> }[];
+        readonly destinations: readonly {
+            readonly host: string;
+            readonly subset?: string | null;
+            readonly weight: number;
+            readonly podLabels?: Readonly<Record<string, string>>;
+        }[];
     };
     readonly hops: readonly RouteHop[];
     readonly spans?: readonly { readonly by: string; readonly sentTo: string | null; readonly missingBecause: string | null }[];

@@ -148,7 +148,22 @@ export interface EksClusterArgs {
 }
 
 /** EksCluster's defaults for the optional arguments (the others depend on the environment). */
-export const eksClusterDefaults: Required<Pick<EksClusterArgs, "kubernetesVersion" | "vpc" | "endpoint" | "accessEntries" | "bootstrapCreatorAdmin" | "addons" | "loadBalancerController" | "kubeconfig" | "tags" | "metricsServer" | "clusterAutoscaler">> = {
+export const eksClusterDefaults: Required<
+    Pick<
+        EksClusterArgs,
+        | "kubernetesVersion"
+        | "vpc"
+        | "endpoint"
+        | "accessEntries"
+        | "bootstrapCreatorAdmin"
+        | "addons"
+        | "loadBalancerController"
+        | "kubeconfig"
+        | "tags"
+        | "metricsServer"
+        | "clusterAutoscaler"
+    >
+> = {
     metricsServer: {},
     clusterAutoscaler: {},
     kubernetesVersion: DEFAULT_KUBERNETES_VERSION,

@@ -91,7 +91,11 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterConne
 
         // ---------------------------------------------------------------- control plane
         this.secretsKey = new aws.kms.Key(`${name}-secrets`, plan.secretsKey, parent);
-        const clusterRole = new aws.iam.Role(`${name}-cluster-role`, { assumeRolePolicy: plan.clusterRole.assumeRolePolicy, description: plan.clusterRole.description, tags }, parent);
+        const clusterRole = new aws.iam.Role(
+            `${name}-cluster-role`,
+            { assumeRolePolicy: plan.clusterRole.assumeRolePolicy, description: plan.clusterRole.description, tags },
+            parent,
+        );
         const clusterRoleEks = new aws.iam.RolePolicyAttachment(`${name}-cluster-role-eks`, { role: clusterRole.name, policyArn: plan.clusterRole.policyArn }, parent);
         const clusterRoleKms = new aws.iam.RolePolicy(
             `${name}-cluster-role-kms`,
@@ -139,7 +143,11 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterConne
 
         // ---------------------------------------------------------------- access entries
         for (const e of plan.accessEntries) {
-            const entry = new aws.eks.AccessEntry(`${name}-access-${e.key}`, { clusterName: this.cluster.name, principalArn: e.principalArn, type: "STANDARD", region, tags }, parent);
+            const entry = new aws.eks.AccessEntry(
+                `${name}-access-${e.key}`,
+                { clusterName: this.cluster.name, principalArn: e.principalArn, type: "STANDARD", region, tags },
+                parent,
+            );
             new aws.eks.AccessPolicyAssociation(
                 `${name}-access-${e.key}`,
                 { clusterName: this.cluster.name, principalArn: entry.principalArn, policyArn: e.policyArn, accessScope: e.accessScope, region },
@@ -182,7 +190,9 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterConne
 
         // ---------------------------------------------------------------- nodes
         this.nodeRole = new aws.iam.Role(`${name}-node-role`, { assumeRolePolicy: plan.nodeRole.assumeRolePolicy, description: plan.nodeRole.description, tags }, parent);
-        const nodeAttachments = plan.nodeRole.policyArns.map(([key, policyArn]) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${key}`, { role: this.nodeRole.name, policyArn }, parent));
+        const nodeAttachments = plan.nodeRole.policyArns.map(
+            ([key, policyArn]) => new aws.iam.RolePolicyAttachment(`${name}-node-role-${key}`, { role: this.nodeRole.name, policyArn }, parent),
+        );
         const nodeRoleArn = pulumi.all([this.nodeRole.arn, ...nodeAttachments.map((x) => x.id)]).apply(([arn]) => arn);
 
         const nodeGroups: Record<string, aws.eks.NodeGroup> = {};
@@ -227,7 +237,9 @@ export class EksCluster extends pulumi.ComponentResource implements ClusterConne
                 .all([this.cluster.name, this.cluster.endpoint, this.cluster.certificateAuthority])
                 // `ca` is undefined under unit-test mocks whose state is the inputs (Pulumi's testing guide).
                 .apply(([clusterName, endpoint, ca]) =>
-                    JSON.stringify(eksKubeconfig({ clusterName, endpoint, certificateAuthority: ca?.data ?? "", region, profile: plan.kubeconfig.profile, roleArn: plan.kubeconfig.roleArn })),
+                    JSON.stringify(
+                        eksKubeconfig({ clusterName, endpoint, certificateAuthority: ca?.data ?? "", region, profile: plan.kubeconfig.profile, roleArn: plan.kubeconfig.roleArn }),
+                    ),
                 ),
         );
         this.provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: this.kubeconfig }, parent);

@@ -85,7 +85,13 @@ export function eksClusterIssues(args: EksClusterArgs): string[] {
     endpointRuleIssues(endpoint, prod, (path, message) => issues.push(`${path}: ${message}`));
     issues.push(...nodeGroupIssues(args.nodeGroups, prod));
     const accessEntries = args.accessEntries ?? [];
-    issues.push(...schemaIssues(shape.accessEntries, accessEntries.map((e) => definedOnly({ principalArn: e.principalArn, accessPolicy: e.accessPolicy, namespaces: e.namespaces })), "accessEntries"));
+    issues.push(
+        ...schemaIssues(
+            shape.accessEntries,
+            accessEntries.map((e) => definedOnly({ principalArn: e.principalArn, accessPolicy: e.accessPolicy, namespaces: e.namespaces })),
+            "accessEntries",
+        ),
+    );
     accessEntryRuleIssues(accessEntries, (path, message) => issues.push(`${path}: ${message}`));
     return issues;
 }

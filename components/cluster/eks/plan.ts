@@ -117,7 +117,13 @@ export function accessEntryNames(entries: readonly AccessEntrySpec[]): { spec: A
 /** The IRSA roles of the add-ons that call AWS (the node role has no network or volume permissions). */
 function addonIrsa(name: string, p: AwsPartition): Partial<Record<AddonName, IrsaPlan>> {
     return {
-        "vpc-cni": { roleName: "vpc-cni", serviceAccount: "aws-node", namespace: "kube-system", policyArns: { cni: managedPolicyArn(p, "AmazonEKS_CNI_Policy") }, description: `VPC CNI (${name})` },
+        "vpc-cni": {
+            roleName: "vpc-cni",
+            serviceAccount: "aws-node",
+            namespace: "kube-system",
+            policyArns: { cni: managedPolicyArn(p, "AmazonEKS_CNI_Policy") },
+            description: `VPC CNI (${name})`,
+        },
         "aws-ebs-csi-driver": {
             roleName: "ebs-csi",
             serviceAccount: "ebs-csi-controller-sa",
@@ -173,10 +179,30 @@ export function planEksCluster(name: string, args: EksClusterArgs): EksClusterPl
                 ? { kind: "existing", ...a.existingVpc }
                 : {
                       kind: "new",
-                      vpc: { environment: a.environment, region, cidr: a.vpc.cidr, availabilityZones: a.vpc.availabilityZones, natGateways: a.vpc.natGateways, availabilityZoneNames: a.vpc.availabilityZoneNames, tags: a.tags },
+                      vpc: {
+                          environment: a.environment,
+                          region,
+                          cidr: a.vpc.cidr,
+                          availabilityZones: a.vpc.availabilityZones,
+                          natGateways: a.vpc.natGateways,
+                          availabilityZoneNames: a.vpc.availabilityZoneNames,
+                          tags: a.tags,
+                      },
                   },
-        secretsKey: { description: `EKS secrets envelope encryption (${name})`, enableKeyRotation: true, deletionWindowInDays: 30, keyUsage: "ENCRYPT_DECRYPT", customerMasterKeySpec: "SYMMETRIC_DEFAULT", region, tags },
-        clusterRole: { assumeRolePolicy: JSON.stringify(serviceTrustPolicy(EKS_PRINCIPAL, true)), description: `EKS control plane (${name})`, policyArn: managedPolicyArn(p, "AmazonEKSClusterPolicy") },
+        secretsKey: {
+            description: `EKS secrets envelope encryption (${name})`,
+            enableKeyRotation: true,
+            deletionWindowInDays: 30,
+            keyUsage: "ENCRYPT_DECRYPT",
+            customerMasterKeySpec: "SYMMETRIC_DEFAULT",
+            region,
+            tags,
+        },
+        clusterRole: {
+            assumeRolePolicy: JSON.stringify(serviceTrustPolicy(EKS_PRINCIPAL, true)),
+            description: `EKS control plane (${name})`,
+            policyArn: managedPolicyArn(p, "AmazonEKSClusterPolicy"),
+        },
         controlPlane: {
             version: a.kubernetesVersion,
             endpointPublicAccess: publicAccess,

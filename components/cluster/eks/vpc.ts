@@ -116,7 +116,9 @@ export class EksVpc extends pulumi.ComponentResource {
         const zone = (i: number) =>
             zoneNames.apply((names) => {
                 if (names.length < a.availabilityZones) {
-                    throw new Error(`region ${region} has ${names.length} availability zones without opt-in (${names.join(", ")}); vpc.availabilityZones is ${a.availabilityZones}`);
+                    throw new Error(
+                        `region ${region} has ${names.length} availability zones without opt-in (${names.join(", ")}); vpc.availabilityZones is ${a.availabilityZones}`,
+                    );
                 }
                 return names[i];
             });
@@ -138,18 +140,31 @@ export class EksVpc extends pulumi.ComponentResource {
             (cidrBlock, i) =>
                 new aws.ec2.Subnet(
                     `${name}-private-${i + 1}`,
-                    { vpcId: vpc.id, cidrBlock, availabilityZone: zone(i), mapPublicIpOnLaunch: false, region, tags: tags(`private-${i + 1}`, { "kubernetes.io/role/internal-elb": "1" }) },
+                    {
+                        vpcId: vpc.id,
+                        cidrBlock,
+                        availabilityZone: zone(i),
+                        mapPublicIpOnLaunch: false,
+                        region,
+                        tags: tags(`private-${i + 1}`, { "kubernetes.io/role/internal-elb": "1" }),
+                    },
                     parent,
                 ),
         );
 
         const publicRt = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }], region, tags: tags("public") }, parent);
-        const publicRoutes = publicSubnets.map((s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id, region }, parent));
+        const publicRoutes = publicSubnets.map(
+            (s, i) => new aws.ec2.RouteTableAssociation(`${name}-public-${i + 1}`, { subnetId: s.id, routeTableId: publicRt.id, region }, parent),
+        );
 
         const natCount = nat === "perAz" ? a.availabilityZones : 1;
         this.natGateways = Array.from({ length: natCount }, (_, i) => {
             const eip = new aws.ec2.Eip(`${name}-nat-${i + 1}`, { domain: "vpc", region, tags: tags(`nat-${i + 1}`) }, { parent: this, dependsOn: [igw] });
-            return new aws.ec2.NatGateway(`${name}-nat-${i + 1}`, { allocationId: eip.id, subnetId: publicSubnets[i].id, region, tags: tags(`nat-${i + 1}`) }, { parent: this, dependsOn: [igw] });
+            return new aws.ec2.NatGateway(
+                `${name}-nat-${i + 1}`,
+                { allocationId: eip.id, subnetId: publicSubnets[i].id, region, tags: tags(`nat-${i + 1}`) },
+                { parent: this, dependsOn: [igw] },
+            );
         });
         const privateRts = this.natGateways.map(
             (ngw, i) =>
@@ -182,7 +197,14 @@ export class EksVpc extends pulumi.ComponentResource {
  * retention, delivered by a role only the flow-logs service of this account can assume and
  * that may write only to that group.
  */
-function flowLogs(name: string, vpcId: pulumi.Input<string>, retentionInDays: number, region: string, tags: Record<string, string>, parent: pulumi.Resource): aws.cloudwatch.LogGroup {
+function flowLogs(
+    name: string,
+    vpcId: pulumi.Input<string>,
+    retentionInDays: number,
+    region: string,
+    tags: Record<string, string>,
+    parent: pulumi.Resource,
+): aws.cloudwatch.LogGroup {
     const group = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, { retentionInDays, region, tags }, { parent });
     const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
     const role = new aws.iam.Role(

@@ -34,7 +34,7 @@ export function istioVirtualServiceHostConflict(level: EnforcementLevel = "manda
                 const gateways = arr(vs.spec.gateways).filter((g): g is string => typeof g === "string" && !hasUnknown(g));
                 const hosts = arr(vs.spec.hosts).filter((h): h is string => typeof h === "string" && !hasUnknown(h));
                 const exportTo = arr(vs.spec.exportTo).filter((x): x is string => typeof x === "string");
-                const scopes = exportTo.length === 0 || exportTo.includes("*") ? ["*"] : [...new Set(exportTo.map(e => (e === "." ? vs.namespace : e)))];
+                const scopes = exportTo.length === 0 || exportTo.includes("*") ? ["*"] : [...new Set(exportTo.map((e) => (e === "." ? vs.namespace : e)))];
                 if (gateways.length === 0 || gateways.includes("mesh")) {
                     for (const h of hosts) {
                         const claim = { vs, fqdn: istioFqdn(h, vs.namespace), scopes };
@@ -45,18 +45,20 @@ export function istioVirtualServiceHostConflict(level: EnforcementLevel = "manda
                         }
                     }
                 }
-                for (const g of gateways.filter(x => x !== "mesh")) {
-                    for (const h of new Set(hosts.map(x => x.toLowerCase()))) {
+                for (const g of gateways.filter((x) => x !== "mesh")) {
+                    for (const h of new Set(hosts.map((x) => x.toLowerCase()))) {
                         pushTo(gateway, `${gatewayKey(g, vs.namespace)}|${h}`, vs);
                     }
                 }
             }
             const reported = new Set<string>();
-            const overlap = (a: Claim, b: Claim): boolean => a.vs !== b.vs && (a.scopes.includes("*") || b.scopes.includes("*") || a.scopes.some(s => b.scopes.includes(s)));
+            const overlap = (a: Claim, b: Claim): boolean => a.vs !== b.vs && (a.scopes.includes("*") || b.scopes.includes("*") || a.scopes.some((s) => b.scopes.includes(s)));
             const claims = [...[...mesh.values()].flat(), ...wildcard];
             const conflicts = (c: Claim): Claim[] => {
-                const same = (mesh.get(c.fqdn) ?? []).filter(o => overlap(c, o));
-                const wild = [...wildcard, ...(c.fqdn.startsWith("*") ? claims : [])].filter(o => o !== c && hostsOverlap(o.fqdn, c.fqdn) && overlap(c, o) && (o.scopes.includes("*") || c.scopes.includes("*")));
+                const same = (mesh.get(c.fqdn) ?? []).filter((o) => overlap(c, o));
+                const wild = [...wildcard, ...(c.fqdn.startsWith("*") ? claims : [])].filter(
+                    (o) => o !== c && hostsOverlap(o.fqdn, c.fqdn) && overlap(c, o) && (o.scopes.includes("*") || c.scopes.includes("*")),
+                );
                 return [...new Set([...same, ...wild])];
             };
             for (const c of claims) {
@@ -65,7 +67,10 @@ export function istioVirtualServiceHostConflict(level: EnforcementLevel = "manda
                     continue;
                 }
                 reported.add(c.vs.resource.urn);
-                report(`host ${c.fqdn} is also claimed for the mesh by ${names(others.map(o => o.vs))}; sidecars apply only one VirtualService per host, so the others' routes are ignored. Merge them into one (IST0109).`, c.vs.resource.urn);
+                report(
+                    `host ${c.fqdn} is also claimed for the mesh by ${names(others.map((o) => o.vs))}; sidecars apply only one VirtualService per host, so the others' routes are ignored. Merge them into one (IST0109).`,
+                    c.vs.resource.urn,
+                );
             }
             for (const [key, list] of gateway) {
                 const distinct = [...new Set(list)];
@@ -76,7 +81,10 @@ export function istioVirtualServiceHostConflict(level: EnforcementLevel = "manda
                 for (const vs of distinct) {
                     if (!reported.has(vs.resource.urn)) {
                         reported.add(vs.resource.urn);
-                        report(`host ${host} on gateway ${gw} is also claimed by ${names(distinct.filter(o => o !== vs))}; Istio merges their routes for the gateway in no defined order, so one may shadow the other. Keep one VirtualService per gateway host or use delegation.`, vs.resource.urn);
+                        report(
+                            `host ${host} on gateway ${gw} is also claimed by ${names(distinct.filter((o) => o !== vs))}; Istio merges their routes for the gateway in no defined order, so one may shadow the other. Keep one VirtualService per gateway host or use delegation.`,
+                            vs.resource.urn,
+                        );
                     }
                 }
             }
@@ -97,7 +105,9 @@ function servers(gw: NamedResource): Server[] {
         gw,
         index,
         port: typeof get(s, "port", "number") === "number" ? (get(s, "port", "number") as number) : 0,
-        hosts: arr(get(s, "hosts")).filter((h): h is string => typeof h === "string").map(h => (h.includes("/") ? h.slice(h.indexOf("/") + 1) : h).toLowerCase()),
+        hosts: arr(get(s, "hosts"))
+            .filter((h): h is string => typeof h === "string")
+            .map((h) => (h.includes("/") ? h.slice(h.indexOf("/") + 1) : h).toLowerCase()),
         bind: str(get(s, "bind")) ?? "",
     }));
 }
@@ -120,9 +130,12 @@ export function istioGatewayConflict(level: EnforcementLevel = "mandatory"): Sta
             for (const [key, list] of byKey) {
                 const [sel, port] = key.split("~");
                 for (const s of list) {
-                    const clash = list.filter(o => o.gw !== s.gw && o.bind === s.bind && o.hosts.some(h => s.hosts.some(x => hostsOverlap(h, x))));
+                    const clash = list.filter((o) => o.gw !== s.gw && o.bind === s.bind && o.hosts.some((h) => s.hosts.some((x) => hostsOverlap(h, x))));
                     if (clash.length > 0) {
-                        report(`servers[${s.index}] (port ${port}, hosts ${s.hosts.join(", ")}) conflicts with ${names(clash.map(o => o.gw))} on the same selector ${sel || "(none)"}; only one of them gets the port (IST0145).`, s.gw.resource.urn);
+                        report(
+                            `servers[${s.index}] (port ${port}, hosts ${s.hosts.join(", ")}) conflicts with ${names(clash.map((o) => o.gw))} on the same selector ${sel || "(none)"}; only one of them gets the port (IST0145).`,
+                            s.gw.resource.urn,
+                        );
                     }
                 }
             }
@@ -140,7 +153,7 @@ export function istioGatewayWorkload(level: EnforcementLevel = "mandatory"): Sta
             const idx = AnalyzeIndex.of(args.resources);
             // Judged only when the input holds gateway workloads (an istio/gateway release, or pods
             // labelled `istio`): application manifests usually meet a gateway installed elsewhere.
-            const gateways = idx.allWorkloads.filter(w => w.labels.istio !== undefined);
+            const gateways = idx.allWorkloads.filter((w) => w.labels.istio !== undefined);
             if (gateways.length === 0) {
                 return;
             }
@@ -149,15 +162,18 @@ export function istioGatewayWorkload(level: EnforcementLevel = "mandatory"): Sta
                 if (Object.keys(selector).length === 0) {
                     continue;
                 }
-                const pods = idx.allWorkloads.filter(w => selects(selector, w.labels));
+                const pods = idx.allWorkloads.filter((w) => selects(selector, w.labels));
                 if (pods.length === 0) {
-                    report(`selector ${selectorString(selector)} matches no gateway workload of the input (${[...new Set(gateways.map(g => selectorString({ istio: g.labels.istio })))].join(", ")}), so no gateway serves it (IST0101).`, gw.resource.urn);
+                    report(
+                        `selector ${selectorString(selector)} matches no gateway workload of the input (${[...new Set(gateways.map((g) => selectorString({ istio: g.labels.istio })))].join(", ")}), so no gateway serves it (IST0101).`,
+                        gw.resource.urn,
+                    );
                     continue;
                 }
                 const ports = new Set<number>();
                 let services = 0;
                 for (const e of idx.services) {
-                    if (!e.selector || e.fqdn.startsWith("*") || !pods.some(p => p.namespace === e.namespace && selects(e.selector ?? {}, p.labels))) {
+                    if (!e.selector || e.fqdn.startsWith("*") || !pods.some((p) => p.namespace === e.namespace && selects(e.selector ?? {}, p.labels))) {
                         continue;
                     }
                     services++;
@@ -173,7 +189,10 @@ export function istioGatewayWorkload(level: EnforcementLevel = "mandatory"): Sta
                 }
                 for (const s of servers(gw)) {
                     if (s.port > 0 && !ports.has(s.port)) {
-                        report(`servers[${s.index}] port ${s.port} is not exposed by the Service of the gateway workload (${selectorString(selector)}; ports ${[...ports].sort((a, b) => a - b).join(", ")}), so clients cannot reach it (IST0162).`, gw.resource.urn);
+                        report(
+                            `servers[${s.index}] port ${s.port} is not exposed by the Service of the gateway workload (${selectorString(selector)}; ports ${[...ports].sort((a, b) => a - b).join(", ")}), so clients cannot reach it (IST0162).`,
+                            gw.resource.urn,
+                        );
                     }
                 }
             }
@@ -207,11 +226,11 @@ function selectorConflicts(
         if (candidates.length === 0) {
             continue; // the namespace's workloads are not in the input
         }
-        const hit = candidates.filter(w => selects(selector, w.labels));
+        const hit = candidates.filter((w) => selects(selector, w.labels));
         if (hit.length === 0) {
             report(`selector ${selectorString(selector)} matches no workload in namespace ${r.namespace} (${code.none}).`, r.resource.urn);
         }
-        hit.forEach(w => pushTo(byWorkload, w, r));
+        hit.forEach((w) => pushTo(byWorkload, w, r));
     }
     const reported = new Set<string>();
     for (const [w, rs] of byWorkload) {
@@ -221,7 +240,7 @@ function selectorConflicts(
         for (const r of rs) {
             if (!reported.has(r.resource.urn)) {
                 reported.add(r.resource.urn);
-                report(`${kind} selects ${w.label} together with ${names(rs.filter(o => o !== r))}; which one applies is undefined (${code.conflict}).`, r.resource.urn);
+                report(`${kind} selects ${w.label} together with ${names(rs.filter((o) => o !== r))}; which one applies is undefined (${code.conflict}).`, r.resource.urn);
             }
         }
     }
@@ -230,7 +249,10 @@ function selectorConflicts(
             continue;
         }
         for (const r of rs) {
-            report(`${kind} has no workload selector, like ${names(rs.filter(o => o !== r))} in namespace ${ns}; only one namespace-wide ${kind} may exist (${code.multiple}).`, r.resource.urn);
+            report(
+                `${kind} has no workload selector, like ${names(rs.filter((o) => o !== r))} in namespace ${ns}; only one namespace-wide ${kind} may exist (${code.multiple}).`,
+                r.resource.urn,
+            );
         }
     }
 }
@@ -239,11 +261,12 @@ function selectorConflicts(
 export function istioSidecarSelector(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
     return {
         name: "istio-sidecar-selector",
-        description: "Each workload is selected by at most one Sidecar, one Sidecar per namespace has no selector, and selectors match a workload of the input (IST0110, IST0111, IST0101).",
+        description:
+            "Each workload is selected by at most one Sidecar, one Sidecar per namespace has no selector, and selectors match a workload of the input (IST0110, IST0111, IST0101).",
         enforcementLevel: level,
         validateStack: (args, report) => {
             const idx = AnalyzeIndex.of(args.resources);
-            selectorConflicts(idx, idx.sidecars, "Sidecar", { none: "IST0101", conflict: "IST0110", multiple: "IST0111" }, report, r => idx.isAmbient(r.namespace));
+            selectorConflicts(idx, idx.sidecars, "Sidecar", { none: "IST0101", conflict: "IST0110", multiple: "IST0111" }, report, (r) => idx.isAmbient(r.namespace));
         },
     };
 }
@@ -252,7 +275,8 @@ export function istioSidecarSelector(level: EnforcementLevel = "mandatory"): Sta
 export function istioTelemetrySelector(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
     return {
         name: "istio-telemetry-selector",
-        description: "Each workload is selected by at most one Telemetry, one Telemetry per namespace has no selector, and selectors match a workload of the input (IST0159, IST0160, IST0101).",
+        description:
+            "Each workload is selected by at most one Telemetry, one Telemetry per namespace has no selector, and selectors match a workload of the input (IST0159, IST0160, IST0101).",
         enforcementLevel: level,
         validateStack: (args, report) => {
             const idx = AnalyzeIndex.of(args.resources);
@@ -280,7 +304,10 @@ export function istioAmbientNoSidecar(level: EnforcementLevel = "advisory"): Sta
                 }
                 for (const w of list) {
                     if (w.resource && (w.labels["sidecar.istio.io/inject"] === "true" || w.annotations["sidecar.istio.io/inject"] === "true")) {
-                        report(`${w.label} asks for a sidecar (sidecar.istio.io/inject: "true") in ambient namespace ${ns}; it would run both data planes. Drop the label, or take the namespace out of ambient.`, w.resource.urn);
+                        report(
+                            `${w.label} asks for a sidecar (sidecar.istio.io/inject: "true") in ambient namespace ${ns}; it would run both data planes. Drop the label, or take the namespace out of ambient.`,
+                            w.resource.urn,
+                        );
                     }
                 }
             }

@@ -54,7 +54,14 @@ export function meshRoutes(resources: readonly PolicyResource[]): MeshRoute[] {
                     const name = str(get(b, "name")) ?? "";
                     const port = get(b, "port");
                     const weight = get(b, "weight");
-                    return { fqdn: istioFqdn(name, namespace), namespace, name, ...(typeof port === "number" ? { port } : {}), weight: typeof weight === "number" ? weight : 1, at: `spec.rules[${index}].backendRefs[${j}]` };
+                    return {
+                        fqdn: istioFqdn(name, namespace),
+                        namespace,
+                        name,
+                        ...(typeof port === "number" ? { port } : {}),
+                        weight: typeof weight === "number" ? weight : 1,
+                        at: `spec.rules[${index}].backendRefs[${j}]`,
+                    };
                 }),
         }));
         out.push({ resource: r, namespace: meta.namespace, name: meta.name, parents, rules });
@@ -66,7 +73,8 @@ export function meshRoutes(resources: readonly PolicyResource[]): MeshRoute[] {
 export function meshRouteVirtualServiceConflict(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
     return {
         name: "mesh-route-virtual-service-conflict",
-        description: "A Service routed by a Gateway API HTTPRoute (parent: the Service) must not also have a mesh VirtualService: Istio turns the route into a VirtualService for the same host and a sidecar applies only one of them.",
+        description:
+            "A Service routed by a Gateway API HTTPRoute (parent: the Service) must not also have a mesh VirtualService: Istio turns the route into a VirtualService for the same host and a sidecar applies only one of them.",
         enforcementLevel: level,
         validateStack: (args, report) => {
             const routes = meshRoutes(args.resources);
@@ -95,7 +103,8 @@ export function meshRouteVirtualServiceConflict(level: EnforcementLevel = "manda
 export function meshRouteReferencesResolve(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
     return {
         name: "mesh-route-references-resolve",
-        description: "A mesh HTTPRoute's parent Service and every backendRef must be a Service of the input with the port named (Istio: parent not found, ResolvedRefs BackendNotFound, 500).",
+        description:
+            "A mesh HTTPRoute's parent Service and every backendRef must be a Service of the input with the port named (Istio: parent not found, ResolvedRefs BackendNotFound, 500).",
         enforcementLevel: level,
         validateStack: (args, report) => {
             const routes = meshRoutes(args.resources);
@@ -107,9 +116,15 @@ export function meshRouteReferencesResolve(level: EnforcementLevel = "mandatory"
                     if (!idx.described.has(p.namespace)) continue;
                     const svc = find(p.fqdn, route.namespace);
                     if (svc === undefined) {
-                        report(`HTTPRoute ${route.namespace}/${route.name}: parent Service ${p.namespace}/${p.name} is not in the input; Istio attaches the route to nothing ("parent service not found") and no request uses it.`, route.resource.urn);
+                        report(
+                            `HTTPRoute ${route.namespace}/${route.name}: parent Service ${p.namespace}/${p.name} is not in the input; Istio attaches the route to nothing ("parent service not found") and no request uses it.`,
+                            route.resource.urn,
+                        );
                     } else if (p.port !== undefined && !svc.ports.some((x) => x.number === p.port)) {
-                        report(`HTTPRoute ${route.namespace}/${route.name}: parent Service ${p.namespace}/${p.name} has no port ${p.port} (ports ${svc.ports.map((x) => x.number).join(", ")}); the route attaches to nothing.`, route.resource.urn);
+                        report(
+                            `HTTPRoute ${route.namespace}/${route.name}: parent Service ${p.namespace}/${p.name} has no port ${p.port} (ports ${svc.ports.map((x) => x.number).join(", ")}); the route attaches to nothing.`,
+                            route.resource.urn,
+                        );
                     }
                 }
                 for (const rule of route.rules) {
@@ -117,9 +132,15 @@ export function meshRouteReferencesResolve(level: EnforcementLevel = "mandatory"
                         if (!idx.described.has(b.namespace)) continue;
                         const svc = find(b.fqdn, route.namespace);
                         if (svc === undefined) {
-                            report(`HTTPRoute ${route.namespace}/${route.name} ${b.at}: Service ${b.namespace}/${b.name} is not in the input; Istio marks the reference unresolved (BackendNotFound) and its share of requests fails with 500.`, route.resource.urn);
+                            report(
+                                `HTTPRoute ${route.namespace}/${route.name} ${b.at}: Service ${b.namespace}/${b.name} is not in the input; Istio marks the reference unresolved (BackendNotFound) and its share of requests fails with 500.`,
+                                route.resource.urn,
+                            );
                         } else if (b.port !== undefined && !svc.ports.some((x) => x.number === b.port)) {
-                            report(`HTTPRoute ${route.namespace}/${route.name} ${b.at}: Service ${b.namespace}/${b.name} has no port ${b.port} (ports ${svc.ports.map((x) => x.number).join(", ")}); requests sent there fail.`, route.resource.urn);
+                            report(
+                                `HTTPRoute ${route.namespace}/${route.name} ${b.at}: Service ${b.namespace}/${b.name} has no port ${b.port} (ports ${svc.ports.map((x) => x.number).join(", ")}); requests sent there fail.`,
+                                route.resource.urn,
+                            );
                         }
                     }
                 }
@@ -137,7 +158,8 @@ function overlapping(a: Record<string, string>, b: Record<string, string>): bool
 export function meshRouteVersionSplit(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
     return {
         name: "mesh-route-version-split",
-        description: "The weighted backendRefs of a mesh HTTPRoute rule must be Services selecting different pods (e.g. one `version` label value each); overlapping selectors send a version's share to every version.",
+        description:
+            "The weighted backendRefs of a mesh HTTPRoute rule must be Services selecting different pods (e.g. one `version` label value each); overlapping selectors send a version's share to every version.",
         enforcementLevel: level,
         validateStack: (args, report) => {
             const routes = meshRoutes(args.resources);
@@ -153,7 +175,10 @@ export function meshRouteVersionSplit(level: EnforcementLevel = "mandatory"): St
                         for (let j = i + 1; j < live.length; j++) {
                             const [a, b] = [live[i], live[j]];
                             if (a.b.fqdn === b.b.fqdn || !overlapping(a.svc.selector ?? {}, b.svc.selector ?? {})) continue;
-                            const fmt = (s: Record<string, string>) => Object.entries(s).map(([k, v]) => `${k}=${v}`).join(",") || "everything";
+                            const fmt = (s: Record<string, string>) =>
+                                Object.entries(s)
+                                    .map(([k, v]) => `${k}=${v}`)
+                                    .join(",") || "everything";
                             report(
                                 `HTTPRoute ${route.namespace}/${route.name} rule [${rule.index}] splits between Services ${a.b.namespace}/${a.b.name} (selects ${fmt(a.svc.selector ?? {})}) and ${b.b.namespace}/${b.b.name} (selects ${fmt(b.svc.selector ?? {})}), which can select the same pods: the weights do not separate versions. Give each version Service a distinct version label in its selector.`,
                                 route.resource.urn,
@@ -174,7 +199,8 @@ export function meshRouteVersionSplit(level: EnforcementLevel = "mandatory"): St
 export function meshRouteBackendDestinationRule(level: EnforcementLevel = "advisory"): StackValidationPolicy {
     return {
         name: "mesh-route-backend-destination-rule",
-        description: "When a mesh HTTPRoute sends a Service's traffic to other Services (one per version), each needs the DestinationRule settings the Service has (TLS, outlier detection, connection pool): a DestinationRule reaches its own host only.",
+        description:
+            "When a mesh HTTPRoute sends a Service's traffic to other Services (one per version), each needs the DestinationRule settings the Service has (TLS, outlier detection, connection pool): a DestinationRule reaches its own host only.",
         enforcementLevel: level,
         validateStack: (args, report) => {
             const routes = meshRoutes(args.resources);

@@ -68,7 +68,10 @@ export function selects(selector: Record<string, string>, labels: Record<string,
 
 /** `k=v,k2=v2`, sorted, as Kubernetes prints a selector. */
 export function selectorString(selector: Record<string, string>): string {
-    return Object.keys(selector).sort().map(k => `${k}=${selector[k]}`).join(",");
+    return Object.keys(selector)
+        .sort()
+        .map((k) => `${k}=${selector[k]}`)
+        .join(",");
 }
 
 /** Stable JSON (sorted keys), for comparing match blocks as Istio compares their serialization. */
@@ -77,7 +80,11 @@ export function stableJson(v: unknown): string {
         return `[${v.map(stableJson).join(",")}]`;
     }
     if (isObj(v)) {
-        return `{${Object.keys(v).sort().filter(k => v[k] !== undefined).map(k => `${JSON.stringify(k)}:${stableJson(v[k])}`).join(",")}}`;
+        return `{${Object.keys(v)
+            .sort()
+            .filter((k) => v[k] !== undefined)
+            .map((k) => `${JSON.stringify(k)}:${stableJson(v[k])}`)
+            .join(",")}}`;
     }
     return JSON.stringify(v) ?? "null";
 }
@@ -110,11 +117,7 @@ const WORKLOADS: ReadonlyMap<string, readonly string[]> = new Map<string, readon
 ]);
 
 /** Every type the analyze rules read (for `check`'s "not judged" count). */
-export const ANALYZED_TYPES: readonly string[] = [
-    ...WORKLOADS.keys(),
-    ...AT.gateway,
-    ...AT.serviceEntry,
-];
+export const ANALYZED_TYPES: readonly string[] = [...WORKLOADS.keys(), ...AT.gateway, ...AT.serviceEntry];
 
 // ---------------------------------------------------------------------------------------------
 // Index
@@ -167,11 +170,13 @@ function num(v: unknown): number | undefined {
 }
 
 function exportScopes(exportTo: unknown, namespace: string): string[] {
-    const list = arr(exportTo).filter((x): x is string => typeof x === "string").map(s => s.trim());
+    const list = arr(exportTo)
+        .filter((x): x is string => typeof x === "string")
+        .map((s) => s.trim());
     if (list.length === 0 || list.includes("*")) {
         return ["*"];
     }
-    return [...new Set(list.map(s => (s === "." ? namespace : s)))];
+    return [...new Set(list.map((s) => (s === "." ? namespace : s)))];
 }
 
 export class AnalyzeIndex {
@@ -221,7 +226,13 @@ export class AnalyzeIndex {
             }
         }
         // Every cluster has the API server's Service; no input declares it.
-        this.addHost({ label: "Service default/kubernetes (the API server)", namespace: "default", fqdn: `kubernetes.default.svc.${CLUSTER_DOMAIN}`, ports: [{ number: 443, targetPort: 6443, protocol: "TCP" }], scopes: ["*"] });
+        this.addHost({
+            label: "Service default/kubernetes (the API server)",
+            namespace: "default",
+            fqdn: `kubernetes.default.svc.${CLUSTER_DOMAIN}`,
+            ports: [{ number: 443, targetPort: 6443, protocol: "TCP" }],
+            scopes: ["*"],
+        });
         for (const r of resources) {
             const t = r.type;
             if (!t.startsWith("kubernetes:") || last.get(identity(r)) !== r) {
@@ -294,32 +305,57 @@ export class AnalyzeIndex {
         const labels = { app: name, istio: name.replace(/^istio-/, ""), ...stringMap(values.labels) };
         this.addWorkload({ resource: r, label: `istio/gateway release ${namespace}/${name}`, namespace, labels, annotations: {} });
         const given = arr(get(values, "service", "ports"));
-        const ports = given.length > 0
-            ? given.map(p => ({ number: num(get(p, "port")) ?? 0, targetPort: num(get(p, "targetPort")), protocol: str(get(p, "protocol")) ?? "TCP" }))
-            : [...GATEWAY_CHART_PORTS];
-        this.addHost({ resource: r, label: `Service ${namespace}/${name} (istio/gateway release)`, namespace, fqdn: `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`, ports, scopes: ["*"], selector: { app: name, istio: labels.istio } });
+        const ports =
+            given.length > 0
+                ? given.map((p) => ({ number: num(get(p, "port")) ?? 0, targetPort: num(get(p, "targetPort")), protocol: str(get(p, "protocol")) ?? "TCP" }))
+                : [...GATEWAY_CHART_PORTS];
+        this.addHost({
+            resource: r,
+            label: `Service ${namespace}/${name} (istio/gateway release)`,
+            namespace,
+            fqdn: `${name}.${namespace}.svc.${CLUSTER_DOMAIN}`,
+            ports,
+            scopes: ["*"],
+            selector: { app: name, istio: labels.istio },
+        });
         this.hasServices = true;
     }
 
     private addService(r: PolicyResource): void {
         const meta = metaOf(r.props, r.name);
         const spec = obj(get(r.props, "spec"));
-        const ports = arr(spec.ports).map(p => ({ number: num(get(p, "port")) ?? 0, targetPort: num(get(p, "targetPort")), protocol: str(get(p, "protocol")) ?? "TCP" }));
+        const ports = arr(spec.ports).map((p) => ({ number: num(get(p, "port")) ?? 0, targetPort: num(get(p, "targetPort")), protocol: str(get(p, "protocol")) ?? "TCP" }));
         const exportTo = meta.annotations["networking.istio.io/exportTo"];
         const scopes = exportTo ? exportScopes(exportTo.split(","), meta.namespace) : ["*"];
         const selector = isObj(spec.selector) ? stringMap(spec.selector) : undefined;
-        this.addHost({ resource: r, label: `Service ${meta.namespace}/${meta.name}`, namespace: meta.namespace, fqdn: `${meta.name}.${meta.namespace}.svc.${CLUSTER_DOMAIN}`, ports, scopes, selector });
+        this.addHost({
+            resource: r,
+            label: `Service ${meta.namespace}/${meta.name}`,
+            namespace: meta.namespace,
+            fqdn: `${meta.name}.${meta.namespace}.svc.${CLUSTER_DOMAIN}`,
+            ports,
+            scopes,
+            selector,
+        });
         this.described.add(meta.namespace);
         this.hasServices = true;
     }
 
     private addServiceEntry(n: NamedResource): void {
-        const ports = arr(n.spec.ports).map(p => ({ number: num(get(p, "number")) ?? 0, targetPort: num(get(p, "targetPort")), protocol: str(get(p, "protocol")) ?? "TCP" }));
+        const ports = arr(n.spec.ports).map((p) => ({ number: num(get(p, "number")) ?? 0, targetPort: num(get(p, "targetPort")), protocol: str(get(p, "protocol")) ?? "TCP" }));
         const scopes = exportScopes(n.spec.exportTo, n.namespace);
         const ws = get(n.spec, "workloadSelector", "labels");
         for (const h of arr(n.spec.hosts)) {
             if (typeof h === "string" && !hasUnknown(h)) {
-                this.addHost({ resource: n.resource, label: `ServiceEntry ${n.namespace}/${n.name}`, namespace: n.namespace, fqdn: istioFqdn(h, n.namespace), ports, scopes, selector: isObj(ws) ? stringMap(ws) : undefined });
+                this.addHost({
+                    resource: n.resource,
+                    label: `ServiceEntry ${n.namespace}/${n.name}`,
+                    namespace: n.namespace,
+                    fqdn: istioFqdn(h, n.namespace),
+                    ports,
+                    scopes,
+                    selector: isObj(ws) ? stringMap(ws) : undefined,
+                });
             }
         }
         this.described.add(n.namespace);
@@ -348,7 +384,7 @@ export class AnalyzeIndex {
         if (direct) {
             return direct[0];
         }
-        const scopes = arr(exportTo).length === 0 ? [namespace] : exportScopes(exportTo, namespace).filter(s => s !== "*");
+        const scopes = arr(exportTo).length === 0 ? [namespace] : exportScopes(exportTo, namespace).filter((s) => s !== "*");
         for (const s of scopes) {
             const hit = this.hosts.get(`${s}/${fqdn}`);
             if (hit) {
@@ -379,7 +415,7 @@ export class AnalyzeIndex {
 
     /** Workloads of a namespace matching a selector. */
     matching(namespace: string, selector: Record<string, string>): Workload[] {
-        return (this.workloads.get(namespace) ?? []).filter(w => selects(selector, w.labels));
+        return (this.workloads.get(namespace) ?? []).filter((w) => selects(selector, w.labels));
     }
 
     /** Whether a namespace is in ambient mode (util/in_mesh.go NamespaceInAmbientMode). */
@@ -406,5 +442,5 @@ export function hasTargetRef(spec: Record<string, unknown>): boolean {
 
 /** `ns/name` of resources, sorted, for messages. */
 export function names(list: readonly { namespace: string; name: string }[]): string {
-    return [...new Set(list.map(x => `${x.namespace}/${x.name}`))].sort().join(", ");
+    return [...new Set(list.map((x) => `${x.namespace}/${x.name}`))].sort().join(", ");
 }

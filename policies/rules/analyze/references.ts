@@ -66,7 +66,7 @@ export function istioDestinationHostExists(level: EnforcementLevel = "mandatory"
                         report(`${d.where}.host "${d.host}" (${istioFqdn(d.host, vs.namespace)}) matches no Service or ServiceEntry (IST0101).${hint(d.host)}`, vs.resource.urn);
                         continue;
                     }
-                    const ports = target.ports.map(p => p.number).filter(n => n > 0);
+                    const ports = target.ports.map((p) => p.number).filter((n) => n > 0);
                     if (d.port === undefined) {
                         if (ports.length > 1) {
                             report(`${d.where} has no port, but ${target.label} exposes ${ports.join(", ")}; set destination.port.number (IST0112).`, vs.resource.urn);
@@ -117,7 +117,9 @@ export function istioVirtualServiceGateway(level: EnforcementLevel = "mandatory"
         validateStack: (args, report) => {
             const idx = AnalyzeIndex.of(args.resources);
             for (const vs of idx.virtualServices) {
-                const hosts = arr(vs.spec.hosts).filter((h): h is string => typeof h === "string" && !hasUnknown(h)).map(h => h.toLowerCase());
+                const hosts = arr(vs.spec.hosts)
+                    .filter((h): h is string => typeof h === "string" && !hasUnknown(h))
+                    .map((h) => h.toLowerCase());
                 arr(vs.spec.gateways).forEach((g, i) => {
                     if (typeof g !== "string" || g === "mesh" || hasUnknown(g)) {
                         return;
@@ -128,14 +130,17 @@ export function istioVirtualServiceGateway(level: EnforcementLevel = "mandatory"
                         const gwNs = key.split("/")[0];
                         // Judged where the input describes the gateway's namespace: a shared gateway
                         // (istio-system/…) usually lives in another repository.
-                        if (idx.described.has(gwNs) || [...idx.gateways.keys()].some(k => k.startsWith(`${gwNs}/`))) {
+                        if (idx.described.has(gwNs) || [...idx.gateways.keys()].some((k) => k.startsWith(`${gwNs}/`))) {
                             report(`gateways[${i}] "${g}" names no Gateway (${key}) (IST0101); a gateway in another namespace is written <namespace>/<name>.`, vs.resource.urn);
                         }
                         return;
                     }
                     const offered = gatewayHostsFor(gw.spec, gw.namespace, vs.namespace);
-                    if (hosts.length > 0 && !hosts.some(h => offered.some(o => hostsOverlap(o, h)))) {
-                        report(`hosts ${hosts.join(", ")} are not served by Gateway ${key} (its servers offer ${offered.length > 0 ? offered.join(", ") : "nothing to this namespace"}), so the routes never apply (IST0132).`, vs.resource.urn);
+                    if (hosts.length > 0 && !hosts.some((h) => offered.some((o) => hostsOverlap(o, h)))) {
+                        report(
+                            `hosts ${hosts.join(", ")} are not served by Gateway ${key} (its servers offer ${offered.length > 0 ? offered.join(", ") : "nothing to this namespace"}), so the routes never apply (IST0132).`,
+                            vs.resource.urn,
+                        );
                     }
                 });
             }
@@ -158,19 +163,25 @@ export function istioDestinationRuleTargets(level: EnforcementLevel = "mandatory
                 }
                 const target = idx.lookupHost(host, dr.namespace, dr.spec.exportTo);
                 if (!target) {
-                    report(`host "${host}" (${istioFqdn(host, dr.namespace)}) matches no Service or ServiceEntry, so the DestinationRule applies to nothing (IST0174).${hint(host)}`, dr.resource.urn);
+                    report(
+                        `host "${host}" (${istioFqdn(host, dr.namespace)}) matches no Service or ServiceEntry, so the DestinationRule applies to nothing (IST0174).${hint(host)}`,
+                        dr.resource.urn,
+                    );
                     continue;
                 }
                 const podNs = clusterHostNamespace(target.fqdn) ?? target.namespace;
-                const pods = (idx.workloads.get(podNs) ?? []).filter(w => target.selector === undefined || selects(target.selector, w.labels));
+                const pods = (idx.workloads.get(podNs) ?? []).filter((w) => target.selector === undefined || selects(target.selector, w.labels));
                 if ((idx.workloads.get(podNs) ?? []).length === 0 || target.selector === undefined) {
                     continue; // the input holds none of the namespace's workloads, or the service has no selector: nothing to judge
                 }
                 arr(dr.spec.subsets).forEach((s, i) => {
                     const name = str(get(s, "name")) ?? `subsets[${i}]`;
                     const labels = stringMap(get(s, "labels"));
-                    if (!pods.some(w => selects(labels, w.labels))) {
-                        report(`subset "${name}" (${selectorString(labels) || "no labels"}) selects no pod of ${target.label} in the input; traffic to it fails with 503 (IST0173).`, dr.resource.urn);
+                    if (!pods.some((w) => selects(labels, w.labels))) {
+                        report(
+                            `subset "${name}" (${selectorString(labels) || "no labels"}) selects no pod of ${target.label} in the input; traffic to it fails with 503 (IST0173).`,
+                            dr.resource.urn,
+                        );
                     }
                 });
             }
@@ -210,7 +221,7 @@ export function istioAuthorizationReferences(level: EnforcementLevel = "mandator
                         arr(get(rule, "from")).forEach((from, j) => {
                             for (const field of ["namespaces", "notNamespaces"]) {
                                 for (const ns of arr(get(from, "source", field))) {
-                                    if (typeof ns === "string" && !hasUnknown(ns) && !namespaces.some(n => namespaceMatches(n, ns))) {
+                                    if (typeof ns === "string" && !hasUnknown(ns) && !namespaces.some((n) => namespaceMatches(n, ns))) {
                                         report(`rules[${i}].from[${j}].source.${field} names namespace "${ns}", which the input does not hold (IST0101).`, ap.resource.urn);
                                     }
                                 }
@@ -223,9 +234,12 @@ export function istioAuthorizationReferences(level: EnforcementLevel = "mandator
                     continue;
                 }
                 const meshWide = ap.namespace === c.rootNamespace;
-                const candidates = meshWide ? idx.allWorkloads : idx.workloads.get(ap.namespace) ?? [];
-                if (candidates.length > 0 && !candidates.some(w => selects(selector, w.labels))) {
-                    report(`selector ${selectorString(selector)} matches no workload ${meshWide ? "of the input" : `in namespace ${ap.namespace}`}, so the policy protects nothing (IST0127).`, ap.resource.urn);
+                const candidates = meshWide ? idx.allWorkloads : (idx.workloads.get(ap.namespace) ?? []);
+                if (candidates.length > 0 && !candidates.some((w) => selects(selector, w.labels))) {
+                    report(
+                        `selector ${selectorString(selector)} matches no workload ${meshWide ? "of the input" : `in namespace ${ap.namespace}`}, so the policy protects nothing (IST0127).`,
+                        ap.resource.urn,
+                    );
                 }
             }
         },

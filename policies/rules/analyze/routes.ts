@@ -85,13 +85,15 @@ function mapCovered(a: Record<string, string>, b: Record<string, string>): boole
 
 /** coveredValidation: whether the earlier match `a` covers the later `b` (as Istio 1.30.3 computes it). */
 function covered(a: PrefixMatch, b: PrefixMatch): boolean {
-    return b.prefix.startsWith(a.prefix)
-        && a.port === b.port
-        && (a.method === b.method || a.method.startsWith(b.method))
-        && (a.authority === b.authority || a.authority.startsWith(b.authority))
-        && mapCovered(a.headers, b.headers)
-        && mapCovered(a.query, b.query)
-        && mapCovered(a.without, b.without);
+    return (
+        b.prefix.startsWith(a.prefix) &&
+        a.port === b.port &&
+        (a.method === b.method || a.method.startsWith(b.method)) &&
+        (a.authority === b.authority || a.authority.startsWith(b.authority)) &&
+        mapCovered(a.headers, b.headers) &&
+        mapCovered(a.query, b.query) &&
+        mapCovered(a.without, b.without)
+    );
 }
 
 /** Every IST0130/IST0131 finding of a VirtualService spec, in Istio's order. */
@@ -110,13 +112,19 @@ export function analyzeRoutes(spec: Record<string, unknown>): RouteFinding[] {
             const matches = arr(route.match);
             if (matches.length === 0) {
                 if (catchAll >= 0) {
-                    out.push({ code: "IST0130", message: `${name} can never be used: only the last rule can have no matches (${routeName(routes[catchAll], catchAll, section)} has none) (IST0130).` });
+                    out.push({
+                        code: "IST0130",
+                        message: `${name} can never be used: only the last rule can have no matches (${routeName(routes[catchAll], catchAll, section)} has none) (IST0130).`,
+                    });
                 }
                 catchAll = i;
                 return;
             }
             if (catchAll >= 0) {
-                out.push({ code: "IST0130", message: `${name} can never be used: ${routeName(routes[catchAll], catchAll, section)} before it has no matches and takes every request (IST0130).` });
+                out.push({
+                    code: "IST0130",
+                    message: `${name} can never be used: ${routeName(routes[catchAll], catchAll, section)} before it has no matches and takes every request (IST0130).`,
+                });
                 return;
             }
             let duplicates = 0;
@@ -124,7 +132,10 @@ export function analyzeRoutes(spec: Record<string, unknown>): RouteFinding[] {
                 const key = matchKey(m);
                 const dup = seen.get(key);
                 if (dup !== undefined) {
-                    out.push({ code: "IST0131", message: `${name} ${matchName(m, j, section)} repeats a match of ${routeName(routes[dup], dup, section)} and never takes effect (IST0131).` });
+                    out.push({
+                        code: "IST0131",
+                        message: `${name} ${matchName(m, j, section)} repeats a match of ${routeName(routes[dup], dup, section)} and never takes effect (IST0131).`,
+                    });
                     duplicates++;
                     return;
                 }
@@ -144,7 +155,10 @@ export function analyzeRoutes(spec: Record<string, unknown>): RouteFinding[] {
             for (let b = a + 1; b < prefixes.length; b++) {
                 if (prefixes[b].prefix !== prefixes[a].prefix && covered(prefixes[a], prefixes[b])) {
                     const [pa, pb] = [prefixes[a], prefixes[b]];
-                    out.push({ code: "IST0131", message: `${pb.route} ${pb.match} (prefix ${pb.prefix}) is covered by ${pa.route} ${pa.match} (prefix ${pa.prefix}) before it and never takes effect (IST0131).` });
+                    out.push({
+                        code: "IST0131",
+                        message: `${pb.route} ${pb.match} (prefix ${pb.prefix}) is covered by ${pa.route} ${pa.match} (prefix ${pa.prefix}) before it and never takes effect (IST0131).`,
+                    });
                 }
             }
         }
@@ -156,10 +170,13 @@ export function analyzeRoutes(spec: Record<string, unknown>): RouteFinding[] {
 export function istioVirtualServiceUnreachableRoutes(level: EnforcementLevel = "mandatory"): ResourceValidationPolicy {
     return {
         name: "istio-virtual-service-unreachable-routes",
-        description: "Every http, tcp and tls route of a VirtualService must be reachable: no route after one without matches, no route whose matches all repeat earlier ones (IST0130).",
+        description:
+            "Every http, tcp and tls route of a VirtualService must be reachable: no route after one without matches, no route whose matches all repeat earlier ones (IST0130).",
         enforcementLevel: level,
         validateResource: validateTypes(T.virtualService, (args, report) => {
-            analyzeRoutes(obj(get(args.props, "spec"))).filter(f => f.code === "IST0130").forEach(f => report(f.message));
+            analyzeRoutes(obj(get(args.props, "spec")))
+                .filter((f) => f.code === "IST0130")
+                .forEach((f) => report(f.message));
         }),
     };
 }
@@ -171,7 +188,9 @@ export function istioVirtualServiceIneffectiveMatch(level: EnforcementLevel = "a
         description: "A VirtualService match must not repeat, or be covered by the prefix of, an earlier match (IST0131).",
         enforcementLevel: level,
         validateResource: validateTypes(T.virtualService, (args, report) => {
-            analyzeRoutes(obj(get(args.props, "spec"))).filter(f => f.code === "IST0131").forEach(f => report(f.message));
+            analyzeRoutes(obj(get(args.props, "spec")))
+                .filter((f) => f.code === "IST0131")
+                .forEach((f) => report(f.message));
         }),
     };
 }

@@ -28,7 +28,9 @@ export function istioTlsOriginationCa(level: EnforcementLevel = "advisory"): Res
             const tls = get(spec, "trafficPolicy", "tls");
             const mode = str(get(tls, "mode"));
             if (mode && ORIGINATION.has(mode) && !verifiesServer(tls, spec)) {
-                report(`trafficPolicy.tls.mode ${mode} to ${host} sets no caCertificates: the server certificate is checked only against the proxy's default trust store, if at all; set caCertificates (IST0128).`);
+                report(
+                    `trafficPolicy.tls.mode ${mode} to ${host} sets no caCertificates: the server certificate is checked only against the proxy's default trust store, if at all; set caCertificates (IST0128).`,
+                );
             }
             arr(get(spec, "trafficPolicy", "portLevelSettings")).forEach((p, i) => {
                 const m = str(get(p, "tls", "mode"));
@@ -55,12 +57,16 @@ export function istioMtlsStrictCoverage(level: EnforcementLevel = "mandatory"): 
     const defaults = { rootNamespace: "istio-system", allowPermissiveNamespaces: [] as string[] };
     return {
         name: "istio-mtls-strict-coverage",
-        description: "Every namespace the configuration meshes (DestinationRule, VirtualService, AuthorizationPolicy) must be covered by a STRICT PeerAuthentication, in the namespace or the mesh root.",
+        description:
+            "Every namespace the configuration meshes (DestinationRule, VirtualService, AuthorizationPolicy) must be covered by a STRICT PeerAuthentication, in the namespace or the mesh root.",
         enforcementLevel: level,
         configSchema: {
             properties: {
                 rootNamespace: schema.string("Istio root namespace: its namespace-wide PeerAuthentication applies mesh-wide.", defaults.rootNamespace),
-                allowPermissiveNamespaces: schema.strings("Namespaces allowed to accept plaintext (migrations; as istio-peer-authentication-strict's tunable).", defaults.allowPermissiveNamespaces),
+                allowPermissiveNamespaces: schema.strings(
+                    "Namespaces allowed to accept plaintext (migrations; as istio-peer-authentication-strict's tunable).",
+                    defaults.allowPermissiveNamespaces,
+                ),
             },
         },
         validateStack: (args, report) => {
@@ -72,8 +78,7 @@ export function istioMtlsStrictCoverage(level: EnforcementLevel = "mandatory"): 
                     meshed.set(ns, { why, resource });
                 }
             };
-            const hostNs = (h: unknown, ns: string): string | undefined =>
-                typeof h === "string" && !hasUnknown(h) ? clusterHostNamespace(istioFqdn(h, ns)) : undefined;
+            const hostNs = (h: unknown, ns: string): string | undefined => (typeof h === "string" && !hasUnknown(h) ? clusterHostNamespace(istioFqdn(h, ns)) : undefined);
             for (const dr of idx.destinationRules) {
                 add(hostNs(dr.spec.host, dr.namespace), `DestinationRule ${dr.namespace}/${dr.name}`, dr.resource);
             }
@@ -114,8 +119,15 @@ export function istioMtlsStrictCoverage(level: EnforcementLevel = "mandatory"): 
                 }
                 const effective = nsMode.get(ns) ?? rootMode ?? "PERMISSIVE (Istio's default)";
                 if (effective !== "STRICT") {
-                    const source = nsMode.has(ns) ? `its PeerAuthentication says ${effective}` : rootMode ? `the mesh-wide PeerAuthentication in ${c.rootNamespace} says ${effective}` : `no PeerAuthentication in ${ns} or ${c.rootNamespace} says STRICT`;
-                    report(`namespace ${ns} is meshed by ${why}, but ${source}, so its workloads still accept plaintext; a DestinationRule with ISTIO_MUTUAL only makes clients send mTLS. Add a PeerAuthentication with mtls.mode STRICT in ${ns} (or mesh-wide in ${c.rootNamespace}).`, (nsObject?.resource ?? resource).urn);
+                    const source = nsMode.has(ns)
+                        ? `its PeerAuthentication says ${effective}`
+                        : rootMode
+                          ? `the mesh-wide PeerAuthentication in ${c.rootNamespace} says ${effective}`
+                          : `no PeerAuthentication in ${ns} or ${c.rootNamespace} says STRICT`;
+                    report(
+                        `namespace ${ns} is meshed by ${why}, but ${source}, so its workloads still accept plaintext; a DestinationRule with ISTIO_MUTUAL only makes clients send mTLS. Add a PeerAuthentication with mtls.mode STRICT in ${ns} (or mesh-wide in ${c.rootNamespace}).`,
+                        (nsObject?.resource ?? resource).urn,
+                    );
                 }
             }
         },

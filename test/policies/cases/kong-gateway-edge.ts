@@ -5,21 +5,39 @@ import type { RuleCases } from "./types";
 const GW = "gateway.networking.k8s.io/v1";
 const gatewayClass = (controllerName: string, annotations: Record<string, string> = { "konghq.com/gatewayclass-unmanaged": "true" }) =>
     k8s(GW, "GatewayClass", "kong", undefined, { spec: { controllerName } }, { annotations });
-const selectorListener = (namespaces: string[]) => ({ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Selector", selector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: namespaces }] } } } });
+const selectorListener = (namespaces: string[]) => ({
+    name: "http",
+    port: 80,
+    protocol: "HTTP",
+    allowedRoutes: { namespaces: { from: "Selector", selector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: namespaces }] } } },
+});
 const gateway = (listeners: unknown[]) => k8s(GW, "Gateway", "kong", "kong", { spec: { gatewayClassName: "kong", listeners } });
 const route = (namespace: string, parentRef: Record<string, unknown> = { name: "kong", namespace: "kong" }) =>
-    k8s(GW, "HTTPRoute", "shop-edge", namespace, { spec: { parentRefs: [parentRef], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/shop" } }], backendRefs: [{ name: "shop", port: 8080 }] }] } });
+    k8s(GW, "HTTPRoute", "shop-edge", namespace, {
+        spec: { parentRefs: [parentRef], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/shop" } }], backendRefs: [{ name: "shop", port: 8080 }] }] },
+    });
 
 export const kongGatewayEdgeCases: RuleCases[] = [
     {
         rule: "kong-gateway-class",
         bad: [
-            { name: "a GatewayClass kong of another controller (Istio's)", resources: [gatewayClass("istio.io/gateway-controller")], expect: [/GatewayClass kong is one of Kong's gatewayClasses but names controller "istio\.io\/gateway-controller"/] },
-            { name: "KIC's controller without the unmanaged annotation", resources: [gatewayClass("konghq.com/kic-gateway-controller", {})], expect: [/lacks konghq\.com\/gatewayclass-unmanaged: "true"/] },
+            {
+                name: "a GatewayClass kong of another controller (Istio's)",
+                resources: [gatewayClass("istio.io/gateway-controller")],
+                expect: [/GatewayClass kong is one of Kong's gatewayClasses but names controller "istio\.io\/gateway-controller"/],
+            },
+            {
+                name: "KIC's controller without the unmanaged annotation",
+                resources: [gatewayClass("konghq.com/kic-gateway-controller", {})],
+                expect: [/lacks konghq\.com\/gatewayclass-unmanaged: "true"/],
+            },
         ],
         good: [
             { name: "meshgate's GatewayClass (KIC's controller, unmanaged)", resources: [gatewayClass("konghq.com/kic-gateway-controller")] },
-            { name: "another controller's class of another name", resources: [k8s(GW, "GatewayClass", "istio", undefined, { spec: { controllerName: "istio.io/gateway-controller" } })] },
+            {
+                name: "another controller's class of another name",
+                resources: [k8s(GW, "GatewayClass", "istio", undefined, { spec: { controllerName: "istio.io/gateway-controller" } })],
+            },
         ],
     },
     {
@@ -51,9 +69,15 @@ export const kongGatewayEdgeCases: RuleCases[] = [
             { name: "a listener from All", resources: [gateway([{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }]), route("shop")] },
             {
                 name: "a selector on a label of a namespace that is not among the objects (cannot be told)",
-                resources: [gateway([{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { team: "shop" } } } } }]), route("shop")],
+                resources: [
+                    gateway([{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { team: "shop" } } } } }]),
+                    route("shop"),
+                ],
             },
-            { name: "a mesh HTTPRoute whose parent is a Service (not Kong's)", resources: [gateway([selectorListener(["users"])]), route("shop", { group: "", kind: "Service", name: "shop" })] },
+            {
+                name: "a mesh HTTPRoute whose parent is a Service (not Kong's)",
+                resources: [gateway([selectorListener(["users"])]), route("shop", { group: "", kind: "Service", name: "shop" })],
+            },
         ],
     },
     {
@@ -90,7 +114,19 @@ export const kongGatewayEdgeCases: RuleCases[] = [
                 resources: [
                     gateway([selectorListener(["shop"])]),
                     k8s("configuration.konghq.com/v1", "KongPlugin", "shop-cors", "shop", { plugin: "cors", config: { origins: ["https://shop.example.com"] } }),
-                    k8s(GW, "HTTPRoute", "shop-edge", "shop", { spec: { parentRefs: [{ name: "kong", namespace: "kong" }], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/shop" }, method: "GET" }], backendRefs: [{ name: "shop", port: 8080 }] }] } }, { annotations: { "konghq.com/plugins": "shop-cors" } }),
+                    k8s(
+                        GW,
+                        "HTTPRoute",
+                        "shop-edge",
+                        "shop",
+                        {
+                            spec: {
+                                parentRefs: [{ name: "kong", namespace: "kong" }],
+                                rules: [{ matches: [{ path: { type: "PathPrefix", value: "/shop" }, method: "GET" }], backendRefs: [{ name: "shop", port: 8080 }] }],
+                            },
+                        },
+                        { annotations: { "konghq.com/plugins": "shop-cors" } },
+                    ),
                 ],
                 expect: [/HTTPRoute shop\/shop-edge has the cors plugin but the methods of its matches "GET" leaves out OPTIONS/],
             },
@@ -101,7 +137,24 @@ export const kongGatewayEdgeCases: RuleCases[] = [
                 resources: [
                     gateway([selectorListener(["shop"])]),
                     k8s("configuration.konghq.com/v1", "KongPlugin", "shop-cors", "shop", { plugin: "cors", config: { origins: ["https://shop.example.com"] } }),
-                    k8s(GW, "HTTPRoute", "shop-edge", "shop", { spec: { parentRefs: [{ name: "kong", namespace: "kong" }], rules: [{ matches: ["GET", "OPTIONS"].map((method) => ({ path: { type: "PathPrefix", value: "/shop" }, method })), backendRefs: [{ name: "shop", port: 8080 }] }] } }, { annotations: { "konghq.com/plugins": "shop-cors" } }),
+                    k8s(
+                        GW,
+                        "HTTPRoute",
+                        "shop-edge",
+                        "shop",
+                        {
+                            spec: {
+                                parentRefs: [{ name: "kong", namespace: "kong" }],
+                                rules: [
+                                    {
+                                        matches: ["GET", "OPTIONS"].map((method) => ({ path: { type: "PathPrefix", value: "/shop" }, method })),
+                                        backendRefs: [{ name: "shop", port: 8080 }],
+                                    },
+                                ],
+                            },
+                        },
+                        { annotations: { "konghq.com/plugins": "shop-cors" } },
+                    ),
                 ],
             },
         ],

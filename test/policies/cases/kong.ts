@@ -11,19 +11,29 @@ const rateLimit = plugin("rate-limit", "users", "rate-limiting", { minute: 100, 
 
 function ingress(name: string, plugins: string | undefined, opts: { cls?: string; service?: string; annotations?: Record<string, string> } = {}): PlainResource {
     const annotations = { ...(plugins !== undefined ? { "konghq.com/plugins": plugins } : {}), ...(opts.annotations ?? {}) };
-    return k8s("networking.k8s.io/v1", "Ingress", name, "users", {
-        spec: {
-            ingressClassName: opts.cls ?? "kong",
-            rules: [{ http: { paths: [{ path: "/api/v1/users", pathType: "Prefix", backend: { service: { name: opts.service ?? "user-service", port: { number: 8080 } } } }] } }],
+    return k8s(
+        "networking.k8s.io/v1",
+        "Ingress",
+        name,
+        "users",
+        {
+            spec: {
+                ingressClassName: opts.cls ?? "kong",
+                rules: [
+                    { http: { paths: [{ path: "/api/v1/users", pathType: "Prefix", backend: { service: { name: opts.service ?? "user-service", port: { number: 8080 } } } }] } },
+                ],
+            },
         },
-    }, { annotations });
+        { annotations },
+    );
 }
 
 const service = (name: string, annotations: Record<string, string> = {}) =>
     k8s("v1", "Service", name, "users", { spec: { selector: { app: name }, ports: [{ name: "http", port: 8080 }] } }, { annotations });
 const meshedNs = k8s("v1", "Namespace", "users", undefined, {}, { labels: { "istio-injection": "enabled" } });
 const plainNs = k8s("v1", "Namespace", "users", undefined, {});
-const consumer = (credentials: string[]) => k8s(KONG, "KongConsumer", "alice", "users", { username: "alice", credentials }, { annotations: { "kubernetes.io/ingress.class": "kong" } });
+const consumer = (credentials: string[]) =>
+    k8s(KONG, "KongConsumer", "alice", "users", { username: "alice", credentials }, { annotations: { "kubernetes.io/ingress.class": "kong" } });
 const secret = (name: string, labels: Record<string, string>) => k8s("v1", "Secret", name, "users", { stringData: { key: "[secret]" } }, { labels });
 const kongRelease = (database: string | undefined) =>
     release("kong", { chart: "kong", version: "3.4.1", namespace: "kong", values: { env: database === undefined ? {} : { database } } });
@@ -54,21 +64,42 @@ export const kongCases: RuleCases[] = [
     {
         rule: "kong-no-kongingress",
         bad: [
-            { name: "a KongIngress", resources: [k8s(KONG, "KongIngress", "timeouts", "users", { upstream: { hash_on: "ip" } })], expect: [/KongIngress is deprecated/], level: "advisory" },
-            { name: "a KongIngress with a spec (silently dropped)", resources: [k8s(KONG, "KongIngress", "routes", "users", { spec: { routes: [] } })], expect: [/Its spec field is not part of the CRD/], level: "advisory" },
+            {
+                name: "a KongIngress",
+                resources: [k8s(KONG, "KongIngress", "timeouts", "users", { upstream: { hash_on: "ip" } })],
+                expect: [/KongIngress is deprecated/],
+                level: "advisory",
+            },
+            {
+                name: "a KongIngress with a spec (silently dropped)",
+                resources: [k8s(KONG, "KongIngress", "routes", "users", { spec: { routes: [] } })],
+                expect: [/Its spec field is not part of the CRD/],
+                level: "advisory",
+            },
         ],
-        good: [{ name: "a KongUpstreamPolicy", resources: [k8s("configuration.konghq.com/v1beta1", "KongUpstreamPolicy", "sticky", "users", { spec: { hashOn: { header: "x-user" } } })] }],
+        good: [
+            {
+                name: "a KongUpstreamPolicy",
+                resources: [k8s("configuration.konghq.com/v1beta1", "KongUpstreamPolicy", "sticky", "users", { spec: { hashOn: { header: "x-user" } } })],
+            },
+        ],
     },
     {
         rule: "kong-route-authentication",
         bad: [
-            { name: "a Kong Ingress with only a rate limit", resources: [rateLimit, ingress("users", "rate-limit")], expect: [/Ingress users\/users is exposed by Kong without an authentication plugin/] },
+            {
+                name: "a Kong Ingress with only a rate limit",
+                resources: [rateLimit, ingress("users", "rate-limit")],
+                expect: [/Ingress users\/users is exposed by Kong without an authentication plugin/],
+            },
             { name: "a Kong Ingress whose plugin name does not resolve", resources: [ingress("users", "key-auth")], expect: [/without an authentication plugin/] },
             {
                 name: "an HTTPRoute on a Kong Gateway without plugins",
                 resources: [
                     k8s("gateway.networking.k8s.io/v1", "Gateway", "edge", "kong", { spec: { gatewayClassName: "kong", listeners: [] } }),
-                    k8s("gateway.networking.k8s.io/v1", "HTTPRoute", "users", "users", { spec: { parentRefs: [{ name: "edge", namespace: "kong" }], rules: [{ backendRefs: [{ name: "user-service", port: 8080 }] }] } }),
+                    k8s("gateway.networking.k8s.io/v1", "HTTPRoute", "users", "users", {
+                        spec: { parentRefs: [{ name: "edge", namespace: "kong" }], rules: [{ backendRefs: [{ name: "user-service", port: 8080 }] }] },
+                    }),
                 ],
                 expect: [/HTTPRoute users\/users is exposed by Kong without an authentication plugin/],
             },
@@ -83,7 +114,14 @@ export const kongCases: RuleCases[] = [
     },
     {
         rule: "kong-route-rate-limit",
-        bad: [{ name: "a Kong Ingress without a rate limit", resources: [keyAuth, ingress("users", "key-auth")], expect: [/exposed by Kong without a rate limit \(rate-limiting, rate-limiting-advanced\)/], level: "advisory" }],
+        bad: [
+            {
+                name: "a Kong Ingress without a rate limit",
+                resources: [keyAuth, ingress("users", "key-auth")],
+                expect: [/exposed by Kong without a rate limit \(rate-limiting, rate-limiting-advanced\)/],
+                level: "advisory",
+            },
+        ],
         good: [
             { name: "rate-limiting on the Ingress", resources: [keyAuth, rateLimit, ingress("users", "key-auth,rate-limit")] },
             { name: "rate limits not required by configuration", resources: [keyAuth, ingress("users", "key-auth")], config: { required: false } },
@@ -91,27 +129,58 @@ export const kongCases: RuleCases[] = [
     },
     {
         rule: "kong-plugin-exists",
-        bad: [{ name: "a plugin name with no KongPlugin", resources: [keyAuth, ingress("users", "key-auth, rate-limit")], expect: [/konghq\.com\/plugins names "rate-limit", but no KongPlugin in namespace users or KongClusterPlugin has that name/] }],
+        bad: [
+            {
+                name: "a plugin name with no KongPlugin",
+                resources: [keyAuth, ingress("users", "key-auth, rate-limit")],
+                expect: [/konghq\.com\/plugins names "rate-limit", but no KongPlugin in namespace users or KongClusterPlugin has that name/],
+            },
+        ],
         good: [
-            { name: "a KongPlugin in the namespace and a KongClusterPlugin", resources: [keyAuth, clusterPlugin("rate-limit-global", "rate-limiting", { minute: 5 }), ingress("users", "key-auth, rate-limit-global")] },
+            {
+                name: "a KongPlugin in the namespace and a KongClusterPlugin",
+                resources: [keyAuth, clusterPlugin("rate-limit-global", "rate-limiting", { minute: 5 }), ingress("users", "key-auth, rate-limit-global")],
+            },
             { name: "a KongPlugin of another namespace, by namespace:name", resources: [plugin("shared-auth", "shared", "key-auth"), ingress("users", "shared:shared-auth")] },
         ],
     },
     {
         rule: "kong-plugin-config",
         bad: [
-            { name: "window_size on OSS rate-limiting", resources: [plugin("rl", "users", "rate-limiting", { minute: 100, window_size: [60] })], expect: [/rate-limiting: .*window_size/] },
+            {
+                name: "window_size on OSS rate-limiting",
+                resources: [plugin("rl", "users", "rate-limiting", { minute: 100, window_size: [60] })],
+                expect: [/rate-limiting: .*window_size/],
+            },
             { name: "a rejected value", resources: [plugin("rl", "users", "rate-limiting", { minute: 100, policy: "memcached" })], expect: [/rate-limiting: .*policy/] },
             { name: "an empty plugin name", resources: [k8s(KONG, "KongPlugin", "x", "users", { config: {} })], expect: [/plugin is empty/] },
             // Kong's entity checks (Kong/kong 3.9.3 kong/plugins/rate-limiting/schema.lua), which the JSON schemas do not carry.
-            { name: "policy redis without redis.host (Kong refuses it)", resources: [plugin("rl", "users", "rate-limiting", { minute: 100, policy: "redis" })], expect: [/rate-limiting: config\.redis\.host: required when config\.policy is "redis"/] },
-            { name: "limit_by header without header_name", resources: [plugin("rl", "users", "rate-limiting", { minute: 100, limit_by: "header" })], expect: [/config\.header_name: required when config\.limit_by is "header"/] },
-            { name: "acl with both allow and deny", resources: [plugin("acl", "users", "acl", { allow: ["a"], deny: ["b"] })], expect: [/exactly one of these fields must be non-empty: config\.allow, config\.deny/] },
+            {
+                name: "policy redis without redis.host (Kong refuses it)",
+                resources: [plugin("rl", "users", "rate-limiting", { minute: 100, policy: "redis" })],
+                expect: [/rate-limiting: config\.redis\.host: required when config\.policy is "redis"/],
+            },
+            {
+                name: "limit_by header without header_name",
+                resources: [plugin("rl", "users", "rate-limiting", { minute: 100, limit_by: "header" })],
+                expect: [/config\.header_name: required when config\.limit_by is "header"/],
+            },
+            {
+                name: "acl with both allow and deny",
+                resources: [plugin("acl", "users", "acl", { allow: ["a"], deny: ["b"] })],
+                expect: [/exactly one of these fields must be non-empty: config\.allow, config\.deny/],
+            },
         ],
         good: [
             { name: "a valid rate-limiting config", resources: [rateLimit] },
-            { name: "a global opentelemetry KongClusterPlugin", resources: [clusterPlugin("otel", "opentelemetry", { traces_endpoint: "http://jaeger.observability.svc.cluster.local:4318/v1/traces" }, { global: "true" })] },
-            { name: "a request-transformer config (schema derived from Kong's Lua schema)", resources: [plugin("rt", "users", "request-transformer", { add: { headers: ["x:1"] } })] },
+            {
+                name: "a global opentelemetry KongClusterPlugin",
+                resources: [clusterPlugin("otel", "opentelemetry", { traces_endpoint: "http://jaeger.observability.svc.cluster.local:4318/v1/traces" }, { global: "true" })],
+            },
+            {
+                name: "a request-transformer config (schema derived from Kong's Lua schema)",
+                resources: [plugin("rt", "users", "request-transformer", { add: { headers: ["x:1"] } })],
+            },
             { name: "a plugin meshgate has no schema for", resources: [plugin("bots", "users", "bot-detection", { allow: ["curl"] })] },
             {
                 name: "policy redis whose host and password KIC patches in from a Secret (configPatches)",
@@ -131,14 +200,30 @@ export const kongCases: RuleCases[] = [
     {
         rule: "kong-dbless-compatible",
         bad: [
-            { name: "oauth2 with no Kong release (DB-less assumed)", resources: [plugin("oauth", "users", "oauth2", { enable_client_credentials: true })], expect: [/oauth2 needs a database/] },
-            { name: "policy: cluster with a DB-less Kong release", resources: [kongRelease("off"), plugin("rl", "users", "rate-limiting", { minute: 5, policy: "cluster" })], expect: [/rate-limiting policy "cluster" needs a database/] },
-            { name: "policy: cluster with a Kong release leaving database unset", resources: [kongRelease(undefined), plugin("rl", "users", "rate-limiting", { minute: 5, policy: "cluster" })], expect: [/needs a database/] },
+            {
+                name: "oauth2 with no Kong release (DB-less assumed)",
+                resources: [plugin("oauth", "users", "oauth2", { enable_client_credentials: true })],
+                expect: [/oauth2 needs a database/],
+            },
+            {
+                name: "policy: cluster with a DB-less Kong release",
+                resources: [kongRelease("off"), plugin("rl", "users", "rate-limiting", { minute: 5, policy: "cluster" })],
+                expect: [/rate-limiting policy "cluster" needs a database/],
+            },
+            {
+                name: "policy: cluster with a Kong release leaving database unset",
+                resources: [kongRelease(undefined), plugin("rl", "users", "rate-limiting", { minute: 5, policy: "cluster" })],
+                expect: [/needs a database/],
+            },
         ],
         good: [
             { name: "policy: local DB-less", resources: [kongRelease("off"), rateLimit] },
             { name: "oauth2 with Kong on Postgres", resources: [kongRelease("postgres"), plugin("oauth", "users", "oauth2", { enable_client_credentials: true })] },
-            { name: "oauth2 when configured not to assume DB-less", resources: [plugin("oauth", "users", "oauth2", { enable_client_credentials: true })], config: { assumeDbless: false } },
+            {
+                name: "oauth2 when configured not to assume DB-less",
+                resources: [plugin("oauth", "users", "oauth2", { enable_client_credentials: true })],
+                config: { assumeDbless: false },
+            },
         ],
     },
     {
@@ -146,11 +231,19 @@ export const kongCases: RuleCases[] = [
         bad: [
             (() => {
                 const svc = service("user-service");
-                return { name: "a meshed Service behind Kong without service-upstream", resources: [meshedNs, svc, keyAuth, ingress("users", "key-auth")], on: svc, expect: [/Service users\/user-service is exposed by Ingress users\/users in a meshed namespace without ingress\.kubernetes\.io\/service-upstream: "true"/] };
+                return {
+                    name: "a meshed Service behind Kong without service-upstream",
+                    resources: [meshedNs, svc, keyAuth, ingress("users", "key-auth")],
+                    on: svc,
+                    expect: [/Service users\/user-service is exposed by Ingress users\/users in a meshed namespace without ingress\.kubernetes\.io\/service-upstream: "true"/],
+                };
             })(),
         ],
         good: [
-            { name: "the Service annotated service-upstream", resources: [meshedNs, service("user-service", { "ingress.kubernetes.io/service-upstream": "true" }), ingress("users", undefined)] },
+            {
+                name: "the Service annotated service-upstream",
+                resources: [meshedNs, service("user-service", { "ingress.kubernetes.io/service-upstream": "true" }), ingress("users", undefined)],
+            },
             { name: "a Service in a namespace outside the mesh", resources: [plainNs, service("user-service"), ingress("users", undefined)] },
         ],
     },
@@ -169,7 +262,14 @@ export const kongCases: RuleCases[] = [
             },
         ],
         good: [
-            { name: "OPTIONS among the methods and run_on_preflight false", resources: [corsPlugin, plugin("key-auth", "users", "key-auth", { run_on_preflight: false }), ingress("users", "key-auth,cors", { annotations: { "konghq.com/methods": "GET,OPTIONS" } })] },
+            {
+                name: "OPTIONS among the methods and run_on_preflight false",
+                resources: [
+                    corsPlugin,
+                    plugin("key-auth", "users", "key-auth", { run_on_preflight: false }),
+                    ingress("users", "key-auth,cors", { annotations: { "konghq.com/methods": "GET,OPTIONS" } }),
+                ],
+            },
             { name: "a method-restricted route without cors", resources: [keyAuth, ingress("users", "key-auth", { annotations: { "konghq.com/methods": "GET" } })] },
         ],
     },
@@ -182,17 +282,33 @@ export const kongCases: RuleCases[] = [
                 expect: [/rate-limiting rate-limit counts per Kong pod \(policy local\) and Kong runs 3-10 pods: 100\/minute is really 300-1000\/minute/],
                 level: "advisory",
             },
-            { name: "policy left at its default (local) with 2 replicas", resources: [kongReleaseWith({ replicaCount: 2 }), plugin("rl", "users", "rate-limiting", { second: 5 })], expect: [/Kong runs 2 pods: 5\/second is really 10\/second/], level: "advisory" },
+            {
+                name: "policy left at its default (local) with 2 replicas",
+                resources: [kongReleaseWith({ replicaCount: 2 }), plugin("rl", "users", "rate-limiting", { second: 5 })],
+                expect: [/Kong runs 2 pods: 5\/second is really 10\/second/],
+                level: "advisory",
+            },
         ],
         good: [
-            { name: "policy redis with 3-10 pods", resources: [kongReleaseWith({ autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10 } }), plugin("rl", "users", "rate-limiting", { minute: 100, policy: "redis", redis: { host: "redis" } })] },
+            {
+                name: "policy redis with 3-10 pods",
+                resources: [
+                    kongReleaseWith({ autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 10 } }),
+                    plugin("rl", "users", "rate-limiting", { minute: 100, policy: "redis", redis: { host: "redis" } }),
+                ],
+            },
             { name: "policy local with one Kong pod", resources: [kongReleaseWith({ replicaCount: 1 }), rateLimit] },
         ],
     },
     {
         rule: "kong-nlb-client-ip",
         bad: [
-            { name: "Kong behind an NLB with IP targets and no client IP preservation", resources: [kongReleaseWith({ proxy: { annotations: nlb() } })], expect: [/Kong's proxy is behind an NLB with IP targets that neither preserves client IPs .* loadBalancerSourceRanges are ignored/], level: "advisory" },
+            {
+                name: "Kong behind an NLB with IP targets and no client IP preservation",
+                resources: [kongReleaseWith({ proxy: { annotations: nlb() } })],
+                expect: [/Kong's proxy is behind an NLB with IP targets that neither preserves client IPs .* loadBalancerSourceRanges are ignored/],
+                level: "advisory",
+            },
             {
                 name: "a plain LoadBalancer Service with IP targets",
                 resources: [k8s("v1", "Service", "edge", "kong", { spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, { annotations: nlb() })],
@@ -203,7 +319,10 @@ export const kongCases: RuleCases[] = [
         good: [
             { name: "preserve_client_ip.enabled=true", resources: [kongReleaseWith({ proxy: { annotations: nlb(PRESERVE) } })] },
             { name: "PROXY protocol v2", resources: [kongReleaseWith({ proxy: { annotations: nlb({ "service.beta.kubernetes.io/aws-load-balancer-proxy-protocol": "*" }) } })] },
-            { name: "instance targets (client IP kept by default)", resources: [kongReleaseWith({ proxy: { annotations: { "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance" } } })] },
+            {
+                name: "instance targets (client IP kept by default)",
+                resources: [kongReleaseWith({ proxy: { annotations: { "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "instance" } } })],
+            },
         ],
     },
     {
@@ -214,13 +333,36 @@ export const kongCases: RuleCases[] = [
                 resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb(PRESERVE), http: { enabled: true }, tls: { enabled: true } } })],
                 expect: [/Kong release kong\/kong in environment prod serves plaintext HTTP on port 80 of a public load balancer \(and gives no certificate/],
             },
-            { name: "a prod Kong with an ACM certificate that leaves port 80 open", resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb({ ...PRESERVE, ...ACM }) } })], expect: [/serves plaintext HTTP on port 80/] },
+            {
+                name: "a prod Kong with an ACM certificate that leaves port 80 open",
+                resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb({ ...PRESERVE, ...ACM }) } })],
+                expect: [/serves plaintext HTTP on port 80/],
+            },
         ],
         good: [
-            { name: "ACM on 443 and port 80 left off the Service", resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb({ ...PRESERVE, ...ACM }), http: { enabled: true, servicePort: 0 }, tls: { enabled: true, overrideServiceTargetPort: 8000 } } })] },
-            { name: "Kong's certificate and every route redirecting to https", resources: [kongNs("prod"), kongReleaseWith({ env: { ssl_cert: "/etc/secrets/edge/tls.crt" }, proxy: { annotations: nlb(PRESERVE) } }), keyAuth, ingress("users", "key-auth", { annotations: { "konghq.com/protocols": "https", "konghq.com/https-redirect-status-code": "308" } })] },
+            {
+                name: "ACM on 443 and port 80 left off the Service",
+                resources: [
+                    kongNs("prod"),
+                    kongReleaseWith({
+                        proxy: { annotations: nlb({ ...PRESERVE, ...ACM }), http: { enabled: true, servicePort: 0 }, tls: { enabled: true, overrideServiceTargetPort: 8000 } },
+                    }),
+                ],
+            },
+            {
+                name: "Kong's certificate and every route redirecting to https",
+                resources: [
+                    kongNs("prod"),
+                    kongReleaseWith({ env: { ssl_cert: "/etc/secrets/edge/tls.crt" }, proxy: { annotations: nlb(PRESERVE) } }),
+                    keyAuth,
+                    ingress("users", "key-auth", { annotations: { "konghq.com/protocols": "https", "konghq.com/https-redirect-status-code": "308" } }),
+                ],
+            },
             { name: "a dev Kong on port 80", resources: [kongNs("dev"), kongReleaseWith({ proxy: { annotations: nlb(PRESERVE) } })] },
-            { name: "an internal NLB in prod", resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }) } })] },
+            {
+                name: "an internal NLB in prod",
+                resources: [kongNs("prod"), kongReleaseWith({ proxy: { annotations: nlb({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }) } })],
+            },
         ],
     },
     {
@@ -235,7 +377,10 @@ export const kongCases: RuleCases[] = [
             },
         ],
         good: [
-            { name: "the header removed at the edge by request-transformer", resources: [keyAuth, plugin("strip", "users", "request-transformer", { remove: { headers: ["x-version"] } }), ingress("users", "key-auth,strip"), canaryVs] },
+            {
+                name: "the header removed at the edge by request-transformer",
+                resources: [keyAuth, plugin("strip", "users", "request-transformer", { remove: { headers: ["x-version"] } }), ingress("users", "key-auth,strip"), canaryVs],
+            },
             { name: "a header clients may set on purpose", resources: [keyAuth, ingress("users", "key-auth"), canaryVs], config: { allowedHeaders: ["x-version"] } },
             { name: "a header-routed service Kong does not expose", resources: [canaryVs] },
         ],
@@ -243,22 +388,47 @@ export const kongCases: RuleCases[] = [
     {
         rule: "kong-plugin-no-plaintext-secrets",
         bad: [
-            { name: "a Redis password written into rate-limiting", resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis: { host: "redis", password: "hunter2" } })], expect: [/config\.redis\.password holds a literal credential/] },
-            { name: "the deprecated redis_password shorthand", resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis_host: "redis", redis_password: "hunter2" })], expect: [/config\.redis_password/] },
+            {
+                name: "a Redis password written into rate-limiting",
+                resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis: { host: "redis", password: "hunter2" } })],
+                expect: [/config\.redis\.password holds a literal credential/],
+            },
+            {
+                name: "the deprecated redis_password shorthand",
+                resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis_host: "redis", redis_password: "hunter2" })],
+                expect: [/config\.redis_password/],
+            },
         ],
         good: [
             {
                 name: "the password patched in from a Secret",
-                resources: [k8s(KONG, "KongPlugin", "rl", "users", { plugin: "rate-limiting", config: { minute: 5, policy: "redis", redis: { host: "redis" } }, configPatches: [{ path: "/redis/password", valueFrom: { secretKeyRef: { name: "redis", key: "password" } } }] })],
+                resources: [
+                    k8s(KONG, "KongPlugin", "rl", "users", {
+                        plugin: "rate-limiting",
+                        config: { minute: 5, policy: "redis", redis: { host: "redis" } },
+                        configPatches: [{ path: "/redis/password", valueFrom: { secretKeyRef: { name: "redis", key: "password" } } }],
+                    }),
+                ],
             },
-            { name: "a Kong vault reference", resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis: { host: "redis", password: "{vault://env/redis-password}" } })] },
+            {
+                name: "a Kong vault reference",
+                resources: [plugin("rl", "users", "rate-limiting", { minute: 5, policy: "redis", redis: { host: "redis", password: "{vault://env/redis-password}" } })],
+            },
         ],
     },
     {
         rule: "kong-consumer-credentials-exist",
         bad: [
-            { name: "a credential Secret that does not exist", resources: [consumer(["alice-key-auth"])], expect: [/credential Secret "alice-key-auth" does not exist in namespace users/] },
-            { name: "a credential Secret without the konghq.com/credential label", resources: [secret("alice-key-auth", {}), consumer(["alice-key-auth"])], expect: [/has no konghq\.com\/credential label/] },
+            {
+                name: "a credential Secret that does not exist",
+                resources: [consumer(["alice-key-auth"])],
+                expect: [/credential Secret "alice-key-auth" does not exist in namespace users/],
+            },
+            {
+                name: "a credential Secret without the konghq.com/credential label",
+                resources: [secret("alice-key-auth", {}), consumer(["alice-key-auth"])],
+                expect: [/has no konghq\.com\/credential label/],
+            },
         ],
         good: [{ name: "a labelled credential Secret", resources: [secret("alice-key-auth", { "konghq.com/credential": "key-auth" }), consumer(["alice-key-auth"])] }],
     },

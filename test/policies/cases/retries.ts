@@ -22,8 +22,14 @@ export const retryCases: RuleCases[] = [
             },
         ],
         good: [
-            { name: "retries where the request never reached the service", resources: [vs([{ route: [route], retries: { attempts: 3, retryOn: "connect-failure,refused-stream" } }])] },
-            { name: "5xx retries on a GET/HEAD-only route", resources: [vs([{ match: [{ method: { regex: "^(GET|HEAD)$" } }], route: [route], retries: { attempts: 3, retryOn: "5xx" } }])] },
+            {
+                name: "retries where the request never reached the service",
+                resources: [vs([{ route: [route], retries: { attempts: 3, retryOn: "connect-failure,refused-stream" } }])],
+            },
+            {
+                name: "5xx retries on a GET/HEAD-only route",
+                resources: [vs([{ match: [{ method: { regex: "^(GET|HEAD)$" } }], route: [route], retries: { attempts: 3, retryOn: "5xx" } }])],
+            },
             { name: "retries off", resources: [vs([{ route: [route], retries: { attempts: 0 } }])] },
         ],
     },
