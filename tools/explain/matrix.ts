@@ -91,7 +91,10 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
     for (const route of kongRoutes(index)) {
         const target = `${nsOf(route.ingress)}/${route.backend.service}`;
         const svc = index.services.get(target);
-        const path = samplePath(route.declaredPath);
+        // A gRPC route on a whole gRPC service (/<package.Service>) is called on one of its methods: /<package.Service>/Method.
+        const grpcOnly = route.protocols.length > 0 && route.protocols.every((p) => p === "grpc" || p === "grpcs");
+        const declared = samplePath(route.declaredPath);
+        const path = grpcOnly && /^\/[^/]+$/.test(declared) && declared !== "/" ? `${declared}/Method` : declared;
         const url = `${scheme}://${route.host !== null && !route.host.includes("*") ? route.host : EDGE_HOST}${path}`;
         const plugins = effectivePlugins(index, route, svc, undefined, []);
         const auth = plugins.map((p) => AUTH_PLUGINS[p.name]).filter((t): t is string => t !== undefined);
@@ -102,7 +105,7 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
         const credentialCases: (string | null)[] = [null, ...holders];
         const headerCases: Record<string, string>[] = [{}, ...canaryHeaders(index, svc)];
         // A route that serves gRPC only is called as gRPC: an HTTP/2 POST with content-type application/grpc, over TLS (Kong's plain listener has no HTTP/2).
-        const grpc = route.protocols.length > 0 && route.protocols.every((p) => p === "grpc" || p === "grpcs");
+        const grpc = grpcOnly;
         const methods = grpc ? ["POST"] : route.methods.length > 0 ? [...route.methods] : ["GET"];
         const callUrl = grpc && !tls ? url.replace(/^http:/, "https:") : url;
         for (const method of methods) {
