@@ -14,6 +14,7 @@ import type { EnforcementLevel, PolicyResource, StackValidationPolicy } from "@p
 import { arr, get, metaOf, schema, splitList, str, tunables, typeSet, T } from "./common";
 import { GRPC_ROUTE_TYPES } from "./kong-gateway-api";
 import { injectionState } from "./istio";
+import { KongIndex, kongRoutes, PLUGINS_ANNOTATION } from "./kong";
 
 const ingressTypes = typeSet(T.ingress);
 const grpcRouteTypes = typeSet(GRPC_ROUTE_TYPES);
@@ -144,4 +145,40 @@ export function kongGrpcUpstreamProtocol(level: EnforcementLevel = "mandatory"):
     };
 }
 
-export const kongGrpcRules = [kongGrpcUpstreamProtocol];
+/**
+ * KongPlugins limited by `protocols` to protocols a route they are attached to does not serve
+ * (e.g. key-auth with protocols [http, https] on a gRPC route): Kong refuses the pair (Kong 3.9
+ * kong/db/dao/plugins.lua check_protocols_match: "must match the associated route's protocols"),
+ * so the route runs without the plugin. The route's protocols: konghq.com/protocols, else KIC's
+ * defaults (http, https; grpc, grpcs for a GRPCRoute).
+ */
+export function kongPluginRouteProtocols(level: EnforcementLevel = "mandatory"): StackValidationPolicy {
+    return {
+        name: "kong-plugin-route-protocols",
+        description:
+            "A KongPlugin attached to a route must share a protocol with it (its `protocols` against the route's konghq.com/protocols, or http/https, grpc/grpcs for a GRPCRoute): Kong refuses a plugin that matches none of the route's protocols, and the route runs without it (a key-auth limited to http/https leaves a gRPC route open).",
+        enforcementLevel: level,
+        configSchema: {
+            properties: {
+                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
+                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+            },
+        },
+        validateStack: (args, report) => {
+            const c = tunables(defaults, args);
+            const idx = KongIndex.of(args.resources);
+            for (const route of kongRoutes(idx, c.ingressClasses, c.gatewayClasses)) {
+                for (const entry of splitList(route.annotations[PLUGINS_ANNOTATION])) {
+                    const p = idx.resolve(entry, route.namespace);
+                    if (p === undefined || p.disabled || p.protocols === undefined || p.protocols.some((x) => route.protocols.includes(x))) continue;
+                    report(
+                        `${route.kind} ${route.namespace}/${route.name} serves ${route.protocols.join(", ")}, but its plugin ${entry} (${p.plugin}) runs only on ${p.protocols.join(", ")}: Kong refuses a plugin that matches none of its route's protocols ("must match the associated route's protocols"), so the route runs without ${p.plugin}; add the route's protocols to the plugin's protocols, or drop the field.`,
+                        route.resource.urn,
+                    );
+                }
+            }
+        },
+    };
+}
+
+export const kongGrpcRules = [kongGrpcUpstreamProtocol, kongPluginRouteProtocols];

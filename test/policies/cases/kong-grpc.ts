@@ -30,6 +30,13 @@ const ingress = (protocols: string) =>
         { annotations: { "konghq.com/protocols": protocols } },
     );
 
+const keyAuth = (protocols: string[] | undefined) =>
+    k8s("configuration.konghq.com/v1", "KongPlugin", "catalog-key-auth", "shop", { plugin: "key-auth", ...(protocols ? { protocols } : {}), config: { key_names: ["apikey"] } });
+const withPlugins = (props: Record<string, unknown>, plugins: string) => {
+    const meta = props.metadata as { annotations?: Record<string, string> };
+    return { ...props, metadata: { ...meta, annotations: { ...(meta.annotations ?? {}), "konghq.com/plugins": plugins } } };
+};
+
 export const kongGrpcCases: RuleCases[] = [
     {
         rule: "kong-grpc-upstream-protocol",
@@ -71,6 +78,37 @@ export const kongGrpcCases: RuleCases[] = [
             {
                 name: "a GRPCRoute into a namespace without sidecars (no Istio protocol selection)",
                 resources: [gateway, k8s("v1", "Namespace", "shop", undefined, {}), grpcRoute, service({ name: "http" })],
+            },
+        ],
+    },
+    {
+        rule: "kong-plugin-route-protocols",
+        bad: [
+            {
+                name: "a key-auth limited to http and https on a GRPCRoute",
+                resources: [gateway, keyAuth(["http", "https"]), { ...grpcRoute, props: withPlugins(grpcRoute.props, "catalog-key-auth") }],
+                expect: [
+                    /GRPCRoute shop\/catalog-edge serves grpc, grpcs, but its plugin catalog-key-auth \(key-auth\) runs only on http, https: Kong refuses a plugin that matches none of its route's protocols/,
+                ],
+            },
+            {
+                name: "a plugin limited to grpc on an HTTP Ingress",
+                resources: [keyAuth(["grpc"]), { ...ingress("http,https"), props: withPlugins(ingress("http,https").props, "catalog-key-auth") }],
+                expect: [/Ingress shop\/catalog serves http, https, but its plugin catalog-key-auth \(key-auth\) runs only on grpc/],
+            },
+        ],
+        good: [
+            {
+                name: "a key-auth limited to grpc and grpcs on a GRPCRoute",
+                resources: [gateway, keyAuth(["grpc", "grpcs"]), { ...grpcRoute, props: withPlugins(grpcRoute.props, "catalog-key-auth") }],
+            },
+            {
+                name: "a key-auth without protocols (its default covers every protocol) on a gRPC Ingress",
+                resources: [keyAuth(undefined), { ...ingress("grpcs"), props: withPlugins(ingress("grpcs").props, "catalog-key-auth") }],
+            },
+            {
+                name: "a plugin limited to https on an Ingress of http and https (one protocol in common)",
+                resources: [keyAuth(["https"]), { ...ingress("http,https"), props: withPlugins(ingress("http,https").props, "catalog-key-auth") }],
             },
         ],
     },
