@@ -12,6 +12,8 @@ import { checkStackConfig, type ServiceSpecInput } from "../../components/config
 import { edgeGrpcRoute, ingress, kongPlugins, meshServiceObjects, resolveContext, versionServices, workloadContract, SERVICE_PLUGINS } from "../../components/mesh-service";
 import { validateCustomResource } from "../../policies/validate/crd";
 import { objectsFromRecorded } from "../../tools/explain/objects";
+import { explain } from "../../tools/explain/explain";
+import { buildIndex } from "../../tools/explain/model-index";
 import type { K8sObject, RoutesDocument } from "../../tools/explain/types";
 import { plan, toPlainResource } from "../../tools/plan/plan";
 import type { RecordedResource } from "../../tools/plan/runtime";
@@ -323,6 +325,23 @@ describe("the dev stack with catalog-service on gRPC", function () {
         const broken = await runRule("kong-grpc-upstream-protocol", [...plain.filter((r) => r !== svc), { ...svc, props: svcProps }]);
         assert.equal(broken.length, 1);
         assert.match(broken[0].message, /port 8080 of its Service catalog\/catalog-service is http for Istio's sidecars/);
+    });
+
+    it("explain: a gRPC call needs TLS at Kong and the gRPC content type, and a key-auth limited to http/https does not run on the gRPC route", () => {
+        const objects = get("ingress").objects;
+        const call = (url: string, headers: Record<string, string>, objs: K8sObject[] = objects) =>
+            explain(buildIndex(objs), { method: "POST", url, headers, consumer: null, from: null }).outcome;
+        const grpc = { "content-type": "application/grpc" };
+        const tls = call("https://edge.invalid/catalog.v1.Catalog/List", grpc);
+        assert.deepEqual([tls.status, tls.hop], [401, "kong-plugin"]);
+        const plain = call("http://edge.invalid/catalog.v1.Catalog/List", grpc);
+        assert.deepEqual([plain.status, plain.hop, plain.reached], [0, "kong-route", false]);
+        assert.match(plain.reason, /has no http2 parameter/);
+        const notGrpc = call("https://edge.invalid/catalog.v1.Catalog/List", {});
+        assert.deepEqual([notGrpc.status, notGrpc.hop], [426, "kong-route"]);
+        const httpOnlyAuth = objects.map((o) => (o.kind === "KongPlugin" && o.metadata?.name === "catalog-service-key-auth" ? { ...o, protocols: ["http", "https"] } : o));
+        const open = call("https://edge.invalid/catalog.v1.Catalog/List", grpc, httpOnlyAuth);
+        assert.deepEqual([open.status, open.reached], [200, true]);
     });
 
     it("the report lists the GRPCRoute's matches as Kong routes of catalog-service, with key-auth and the rate limit", () => {
