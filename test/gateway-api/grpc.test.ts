@@ -5,6 +5,7 @@
  * gRPC, planned with both `gateway.api` values.
  */
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -197,6 +198,35 @@ describe("gRPC services (protocol: grpc)", () => {
             assert.deepEqual(issues([greeter], { api: "gateway-api", tls: { secretName: "edge-tls" } }), []);
             // An internal gRPC service needs nothing of the edge.
             assert.deepEqual(issues([{ name: "internal", namespace: "hello", port: 9000, protocol: "grpc" }], { api: "gateway-api" }), []);
+        });
+
+        it("npm run plan exits 2 on them, listing each with its service and field, no stack trace, nothing written", () => {
+            const root = path.resolve(__dirname, "..", "..");
+            const out = fs.mkdtempSync(path.join(os.tmpdir(), "meshgate-grpc-invalid-"));
+            const r = spawnSync(
+                process.execPath,
+                [
+                    "--import",
+                    "tsx",
+                    path.join(root, "tools", "plan.ts"),
+                    "dev",
+                    "--config-file",
+                    path.join(root, "test", "fixtures", "invalid", "grpc-refused.yaml"),
+                    "--out",
+                    path.join(out, "dev"),
+                ],
+                { cwd: root, encoding: "utf8" },
+            );
+            const wrote = fs.existsSync(path.join(out, "dev"));
+            fs.rmSync(out, { recursive: true, force: true });
+            assert.equal(r.status, 2, r.stderr);
+            assert.equal(wrote, false, "no output directory for an invalid stack");
+            assert.match(r.stderr, /Invalid configuration for stack "dev" .*4 problems:/);
+            assert.match(r.stderr, /services\[0\]\.gateway\.paths \(service greeter\): a gRPC service is routed by gRPC service and method, not by path/);
+            assert.match(r.stderr, /services\[0\]\.gateway\.methods \(service greeter\): every gRPC call is an HTTP\/2 POST/);
+            assert.match(r.stderr, /services\[0\]\.gateway\.cors \(service greeter\): browsers cannot make gRPC calls/);
+            assert.match(r.stderr, /services\[0\]\.protocol \(service greeter\): grpc with gateway\.api gateway-api needs gateway\.tls\.secretName/);
+            assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
         });
 
         it("a gRPC service claims its calls' paths: another service on the same gRPC service and host is refused", () => {
