@@ -21,7 +21,7 @@ import { DEFAULT_KONG_GATEWAY_REF } from "../kong/gateway-api";
 import { pluginsAnnotation } from "../kong/plugins";
 import { objectLabels, type ResolvedContext } from "./context";
 import { requireGateway } from "./istio";
-import { INGRESS_ANNOTATIONS, routeMethods, type ServicePlugin } from "./kong";
+import { grpcRouteProtocols, INGRESS_ANNOTATIONS, routeMethods, type ServicePlugin } from "./kong";
 import type { NamespacedMeta } from "../kong/types";
 
 /** Suffix of an edge HTTPRoute's name. */
@@ -135,8 +135,8 @@ export const GRPCROUTE_LIMITS = { rules: 16, matchesPerRule: 64, matches: 128 } 
  * Kong route with the path `~/<service>/<method>` (method absent: `~/<service>/`), protocols
  * grpc/grpcs from the Gateway's listeners (translate_grpcroute.go), and KIC applies the
  * `konghq.com/*` route annotations (plugins, preserve-host) to GRPCRoutes as to HTTPRoutes
- * (kongstate/route.go overrideByAnnotation). No strip-path (refused for grpc routes) and no
- * https-redirect (KIC already takes the protocols from the listeners).
+ * (kongstate/route.go overrideByAnnotation). No strip-path (refused for grpc routes); when port
+ * 80 redirects, `konghq.com/protocols: grpcs` (a gRPC client follows no redirect).
  */
 export function edgeGrpcRoute(spec: ServiceSpec, ctx: ResolvedContext, plugins: ServicePlugin[]): EdgeGRPCRouteObject {
     const gw = spec.gateway;
@@ -157,6 +157,8 @@ export function edgeGrpcRoute(spec: ServiceSpec, ctx: ResolvedContext, plugins: 
     }
     const annotations: Record<string, string> = {
         ...(plugins.length > 0 ? { [INGRESS_ANNOTATIONS.plugins]: pluginsAnnotation(plugins) } : {}),
+        // Port 80 redirects: the route takes grpcs only, as the Ingress (KIC 3.5 kongstate/route.go overrideProtocols applies to every route's object).
+        ...(facts.httpsRedirect === true ? { [INGRESS_ANNOTATIONS.protocols]: grpcRouteProtocols(true) } : {}),
         [INGRESS_ANNOTATIONS.preserveHost]: "false",
         ...(gw.auth === "none" ? { [INGRESS_ANNOTATIONS.publicRoute]: "none" } : {}),
     };
