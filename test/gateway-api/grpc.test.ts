@@ -122,6 +122,26 @@ describe("gRPC services (protocol: grpc)", () => {
             assert.ok(validateCustomResource(broken).some((m) => /service must only contain valid characters/.test(m)));
         });
 
+        it("the mesh side is unchanged for gRPC: the DestinationRule, VirtualService, and with mesh.routing gateway-api the mesh HTTPRoute, all CRD-valid", () => {
+            const s = spec({
+                ...greeter,
+                versions: [
+                    { name: "v1", weight: 90 },
+                    { name: "v2", weight: 10 },
+                ],
+                canary: { header: "x-version", equals: "v2", version: "v2" },
+            });
+            const vs = meshServiceObjects(s, { gateway: { principal: KONG_PRINCIPAL, dbless: true } });
+            const gw = meshServiceObjects(s, { gateway: { principal: KONG_PRINCIPAL, dbless: true }, meshRouting: "gateway-api" });
+            const objects = [vs.destinationRule, vs.virtualService, vs.authorizationPolicy, gw.meshRoute, ...(gw.versionDestinationRules ?? [])];
+            assert.equal(objects.filter((o) => o !== undefined).length, 6);
+            assert.deepEqual(
+                objects.flatMap((o) => validateCustomResource(o)),
+                [],
+            );
+            assert.equal(gw.meshRoute?.kind, "HTTPRoute");
+        });
+
         it("with mesh.routing gateway-api, the version Services are gRPC ports too", () => {
             const s = spec({ ...greeter, versions: [{ name: "v1", weight: 100 }] });
             assert.deepEqual(
