@@ -134,8 +134,9 @@ export const GRPCROUTE_LIMITS = { rules: 16, matchesPerRule: 64, matches: 128 } 
  * KIC 3.5 (v3.5.13) internal/dataplane/translator/subtranslator/grpcroute.go: each match becomes a
  * Kong route with the path `~/<service>/<method>` (method absent: `~/<service>/`), protocols
  * grpc/grpcs from the Gateway's listeners (translate_grpcroute.go), and KIC applies the
- * `konghq.com/*` route annotations (plugins, preserve-host) to GRPCRoutes as to HTTPRoutes
- * (kongstate/route.go overrideByAnnotation). No strip-path (refused for grpc routes); when port
+ * `konghq.com/*` route annotations to GRPCRoutes as to HTTPRoutes (kongstate/route.go
+ * overrideByAnnotation: preserve-host, protocols; kongstate.go getPluginRelations: the plugins of
+ * every route's object). No strip-path (refused for grpc routes); when port
  * 80 redirects, `konghq.com/protocols: grpcs` (a gRPC client follows no redirect).
  */
 export function edgeGrpcRoute(spec: ServiceSpec, ctx: ResolvedContext, plugins: ServicePlugin[]): EdgeGRPCRouteObject {
