@@ -288,24 +288,26 @@ describe("the prod stack with catalog-service on gRPC (TLS at Kong: tls.secretNa
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "meshgate-grpc-prod-"));
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-    for (const api of ["ingress", "gateway-api"] as const) {
-        it(`plans with gateway.api ${api} without a mandatory violation; the gRPC route takes grpcs only`, async () => {
-            const prod = readStackConfig(stackConfigPath("prod")) as Config;
-            const services = (prod["meshgate:services"] as Record<string, unknown>[]).map((s) =>
-                s.name === "catalog-service" ? { ...s, protocol: "grpc", gateway: { auth: "key-auth", rateLimit: { second: 50 }, grpc: [{ service: "catalog.v1.Catalog" }] } } : s,
-            );
-            const gateway = { ...(prod["meshgate:gateway"] as Config), api, tls: { secretName: "edge-tls" } };
-            const result = await plan({ stack: "prod", config: { ...prod, "meshgate:services": services, "meshgate:gateway": gateway }, outDir: path.join(tmp, api) });
-            if (result.kind !== "planned") assert.fail(result.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
-            assert.deepEqual(
-                result.violations.filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`),
-                [],
-            );
-            const route = objectsFromRecorded(result.run.resources).find((o) => o.metadata?.namespace === "catalog" && (o.kind === "Ingress" || o.kind === "GRPCRoute"));
-            assert.equal(route?.kind, api === "ingress" ? "Ingress" : "GRPCRoute");
-            assert.equal(route?.metadata?.annotations?.["konghq.com/protocols"], "grpcs");
-        });
-    }
+    const planProd = async (api: "ingress" | "gateway-api") => {
+        const prod = readStackConfig(stackConfigPath("prod")) as Config;
+        const services = (prod["meshgate:services"] as Record<string, unknown>[]).map((s) =>
+            s.name === "catalog-service" ? { ...s, protocol: "grpc", gateway: { auth: "key-auth", rateLimit: { second: 50 }, grpc: [{ service: "catalog.v1.Catalog" }] } } : s,
+        );
+        const gateway = { ...(prod["meshgate:gateway"] as Config), api, tls: { secretName: "edge-tls" } };
+        const result = await plan({ stack: "prod", config: { ...prod, "meshgate:services": services, "meshgate:gateway": gateway }, outDir: path.join(tmp, api) });
+        if (result.kind !== "planned") return assert.fail(result.issues.map((i) => `${i.path}: ${i.message}`).join("; "));
+        const mandatory = result.violations.filter((v) => v.level === "mandatory").map((v) => `${v.policy}: ${v.message}`);
+        const route = objectsFromRecorded(result.run.resources).find((o) => o.metadata?.namespace === "catalog" && (o.kind === "Ingress" || o.kind === "GRPCRoute"));
+        return { mandatory, kind: route?.kind, protocols: route?.metadata?.annotations?.["konghq.com/protocols"] };
+    };
+
+    it("plans with gateway.api ingress without a mandatory violation; the gRPC Ingress takes grpcs only", async () => {
+        assert.deepEqual(await planProd("ingress"), { mandatory: [], kind: "Ingress", protocols: "grpcs" });
+    });
+
+    it("plans with gateway.api gateway-api without a mandatory violation; the GRPCRoute takes grpcs only", async () => {
+        assert.deepEqual(await planProd("gateway-api"), { mandatory: [], kind: "GRPCRoute", protocols: "grpcs" });
+    });
 });
 
 describe("the dev stack with catalog-service on gRPC", function () {
