@@ -8,6 +8,7 @@ import { eksRuleIssues } from "./eks-checks";
 import { kongEdgeIssues } from "./kong-edge-checks";
 import { alreadyDeclared } from "./pieces";
 import { meshRoutingIssues } from "./mesh-routing";
+import { edgePathField, edgePaths, grpcEdgeIssues, isGrpc, protocolIssues } from "./grpc";
 import { effectiveHttpListener, ISTIO_RESERVED_PORTS, type EksClusterConfig, type GatewayConfig, type RateLimitSpec, type ServiceSpec, type StackConfig } from "./schema";
 
 /** One problem with a stack declaration: where it is and what is wrong. */
@@ -109,8 +110,11 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
             checkContainerPort(spec, at, add);
         }
         const gw = spec.gateway;
-        if (gw === undefined) {
+        if (gw === undefined || unknown.has("gateway")) {
             continue;
+        }
+        if (!unknown.has("protocol")) {
+            issues.push(...protocolIssues(spec, at), ...grpcEdgeIssues(spec, at, parts.gateway));
         }
         if (gw.auth === "oauth2" && dbless) {
             add(`${at}.gateway.auth`, "oauth2 needs Kong with a database (gateway.mode: postgres); in dbless mode use key-auth, jwt or none");
@@ -134,7 +138,7 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
                 }
             });
         }
-        if (parts.gateway?.api === "gateway-api") {
+        if (parts.gateway?.api === "gateway-api" && !isGrpc(spec)) {
             // Gateway API v1.3.0 HTTPRoute CRD (CEL on spec.rules): fewer than 128 matches in all; meshgate writes one per path and method.
             const methods = gw.methods.length === 0 ? 1 : gw.methods.length + (gw.cors !== undefined && !gw.methods.includes("OPTIONS") ? 1 : 0);
             const matches = gw.paths.length * methods;
@@ -145,15 +149,16 @@ export function crossCheck(parts: ParsedParts): ConfigIssue[] {
                 );
             }
         }
-        gw.paths.forEach((path, k) => {
+        // gRPC services claim the paths of their calls (/<package.Service>[/<Method>], or / for every call).
+        edgePaths(spec).forEach((path, k) => {
             for (const host of gw.hosts.length > 0 ? gw.hosts : ["*"]) {
                 const key = `${host} ${normalisePath(path)}`;
                 const other = routes.get(key);
                 if (other !== undefined && other.index === index) {
-                    add(`${at}.gateway.paths[${k}]`, `"${path}" is listed twice`);
+                    add(`${at}.${edgePathField(spec, k)}`, `"${path}" is listed twice`);
                 } else if (other !== undefined && methodsOverlap(other.methods, gw.methods)) {
                     add(
-                        `${at}.gateway.paths[${k}]`,
+                        `${at}.${edgePathField(spec, k)}`,
                         `"${path}"${host === "*" ? "" : ` on host ${host}`} is already routed to ${other.name} (services[${other.index}]); a path may belong to one service only`,
                     );
                 } else if (other === undefined) {
@@ -246,6 +251,7 @@ export function serviceIssues(spec: ServiceSpec, at: string): ConfigIssue[] {
     const add = (path: string, message: string) => issues.push({ path, message });
     checkVersions(spec.versions, spec.canary, at, add);
     checkContainerPort(spec, at, add);
+    issues.push(...protocolIssues(spec, at));
     if (spec.gateway?.rateLimit !== undefined) {
         checkRateLimitFields(spec.gateway.rateLimit, `${at}.gateway.rateLimit`, add);
     }

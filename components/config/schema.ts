@@ -452,7 +452,27 @@ const rateLimit = z
         }
     });
 
+/**
+ * A gRPC service (`package.Service`, e.g. `helloworld.Greeter`) or one of its methods: what a
+ * GRPCRoute match names (Gateway API v1.3.0 GRPCMethodMatch, type Exact, CEL: service
+ * `^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`, method `^[A-Za-z_][A-Za-z_0-9]*$`; meshgate
+ * takes the service without a leading dot, as it appears in a call's path).
+ */
+const grpcMethod = z.strictObject({
+    service: z
+        .string()
+        .max(1024)
+        .regex(/^[a-zA-Z_][a-zA-Z_0-9]*(\.[a-zA-Z_][a-zA-Z_0-9]*)*$/, { error: 'must be a fully qualified gRPC service name such as "helloworld.Greeter"' }),
+    /** One method of the service; absent: every method. */
+    method: z
+        .string()
+        .max(1024)
+        .regex(/^[A-Za-z_][A-Za-z_0-9]*$/, { error: 'must be a gRPC method name such as "SayHello"' })
+        .optional(),
+});
+
 const gatewayExposure = z.strictObject({
+    /** HTTP services: the paths Kong routes (at least one). gRPC services (`protocol: grpc`) are routed by `grpc` instead and list no paths. */
     paths: z
         .array(
             z
@@ -465,7 +485,14 @@ const gatewayExposure = z.strictObject({
                     }
                 }),
         )
-        .min(1, { error: "must list at least one path" }),
+        .min(1, { error: "must list at least one path" })
+        .default([]),
+    /** gRPC services only: the gRPC services (and methods) Kong routes to this service; absent: every call on the hosts. */
+    grpc: z
+        .array(grpcMethod)
+        .min(1, { error: "must list at least one gRPC service, or be left out (every call)" })
+        .max(128, { error: "must list at most 128 entries: a GRPCRoute holds at most 128 matches (Gateway API v1.3.0 CRD)" })
+        .optional(),
     methods: z.array(z.enum(HTTP_METHODS, { error: `must be one of ${HTTP_METHODS.join(", ")}` })).default([]),
     hosts: z.array(z.string().regex(/^(\*\.)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { error: "must be a DNS host name" })).default([]),
     stripPath: z.boolean().default(false),
@@ -555,6 +582,14 @@ export const serviceSchema = z.strictObject({
     name: dnsLabel,
     namespace: dnsLabel,
     port: port,
+    /**
+     * What the workload speaks on `port`: `http` (HTTP/1.1, or HTTP/2 negotiated) or `grpc`
+     * (HTTP/2 cleartext; the sidecar does mTLS). gRPC: the Service port says `appProtocol: grpc`
+     * (Istio proxies HTTP/2), Kong's upstream protocol is grpc, and Kong routes by gRPC service
+     * and method (`gateway.grpc`) on an Ingress with `konghq.com/protocols` grpc or a GRPCRoute.
+     * Absent: http.
+     */
+    protocol: oneOf(["http", "grpc"]).optional(),
     /** Container port; default: `port`. */
     targetPort: port.optional(),
     /** Service account the workload runs as (its mesh identity). Default: the service name. */
@@ -605,6 +640,8 @@ export type AuthType = NonNullable<ServiceSpec["gateway"]>["auth"];
 export type RateLimitRedisConfig = NonNullable<GatewayConfig["rateLimitRedis"]>;
 export type GatewayTlsConfig = NonNullable<GatewayConfig["tls"]>;
 export type RateLimitSpec = NonNullable<NonNullable<ServiceSpec["gateway"]>["rateLimit"]>;
+/** One `gateway.grpc` entry: a gRPC service, or one method of it. */
+export type GrpcMethodSpec = NonNullable<NonNullable<ServiceSpec["gateway"]>["grpc"]>[number];
 
 /** Safe retry conditions: the upstream never received the request (Envoy's connect-failure, refused-stream, reset-before-request). */
 export const SAFE_RETRY_ON = ["connect-failure", "refused-stream", "reset-before-request"] as const;

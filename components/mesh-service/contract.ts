@@ -8,6 +8,7 @@
  */
 import { versionServiceName } from "../config/mesh-routing";
 import type { ServiceSpec } from "../config/schema";
+import { isGrpc } from "../config/grpc";
 import { WORKLOAD_LABEL, workloadPrincipal, type ResolvedContext } from "./context";
 import { allowedPrincipals } from "./istio";
 
@@ -32,8 +33,8 @@ export interface WorkloadContract {
     readonly serviceAccount: string;
     /** That identity as a SPIFFE principal (what AuthorizationPolicies match); absent without the mesh. */
     readonly principal?: string;
-    /** The port the pods must listen on (plain HTTP: the sidecar does mTLS), and the Service port in front of it. */
-    readonly ports: readonly { readonly name: string; readonly servicePort: number; readonly containerPort: number; readonly protocol: "http" }[];
+    /** The port the pods must listen on (plain HTTP, or gRPC over cleartext HTTP/2: the sidecar does mTLS), and the Service port in front of it. */
+    readonly ports: readonly { readonly name: string; readonly servicePort: number; readonly containerPort: number; readonly protocol: "http" | "grpc" }[];
     /** The namespace is labelled for sidecar injection: the pods get an Envoy sidecar (STRICT mTLS: no plain-text callers). */
     readonly sidecar: boolean;
     /** Who may call it, as `namespace/serviceaccount` (Kong's proxy included when exposed); empty: nobody. Absent without the mesh (no authorization). */
@@ -59,7 +60,11 @@ export function workloadContract(spec: ServiceSpec, ctx: ResolvedContext): Workl
         ...(ctx.mesh && ctx.meshRouting === "gateway-api" ? { versionServices: spec.versions.map((v) => versionServiceName(spec.name, v.name)) } : {}),
         serviceAccount,
         ...(ctx.mesh ? { principal: workloadPrincipal(ctx.trustDomain, spec.namespace, serviceAccount) } : {}),
-        ports: [{ name: "http", servicePort: spec.port, containerPort: spec.targetPort ?? spec.port, protocol: "http" }],
+        ports: [
+            isGrpc(spec)
+                ? { name: "grpc", servicePort: spec.port, containerPort: spec.targetPort ?? spec.port, protocol: "grpc" }
+                : { name: "http", servicePort: spec.port, containerPort: spec.targetPort ?? spec.port, protocol: "http" },
+        ],
         sidecar: ctx.mesh,
         ...(ctx.mesh ? { callers: allowedPrincipals(spec, ctx).map(shortPrincipal) } : {}),
         metrics: ctx.mesh

@@ -78,6 +78,8 @@ export class MeshService extends pulumi.ComponentResource {
     readonly ingress?: k8s.networking.v1.Ingress;
     /** The edge HTTPRoute (`gateway.api: gateway-api`). */
     readonly httpRoute?: k8s.apiextensions.CustomResource;
+    /** The edge GRPCRoute of a gRPC service (`gateway.api: gateway-api`). */
+    readonly grpcRoute?: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: MeshServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshgate:mesh:MeshService", name, {}, opts);
@@ -152,6 +154,9 @@ export class MeshService extends pulumi.ComponentResource {
         }
         if (objects.httpRoute !== undefined) {
             this.httpRoute = custom("http-route", objects.httpRoute, [...kongDeps, ...(args.edgeGateway ?? []), ...this.plugins]);
+        }
+        if (objects.grpcRoute !== undefined) {
+            this.grpcRoute = custom("grpc-route", objects.grpcRoute, [...kongDeps, ...(args.edgeGateway ?? []), ...this.plugins]);
         }
         this.objectNames = names;
         this.registerOutputs({ fqdn: this.fqdn, paths: this.paths, objects: this.objectNames, contract: this.contract });

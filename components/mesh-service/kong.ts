@@ -6,6 +6,7 @@
 import type { ServiceSpec } from "../config/schema";
 import { kongPluginObject, pluginsAnnotation, type KongPluginObject } from "../kong/plugins";
 import { objectLabels, type RateLimitRedisFacts, type ResolvedContext } from "./context";
+import { edgePaths, isGrpc } from "../config/grpc";
 import { requireGateway } from "./istio";
 import { SKIP_AWAIT } from "./service";
 import type { IngressObject, IngressPath } from "./types";
@@ -195,6 +196,16 @@ export function routeMethods(gw: GatewayExposure): string[] {
 }
 
 /**
+ * `konghq.com/protocols` of a gRPC service's Ingress (KIC 3.5 annotations.go ProtocolsKey): the
+ * route serves gRPC only, never HTTP/1.1. `grpcs` alone when port 80 redirects (a gRPC client
+ * follows no redirect: plaintext calls are refused), else `grpc,grpcs` as KIC's own gRPC examples
+ * (a grpc call on Kong's plain listener still fails there: it does not speak HTTP/2).
+ */
+export function grpcRouteProtocols(httpsOnly: boolean): string {
+    return httpsOnly ? "grpcs" : "grpc,grpcs";
+}
+
+/**
  * Path type per KIC: a path starting with `/~` is a Kong regex and must be
  * `ImplementationSpecific`; any other path is a `Prefix` (the path itself and
  * everything below it).
@@ -220,12 +231,13 @@ export function ingress(spec: ServiceSpec, ctx: ResolvedContext, plugins: Servic
         throw new Error(`service "${spec.name}" is not exposed (no gateway); it has no Ingress`);
     }
     const { ingressClass } = requireGateway(spec, ctx);
-    const paths = () => gw.paths.map((p) => ingressPath(p, spec));
+    const paths = () => edgePaths(spec).map((p) => ingressPath(p, spec));
     const annotations: Record<string, string> = {
         ...(plugins.length > 0 ? { [INGRESS_ANNOTATIONS.plugins]: pluginsAnnotation(plugins) } : {}),
         ...(gw.methods.length > 0 ? { [INGRESS_ANNOTATIONS.methods]: routeMethods(gw).join(",") } : {}),
         // Kong terminates TLS and port 80 redirects: the route takes https, http gets a 308 (method and body kept).
-        ...(requireGateway(spec, ctx).httpsRedirect === true ? { [INGRESS_ANNOTATIONS.protocols]: "https", [INGRESS_ANNOTATIONS.httpsRedirect]: "308" } : {}),
+        ...(requireGateway(spec, ctx).httpsRedirect === true && !isGrpc(spec) ? { [INGRESS_ANNOTATIONS.protocols]: "https", [INGRESS_ANNOTATIONS.httpsRedirect]: "308" } : {}),
+        ...(isGrpc(spec) ? { [INGRESS_ANNOTATIONS.protocols]: grpcRouteProtocols(requireGateway(spec, ctx).httpsRedirect === true) } : {}),
         [INGRESS_ANNOTATIONS.stripPath]: String(gw.stripPath),
         [INGRESS_ANNOTATIONS.preserveHost]: "false",
         ...(gw.auth === "none" ? { [INGRESS_ANNOTATIONS.publicRoute]: "none" } : {}),

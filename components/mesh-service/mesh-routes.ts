@@ -20,7 +20,7 @@ import { gatewayApiDuration, versionServiceName, type ServiceSpec } from "../con
 import type { NamespacedMeta } from "../kong/types";
 import { objectLabels, serviceFqdn, VERSION_LABEL, WORKLOAD_LABEL, type ResolvedContext } from "./context";
 import { destinationRule } from "./istio";
-import { SKIP_AWAIT } from "./service";
+import { servicePort, SKIP_AWAIT } from "./service";
 import type { DestinationRuleObject, ServiceObject } from "./types";
 
 export const MESH_ROUTE_API_VERSION = "gateway.networking.k8s.io/v1";
@@ -85,7 +85,7 @@ export function versionServices(spec: ServiceSpec, ctx: ResolvedContext): Servic
         },
         spec: {
             selector: { [WORKLOAD_LABEL]: spec.name, [VERSION_LABEL]: v.name },
-            ports: [{ name: "http", port: spec.port, targetPort: spec.targetPort ?? spec.port, protocol: "TCP" }],
+            ports: [servicePort(spec)],
         },
     }));
 }

@@ -8,7 +8,8 @@
 import type { ServiceSpec } from "../config/schema";
 import { resolveContext, serviceFqdn, type MeshServiceContext } from "./context";
 import { authorizationPolicy, destinationRule, virtualService } from "./istio";
-import { edgeHttpRoute, type EdgeHTTPRouteObject } from "./gateway-api";
+import { edgeGrpcRoute, edgeHttpRoute, type EdgeGRPCRouteObject, type EdgeHTTPRouteObject } from "./gateway-api";
+import { edgePaths, isGrpc } from "../config/grpc";
 import { meshHttpRoute, meshRoutingDestinationRule, versionDestinationRules, versionServices, type MeshHttpRouteObject } from "./mesh-routes";
 import { ingress, kongPlugins, oauth2SecretName, type ServicePlugin } from "./kong";
 import { kubernetesService, servicePatch } from "./service";
@@ -37,6 +38,8 @@ export interface MeshServiceObjects {
     readonly ingress?: IngressObject;
     /** The edge HTTPRoute instead of the Ingress (`gateway.api: gateway-api`). */
     readonly httpRoute?: EdgeHTTPRouteObject;
+    /** The edge GRPCRoute of a gRPC service instead of the Ingress (`gateway.api: gateway-api`, `protocol: grpc`). */
+    readonly grpcRoute?: EdgeGRPCRouteObject;
     /** The Secret (name and namespace) KIC reads the oauth2 provision key from, when auth is oauth2. */
     readonly oauth2Secret?: { readonly name: string; readonly namespace: string };
 }
@@ -47,7 +50,7 @@ export function meshServiceObjects(spec: ServiceSpec, context: MeshServiceContex
     const exposed = spec.gateway !== undefined;
     return {
         fqdn: serviceFqdn(spec, ctx.clusterDomain),
-        paths: spec.gateway?.paths ?? [],
+        paths: edgePaths(spec),
         ...(spec.createService ? { service: kubernetesService(spec, ctx) } : optional("servicePatch", servicePatch(spec, ctx))),
         ...(ctx.mesh && ctx.meshRouting === "virtualservice"
             ? {
@@ -66,12 +69,12 @@ export function meshServiceObjects(spec: ServiceSpec, context: MeshServiceContex
               }
             : {}),
         plugins,
-        ...(exposed ? (ctx.gateway?.api === "gateway-api" ? { httpRoute: edgeHttpRoute(spec, ctx, plugins) } : { ingress: ingress(spec, ctx, plugins) }) : {}),
+        ...(exposed ? (ctx.gateway?.api === "gateway-api" ? edgeRoute(spec, ctx, plugins) : { ingress: ingress(spec, ctx, plugins) }) : {}),
         ...(plugins.some((p) => p.plugin === "oauth2") ? { oauth2Secret: { name: oauth2SecretName(spec), namespace: spec.namespace } } : {}),
     };
 }
 
-/** Every manifest in the order the component creates them (Istio, Service, plugins, Ingress or HTTPRoute), for tests and validation. */
+/** Every manifest in the order the component creates them (Istio, Service, plugins, Ingress, HTTPRoute or GRPCRoute), for tests and validation. */
 export function allManifests(
     objects: MeshServiceObjects,
 ): (
@@ -84,6 +87,7 @@ export function allManifests(
     | ServicePlugin
     | IngressObject
     | EdgeHTTPRouteObject
+    | EdgeGRPCRouteObject
 )[] {
     return [
         objects.destinationRule,
@@ -97,7 +101,13 @@ export function allManifests(
         ...objects.plugins,
         objects.ingress,
         objects.httpRoute,
+        objects.grpcRoute,
     ].filter((o) => o !== undefined);
+}
+
+/** The Gateway API edge route: a GRPCRoute for a gRPC service, else an HTTPRoute. */
+function edgeRoute(spec: ServiceSpec, ctx: ReturnType<typeof resolveContext>, plugins: ServicePlugin[]): { httpRoute: EdgeHTTPRouteObject } | { grpcRoute: EdgeGRPCRouteObject } {
+    return isGrpc(spec) ? { grpcRoute: edgeGrpcRoute(spec, ctx, plugins) } : { httpRoute: edgeHttpRoute(spec, ctx, plugins) };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

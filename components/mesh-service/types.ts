@@ -156,10 +156,12 @@ export interface IngressObject {
 }
 
 export interface ServicePort {
-    readonly name: "http";
+    readonly name: "http" | "grpc";
     readonly port: number;
     readonly targetPort: number;
     readonly protocol: "TCP";
+    /** `grpc` on a gRPC service's port: Istio's protocol selection reads it first. */
+    readonly appProtocol?: "grpc";
 }
 
 /** `v1` Service. */

@@ -10,6 +10,7 @@ import { retryRules } from "./retries";
 import { eksKubernetesRules } from "./eks-kubernetes";
 import { kongGatewayApiRules } from "./kong-gateway-api";
 import { kongGatewayEdgeRules } from "./kong-gateway-edge";
+import { kongGrpcRules } from "./kong-grpc";
 import { observabilityRules } from "./observability";
 import { schemaRules } from "./schema";
 
@@ -103,6 +104,10 @@ const FIX: Record<string, string> = {
     "kong-plugin-reference-grant": "Create a ReferenceGrant in the plugin's namespace: `from` the referrer's group/kind/namespace, `to` `configuration.konghq.com` `KongPlugin`.",
     "kong-gateway-class":
         '`controllerName: konghq.com/kic-gateway-controller` and the annotation `konghq.com/gatewayclass-unmanaged: "true"` (meshgate\'s GatewayClass `kong` has both).',
+    "kong-grpc-upstream-protocol":
+        "Annotate the Service `konghq.com/protocol: grpc` and give its port `appProtocol: grpc` (or name it `grpc`/`grpc-<suffix>`); meshgate does both for `protocol: grpc`.",
+    "kong-plugin-route-protocols":
+        "List the route's protocols in the KongPlugin's `protocols` (`[grpc, grpcs]` for a gRPC route), or leave `protocols` out (the plugin's default covers http, https, grpc and grpcs).",
     "kong-route-parent-allowed":
         "Allow the route's namespace on a listener (`allowedRoutes.namespaces.from: Selector` on `kubernetes.io/metadata.name`, or `All`), or fix `parentRefs` (name, namespace, `sectionName`, `port`).",
     "prometheus-monitor-selected": "Label the monitor `release: <kube-prometheus-stack release>` (or set `*SelectorNilUsesHelmValues: false`).",
@@ -120,7 +125,7 @@ const DOMAINS: [Domain, readonly RuleFactory[]][] = [
     ["kubernetes", schemaRules],
     ["helm", helmRules],
     ["istio", [...istioRules, ...retryRules, ...analyzeRules]],
-    ["kong", [...kongRules, ...kongGatewayApiRules, ...kongGatewayEdgeRules]],
+    ["kong", [...kongRules, ...kongGatewayApiRules, ...kongGatewayEdgeRules, ...kongGrpcRules]],
     ["observability", observabilityRules],
 ];
 

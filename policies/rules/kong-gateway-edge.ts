@@ -15,6 +15,13 @@ const GATEWAY_GROUP = "gateway.networking.k8s.io";
 const gatewayClassTypes = typeSet(kindTypes(GATEWAY_GROUP, ["v1", "v1beta1"], "GatewayClass"));
 const gatewayTypes = typeSet(T.gateway);
 const routeTypes = typeSet(T.httpRoute, GRPC_ROUTE_TYPES);
+const DEFAULT_KINDS: Record<string, readonly string[]> = {
+    HTTP: ["HTTPRoute", "GRPCRoute"],
+    HTTPS: ["HTTPRoute", "GRPCRoute"],
+    TCP: ["TCPRoute"],
+    UDP: ["UDPRoute"],
+    TLS: ["TLSRoute"],
+};
 /** Every namespace carries it (Kubernetes >= 1.22). */
 const NAME_LABEL = "kubernetes.io/metadata.name";
 
@@ -83,6 +90,11 @@ function selects(selector: unknown, labels: Record<string, string>, complete: bo
 export function listenerAllows(listener: unknown, gatewayNs: string, kind: string, namespace: string, nsLabels: Record<string, string> | undefined): Known {
     const kinds = arr(get(listener, "allowedRoutes", "kinds"));
     if (kinds.length > 0 && !kinds.some((k) => (str(get(k, "group")) ?? GATEWAY_GROUP) === GATEWAY_GROUP && str(get(k, "kind")) === kind)) return false;
+    // No kinds: those of the listener's protocol (Gateway API v1.3.0 AllowedRoutes.kinds; KIC 3.5
+    // internal/controllers/gateway/gateway_utils.go getListenerSupportedRouteKinds: HTTP and HTTPS
+    // admit HTTPRoute and GRPCRoute, TCP TCPRoute, UDP UDPRoute, TLS TLSRoute).
+    const protocol = str(get(listener, "protocol"));
+    if (kinds.length === 0 && protocol !== undefined && DEFAULT_KINDS[protocol] !== undefined && !DEFAULT_KINDS[protocol].includes(kind)) return false;
     const from = str(get(listener, "allowedRoutes", "namespaces", "from")) ?? "Same";
     if (from === "All") return true;
     if (from === "Same") return namespace === gatewayNs;

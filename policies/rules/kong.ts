@@ -44,6 +44,17 @@ interface PluginObject {
     resource: PolicyResource;
     plugin: string;
     disabled: boolean;
+    /** The KongPlugin's `protocols` (CRD field): Kong runs it only on requests of these; absent: the plugin's default (every protocol of its schema). */
+    protocols?: string[];
+}
+
+/**
+ * Does Kong run a plugin on a route? Only when the plugin's `protocols` share one with the route's
+ * (Kong 3.9 runloop: a plugin configured for http/https is skipped on a grpc/grpcs request, so a
+ * key-auth limited to http/https leaves a gRPC route unauthenticated).
+ */
+function runsOn(p: PluginObject, route: Route): boolean {
+    return p.protocols === undefined || p.protocols.length === 0 || p.protocols.some((x) => route.protocols.includes(x));
 }
 
 /** A route Kong may serve: an Ingress or HTTPRoute with its class and backend Services. */
@@ -58,6 +69,8 @@ interface Route {
     backends: { namespace: string; name: string }[];
     /** HTTPRoute: the methods of its matches (KIC 3.5 gives a rule's Kong route every method of its matches); empty: any. */
     matchMethods?: string[];
+    /** The Kong route's protocols: konghq.com/protocols, else http and https (grpc and grpcs for a GRPCRoute). */
+    protocols: string[];
 }
 
 /**
@@ -106,7 +119,13 @@ export class KongIndex {
                 this.annotated.push({ resource: r, namespace: meta.namespace, names: pluginNames });
             }
             if (kongPluginTypes.has(t) || kongClusterPluginTypes.has(t)) {
-                const p: PluginObject = { resource: r, plugin: str(get(r.props, "plugin")) ?? "", disabled: get(r.props, "disabled") === true };
+                const protocols = arr(get(r.props, "protocols")).filter((x): x is string => typeof x === "string");
+                const p: PluginObject = {
+                    resource: r,
+                    plugin: str(get(r.props, "plugin")) ?? "",
+                    disabled: get(r.props, "disabled") === true,
+                    ...(protocols.length > 0 ? { protocols } : {}),
+                };
                 if (kongPluginTypes.has(t)) {
                     this.plugins.set(`${meta.namespace}/${meta.name}`, p);
                 } else {
@@ -151,7 +170,7 @@ export class KongIndex {
         const addAll = (annotations: Record<string, string>, ns: string): void => {
             for (const entry of splitList(annotations[PLUGINS_ANNOTATION])) {
                 const p = this.resolve(entry, ns);
-                if (p && !p.disabled) out.push(p);
+                if (p && !p.disabled && runsOn(p, route)) out.push(p);
             }
         };
         addAll(route.annotations, route.namespace);
@@ -159,7 +178,7 @@ export class KongIndex {
             const svc = this.services.get(`${b.namespace}/${b.name}`);
             if (svc) addAll(metaOf(svc.props, svc.name).annotations, b.namespace);
         }
-        out.push(...this.globalPlugins);
+        out.push(...this.globalPlugins.filter((p) => runsOn(p, route)));
         return out;
     }
 
@@ -169,7 +188,7 @@ export class KongIndex {
         const addAll = (annotations: Record<string, string>, ns: string): void => {
             for (const entry of splitList(annotations[PLUGINS_ANNOTATION])) {
                 const p = this.resolve(entry, ns);
-                if (p && !p.disabled) {
+                if (p && !p.disabled && runsOn(p, route)) {
                     out.add(p.plugin);
                 }
             }
@@ -182,7 +201,7 @@ export class KongIndex {
             }
         }
         for (const g of this.globalPlugins) {
-            out.add(g.plugin);
+            if (runsOn(g, route)) out.add(g.plugin);
         }
         return out;
     }
@@ -204,7 +223,7 @@ function ingressRoute(r: PolicyResource, namespace: string, name: string, annota
             add(get(path, "backend"));
         }
     }
-    return { resource: r, kind: "Ingress", namespace, name, annotations, classes: cls ? [cls] : [], backends };
+    return { resource: r, kind: "Ingress", namespace, name, annotations, classes: cls ? [cls] : [], backends, protocols: routeProtocols(annotations, false) };
 }
 
 function httpRoute(r: PolicyResource, gatewayClass: Map<string, string>): Route {
@@ -233,9 +252,11 @@ function httpRoute(r: PolicyResource, gatewayClass: Map<string, string>): Route 
             }
         }
     }
+    const grpc = r.type.endsWith(":GRPCRoute");
     return {
         resource: r,
-        kind: r.type.endsWith(":GRPCRoute") ? "GRPCRoute" : "HTTPRoute",
+        protocols: routeProtocols(meta.annotations, grpc),
+        kind: grpc ? "GRPCRoute" : "HTTPRoute",
         namespace: meta.namespace,
         name: meta.name,
         annotations: meta.annotations,
@@ -245,7 +266,13 @@ function httpRoute(r: PolicyResource, gatewayClass: Map<string, string>): Route 
     };
 }
 
-function kongRoutes(idx: KongIndex, ingressClasses: readonly string[], gatewayClasses: readonly string[]): Route[] {
+/** konghq.com/protocols (KIC 3.5 annotations.go), else KIC's defaults: http and https, grpc and grpcs for a GRPCRoute (translate_grpcroute.go). */
+function routeProtocols(annotations: Record<string, string>, grpc: boolean): string[] {
+    const declared = splitList(annotations["konghq.com/protocols"]).map((p) => p.toLowerCase());
+    return declared.length > 0 ? declared : grpc ? ["grpc", "grpcs"] : ["http", "https"];
+}
+
+export function kongRoutes(idx: KongIndex, ingressClasses: readonly string[], gatewayClasses: readonly string[]): Route[] {
     const ing = new Set(ingressClasses);
     const gw = new Set(gatewayClasses);
     return idx.routes.filter((r) => r.classes.some((c) => (r.kind === "Ingress" ? ing : gw).has(c)));

@@ -7,6 +7,7 @@ import { istioCases } from "./cases/istio";
 import { kongCases } from "./cases/kong";
 import { kongGatewayApiCases } from "./cases/kong-gateway-api";
 import { kongGatewayEdgeCases } from "./cases/kong-gateway-edge";
+import { kongGrpcCases } from "./cases/kong-grpc";
 import { analyzeCases } from "./cases/analyze";
 import { observabilityCases } from "./cases/observability";
 import { eksKubernetesCases } from "./cases/eks-kubernetes";
@@ -23,6 +24,7 @@ const all: RuleCases[] = [
     ...kongCases,
     ...kongGatewayApiCases,
     ...kongGatewayEdgeCases,
+    ...kongGrpcCases,
     ...observabilityCases,
     ...eksKubernetesCases,
     ...retryCases,

@@ -16,6 +16,8 @@ export interface EdgeResult {
     readonly schemeAtKong: "http" | "https";
     /** Does Kong see the client's address (for ip-restriction and limit_by ip)? */
     readonly clientIpPreserved: boolean;
+    /** Does Kong's listener speak HTTP/2 (nginx `http2` listen parameter)? Needed by gRPC calls. */
+    readonly http2: boolean;
 }
 
 function listenerHasProxyProtocol(params: unknown): boolean {
@@ -37,7 +39,7 @@ export function nlbHop(index: ModelIndex, url: URL, walk: Walk): EdgeResult | fa
             "no kong/kong Helm release among the objects: the NLB and Kong's listeners are not modelled; assuming the request reaches Kong as sent",
             null,
         );
-        return { schemeAtKong: scheme, clientIpPreserved: false };
+        return { schemeAtKong: scheme, clientIpPreserved: false, http2: true };
     }
     if (proxy.enabled === false) {
         return walk.refuse("nlb", "Load balancer", 0, "the Kong proxy Service is disabled (proxy.enabled: false): nothing listens", where, "values.proxy.enabled");
@@ -205,7 +207,7 @@ export function nlbHop(index: ModelIndex, url: URL, walk: Walk): EdgeResult | fa
     const ranges = strs(proxy.loadBalancerSourceRanges);
     if (ranges.length > 0) parts.push(`only clients from ${ranges.join(", ")} may connect (loadBalancerSourceRanges)`);
     walk.pass("nlb", "Load balancer", parts.join("; "), where, "values.proxy");
-    return { schemeAtKong: kongScheme, clientIpPreserved: preserved };
+    return { schemeAtKong: kongScheme, clientIpPreserved: preserved, http2: strs(targetParams).includes("http2") };
 }
 
 /** One Kong route as KIC 3.5 translates an Ingress rule path. */
@@ -374,6 +376,7 @@ export function kongRoutes(index: ModelIndex): KongRoute[] {
         }
     }
     routes.push(...httpRouteRoutes(index));
+    routes.push(...grpcRouteRoutes(index));
     // Stable for equal keys: Kong then falls back to created_at, i.e. the order KIC sent them in.
     routes.sort((x, y) => comparePriority(x.priority, y.priority));
     routeCache.set(index, routes);
@@ -419,7 +422,7 @@ function attachedToKong(index: ModelIndex, route: K8sObject): boolean {
  * protocolsFromHTTPRoutesGatewayListeners: HTTP → http, HTTPS → https, a parentRef's
  * sectionName picks one listener); http and https when no parent Gateway is among the objects.
  */
-function listenerProtocols(index: ModelIndex, route: K8sObject): string[] {
+function listenerProtocols(index: ModelIndex, route: K8sObject, grpc = false): string[] {
     const out = new Set<string>();
     let found = false;
     for (const ref of (get(route, "spec", "parentRefs") as unknown[] | undefined) ?? []) {
@@ -431,11 +434,88 @@ function listenerProtocols(index: ModelIndex, route: K8sObject): string[] {
         for (const l of (get(gw, "spec", "listeners") as unknown[] | undefined) ?? []) {
             if (section !== undefined && str(get(l, "name")) !== section) continue;
             const proto = str(get(l, "protocol"));
-            if (proto === "HTTP") out.add("http");
-            else if (proto === "HTTPS") out.add("https");
+            if (proto === "HTTP") out.add(grpc ? "grpc" : "http");
+            else if (proto === "HTTPS") out.add(grpc ? "grpcs" : "https");
         }
     }
-    return found ? [...out].sort() : ["http", "https"];
+    return found ? [...out].sort() : grpc ? ["grpc", "grpcs"] : ["http", "https"];
+}
+
+/**
+ * Kong routes of GRPCRoutes: KIC 3.5 internal/dataplane/translator/subtranslator/grpcroute.go
+ * GenerateKongRoutesFromGRPCRouteRule: one Kong route per match, path
+ * `~/<service>/<method>` (Exact type; a missing method is "", a missing service ".+"), the
+ * match's headers, the route's hostnames; a rule without matches is one route on the hostnames,
+ * or path "/" without them. Protocols grpc/grpcs from the parent Gateway's listeners
+ * (translate_grpcroute.go getProtocolsForKongRoute); the konghq.com/* annotations apply as to
+ * HTTPRoutes. No methods: Kong refuses them on grpc routes.
+ */
+function grpcRouteRoutes(index: ModelIndex): KongRoute[] {
+    const out: KongRoute[] = [];
+    for (const gr of index.grpcRoutes) {
+        if (!attachedToKong(index, gr)) continue;
+        const a = annotations(gr);
+        const ns = nsOf(gr);
+        const hostnames = strs(get(gr, "spec", "hostnames"));
+        const annProtocols = splitList(a["konghq.com/protocols"]);
+        const protocols = annProtocols.length > 0 ? annProtocols : listenerProtocols(index, gr, true);
+        ((get(gr, "spec", "rules") as unknown[] | undefined) ?? []).forEach((rule, ri) => {
+            const backends = ((get(rule, "backendRefs") as unknown[] | undefined) ?? []).filter(
+                (b) => (num(get(b, "weight")) ?? 1) > 0 && (str(get(b, "kind")) ?? "Service") === "Service",
+            );
+            const first = backends[0];
+            const split =
+                backends.length > 1
+                    ? `Kong splits this rule across ${backends.map((b) => `${str(get(b, "name"))} (weight ${num(get(b, "weight")) ?? 1})`).join(", ")}; explained for the first`
+                    : undefined;
+            const filterPlugins = ((get(rule, "filters") as unknown[] | undefined) ?? [])
+                .filter((f) => str(get(f, "type")) === "ExtensionRef" && str(get(f, "extensionRef", "kind")) === "KongPlugin")
+                .map((f) => str(get(f, "extensionRef", "name")) ?? "");
+            const matches = (get(rule, "matches") as unknown[] | undefined) ?? [];
+            const items: { field: string; declared: string; paths: string[]; headers: Record<string, string[]> }[] =
+                matches.length === 0
+                    ? [{ field: `spec.rules[${ri}]`, declared: "/", paths: hostnames.length > 0 ? [] : ["/"], headers: {} }]
+                    : matches.map((m, mi) => {
+                          const headers: Record<string, string[]> = {};
+                          for (const h of (get(m, "headers") as unknown[] | undefined) ?? []) {
+                              const name = (str(get(h, "name")) ?? "").toLowerCase();
+                              if ((str(get(h, "type")) ?? "Exact") === "Exact") headers[name] = [...(headers[name] ?? []), str(get(h, "value")) ?? ""];
+                          }
+                          const method = get(m, "method");
+                          if (method === undefined) return { field: `spec.rules[${ri}].matches[${mi}]`, declared: "/", paths: [], headers };
+                          const regex = str(get(method, "type")) === "RegularExpression";
+                          const svc = str(get(method, "service")) ?? ".+";
+                          const meth = str(get(method, "method")) ?? (regex ? ".+" : "");
+                          // Declared as the call's path prefix (as the Ingress of a gRPC service declares it): /<service> or /<service>/<method>.
+                          return { field: `spec.rules[${ri}].matches[${mi}]`, declared: meth === "" ? `/${svc}` : `/${svc}/${meth}`, paths: [`~/${svc}/${meth}`], headers };
+                      });
+            for (const it of items) {
+                for (const host of hostnames.length > 0 ? hostnames : [null]) {
+                    const r = {
+                        ingress: gr,
+                        filterPlugins,
+                        backendSplit: split,
+                        field: it.field,
+                        id: `${ns}/${nameOf(gr)}#${it.declared}`,
+                        host,
+                        declaredPath: it.declared,
+                        pathType: "gRPC",
+                        paths: it.paths,
+                        methods: [] as string[],
+                        headers: it.headers,
+                        protocols,
+                        stripPath: false,
+                        preserveHost: boolAnn(a["konghq.com/preserve-host"]) ?? true,
+                        regexPriority: num(a["konghq.com/regex-priority"]) ?? 0,
+                        httpsRedirectStatus: num(a["konghq.com/https-redirect-status-code"]) ?? 426,
+                        backend: { service: str(get(first, "name")) ?? "", port: num(get(first, "port")) },
+                    };
+                    out.push({ ...r, priority: routePriority(r) });
+                }
+            }
+        });
+    }
+    return out;
 }
 
 /**
@@ -555,6 +635,8 @@ function kongRegex(p: string): RegExp | null {
 
 /** Which of a route's paths match, and the prefix it strips. */
 export function pathMatch(route: KongRoute, path: string): { path: string; matched: string } | undefined {
+    // A route without paths (a GRPCRoute rule without matches, on hostnames) takes any path.
+    if (route.paths.length === 0) return { path: "(any)", matched: "" };
     for (const p of route.paths) {
         if (p.startsWith("~")) {
             const m = kongRegex(p)?.exec(path);

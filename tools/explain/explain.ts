@@ -7,7 +7,8 @@
 import { kongRoutes, matchRoute, nlbHop } from "./edge";
 import { meshHops, type MeshResult } from "./mesh";
 import { annotation, namespaceInjected, servicePort, serviceSelector, type ModelIndex } from "./model-index";
-import { get, nameOf, nsOf, num, obj, str, strs } from "./objects";
+import { arr, get, nameOf, nsOf, num, obj, str, strs } from "./objects";
+import { istioPortProtocol } from "../../policies/rules/kong-grpc";
 import { effectivePlugins, globalPlugins, runPlugins, type ChainState } from "./plugins";
 import { kongSpan, sidecarSpan, type KongTrace } from "./tracing";
 import type { ExplainRequest, Explanation, K8sObject, Span } from "./types";
@@ -70,6 +71,11 @@ function finish(walk: Walk, request: ExplainRequest, service: string | null, rou
     return { service, route, request, outcome, hops: walk.hops, spans };
 }
 
+/** Is the request a gRPC call? gRPC sets `content-type: application/grpc` (or `application/grpc+proto`, …) on every call (grpc/doc/PROTOCOL-HTTP2.md). */
+export function isGrpcCall(headers: Readonly<Record<string, string>>): boolean {
+    return /^application\/grpc($|[+;])/i.test(headers["content-type"] ?? "");
+}
+
 /** Parses `namespace/serviceaccount`. */
 export function parseFrom(from: string): { ns: string; sa: string } | undefined {
     const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(from);
@@ -107,13 +113,31 @@ export function explain(index: ModelIndex, request: ExplainRequest): Explanation
     const ns = nsOf(route.ingress);
     const svc = index.services.get(`${ns}/${route.backend.service}`);
     const svcId = `${ns}/${route.backend.service}`;
+    // A gRPC call (content-type application/grpc…) on a route that serves gRPC is grpc over plain
+    // HTTP/2, grpcs over TLS (Kong's route protocols; KIC grpc routes take grpc/grpcs only).
+    const grpcCall = isGrpcCall(headers);
+    const grpcRoute = route.protocols.some((p) => p === "grpc" || p === "grpcs");
+    const protocolAtKong = grpcCall && grpcRoute ? (edge.schemeAtKong === "https" ? "grpcs" : "grpc") : edge.schemeAtKong;
+    if (grpcCall && !edge.http2) {
+        // kong/kong 3.4.1 values.yaml: proxy.http.parameters [] (no http2), proxy.tls.parameters [http2]; nginx speaks HTTP/2 on a listener only with `http2`.
+        walk.refuse(
+            "kong-route",
+            "Kong listener",
+            0,
+            `a gRPC call needs HTTP/2, but the Kong listener it reaches (${edge.schemeAtKong}) has no http2 parameter: the call fails before any route is chosen; call over TLS on Kong's TLS listener`,
+            index.kong.release ?? null,
+            "values.proxy.http.parameters",
+        );
+        spans.push(kongSpan(index, globalPlugins(index)).span);
+        return finish(walk, request, svcId, route.id, undefined, spans);
+    }
     // Kong 3.9 runloop: a route whose protocols lack the request's scheme answers https_redirect_status_code (426 by default).
-    if (!route.protocols.includes(edge.schemeAtKong)) {
+    if (!route.protocols.includes(protocolAtKong)) {
         walk.refuse(
             "kong-route",
             "Kong route protocols",
             route.httpsRedirectStatus,
-            `the route accepts ${route.protocols.join(", ")} but Kong receives ${edge.schemeAtKong}: Kong answers ${route.httpsRedirectStatus}`,
+            `the route accepts ${route.protocols.join(", ")} but Kong receives ${protocolAtKong}${grpcRoute && !grpcCall ? " (not a gRPC call: no content-type application/grpc)" : ""}: Kong answers ${route.httpsRedirectStatus}`,
             route.ingress,
             'metadata.annotations["konghq.com/protocols"]',
         );
@@ -171,7 +195,34 @@ export function explain(index: ModelIndex, request: ExplainRequest): Explanation
         hostHeader = serviceUpstream ? hostWithPort(targetHost, sentPort) : `<pod IP>:${String(port.targetPort)}`;
         hostWhy = "the target's name (preserve-host false, no konghq.com/host-header)";
     }
-    const proto = annotation(svc, "konghq.com/protocol") ?? "http";
+    // KIC 3.5 translate_grpcroute.go getProtocolForKongService: a GRPCRoute's Kong service is grpc when its Gateway has an HTTP listener, else grpcs.
+    const proto = annotation(svc, "konghq.com/protocol") ?? (route.ingress.kind === "GRPCRoute" ? (route.protocols.includes("grpc") ? "grpc" : "grpcs") : "http");
+    if (grpcCall && grpcRoute && proto !== "grpc" && proto !== "grpcs") {
+        // KIC 3.5 kongstate/service.go: the Service's konghq.com/protocol is the Kong service's protocol (http by default for an Ingress).
+        walk.refuse(
+            "kong-upstream",
+            "Kong upstream",
+            502,
+            `Kong's service for ${svcId} is ${proto} (konghq.com/protocol on the Service): Kong sends the gRPC call upstream as HTTP/1.1 and the gRPC server cannot answer it; annotate the Service konghq.com/protocol: grpc`,
+            svc,
+            'metadata.annotations["konghq.com/protocol"]',
+        );
+        return finish(walk, request, svcId, route.id, undefined, spans);
+    }
+    const rawPort = arr(get(svc, "spec", "ports")).find((p) => num(get(p, "port")) === port.port);
+    const portProtocol = istioPortProtocol(rawPort);
+    if (grpcCall && grpcRoute && kongSidecar(index, port.port).on && !portProtocol.http2) {
+        // Istio 1.30 protocol selection: appProtocol, else the port name's prefix; grpc/http2 are HTTP/2, http is HTTP/1.1.
+        walk.refuse(
+            "kong-upstream",
+            "Kong upstream",
+            502,
+            `port ${port.port} of ${svcId} is ${portProtocol.protocol} for Istio (${portProtocol.by}): Kong's sidecar proxies the gRPC call as ${portProtocol.protocol === "http" ? "HTTP/1.1" : portProtocol.protocol} and it fails; give the port appProtocol: grpc`,
+            svc,
+            "spec.ports",
+        );
+        return finish(walk, request, svcId, route.id, undefined, spans);
+    }
     const forwardedPath = route.stripPath ? `/${path.slice(matched.matchedPrefix.length).replace(/^\/+/, "")}` : path;
     walk.pass(
         "kong-upstream",

@@ -9,6 +9,10 @@ import { meshRoutesFor } from "./mesh-routes";
 import type { ModelIndex } from "./model-index";
 import { arr, get, isObj, nameOf, nsOf, num, obj, str, strs } from "./objects";
 import type { ExplainRequest, K8sObject, RoutesDocument, RoutesEntry } from "./types";
+import { istioPortProtocol } from "../../policies/rules/kong-grpc";
+
+/** What marks a request as a gRPC call. */
+const GRPC_HEADERS: Readonly<Record<string, string>> = { "content-type": "application/grpc" };
 
 /** The host external matrix requests use when an Ingress rule names none: the NLB's name is known only after deploy. */
 export const EDGE_HOST = "edge.invalid";
@@ -87,7 +91,10 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
     for (const route of kongRoutes(index)) {
         const target = `${nsOf(route.ingress)}/${route.backend.service}`;
         const svc = index.services.get(target);
-        const path = samplePath(route.declaredPath);
+        // A gRPC route on a whole gRPC service (/<package.Service>) is called on one of its methods: /<package.Service>/Method.
+        const grpcOnly = route.protocols.length > 0 && route.protocols.every((p) => p === "grpc" || p === "grpcs");
+        const declared = samplePath(route.declaredPath);
+        const path = grpcOnly && /^\/[^/]+$/.test(declared) && declared !== "/" ? `${declared}/Method` : declared;
         const url = `${scheme}://${route.host !== null && !route.host.includes("*") ? route.host : EDGE_HOST}${path}`;
         const plugins = effectivePlugins(index, route, svc, undefined, []);
         const auth = plugins.map((p) => AUTH_PLUGINS[p.name]).filter((t): t is string => t !== undefined);
@@ -97,10 +104,13 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
         ];
         const credentialCases: (string | null)[] = [null, ...holders];
         const headerCases: Record<string, string>[] = [{}, ...canaryHeaders(index, svc)];
-        const methods = route.methods.length > 0 ? [...route.methods] : ["GET"];
+        // A route that serves gRPC only is called as gRPC: an HTTP/2 POST with content-type application/grpc, over TLS (Kong's plain listener has no HTTP/2).
+        const grpc = grpcOnly;
+        const methods = grpc ? ["POST"] : route.methods.length > 0 ? [...route.methods] : ["GET"];
+        const callUrl = grpc && !tls ? url.replace(/^http:/, "https:") : url;
         for (const method of methods) {
             for (const h of headerCases) {
-                for (const consumer of credentialCases) add({ method, url, headers: { ...h }, consumer, from: null }, path, target);
+                for (const consumer of credentialCases) add({ method, url: callUrl, headers: { ...(grpc ? GRPC_HEADERS : {}), ...h }, consumer, from: null }, path, target);
             }
         }
         const cors = plugins.find((p) => p.name === "cors");
@@ -115,8 +125,11 @@ export function matrix(index: ModelIndex, stack: string, source: RoutesDocument[
         if (callers.length === 0) continue;
         const port = num(get(svc, "spec", "ports", 0, "port")) ?? 80;
         const url = `http://${nameOf(svc)}.${nsOf(svc)}${port === 80 ? "" : `:${port}`}/`;
+        // A gRPC port (appProtocol grpc, or a grpc name) is called as gRPC.
+        const grpc = istioPortProtocol(get(svc, "spec", "ports", 0)).protocol === "grpc";
         for (const from of callers) {
-            for (const h of [{}, ...canaryHeaders(index, svc)]) add({ method: "GET", url, headers: { ...h }, consumer: null, from }, "/", `${nsOf(svc)}/${nameOf(svc)}`);
+            for (const h of [{}, ...canaryHeaders(index, svc)])
+                add({ method: grpc ? "POST" : "GET", url, headers: { ...(grpc ? GRPC_HEADERS : {}), ...h }, consumer: null, from }, "/", `${nsOf(svc)}/${nameOf(svc)}`);
         }
     }
     return { stack, source, entries };

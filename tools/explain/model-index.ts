@@ -30,6 +30,8 @@ export interface ModelIndex {
     readonly namespaces: Map<string, K8sObject>;
     readonly ingresses: K8sObject[];
     readonly httpRoutes: K8sObject[];
+    /** Gateway API GRPCRoutes (Kong's edge routes of gRPC services). */
+    readonly grpcRoutes: K8sObject[];
     /** Gateway API Gateways by namespace/name and GatewayClasses by name. */
     readonly gateways: Map<string, K8sObject>;
     readonly gatewayClasses: Map<string, K8sObject>;
@@ -64,6 +66,7 @@ export function buildIndex(objects: readonly K8sObject[]): ModelIndex {
     const namespaces = new Map<string, K8sObject>();
     const ingresses: K8sObject[] = [];
     const httpRoutes: K8sObject[] = [];
+    const grpcRoutes: K8sObject[] = [];
     const gateways = new Map<string, K8sObject>();
     const gatewayClasses = new Map<string, K8sObject>();
     const kongPlugins = new Map<string, K8sObject>();
@@ -91,6 +94,9 @@ export function buildIndex(objects: readonly K8sObject[]): ModelIndex {
                 break;
             case "HTTPRoute":
                 httpRoutes.push(o);
+                break;
+            case "GRPCRoute":
+                grpcRoutes.push(o);
                 break;
             case "Gateway":
                 if (o.apiVersion?.startsWith("gateway.networking.k8s.io/")) gateways.set(key, o);
@@ -176,6 +182,7 @@ export function buildIndex(objects: readonly K8sObject[]): ModelIndex {
         namespaces,
         ingresses,
         httpRoutes,
+        grpcRoutes,
         gateways,
         gatewayClasses,
         kongPlugins,

@@ -111,7 +111,11 @@ export function effectivePlugins(index: ModelIndex, route: KongRoute, service: K
         instances(index, route.ingress, "route", missing, route.filterPlugins),
         instances(index, consumer, "consumer", missing),
     ]) {
-        for (const p of list) byName.set(p.name, p);
+        // Kong 3.9 kong/db/dao/plugins.lua check_protocols_match: a plugin whose `protocols` match none of its route's is refused, so it never runs there.
+        for (const p of list) {
+            const protocols = strs(p.object.protocols);
+            if (protocols.length === 0 || protocols.some((x) => route.protocols.includes(x))) byName.set(p.name, p);
+        }
     }
     return [...byName.values()].sort((a, b) => (KONG_PRIORITIES[b.name] ?? 0) - (KONG_PRIORITIES[a.name] ?? 0));
 }

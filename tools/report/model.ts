@@ -455,6 +455,42 @@ function traffic(resources: readonly ReportResource[]): Built {
         }
     }
 
+    // GRPCRoutes Kong serves (KIC 3.5 subtranslator/grpcroute.go): one Kong route per match, on the call's path
+    // /<service>[/<method>]; a rule without matches takes every call ("/"). Kong routes gRPC by path, never by method.
+    for (const o of byKind("GRPCRoute").filter(kongParent)) {
+        const spec = rec(o.body.spec);
+        const hosts = arr(spec.hostnames).map(String);
+        const annPlugins = splitList(o.annotations["konghq.com/plugins"]);
+        for (const rule of arr(spec.rules).map(rec)) {
+            const filterPlugins = arr(rule.filters)
+                .map(rec)
+                .filter((f) => str(f.type) === "ExtensionRef")
+                .map((f) => str(rec(f.extensionRef).name) ?? "?");
+            const backend = arr(rule.backendRefs).map(rec)[0] ?? {};
+            const matches = arr(rule.matches).map(rec);
+            const seen = new Set<string>();
+            for (const m of matches.length > 0 ? matches : [{}]) {
+                const method = rec(m.method);
+                const path = str(method.service) === undefined ? "/" : `/${str(method.service)}${str(method.method) === undefined ? "" : `/${str(method.method)}`}`;
+                if (seen.has(path)) continue;
+                seen.add(path);
+                addRoute(
+                    o,
+                    {
+                        path,
+                        pathType: "gRPC",
+                        methods: [],
+                        host: hosts[0] ?? null,
+                        service: `${str(backend.namespace) ?? o.namespace}/${str(backend.name) ?? "?"}`,
+                        port: backend.port === undefined ? "" : String(backend.port),
+                        stripPath: null,
+                    },
+                    [...annPlugins, ...filterPlugins],
+                );
+            }
+        }
+    }
+
     // Istio objects by the service they concern.
     const vsOf = new Map<string, K8sObject>();
     for (const o of byKind("VirtualService")) {

@@ -59,6 +59,11 @@ export const kongGatewayEdgeCases: RuleCases[] = [
                 expect: [/it has no listener named https/],
             },
             {
+                name: "a TCP listener (by default it admits TCPRoutes only)",
+                resources: [gateway([{ name: "tcp", port: 9000, protocol: "TCP", allowedRoutes: { namespaces: { from: "All" } } }]), route("shop")],
+                expect: [/no listener admits HTTPRoutes from namespace shop: tcp \(from All\)/],
+            },
+            {
                 name: "a listener that admits only GRPCRoutes",
                 resources: [gateway([{ ...selectorListener(["shop"]), allowedRoutes: { namespaces: { from: "All" }, kinds: [{ kind: "GRPCRoute" }] } }]), route("shop")],
                 expect: [/kinds GRPCRoute/],
@@ -66,6 +71,15 @@ export const kongGatewayEdgeCases: RuleCases[] = [
         ],
         good: [
             { name: "meshgate's Gateway: the selector lists the route's namespace", resources: [gateway([selectorListener(["shop", "users"])]), route("shop")] },
+            {
+                name: "a GRPCRoute on an HTTPS listener without kinds (HTTP and HTTPS listeners admit HTTPRoutes and GRPCRoutes)",
+                resources: [
+                    gateway([{ name: "https", port: 443, protocol: "HTTPS", allowedRoutes: { namespaces: { from: "All" } } }]),
+                    k8s(GW, "GRPCRoute", "shop-edge", "shop", {
+                        spec: { parentRefs: [{ name: "kong", namespace: "kong" }], rules: [{ backendRefs: [{ name: "shop", port: 8080 }] }] },
+                    }),
+                ],
+            },
             { name: "a listener from All", resources: [gateway([{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "All" } } }]), route("shop")] },
             {
                 name: "a selector on a label of a namespace that is not among the objects (cannot be told)",

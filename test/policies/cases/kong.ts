@@ -103,9 +103,24 @@ export const kongCases: RuleCases[] = [
                 ],
                 expect: [/HTTPRoute users\/users is exposed by Kong without an authentication plugin/],
             },
+            {
+                name: "a gRPC Ingress whose key-auth runs only on http and https (Kong refuses it on the grpc route)",
+                resources: [
+                    k8s(KONG, "KongPlugin", "key-auth", "users", { plugin: "key-auth", protocols: ["http", "https"], config: { key_names: ["apikey"] } }),
+                    ingress("users", "key-auth", { annotations: { "konghq.com/protocols": "grpc,grpcs" } }),
+                ],
+                expect: [/Ingress users\/users is exposed by Kong without an authentication plugin/],
+            },
         ],
         good: [
             { name: "key-auth on the Ingress", resources: [keyAuth, rateLimit, ingress("users", "key-auth, rate-limit")] },
+            {
+                name: "a gRPC Ingress whose key-auth runs on grpc and grpcs",
+                resources: [
+                    k8s(KONG, "KongPlugin", "key-auth", "users", { plugin: "key-auth", protocols: ["grpc", "grpcs"], config: { key_names: ["apikey"] } }),
+                    ingress("users", "key-auth", { annotations: { "konghq.com/protocols": "grpc,grpcs" } }),
+                ],
+            },
             { name: "key-auth on the backend Service", resources: [keyAuth, service("user-service", { "konghq.com/plugins": "key-auth" }), ingress("users", undefined)] },
             { name: "a global jwt KongClusterPlugin", resources: [clusterPlugin("jwt", "jwt", {}, { global: "true" }), ingress("users", undefined)] },
             { name: "a route declared public", resources: [ingress("status", undefined, { annotations: { "meshgate.io/auth": "none" } })] },
