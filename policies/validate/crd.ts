@@ -16,7 +16,8 @@
  *
  * Validators are compiled once per CRD version (ajv) and once per rule text (CEL).
  */
-import { _, stringify } from "ajv";
+// The code generator's tags only: ajv itself loads when a schema has to be compiled here (precompiled.ts).
+import { _, stringify } from "ajv/dist/compile/codegen";
 import type { ErrorObject, KeywordCxt, ValidateFunction } from "ajv";
 import type { CelInput } from "@bufbuild/cel";
 import { compileRule, ruleHolds } from "./cel";
@@ -454,12 +455,23 @@ function evaluateRules(node: SchemaNode, value: unknown, path: (string | number)
             errors.push(outcome === false ? `${where}: ${rule.message}` : `${where}: ${rule.message} (evaluation error: ${outcome})`);
         }
     }
+    // `path` is one stack, pushed and popped: a copy is made only for a message.
     if (Array.isArray(value) && node.items) {
-        value.forEach((item, i) => evaluateRules(node.items as SchemaNode, item, [...path, i], errors));
+        const items = node.items;
+        if (!items.hasRules) return;
+        for (let i = 0; i < value.length; i++) {
+            path.push(i);
+            evaluateRules(items, value[i], path, errors);
+            path.pop();
+        }
     } else if (isRecord(value)) {
-        for (const [key, sub] of Object.entries(value)) {
+        for (const key in value) {
+            if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
             const child = node.properties?.get(key) ?? node.additional;
-            if (child) evaluateRules(child, sub, [...path, key], errors);
+            if (child === undefined || !child.hasRules) continue;
+            path.push(key);
+            evaluateRules(child, value[key], path, errors);
+            path.pop();
         }
     }
 }

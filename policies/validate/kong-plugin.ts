@@ -17,7 +17,7 @@
  * Not checked: deployment matters such as DB-less mode forbidding `policy: cluster`: those are
  * policy rules, not schema.
  */
-import { _ } from "ajv";
+import { _ } from "ajv/dist/compile/codegen";
 import type { ErrorObject, KeywordCxt, ValidateFunction } from "ajv";
 import { formatPath, isRecord, readDataJson } from "./data";
 import { entityCheckProblems } from "./kong-entity-checks";

@@ -20,9 +20,16 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import Ajv, { _ } from "ajv";
+import type Ajv from "ajv";
 import type { AnySchemaObject, Options, ValidateFunction } from "ajv";
-import standaloneCode from "ajv/dist/standalone";
+import { _ } from "ajv/dist/compile/codegen";
+
+/** ajv itself, loaded on first use: a run that finds every validator it needs generated never loads its compiler. */
+function newAjv(options: Options): Ajv {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred: ~60 modules
+    const AjvClass = (require("ajv") as typeof import("ajv")).default;
+    return new AjvClass(options);
+}
 
 /** The directory of generated validators, next to this module (so: under dist/ only). */
 export const COMPILED_DIR = path.join(__dirname, "compiled");
@@ -97,7 +104,7 @@ export class ValidatorCompiler {
     /** The ajv instance of this flavour (runtime compilation, and callers that need ajv itself). */
     ajv(): Ajv {
         if (this.instance === undefined) {
-            this.instance = new Ajv(this.flavour.options);
+            this.instance = newAjv(this.flavour.options);
             this.flavour.setup?.(this.instance);
         }
         return this.instance;
@@ -133,13 +140,15 @@ export function writeStandaloneValidators(sets: readonly ValidatorSet[], dir: st
     const written: Record<string, number> = {};
     for (const { flavour, schemas } of sets) {
         const code: Options["code"] = { source: true, ...(flavour.formats !== undefined ? { formats: _`require(${flavour.formats.module})[${flavour.formats.name}]` } : {}) };
-        const generator = new Ajv({ ...flavour.options, code });
+        const generator = newAjv({ ...flavour.options, code });
         flavour.setup?.(generator);
         const seen = new Set<string>();
         for (const schema of schemas) {
             const digest = validatorDigest(flavour, schema);
             if (seen.has(digest)) continue;
             seen.add(digest);
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- build only
+            const standaloneCode = (require("ajv/dist/standalone") as typeof import("ajv/dist/standalone")).default;
             const source = standaloneCode(generator, generator.compile(schema));
             writeFileSync(
                 path.join(dir, `${digest}.js`),
