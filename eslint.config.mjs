@@ -74,9 +74,13 @@ export default defineConfig(
         extends: [tseslint.configs.disableTypeChecked],
     },
     {
-        // tools/run.cjs starts the CLI before TypeScript is loaded: CommonJS for Node, by design.
-        files: ["tools/run.cjs"],
-        languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly", console: "readonly" } },
+        // tools/run.cjs starts the CLI before TypeScript is loaded, and installs tools/compile-cache.cjs first:
+        // CommonJS for Node, by design.
+        files: ["tools/run.cjs", "tools/compile-cache.cjs"],
+        languageOptions: {
+            sourceType: "commonjs",
+            globals: { require: "readonly", module: "writable", __dirname: "readonly", process: "readonly", console: "readonly", Buffer: "readonly" },
+        },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },
     {

@@ -18,9 +18,11 @@ import type {
 } from "@pulumi/policy";
 import type { Resource, Unwrap } from "@pulumi/pulumi";
 import type { ResolvedResource } from "@pulumi/pulumi/queryable";
-import Ajv, { type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import { isDeepStrictEqual } from "node:util";
 import { policies as defaultPolicies, rules, type Policy } from "./rules";
+import { ValidatorCompiler } from "./validate/precompiled";
+import type { AjvFlavour } from "./validate/precompiled";
 import { isRecord } from "./validate/util";
 
 export type { Policy } from "./rules";
@@ -81,19 +83,31 @@ function isLevel(v: unknown): v is EnforcementLevel {
     return typeof v === "string" && (LEVELS as readonly string[]).includes(v);
 }
 
-let ajv: Ajv | undefined;
+/** The ajv set-up of policy config validation (defaults filled in; precompiled.ts: generated at build time, else compiled here). */
+export const POLICY_CONFIG_FLAVOUR: AjvFlavour = { name: "policy-config", options: { useDefaults: true, allErrors: true, strict: false } };
+
+const compiler = new ValidatorCompiler(POLICY_CONFIG_FLAVOUR);
 const validators = new WeakMap<PolicyConfigSchema, ValidateFunction>();
+
+/** The ajv schema a policy's configSchema is validated with. */
+function configAjvSchema(schema: PolicyConfigSchema): Record<string, unknown> {
+    return {
+        type: "object",
+        properties: schema.properties,
+        required: schema.required ?? [],
+        additionalProperties: false,
+    };
+}
+
+/** The config schema of every meshgate policy that has one: what the build precompiles (tools/build/validators.ts). */
+export function policyConfigValidatorSchemas(): Record<string, unknown>[] {
+    return defaultPolicies.flatMap((p) => (p.configSchema ? [configAjvSchema(p.configSchema)] : []));
+}
 
 function configValidator(schema: PolicyConfigSchema): ValidateFunction {
     let v = validators.get(schema);
     if (!v) {
-        ajv ??= new Ajv({ useDefaults: true, allErrors: true, strict: false });
-        v = ajv.compile({
-            type: "object",
-            properties: schema.properties,
-            required: schema.required ?? [],
-            additionalProperties: false,
-        });
+        v = compiler.compile(configAjvSchema(schema));
         validators.set(schema, v);
     }
     return v;

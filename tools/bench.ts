@@ -35,7 +35,8 @@ const ROOT = path.resolve(__dirname, "..");
  */
 const FROM_DIST = (require("./run.cjs") as { distIsFresh(): boolean }).distIsFresh();
 const CHILD = FROM_DIST ? path.join(ROOT, "dist", "tools", "bench", "child.js") : path.join(__dirname, "bench", "child.ts");
-const PLAN_FLAGS = FROM_DIST ? ["--max-semi-space-size=64"] : ["--import", "tsx", "--max-semi-space-size=64"];
+// From dist/, tools/run.cjs also enables the compile cache: the child preloads it.
+const PLAN_FLAGS = FROM_DIST ? ["--require", path.join(ROOT, "tools", "compile-cache.cjs"), "--max-semi-space-size=64"] : ["--import", "tsx", "--max-semi-space-size=64"];
 /** How `npm run check` runs (package.json). */
 const CHECK_COMMAND = FROM_DIST ? [path.join(ROOT, "dist", "tools", "check.js")] : ["--import", "tsx", path.join(ROOT, "tools", "check.ts")];
 

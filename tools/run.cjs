@@ -73,6 +73,8 @@ function distIsFresh(root = ROOT) {
 
 async function main() {
     if (distIsFresh()) {
+        // V8's compiled code of the modules, kept between runs (tools/compile-cache.cjs).
+        require("./compile-cache.cjs").enableCompileCache();
         require(path.join(DIST, "tools", "cli.js")).run(process.argv.slice(2));
         return;
     }

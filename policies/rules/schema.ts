@@ -38,13 +38,20 @@ function groupVersion(type: string): { group: string; version: string } | undefi
  * as the validator prints paths: a problem there, below it or at its parent is not judged.
  */
 function unknownPaths(v: unknown, at: (string | number)[] = [], out: string[] = []): string[] {
+    // `at` is one stack, pushed and popped: paths are formatted only for what is found.
     if (isUnknown(v) || v === SECRET_PLACEHOLDER) {
         out.push(formatPath(at), formatPath(at.slice(0, -1)));
     } else if (Array.isArray(v)) {
-        v.forEach((x, i) => unknownPaths(x, [...at, i], out));
+        for (let i = 0; i < v.length; i++) {
+            at.push(i);
+            unknownPaths(v[i], at, out);
+            at.pop();
+        }
     } else if (isObj(v)) {
-        for (const [k, x] of Object.entries(v)) {
-            unknownPaths(x, [...at, k], out);
+        for (const k of Object.keys(v)) {
+            at.push(k);
+            unknownPaths(v[k], at, out);
+            at.pop();
         }
     }
     return out;

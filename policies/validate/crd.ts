@@ -16,13 +16,19 @@
  *
  * Validators are compiled once per CRD version (ajv) and once per rule text (CEL).
  */
-import { isIPv4, isIPv6 } from "node:net";
-import Ajv from "ajv";
-import type { AnySchemaObject, ErrorObject, ValidateFunction } from "ajv";
+// The code generator's tags only: ajv itself loads when a schema has to be compiled here (precompiled.ts).
+import { _, stringify } from "ajv/dist/compile/codegen";
+import type { ErrorObject, KeywordCxt, ValidateFunction } from "ajv";
 import type { CelInput } from "@bufbuild/cel";
 import { compileRule, ruleHolds } from "./cel";
 import type { CompiledRule } from "./cel";
+import { CRD_FORMATS, hasDuplicateEntries } from "./crd-runtime";
 import { formatPath, isRecord, listDataJson, readDataJson } from "./data";
+import { ValidatorCompiler } from "./precompiled";
+import type { AjvFlavour } from "./precompiled";
+
+/** crd-runtime.js as the generated validators (dist/policies/validate/compiled/) require it. */
+const CRD_RUNTIME = "../crd-runtime";
 
 type Schema = Record<string, unknown>;
 
@@ -299,14 +305,10 @@ function toAjvSchema(schema: Schema, inJunctor: boolean, isRoot: boolean): Schem
     return out;
 }
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-let ajvInstance: Ajv | undefined;
-
-function ajv(): Ajv {
-    if (ajvInstance) return ajvInstance;
-    const instance = new Ajv({
+/** The ajv set-up of the CRD validators (precompiled.ts: generated at build time, else compiled here). */
+export const CRD_FLAVOUR: AjvFlavour = {
+    name: "crd",
+    options: {
         allErrors: true,
         verbose: true,
         strict: true,
@@ -316,47 +318,39 @@ function ajv(): Ajv {
         allowUnionTypes: true,
         // CRD patterns are Go (RE2) syntax, which allows escapes such as `\-` that unicode mode rejects.
         unicodeRegExp: false,
-        formats: {
-            // Formats Kubernetes checks on strings; numeric formats (int32, int64, double, float) do not constrain.
-            "date-time": RFC3339,
-            byte: BASE64,
-            // Gateway API addresses (kube-openapi strfmt "ipv4"/"ipv6").
-            ipv4: { type: "string", validate: (v: string) => isIPv4(v) },
-            ipv6: { type: "string", validate: (v: string) => isIPv6(v) },
-            int32: { type: "number", validate: () => true },
-            int64: { type: "number", validate: () => true },
-            double: { type: "number", validate: () => true },
-            float: { type: "number", validate: () => true },
-        },
-    });
-    instance.addKeyword({
-        keyword: "x-kubernetes-int-or-string",
-        schemaType: "boolean",
-        errors: true,
-        validate: function intOrString(enabled: boolean, data: unknown): boolean {
-            return !enabled || typeof data === "string" || (typeof data === "number" && Number.isInteger(data));
-        },
-    });
-    instance.addKeyword({ keyword: "x-kubernetes-list-map-keys", schemaType: "array" });
-    instance.addKeyword({
-        keyword: "x-kubernetes-list-type",
-        schemaType: "string",
-        errors: true,
-        validate: function listType(kind: string, data: unknown, parent?: AnySchemaObject): boolean {
-            if (!Array.isArray(data) || (kind !== "set" && kind !== "map")) return true;
-            const keys: string[] = kind === "map" && Array.isArray(parent?.["x-kubernetes-list-map-keys"]) ? parent["x-kubernetes-list-map-keys"].map(String) : [];
-            const seen = new Set<string>();
-            for (const item of data) {
-                const id = kind === "set" ? JSON.stringify(item) : JSON.stringify(keys.map((k) => (isRecord(item) ? item[k] : undefined) ?? null));
-                if (seen.has(id)) return false;
-                seen.add(id);
-            }
-            return true;
-        },
-    });
-    ajvInstance = instance;
-    return instance;
-}
+        formats: CRD_FORMATS,
+    },
+    formats: { module: CRD_RUNTIME, name: "CRD_FORMATS" },
+    helpers: [hasDuplicateEntries],
+    setup: (instance) => {
+        // Keywords as code (not `validate` functions) so that ajv can emit them as standalone code.
+        instance.addKeyword({
+            keyword: "x-kubernetes-int-or-string",
+            schemaType: "boolean",
+            code(cxt: KeywordCxt) {
+                if (cxt.schema !== true) return;
+                const { data } = cxt;
+                cxt.fail(_`!(typeof ${data} == "string" || (typeof ${data} == "number" && Number.isInteger(${data})))`);
+            },
+        });
+        instance.addKeyword({ keyword: "x-kubernetes-list-map-keys", schemaType: "array" });
+        instance.addKeyword({
+            keyword: "x-kubernetes-list-type",
+            schemaType: "string",
+            code(cxt: KeywordCxt) {
+                const { gen, data } = cxt;
+                const schema: unknown = cxt.schema;
+                if (schema !== "set" && schema !== "map") return;
+                const listKeys: unknown = cxt.parentSchema["x-kubernetes-list-map-keys"];
+                const keys = schema === "map" && Array.isArray(listKeys) ? listKeys.map(String) : [];
+                const duplicates = gen.scopeValue("func", { ref: hasDuplicateEntries, code: _`require(${CRD_RUNTIME}).hasDuplicateEntries` });
+                cxt.fail(_`Array.isArray(${data}) && ${duplicates}(${data}, ${schema}, ${stringify(keys)})`);
+            },
+        });
+    },
+};
+
+const compiler = new ValidatorCompiler(CRD_FLAVOUR);
 
 interface CompiledCrd {
     readonly crd: CrdFile;
@@ -372,10 +366,19 @@ function compiledFor(file: string, crd: CrdFile, version: string): CompiledCrd {
     const hit = compiledCache.get(key);
     if (hit) return hit;
     const root = buildNode(schema);
-    const validate = ajv().compile(toAjvSchema(schema, false, true));
+    const validate = compiler.compile(toAjvSchema(schema, false, true));
     const built = { crd, validate, root };
     compiledCache.set(key, built);
     return built;
+}
+
+/** The ajv schema of every CRD version in data/crds: what the build precompiles (tools/build/validators.ts). */
+export function crdValidatorSchemas(): Schema[] {
+    const out: Schema[] = [];
+    for (const { crd } of crdIndex().values()) {
+        for (const entry of Object.values(crd.versions)) if (entry.schema) out.push(toAjvSchema(entry.schema, false, true));
+    }
+    return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -452,12 +455,23 @@ function evaluateRules(node: SchemaNode, value: unknown, path: (string | number)
             errors.push(outcome === false ? `${where}: ${rule.message}` : `${where}: ${rule.message} (evaluation error: ${outcome})`);
         }
     }
+    // `path` is one stack, pushed and popped: a copy is made only for a message.
     if (Array.isArray(value) && node.items) {
-        value.forEach((item, i) => evaluateRules(node.items as SchemaNode, item, [...path, i], errors));
+        const items = node.items;
+        if (!items.hasRules) return;
+        for (let i = 0; i < value.length; i++) {
+            path.push(i);
+            evaluateRules(items, value[i], path, errors);
+            path.pop();
+        }
     } else if (isRecord(value)) {
-        for (const [key, sub] of Object.entries(value)) {
+        for (const key in value) {
+            if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
             const child = node.properties?.get(key) ?? node.additional;
-            if (child) evaluateRules(child, sub, [...path, key], errors);
+            if (child === undefined || !child.hasRules) continue;
+            path.push(key);
+            evaluateRules(child, value[key], path, errors);
+            path.pop();
         }
     }
 }

@@ -84,3 +84,54 @@ describe("the plan's registration (tools/plan/register.ts) against the SDK's", (
         });
     }
 });
+
+class Failing extends pulumi.ComponentResource {
+    constructor(name: string, rejected: pulumi.Output<string>, opts?: pulumi.ComponentResourceOptions) {
+        super("test:index:Failing", name, {}, opts);
+        new aws.iam.Policy(`${name}-policy`, { policy: "{}" }, { parent: this });
+        // Plain values around a rejected Output, nested as component outputs usually are.
+        this.registerOutputs({ plain: { a: [1, "x", { b: true }] }, nested: [{ deep: rejected }] });
+    }
+}
+
+describe("component outputs in the plan's runtime (registerResourceOutputs, tools/plan/register.ts)", () => {
+    // The SDK's registerResourceOutputs serializes them and fails asynchronously: with setMocks the plan
+    // returns and the error surfaces later as an unhandled rejection ("error serializing property
+    // outputs"), which ends a Node process. The in-process runtime awaits only what is not plain and
+    // fails the plan with the error, inside the run.
+    it("a rejected Output among a component's outputs fails the plan (in-process)", async () => {
+        const rejected = pulumi.output(Promise.reject(new Error("boom in outputs")));
+        await assert.rejects(
+            runProgram(
+                () => {
+                    new Failing("f", rejected);
+                    return {};
+                },
+                { stack: "t", monitor: "in-process" },
+            ),
+            /boom in outputs/,
+        );
+    });
+
+    for (const monitor of ["sdk-mocks", "in-process"] as const) {
+        it(`plain and Output outputs of components and of the stack plan as before (${monitor})`, async () => {
+            const run = await runProgram(program, { stack: "t", monitor });
+            assert.equal(run.resources.length, 17);
+            assert.deepEqual(Object.keys(run.outputs).sort(), ["late", "ns", "role", "secret"]);
+        });
+    }
+});
+
+describe("aliases in the plan's runtime (tools/plan/runtime.ts)", () => {
+    it("records the same resources with or without aliases, in both runtimes (an Ingress has two from @pulumi/kubernetes)", async () => {
+        const withAliases = () => {
+            new k8s.networking.v1.Ingress("ing", { spec: { rules: [] } });
+            new aws.iam.Role("r", { assumeRolePolicy: "{}" }, { aliases: [{ name: "old-r" }, "urn:pulumi:t::meshgate::aws:iam/role:Role::older"] });
+            return {};
+        };
+        const sdk = await runProgram(withAliases, { stack: "t", monitor: "sdk-mocks" });
+        const fast = await runProgram(withAliases, { stack: "t", monitor: "in-process" });
+        assert.equal(sdk.resources.length, 3, sdk.resources.map((r) => r.urn).join("\n"));
+        assert.deepEqual(fast.resources, sdk.resources);
+    });
+});

@@ -78,7 +78,7 @@ type RegisterFn = (
 ) => void;
 
 interface SdkModules {
-    resource: { registerResource: RegisterFn };
+    resource: { registerResource: RegisterFn; registerResourceOutputs: (res: SdkResource, outputs: unknown) => void };
     rpc: {
         serializeResourceProperties(label: string, props: Record<string, unknown>, opts: object): Promise<[Record<string, unknown>, Map<string, Set<SdkResource>>]>;
         serializeProperties(label: string, props: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -485,9 +485,62 @@ export function planRegistrations(monitor: PlanMonitor, order: ConstructionOrder
         }
         queue.push(pending);
     };
+    /**
+     * runtime/resource.js registerResourceOutputs (what `registerOutputs` and the stack's outputs
+     * call): the SDK serializes the outputs, one promise per value, then sends them to the monitor,
+     * which ignores them (tools/plan/monitor.ts checks the URN). For 1,000 services that is the
+     * stack's `services` output (650 kB of JSON) and every component's outputs, nearly all plain.
+     * Here plain values are skipped; whatever the SDK would await or treat specially (Outputs,
+     * promises, resources, assets, unknowns) still goes through its serializeProperties, so a
+     * rejected Output fails the plan as before (an unhandled rejection there, `onError` here).
+     * A resource the SDK registered itself keeps the SDK's path.
+     */
+    const originalOutputs = m.resource.registerResourceOutputs;
+    const planOutputs = (res: SdkResource, outputs: unknown): void => {
+        if (!urnOf.has(res)) {
+            originalOutputs(res, outputs);
+            return;
+        }
+        const specials: Record<string, unknown> = {};
+        let count = 0;
+        const collect = (v: unknown): void => {
+            if (v === null || typeof v !== "object") {
+                if (typeof v === "symbol" || typeof v === "bigint") {
+                    specials[count++] = v;
+                }
+                return;
+            }
+            if (v instanceof Promise || special(v)) {
+                specials[count++] = v;
+                return;
+            }
+            for (const e of Array.isArray(v) ? v : Object.values(v)) {
+                collect(e);
+            }
+        };
+        try {
+            collect(outputs);
+        } catch (err) {
+            onError(err);
+            return;
+        }
+        if (count === 0) {
+            return;
+        }
+        const done = m.settings.rpcKeepAlive();
+        m.rpc.serializeProperties("monitor.registerResourceOutputs(...)", specials).then(
+            () => done(),
+            (err: unknown) => {
+                done();
+                onError(err);
+            },
+        );
+    };
     m.resource.registerResource = planRegister;
+    m.resource.registerResourceOutputs = planOutputs;
     return () => {
         m.resource.registerResource = original;
+        m.resource.registerResourceOutputs = originalOutputs;
     };
 }
 

@@ -117,7 +117,11 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
             await useSdkMocks(mocks, project, stack, opts.preview ?? false);
         }
         let returned: unknown;
+        const inProcess = (opts.monitor ?? "in-process") === "in-process";
         const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+            if (inProcess) {
+                pulumi.runtime.registerStackTransformation(withoutAliases);
+            }
             returned = await program();
             return returned as Record<string, unknown> | undefined;
         });
@@ -141,6 +145,21 @@ export async function runProgram(program: () => unknown, opts: RunOptions = {}):
             undo();
         }
     }
+}
+
+/**
+ * A stack transformation of the in-process plan: drops a resource's aliases. The plan records
+ * none (resources.json has no aliases; tools/plan/register.ts sends none to the monitor), but the
+ * SDK's Resource constructor turns each into an Output chain (@pulumi/pulumi 3.248 resource.js
+ * `collapseAliasToUrn` → `createUrn` → `interpolate`), and @pulumi/kubernetes gives every Ingress
+ * two (networking/v1/ingress.js): ~5% of a 1,000-service plan's CPU for nothing. Transformations
+ * run before the constructor reads `opts.aliases`; the parent stays the same, as it must.
+ */
+function withoutAliases(args: pulumi.ResourceTransformationArgs): pulumi.ResourceTransformationResult | undefined {
+    if (args.opts.aliases === undefined || args.opts.aliases.length === 0) {
+        return undefined;
+    }
+    return { props: args.props, opts: { ...args.opts, aliases: undefined } };
 }
 
 /** What `pulumi.runtime.setMocks` does, with our monitor instead of the SDK's MockMonitor (@pulumi/pulumi 3.248 runtime/mocks.js). */
@@ -429,25 +448,39 @@ function configStrings(config: Record<string, unknown>): Record<string, string> 
  * they come out of a protobuf Struct).
  */
 export function sanitize(value: unknown, sortKeys = false): unknown {
-    if (value === pulumi.runtime.unknownValue) {
+    // The SDK's markers, read once (each `pulumi.runtime.x` is a getter of the runtime's re-exports).
+    const m = (markers ??= {
+        unknown: pulumi.runtime.unknownValue,
+        sigKey: pulumi.runtime.specialSigKey,
+        secret: pulumi.runtime.specialSecretSig,
+        resource: pulumi.runtime.specialResourceSig,
+        outputValue: pulumi.runtime.specialOutputValueSig,
+    });
+    return sanitizeWith(m, value, sortKeys);
+}
+
+let markers: { unknown: unknown; sigKey: string; secret: string; resource: string; outputValue: string } | undefined;
+
+function sanitizeWith(m: NonNullable<typeof markers>, value: unknown, sortKeys: boolean): unknown {
+    if (value === m.unknown) {
         return UNKNOWN;
     }
     if (Array.isArray(value)) {
-        return value.map((v) => sanitize(v, sortKeys));
+        return value.map((v) => sanitizeWith(m, v, sortKeys));
     }
     if (typeof value !== "object" || value === null) {
         return value;
     }
     const obj = value as Record<string, unknown>;
-    const sig = obj[pulumi.runtime.specialSigKey];
-    if (sig === pulumi.runtime.specialSecretSig) {
+    const sig = obj[m.sigKey];
+    if (sig === m.secret) {
         return SECRET;
     }
-    if (sig === pulumi.runtime.specialResourceSig) {
+    if (sig === m.resource) {
         return obj.urn;
     }
-    if (sig === pulumi.runtime.specialOutputValueSig) {
-        return obj.secret === true ? SECRET : "value" in obj ? sanitize(obj.value, sortKeys) : UNKNOWN;
+    if (sig === m.outputValue) {
+        return obj.secret === true ? SECRET : "value" in obj ? sanitizeWith(m, obj.value, sortKeys) : UNKNOWN;
     }
     if (sig !== undefined) {
         return { asset: obj.path ?? obj.uri ?? "[text]" };
@@ -458,7 +491,7 @@ export function sanitize(value: unknown, sortKeys = false): unknown {
         keys.sort();
     }
     for (const key of keys) {
-        out[key] = sanitize(obj[key], sortKeys);
+        out[key] = sanitizeWith(m, obj[key], sortKeys);
     }
     return out;
 }
