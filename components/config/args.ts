@@ -39,7 +39,7 @@ export function isValidated(args: object): boolean {
 /** Every problem `schema` finds in `args`: its path (`tracing.samplingPercentage`) and what is wrong, with the value found. */
 export function argIssues(schema: ArgsSchema, args: unknown): { path: string; message: string }[] {
     const r = schema.safeParse(args);
-    return r.success ? [] : r.error.issues.map((i) => ({ path: formatArgPath(i.path), message: `${i.message}${gotSuffix(i.message, valueAt(args, i.path))}` }));
+    return r.success ? [] : r.error.issues.map((i) => ({ path: formatPath(i.path), message: `${i.message}${gotSuffix(i.message, valueAt(args, i.path))}` }));
 }
 
 /** Every problem `schema` finds in `args`, as `path: message, got value`. */
@@ -63,11 +63,13 @@ export function checkArgs(kind: string, schema: ArgsSchema, args: object, name?:
     VALIDATED.add(args);
 }
 
-function formatArgPath(path: readonly PropertyKey[]): string {
+/** A zod issue path as the declaration writes it: `services[2].gateway.paths[0]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
     return path.reduce<string>((out, seg) => (typeof seg === "number" ? `${out}[${seg}]` : out === "" ? String(seg) : `${out}.${String(seg)}`), "");
 }
 
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at a zod issue path in the raw input, or undefined where the path leaves it. */
+export function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
     let cur: unknown = raw;
     for (const seg of path) {
         if (Array.isArray(cur) && typeof seg === "number") {

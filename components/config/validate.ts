@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import { crossCheck, type ConfigIssue, type ParsedParts, type ParsedService } from "./cross-checks";
 import { editDistance, isRecord } from "../util";
-import { countValidation, validatedArgs } from "./args";
+import { countValidation, formatPath, validatedArgs, valueAt } from "./args";
 import { clusterSchema, gatewaySchema, meshSchema, observabilitySchema, serviceSchema, stackSchema, type ServiceSpec, type StackConfig } from "./schema";
 
 export type { ConfigIssue } from "./cross-checks";
@@ -152,24 +152,6 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): ConfigIssue[] {
         return [{ path, message: "is required" }];
     }
     return [{ path, message: `${issue.message}; got ${show(value)}` }];
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-    return path.reduce<string>((out, seg) => (typeof seg === "number" ? `${out}[${seg}]` : out === "" ? String(seg) : `${out}.${String(seg)}`), "");
-}
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-    let cur: unknown = raw;
-    for (const seg of path) {
-        if (Array.isArray(cur) && typeof seg === "number") {
-            cur = cur[seg];
-        } else if (isRecord(cur) && typeof seg === "string") {
-            cur = cur[seg];
-        } else {
-            return undefined;
-        }
-    }
-    return cur;
 }
 
 function show(value: unknown): string {

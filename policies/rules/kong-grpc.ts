@@ -11,10 +11,10 @@
 //   grpc-web and http2 (and kubernetes.io/h2c) are HTTP/2, `http` is HTTP/1.1, anything else is
 //   sniffed or TCP. A gRPC port named `http` makes Kong's sidecar send HTTP/1.1 upstream.
 import type { EnforcementLevel, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { arr, get, metaOf, schema, splitList, str, tunables, typeSet, T } from "./common";
+import { arr, get, metaOf, splitList, str, tunables, typeSet, T } from "./common";
 import { GRPC_ROUTE_TYPES } from "./kong-gateway-api";
 import { injectionState } from "./istio";
-import { KongIndex, kongRoutes, PLUGINS_ANNOTATION } from "./kong";
+import { KongIndex, kongRoutes, PLUGINS_ANNOTATION, routeClassProperties } from "./kong";
 
 const ingressTypes = typeSet(T.ingress);
 const grpcRouteTypes = typeSet(GRPC_ROUTE_TYPES);
@@ -98,8 +98,7 @@ export function kongGrpcUpstreamProtocol(level: EnforcementLevel = "mandatory"):
         enforcementLevel: level,
         configSchema: {
             properties: {
-                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
-                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                ...routeClassProperties(defaults),
             },
         },
         validateStack: (args, report) => {
@@ -160,8 +159,7 @@ export function kongPluginRouteProtocols(level: EnforcementLevel = "mandatory"):
         enforcementLevel: level,
         configSchema: {
             properties: {
-                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
-                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                ...routeClassProperties(defaults),
             },
         },
         validateStack: (args, report) => {

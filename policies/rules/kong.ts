@@ -283,6 +283,14 @@ const routeSchema = {
     gatewayClasses: ["kong"],
 };
 
+/** The configSchema properties of a rule that judges Kong's routes: which Ingress classes and GatewayClasses Kong serves. */
+export function routeClassProperties(defaults: { readonly ingressClasses: readonly string[]; readonly gatewayClasses: readonly string[] }) {
+    return {
+        ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
+        gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+    };
+}
+
 /** Deprecated KongIngress objects. */
 export function kongNoKongIngress(level: EnforcementLevel = "advisory"): ResourceValidationPolicy {
     return {
@@ -306,8 +314,7 @@ export function kongRouteAuthentication(level: EnforcementLevel = "mandatory"): 
         enforcementLevel: level,
         configSchema: {
             properties: {
-                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
-                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                ...routeClassProperties(defaults),
                 authPlugins: schema.strings("Plugins that authenticate a request.", defaults.authPlugins),
                 publicAnnotation: schema.string('A route annotated with this key and value "none" is deliberately public.', defaults.publicAnnotation),
             },
@@ -342,8 +349,7 @@ export function kongRouteRateLimit(level: EnforcementLevel = "advisory"): StackV
         configSchema: {
             properties: {
                 required: schema.boolean("Whether every Kong route needs a rate limit.", defaults.required),
-                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
-                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                ...routeClassProperties(defaults),
                 rateLimitPlugins: schema.strings("Plugins that limit request rates.", defaults.rateLimitPlugins),
             },
         },
@@ -506,8 +512,7 @@ export function kongServiceUpstreamInMesh(level: EnforcementLevel = "mandatory")
         enforcementLevel: level,
         configSchema: {
             properties: {
-                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
-                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                ...routeClassProperties(defaults),
             },
         },
         validateStack: (args, report) => {
@@ -580,8 +585,7 @@ export function kongCorsPreflight(level: EnforcementLevel = "mandatory"): StackV
         enforcementLevel: level,
         configSchema: {
             properties: {
-                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
-                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                ...routeClassProperties(defaults),
             },
         },
         validateStack: (args, report) => {
@@ -779,8 +783,7 @@ export function kongCanaryHeaderAtEdge(level: EnforcementLevel = "advisory"): St
         enforcementLevel: level,
         configSchema: {
             properties: {
-                ingressClasses: schema.strings("Ingress classes served by Kong.", defaults.ingressClasses),
-                gatewayClasses: schema.strings("GatewayClasses served by Kong.", defaults.gatewayClasses),
+                ...routeClassProperties(defaults),
                 clusterDomain: schema.string("Kubernetes cluster DNS domain.", defaults.clusterDomain),
                 allowedHeaders: schema.strings("Headers clients may set on purpose (client-selected canaries).", defaults.allowedHeaders),
             },
